@@ -1,0 +1,103 @@
+//! Handlers of all three surfaces (a small module keeps them in one file).
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use portal_core::minijinja::context;
+use portal_core::{AppState, Error, PortalContext, Result, StaffContext, Widget};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{store, CAN_ACKNOWLEDGE, ID};
+
+pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
+    let notices = store::for_contact(&state.db, ctx.scope()).await?;
+    ctx.render(
+        "notices/list.html",
+        context! {
+            notices => notices,
+            // Action controls only where the tier and the permission allow them.
+            can_acknowledge => ctx.can_act(ID) && ctx.can(CAN_ACKNOWLEDGE),
+            base => ctx.link("/notices"),
+        },
+    )
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    if !store::acknowledge(&state.db, ctx.scope(), id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Redirect::to(&ctx.link("/notices")).into_response())
+}
+
+pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
+    let notices = store::for_contact(&state.db, ctx.scope()).await?;
+    let unread: Vec<_> = notices
+        .into_iter()
+        .filter(|n| !n.acknowledged)
+        .take(3)
+        .collect();
+    Ok(Widget {
+        title: "Notices".into(),
+        order: 50,
+        html: ctx.render_fragment(
+            "notices/widget.html",
+            context! { notices => unread, all => ctx.link("/notices") },
+        )?,
+    })
+}
+
+pub async fn admin_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
+    let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
+    ctx.render("notices/admin_list.html", context! { notices => notices })
+}
+
+pub async fn api_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Json<Value>> {
+    let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
+    Ok(Json(json!({ "notices": notices })))
+}
+
+#[derive(Deserialize)]
+pub struct NewNotice {
+    title: String,
+    body: String,
+    client_id: Option<i64>,
+}
+
+pub async fn api_create(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    body: std::result::Result<Json<NewNotice>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response> {
+    let Json(new) = body.map_err(|e| {
+        Error::BadRequest(format!(
+            "expected {{\"title\", \"body\", \"client_id\"?}}: {e}"
+        ))
+    })?;
+    let title = new.title.trim();
+    if title.is_empty() || title.len() > 200 {
+        return Err(Error::BadRequest(
+            "`title` must be 1 to 200 characters".into(),
+        ));
+    }
+    if new.body.len() > 10_000 {
+        return Err(Error::BadRequest(
+            "`body` must be at most 10,000 characters".into(),
+        ));
+    }
+    let id = store::create(
+        &state.db,
+        ctx.tenant.workspace.id,
+        new.client_id,
+        title,
+        &new.body,
+    )
+    .await?
+    .ok_or_else(|| Error::BadRequest("`client_id` is not a client of this workspace".into()))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}

@@ -1,0 +1,116 @@
+//! # portico-example-notices
+//!
+//! The example of `docs/modules.md`: staff post notices ("We are closed on Friday", "New
+//! brand guidelines are up"), contacts read them and acknowledge them. Small, but it uses
+//! every part of the contract: a feature with a read-only and an interactive tier, a
+//! permission, a menu item, portal, admin and API routes, migrations for both backends,
+//! templates and a home-page widget.
+mod handlers;
+pub mod store;
+
+use portal_core::db::ModuleMigration;
+use portal_core::module::EmbeddedTemplate;
+use portal_core::{
+    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl,
+    PortalContext, PortalModule, Result, Routes, TierDecl, Widget,
+};
+
+pub const ID: &str = "notices";
+pub const FEATURE: &str = "notices";
+pub const CAN_ACKNOWLEDGE: &str = "can_acknowledge_notices";
+
+pub struct Notices;
+
+// Linking this crate is all it takes: the host finds the module through `inventory`.
+portal_core::inventory::submit! {
+    ModuleRegistration { id: ID, build: || Box::new(Notices) }
+}
+
+#[async_trait]
+impl PortalModule for Notices {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn name(&self) -> &'static str {
+        "Notices"
+    }
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+    fn features(&self) -> &'static [FeatureDecl] {
+        &[FeatureDecl {
+            key: FEATURE,
+            label: "Notices",
+            // Lowest first. On `read_only` the page shows no button and the POST route
+            // answers 403 — the core does both; the module only declares the tier.
+            tiers: &[
+                TierDecl {
+                    key: "read_only",
+                    label: "Read notices",
+                    read_only: true,
+                },
+                TierDecl {
+                    key: "interactive",
+                    label: "Read and acknowledge",
+                    read_only: false,
+                },
+            ],
+        }]
+    }
+    fn permissions(&self) -> &'static [PermissionDecl] {
+        &[PermissionDecl {
+            key: CAN_ACKNOWLEDGE,
+            label: "Acknowledge notices",
+            description: "Confirm having read a notice from the agency.",
+            presets: &["client_admin", "client_finance", "client_viewer"],
+        }]
+    }
+    fn menu_items(&self) -> &'static [MenuItem] {
+        &[MenuItem {
+            label: "Notices",
+            path: "/notices",
+            icon: "bell",
+            order: 50,
+            permission: None,
+            feature: Some(FEATURE),
+        }]
+    }
+    fn migrations(&self) -> &'static [ModuleMigration] {
+        &[ModuleMigration {
+            version: 202611239001,
+            description: "notices",
+            sqlite: include_str!("../migrations/sqlite/20261123_9001_notices.sql"),
+            postgres: include_str!("../migrations/postgres/20261123_9001_notices.sql"),
+        }]
+    }
+    fn templates(&self) -> &'static [EmbeddedTemplate] {
+        &[
+            ("notices/list.html", include_str!("../templates/list.html")),
+            (
+                "notices/widget.html",
+                include_str!("../templates/widget.html"),
+            ),
+            (
+                "notices/admin_list.html",
+                include_str!("../templates/admin_list.html"),
+            ),
+        ]
+    }
+    fn portal_routes(&self) -> Routes {
+        Routes::new()
+            .get("/notices", handlers::list)
+            .post("/notices/{id}/acknowledge", handlers::acknowledge)
+            .requires(CAN_ACKNOWLEDGE)
+    }
+    fn admin_routes(&self) -> Routes {
+        Routes::new().get("/notices", handlers::admin_list)
+    }
+    fn api_routes(&self) -> Routes {
+        Routes::new()
+            .get("/notices", handlers::api_list)
+            .post("/notices", handlers::api_create)
+    }
+    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+        handlers::widget(ctx, state).await.map(|w| vec![w])
+    }
+}

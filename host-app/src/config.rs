@@ -1,0 +1,129 @@
+//! Configuration: an optional TOML file, then environment variables, over defaults that need
+//! no editing for local use.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to `portico.db` in the data directory.
+    pub database_url: String,
+    pub base_domain: String,
+    pub plans_dir: PathBuf,
+    pub template_dir: Option<PathBuf>,
+    pub secure_cookies: bool,
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    base_domain: Option<String>,
+    plans_dir: Option<PathBuf>,
+    template_dir: Option<PathBuf>,
+    secure_cookies: Option<bool>,
+    log_format: Option<String>,
+}
+
+/// The environment variables read, with the file key each overrides.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    ("PORTICO_BIND", "bind"),
+    ("PORTICO_DATA_DIR", "data_dir"),
+    ("DATABASE_URL", "database_url"),
+    ("PORTICO_BASE_DOMAIN", "base_domain"),
+    ("PORTICO_PLANS_DIR", "plans_dir"),
+    ("PORTICO_TEMPLATE_DIR", "template_dir"),
+    ("PORTICO_SECURE_COOKIES", "secure_cookies"),
+    ("PORTICO_LOG_FORMAT", "log_format"),
+];
+
+impl Config {
+    /// Reads `file` (if given, or `portico.toml` if present), then the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let default_file = Path::new("portico.toml");
+        let file_cfg: FileConfig = match file {
+            Some(path) => read_file(path)?,
+            None if default_file.exists() => read_file(default_file)?,
+            None => FileConfig::default(),
+        };
+        let bind = env("PORTICO_BIND")
+            .or(file_cfg.bind)
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind.parse().with_context(|| {
+            format!("bind address `{bind}` is not HOST:PORT (e.g. 127.0.0.1:3000)")
+        })?;
+        let data_dir = env("PORTICO_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file_cfg.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = env("DATABASE_URL")
+            .or(file_cfg.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("portico.db").display()));
+        let secure_cookies = match env("PORTICO_SECURE_COOKIES") {
+            Some(v) => parse_bool("PORTICO_SECURE_COOKIES", &v)?,
+            None => file_cfg.secure_cookies.unwrap_or(false),
+        };
+        let log_format = match env("PORTICO_LOG_FORMAT").or(file_cfg.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("log format `{other}` is not `text` or `json`"),
+        };
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            base_domain: env("PORTICO_BASE_DOMAIN")
+                .or(file_cfg.base_domain)
+                .unwrap_or_else(|| "localhost".into())
+                .to_ascii_lowercase(),
+            plans_dir: env("PORTICO_PLANS_DIR")
+                .map(PathBuf::from)
+                .or(file_cfg.plans_dir)
+                .unwrap_or_else(|| PathBuf::from("plans")),
+            template_dir: env("PORTICO_TEMPLATE_DIR")
+                .map(PathBuf::from)
+                .or(file_cfg.template_dir),
+            secure_cookies,
+            log_format,
+        })
+    }
+
+    pub fn portal_config(&self) -> portal_core::PortalConfig {
+        portal_core::PortalConfig {
+            base_domain: self.base_domain.clone(),
+            template_dir: self.template_dir.clone(),
+            secure_cookies: self.secure_cookies,
+            ..Default::default()
+        }
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+}
+
+fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
+    match v {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => bail!("{name}=`{v}` is not a boolean (true/false)"),
+    }
+}

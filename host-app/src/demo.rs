@@ -1,0 +1,388 @@
+//! `portico demo`: a fresh database with three workspaces — one per plan — and
+//! development-only sign-in links.
+//!
+//! The sign-in links exist only here: the route that honours them is added to the router by
+//! this function alone, and the tokens live only in this process's memory. No configuration
+//! enables them, and `portico serve` cannot.
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use portal_core::clients;
+use portal_core::web::session::{self, new_token, PORTAL_COOKIE, STAFF_COOKIE};
+use portal_core::web::Tenant;
+use portal_core::{AppState, Error, Portal};
+
+use crate::config::Config;
+
+/// Who a development sign-in link signs in.
+#[derive(Clone, Copy, Debug)]
+pub enum DevIdentity {
+    Contact {
+        workspace_id: i64,
+        contact_id: i64,
+    },
+    Staff {
+        workspace_id: i64,
+        staff_user_id: i64,
+    },
+}
+
+/// Tokens of this run, in memory only.
+#[derive(Clone, Default)]
+pub struct DevSignIn {
+    tokens: Arc<RwLock<HashMap<String, DevIdentity>>>,
+}
+
+impl DevSignIn {
+    pub fn issue(&self, who: DevIdentity) -> String {
+        let (token, _) = new_token();
+        if let Ok(mut map) = self.tokens.write() {
+            map.insert(token.clone(), who);
+        }
+        token
+    }
+
+    fn get(&self, token: &str) -> Option<DevIdentity> {
+        self.tokens.read().ok()?.get(token).copied()
+    }
+
+    pub fn portal_routes(&self) -> Router<AppState> {
+        Router::new()
+            .route("/dev-sign-in/{token}", get(portal_sign_in))
+            .layer(Extension(self.clone()))
+    }
+
+    pub fn admin_routes(&self) -> Router<AppState> {
+        Router::new()
+            .route("/dev-sign-in/{token}", get(staff_sign_in))
+            .layer(Extension(self.clone()))
+    }
+}
+
+async fn portal_sign_in(
+    State(state): State<AppState>,
+    Extension(links): Extension<DevSignIn>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    Path(token): Path<String>,
+) -> Result<Response, Error> {
+    match links.get(&token) {
+        Some(DevIdentity::Contact {
+            workspace_id,
+            contact_id,
+        }) if workspace_id == tenant.workspace.id => {
+            let token = session::create_portal_session(&state, workspace_id, contact_id).await?;
+            let cookie = session::session_cookie(
+                PORTAL_COOKIE,
+                &token,
+                &tenant.link("/portal"),
+                state.config.session_ttl_secs,
+                state.config.secure_cookies,
+            );
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&tenant.link("/portal/")),
+            )
+                .into_response())
+        }
+        _ => Err(Error::NotFound),
+    }
+}
+
+async fn staff_sign_in(
+    State(state): State<AppState>,
+    Extension(links): Extension<DevSignIn>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    Path(token): Path<String>,
+) -> Result<Response, Error> {
+    match links.get(&token) {
+        Some(DevIdentity::Staff {
+            workspace_id,
+            staff_user_id,
+        }) if workspace_id == tenant.workspace.id => {
+            let token = session::create_staff_session(&state, workspace_id, staff_user_id).await?;
+            let cookie = session::session_cookie(
+                STAFF_COOKIE,
+                &token,
+                &tenant.link("/admin"),
+                state.config.session_ttl_secs,
+                state.config.secure_cookies,
+            );
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(&tenant.link("/admin/")),
+            )
+                .into_response())
+        }
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// Builds a portal with the development sign-in routes. Used by `portico demo` and tests.
+pub async fn build_demo_portal(
+    config: &Config,
+    db: portal_core::db::Db,
+    links: &DevSignIn,
+) -> anyhow::Result<Portal> {
+    let registry = crate::registry()?;
+    let catalogue = crate::catalogue(config, &registry)?;
+    Ok(Portal::builder(db, catalogue, registry)
+        .config(config.portal_config())
+        .portal_routes(links.portal_routes())
+        .admin_routes(links.admin_routes())
+        .build()
+        .await?)
+}
+
+/// The demo's data, as printed: one line per sign-in link.
+#[derive(Debug, Clone)]
+pub struct DemoLink {
+    pub workspace: String,
+    pub label: String,
+    pub path: String,
+}
+
+pub async fn run(mut config: Config) -> anyhow::Result<()> {
+    if std::env::var_os("DATABASE_URL").is_none() {
+        // The demo never touches the real database: its own file, fresh every run.
+        std::fs::create_dir_all(&config.data_dir)?;
+        let file = config.data_dir.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{}{suffix}", file.display());
+            if std::path::Path::new(&path).exists() {
+                std::fs::remove_file(&path).with_context(|| format!("cannot remove {path}"))?;
+            }
+        }
+        config.database_url = format!("sqlite://{}", file.display());
+    }
+    let db = crate::connect(&config).await?;
+    let links = DevSignIn::default();
+    let portal = build_demo_portal(&config, db, &links).await?;
+    let printed = seed(portal.state(), &links).await?;
+
+    let host = if config.bind.ip().is_unspecified() || config.bind.ip().is_loopback() {
+        format!("localhost:{}", config.bind.port())
+    } else {
+        config.bind.to_string()
+    };
+    println!("\nPortico demo — development sign-in links (valid while this process runs):\n");
+    let mut current = String::new();
+    for link in &printed {
+        if link.workspace != current {
+            println!("{}", link.workspace);
+            current = link.workspace.clone();
+        }
+        println!("  {:<48} http://{host}{}", link.label, link.path);
+    }
+    println!();
+    crate::serve(&config, portal.router()).await
+}
+
+/// A demo client and its contacts: (email, name, role preset).
+type DemoClient = (
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str)],
+);
+
+struct DemoWorkspace {
+    slug: &'static str,
+    name: &'static str,
+    plan: &'static str,
+    accent: &'static str,
+    staff: (&'static str, &'static str),
+    clients: &'static [DemoClient],
+    domain: Option<&'static str>,
+}
+
+const WORKSPACES: &[DemoWorkspace] = &[
+    DemoWorkspace {
+        slug: "northwind",
+        name: "Northwind Studio",
+        plan: "starter",
+        accent: "#0f766e",
+        staff: ("nora@northwind.example", "Nora North"),
+        clients: &[
+            (
+                "Acme Bakery",
+                &[
+                    ("ada@acme.example", "Ada Park", "client_admin"),
+                    ("ben@acme.example", "Ben Ortiz", "client_finance"),
+                ],
+            ),
+            (
+                "Blue Harbor Hotels",
+                &[("cleo@blueharbor.example", "Cleo Tan", "client_admin")],
+            ),
+        ],
+        domain: None,
+    },
+    DemoWorkspace {
+        slug: "brightpath",
+        name: "Brightpath Digital",
+        plan: "growth",
+        accent: "#b45309",
+        staff: ("bo@brightpath.example", "Bo Bright"),
+        clients: &[
+            (
+                "Cedar Health",
+                &[
+                    ("dana@cedar.example", "Dana Wells", "client_admin"),
+                    ("eli@cedar.example", "Eli Moss", "client_viewer"),
+                ],
+            ),
+            (
+                "Delta Outdoor",
+                &[("fay@delta.example", "Fay Lund", "client_admin")],
+            ),
+        ],
+        domain: None,
+    },
+    DemoWorkspace {
+        slug: "summit",
+        name: "Summit Creative",
+        plan: "scale",
+        accent: "#7c3aed",
+        staff: ("sam@summit.example", "Sam Summit"),
+        clients: &[
+            (
+                "Evergreen Foods",
+                &[("gus@evergreen.example", "Gus Hale", "client_admin")],
+            ),
+            (
+                "Fjord Shipping",
+                &[
+                    ("hana@fjord.example", "Hana Berg", "client_admin"),
+                    ("ivo@fjord.example", "Ivo Dahl", "client_viewer"),
+                ],
+            ),
+        ],
+        domain: Some("portal.summit.example"),
+    },
+];
+
+/// Seeds the demo data and issues a sign-in link per contact and staff user.
+pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<DemoLink>> {
+    let db = &state.db;
+    let mut out = Vec::new();
+    for w in WORKSPACES {
+        let heading = format!("{} — plan {} (/w/{}/portal/)", w.name, w.plan, w.slug);
+        let workspace_id = match portal_core::workspace::by_slug(db, w.slug).await? {
+            Some(existing) => existing.id,
+            None => portal_core::workspace::create(db, w.slug, w.name, w.plan).await?,
+        };
+        clients::set_branding(db, workspace_id, w.accent, None).await?;
+        if let Some(domain) = w.domain {
+            // Ignore "already there" on a re-seeded PostgreSQL database.
+            let _ = clients::add_domain(db, workspace_id, domain, true).await;
+        }
+        let staff_id =
+            clients::create_staff_user(db, workspace_id, w.staff.0, w.staff.1, "owner").await?;
+        let token = links.issue(DevIdentity::Staff {
+            workspace_id,
+            staff_user_id: staff_id,
+        });
+        out.push(DemoLink {
+            workspace: heading.clone(),
+            label: format!("staff: {} (owner)", w.staff.1),
+            path: format!("/w/{}/admin/dev-sign-in/{token}", w.slug),
+        });
+        let api_token = session::create_api_token(db, workspace_id, staff_id, "demo").await?;
+        out.push(DemoLink {
+            workspace: heading.clone(),
+            label: format!("API: Authorization: Bearer {api_token}"),
+            path: format!("/w/{}/api/projects", w.slug),
+        });
+        for (ci, (client_name, contacts)) in w.clients.iter().enumerate() {
+            let client_id = clients::create_client(db, workspace_id, client_name).await?;
+            seed_projects(state, workspace_id, client_id, ci).await?;
+            for (email, name, preset) in contacts.iter() {
+                let contact_id =
+                    clients::create_contact(db, workspace_id, client_id, email, name).await?;
+                let perms = clients::preset_permissions(&state.registry, preset);
+                clients::set_permissions(db, contact_id, &perms).await?;
+                let token = links.issue(DevIdentity::Contact {
+                    workspace_id,
+                    contact_id,
+                });
+                out.push(DemoLink {
+                    workspace: heading.clone(),
+                    label: format!("{name} ({client_name}, {preset})"),
+                    path: format!("/w/{}/portal/dev-sign-in/{token}", w.slug),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "projects")]
+async fn seed_projects(
+    state: &AppState,
+    workspace_id: i64,
+    client_id: i64,
+    variant: usize,
+) -> anyhow::Result<()> {
+    use portico_projects::store::{create, NewProject};
+    let d = |days: i64| {
+        portal_core::db::iso_date(
+            time::OffsetDateTime::now_utc().date() + time::Duration::days(days),
+        )
+    };
+    let (s, e, m1, m2, m3, m4) = (d(-40), d(24), d(-25), d(-8), d(6), d(17));
+    let projects = [
+        NewProject {
+            name: if variant == 0 {
+                "Website redesign"
+            } else {
+                "Booking site rebuild"
+            },
+            description: "A faster, clearer site that turns visitors into customers.",
+            status: "in_progress",
+            start_date: Some(&s),
+            due_date: Some(&e),
+            progress: 60,
+            milestones: &[
+                ("Discovery workshop", Some(&m1), true),
+                ("Wireframes approved", Some(&m2), true),
+                ("Visual design", Some(&m3), false),
+                ("Build and content", Some(&m4), false),
+                ("Launch", Some(&e), false),
+            ],
+        },
+        NewProject {
+            name: "Spring campaign",
+            description: "Social and email campaign for the spring launch.",
+            status: "planning",
+            start_date: Some(&m3),
+            due_date: Some(&d(60)),
+            progress: 5,
+            milestones: &[
+                ("Campaign brief", Some(&m3), false),
+                ("Creative concepts", Some(&d(30)), false),
+            ],
+        },
+        NewProject {
+            name: "Brand refresh",
+            description: "New logo, palette and brand guidelines.",
+            status: "completed",
+            start_date: Some(&d(-120)),
+            due_date: Some(&d(-50)),
+            progress: 100,
+            milestones: &[("Guidelines delivered", Some(&d(-50)), true)],
+        },
+    ];
+    for p in &projects {
+        create(&state.db, workspace_id, client_id, p).await?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "projects"))]
+async fn seed_projects(_: &AppState, _: i64, _: i64, _: usize) -> anyhow::Result<()> {
+    Ok(())
+}

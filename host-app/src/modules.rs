@@ -1,0 +1,10 @@
+//! The module crates this build links.
+//!
+//! The linker drops a crate nothing references, and its `inventory` registrations with it:
+//! naming each linked crate here, behind its cargo feature, keeps it in the binary. Leaving a
+//! feature off leaves the module out entirely: routes, menu items, permissions, migrations,
+//! templates, pricing rows.
+#[cfg(feature = "example-notices")]
+use portico_example_notices as _;
+#[cfg(feature = "projects")]
+use portico_projects as _;

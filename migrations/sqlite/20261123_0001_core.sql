@@ -1,0 +1,102 @@
+-- Core schema (SQLite). Timestamps are Unix seconds; dates are ISO 'YYYY-MM-DD' text.
+
+CREATE TABLE workspaces (
+    id           INTEGER PRIMARY KEY,
+    slug         TEXT    NOT NULL UNIQUE,
+    name         TEXT    NOT NULL,
+    plan_id      TEXT    NOT NULL,
+    -- Bumped in the same transaction as any change to the plan, add-ons or enabled modules;
+    -- the entitlement cache compares it on every request.
+    revision     INTEGER NOT NULL DEFAULT 1,
+    accent_color TEXT    NOT NULL DEFAULT '#4f46e5',
+    logo_url     TEXT,
+    created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE workspace_domains (
+    domain       TEXT    PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    verified     BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX workspace_domains_workspace ON workspace_domains(workspace_id);
+
+CREATE TABLE workspace_addons (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    addon_id     TEXT    NOT NULL,
+    PRIMARY KEY (workspace_id, addon_id)
+);
+
+-- A linked module is enabled unless a row here says otherwise.
+CREATE TABLE workspace_modules (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    module_id    TEXT    NOT NULL,
+    enabled      BOOLEAN NOT NULL,
+    PRIMARY KEY (workspace_id, module_id)
+);
+
+CREATE TABLE clients (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    name         TEXT    NOT NULL,
+    active       BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX clients_workspace ON clients(workspace_id, id);
+
+CREATE TABLE contacts (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    client_id    INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    email        TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    active       BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (workspace_id, email)
+);
+CREATE INDEX contacts_client ON contacts(workspace_id, client_id);
+
+CREATE TABLE contact_permissions (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    permission TEXT    NOT NULL,
+    PRIMARY KEY (contact_id, permission)
+);
+
+-- Only a SHA-256 of the session token is stored.
+CREATE TABLE portal_sessions (
+    token_hash   TEXT    PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    contact_id   INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);
+
+CREATE TABLE staff_users (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    email        TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    role         TEXT    NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    created_at   INTEGER NOT NULL,
+    UNIQUE (workspace_id, email)
+);
+
+CREATE TABLE staff_sessions (
+    token_hash    TEXT   PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    staff_user_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+);
+CREATE INDEX staff_sessions_user ON staff_sessions(staff_user_id);
+
+-- Bearer tokens for the staff JSON API; only a SHA-256 of each token is stored.
+CREATE TABLE api_tokens (
+    token_hash    TEXT   PRIMARY KEY,
+    workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    staff_user_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
+    name          TEXT   NOT NULL,
+    created_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens(staff_user_id);

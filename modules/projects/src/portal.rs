@@ -1,0 +1,113 @@
+//! The client's view: project list, project detail, the home-page widget.
+use axum::extract::{Path, State};
+use axum::response::Html;
+use portal_core::db::days_from_today;
+use portal_core::minijinja::context;
+use portal_core::{AppState, Error, PortalContext, Result, Widget};
+use serde::Serialize;
+
+use crate::store::{self, status_label, Milestone, Project};
+
+/// A project as the templates show it.
+#[derive(Serialize)]
+struct ProjectView {
+    #[serde(flatten)]
+    project: Project,
+    href: String,
+    status_label: &'static str,
+    /// Days until the due date; negative when overdue. `None` without a due date.
+    days_left: Option<i64>,
+    overdue: bool,
+}
+
+fn view(ctx: &PortalContext, project: Project) -> ProjectView {
+    let days_left = project.due_date.as_deref().and_then(days_from_today);
+    ProjectView {
+        href: ctx.link(&format!("/projects/{}", project.id)),
+        status_label: status_label(&project.status),
+        overdue: project.status != "completed" && days_left.is_some_and(|d| d < 0),
+        days_left,
+        project,
+    }
+}
+
+#[derive(Serialize)]
+struct MilestoneView {
+    #[serde(flatten)]
+    milestone: Milestone,
+    done: bool,
+    overdue: bool,
+}
+
+pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
+    let projects = store::list_for_client(&state.db, ctx.scope()).await?;
+    let (done, active): (Vec<_>, Vec<_>) = projects
+        .into_iter()
+        .map(|p| view(&ctx, p))
+        .partition(|p| p.project.status == "completed");
+    let deadlines = store::upcoming_deadlines(&state.db, ctx.scope(), 5).await?;
+    ctx.render(
+        "projects/list.html",
+        context! { active => active, completed => done, deadlines => deadlines },
+    )
+}
+
+/// An id that is not a number is a path that does not exist, not a malformed request.
+fn parse_id(raw: &str) -> Result<i64> {
+    raw.parse().map_err(|_| Error::NotFound)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    let id = parse_id(&id)?;
+    // Another client's project and a project that does not exist look the same.
+    let project = store::get_for_client(&state.db, ctx.scope(), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let milestones: Vec<MilestoneView> = store::milestones_for_client(&state.db, ctx.scope(), id)
+        .await?
+        .into_iter()
+        .map(|m| MilestoneView {
+            done: m.completed_at.is_some(),
+            overdue: m.completed_at.is_none()
+                && m.due_date
+                    .as_deref()
+                    .and_then(days_from_today)
+                    .is_some_and(|d| d < 0),
+            milestone: m,
+        })
+        .collect();
+    let completed = milestones.iter().filter(|m| m.done).count();
+    ctx.render(
+        "projects/detail.html",
+        context! {
+            project => view(&ctx, project),
+            milestones => milestones,
+            milestones_done => completed,
+            back => ctx.link("/projects"),
+        },
+    )
+}
+
+pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
+    let projects: Vec<ProjectView> = store::list_for_client(&state.db, ctx.scope())
+        .await?
+        .into_iter()
+        .filter(|p| p.status != "completed")
+        .take(5)
+        .map(|p| view(ctx, p))
+        .collect();
+    let deadlines = store::upcoming_deadlines(&state.db, ctx.scope(), 3).await?;
+    let html = ctx.render_fragment(
+        "projects/widget.html",
+        context! { projects => projects, deadlines => deadlines, all => ctx.link("/projects") },
+    )?;
+    Ok(Widget {
+        title: "Your projects".into(),
+        order: 10,
+        html,
+    })
+}

@@ -1,0 +1,171 @@
+//! Queries. Every portal query takes a `ClientScope` and binds its workspace and client, so
+//! a contact can only ever reach their own client's rows, whatever id they put in a URL.
+use portal_core::db::{now, today, BeginWrite, Db};
+use portal_core::{with_db, ClientScope, Result};
+use serde::Serialize;
+
+pub const STATUSES: &[(&str, &str)] = &[
+    ("planning", "Planning"),
+    ("in_progress", "In progress"),
+    ("in_review", "In review"),
+    ("on_hold", "On hold"),
+    ("completed", "Completed"),
+];
+
+pub fn status_label(status: &str) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|(k, _)| *k == status)
+        .map(|(_, l)| *l)
+        .unwrap_or("Unknown")
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Project {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub progress: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Milestone {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub due_date: Option<String>,
+    pub completed_at: Option<i64>,
+}
+
+/// A milestone due soon, with its project's name.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Deadline {
+    pub project_id: i64,
+    pub project_name: String,
+    pub title: String,
+    pub due_date: String,
+}
+
+const PROJECT_COLUMNS: &str =
+    "id, client_id, name, description, status, start_date, due_date, progress, updated_at";
+
+pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>> {
+    let sql = format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 \
+         ORDER BY status = 'completed', due_date IS NULL, due_date, id"
+    );
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(pool).await)?,
+    )
+}
+
+pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Option<Project>> {
+    let sql = format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND id = $3"
+    );
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).fetch_optional(pool).await)?,
+    )
+}
+
+pub async fn milestones_for_client(
+    db: &Db,
+    scope: ClientScope,
+    project_id: i64,
+) -> Result<Vec<Milestone>> {
+    let sql = "SELECT id, project_id, title, due_date, completed_at FROM milestones \
+               WHERE workspace_id = $1 AND client_id = $2 AND project_id = $3 ORDER BY position, due_date, id";
+    Ok(
+        with_db!(db, pool => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).fetch_all(pool).await)?,
+    )
+}
+
+/// Open milestones due from today on, soonest first.
+pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Deadline>> {
+    let sql = "SELECT m.project_id, p.name AS project_name, m.title, m.due_date FROM milestones m \
+               JOIN projects p ON p.id = m.project_id \
+               WHERE m.workspace_id = $1 AND m.client_id = $2 AND m.completed_at IS NULL \
+               AND m.due_date IS NOT NULL AND m.due_date >= $3 \
+               ORDER BY m.due_date, m.id LIMIT $4";
+    Ok(
+        with_db!(db, pool => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).fetch_all(pool).await)?,
+    )
+}
+
+/// A project with its client's name, for staff screens.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StaffProject {
+    pub id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub name: String,
+    pub status: String,
+    pub due_date: Option<String>,
+    pub progress: i64,
+}
+
+pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffProject>> {
+    let sql = "SELECT p.id, p.client_id, c.name AS client_name, p.name, p.status, p.due_date, p.progress \
+               FROM projects p JOIN clients c ON c.id = p.client_id \
+               WHERE p.workspace_id = $1 ORDER BY c.name, p.due_date IS NULL, p.due_date, p.id";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+pub async fn get_for_workspace(db: &Db, workspace_id: i64, id: i64) -> Result<Option<Project>> {
+    let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id = $2");
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await)?,
+    )
+}
+
+pub async fn milestones_for_workspace(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+) -> Result<Vec<Milestone>> {
+    let sql = "SELECT id, project_id, title, due_date, completed_at FROM milestones \
+               WHERE workspace_id = $1 AND project_id = $2 ORDER BY position, due_date, id";
+    Ok(
+        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(project_id).fetch_all(pool).await)?,
+    )
+}
+
+/// What seeding (demo data, tests) needs to create a project.
+pub struct NewProject<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub status: &'a str,
+    pub start_date: Option<&'a str>,
+    pub due_date: Option<&'a str>,
+    pub progress: i64,
+    /// (title, due date, done)
+    pub milestones: &'a [(&'a str, Option<&'a str>, bool)],
+}
+
+pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'_>) -> Result<i64> {
+    let ts = now();
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (workspace_id, client_id, name, description, status, start_date, due_date, progress, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
+            .bind(workspace_id).bind(client_id).bind(p.name).bind(p.description).bind(p.status)
+            .bind(p.start_date).bind(p.due_date).bind(p.progress).bind(ts)
+            .fetch_one(&mut *tx).await?;
+        for (pos, (title, due, done)) in p.milestones.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO milestones (project_id, workspace_id, client_id, title, due_date, completed_at, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(id).bind(workspace_id).bind(client_id).bind(*title).bind(*due)
+                .bind(done.then_some(ts)).bind(pos as i64)
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
+}

@@ -1,0 +1,303 @@
+//! Building a portal: the state every handler shares, and the one place routers are composed.
+//!
+//! ```ignore
+//! let portal = Portal::builder(db, catalogue, registry).config(config).build().await?;
+//! let app: axum::Router = portal.router(); // mount it next to your own routes
+//! ```
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use tower::Layer;
+
+use crate::db::{Db, MigrationSet};
+use crate::entitlements::EntitlementCache;
+use crate::error::{Error, Result};
+use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
+use crate::plans::PlanCatalogue;
+use crate::templates::{Templates, CORE_TEMPLATES};
+use crate::web::{home, session, staff, tenant};
+use crate::workspace::{self, EntitlementChange, Workspace};
+
+/// Settings an integrator chooses. Defaults need no editing for local use.
+#[derive(Clone, Debug)]
+pub struct PortalConfig {
+    /// Workspaces are served at `{slug}.{base_domain}`; on the base domain itself (and on
+    /// `localhost` or an IP) the `/w/{slug}/` path prefix is used instead.
+    pub base_domain: String,
+    /// Templates here override embedded ones by name.
+    pub template_dir: Option<PathBuf>,
+    /// Mark cookies `Secure` (serve over TLS).
+    pub secure_cookies: bool,
+    pub session_ttl_secs: i64,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            base_domain: "localhost".into(),
+            template_dir: None,
+            secure_cookies: false,
+            session_ttl_secs: 14 * 24 * 3600,
+        }
+    }
+}
+
+pub struct Inner {
+    pub db: Db,
+    pub catalogue: PlanCatalogue,
+    /// The modules that are running: linked, and whose start-up succeeded.
+    pub registry: ModuleRegistry,
+    /// Every route the running modules registered.
+    pub routes: Vec<RouteInfo>,
+    pub entitlements: EntitlementCache,
+    pub templates: Templates,
+    pub config: PortalConfig,
+    pub startup_failures: Vec<StartupFailure>,
+}
+
+/// Shared by every handler through axum's `State`.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+impl AppState {
+    /// Changes a workspace's plan, add-ons or enabled modules after checking the change
+    /// against the catalogue and the build. Takes effect on the workspace's next request.
+    pub async fn change_entitlements(
+        &self,
+        workspace: &Workspace,
+        change: EntitlementChange,
+    ) -> Result<()> {
+        check_change(&self.catalogue, &self.registry, workspace, &change)?;
+        workspace::apply_change(&self.db, workspace.id, &change).await?;
+        self.entitlements.invalidate(workspace.id).await;
+        Ok(())
+    }
+}
+
+/// Validates an entitlement change; shared by the API and the CLI.
+pub fn check_change(
+    catalogue: &PlanCatalogue,
+    registry: &ModuleRegistry,
+    workspace: &Workspace,
+    change: &EntitlementChange,
+) -> Result<()> {
+    match change {
+        EntitlementChange::SetPlan(plan) if catalogue.plan(plan).is_none() => {
+            let known: Vec<&str> = catalogue.plans().iter().map(|p| p.id.as_str()).collect();
+            Err(Error::BadRequest(format!(
+                "unknown plan `{plan}` (plans: {})",
+                known.join(", ")
+            )))
+        }
+        EntitlementChange::AddAddon(addon) if catalogue.addon(addon).is_none() => {
+            let known: Vec<&str> = catalogue.addons().iter().map(|a| a.id.as_str()).collect();
+            Err(Error::BadRequest(format!(
+                "unknown add-on `{addon}` (add-ons: {})",
+                known.join(", ")
+            )))
+        }
+        EntitlementChange::AddAddon(addon)
+            if catalogue
+                .addon(addon)
+                .is_some_and(|a| !a.available_to(&workspace.plan_id)) =>
+        {
+            Err(Error::BadRequest(format!(
+                "add-on `{addon}` is not available on plan `{}`",
+                workspace.plan_id
+            )))
+        }
+        EntitlementChange::SetModuleEnabled { module, .. } if registry.get(module).is_none() => {
+            Err(Error::BadRequest(format!(
+                "module `{module}` is not linked into this build (modules: {})",
+                registry.ids().join(", ")
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub struct PortalBuilder {
+    db: Db,
+    catalogue: PlanCatalogue,
+    registry: ModuleRegistry,
+    config: PortalConfig,
+    extra_portal_routes: Router<AppState>,
+    extra_admin_routes: Router<AppState>,
+}
+
+impl PortalBuilder {
+    pub fn config(mut self, config: PortalConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Routes of the integrator's own under `/portal`, outside any module: they get the
+    /// tenant and the portal session like module routes, but no module gate.
+    pub fn portal_routes(mut self, routes: Router<AppState>) -> Self {
+        self.extra_portal_routes = self.extra_portal_routes.merge(routes);
+        self
+    }
+
+    /// Routes of the integrator's own under `/admin`, with the staff layer.
+    pub fn admin_routes(mut self, routes: Router<AppState>) -> Self {
+        self.extra_admin_routes = self.extra_admin_routes.merge(routes);
+        self
+    }
+
+    /// Migrates, starts every module (leaving out those whose start-up fails, and their
+    /// dependents), and prepares templates.
+    pub async fn build(self) -> Result<Portal> {
+        let mut migrations = MigrationSet::new();
+        for m in self.registry.modules() {
+            migrations.extend(m.id(), m.migrations());
+        }
+        migrations.apply(&self.db).await?;
+
+        // Start-up hooks see the database, catalogue and configuration; routes and templates
+        // are not ready yet, so they get an otherwise empty state.
+        let starting = AppState(Arc::new(Inner {
+            db: self.db.clone(),
+            catalogue: self.catalogue.clone(),
+            registry: self.registry.clone(),
+            routes: Vec::new(),
+            entitlements: EntitlementCache::new(),
+            templates: Templates::new(HashMap::new(), None),
+            config: self.config.clone(),
+            startup_failures: Vec::new(),
+        }));
+        let mut registry = self.registry;
+        let mut failures = Vec::new();
+        let mut pending: std::collections::VecDeque<_> =
+            registry.modules().iter().cloned().collect();
+        while let Some(module) = pending.pop_front() {
+            if let Err(e) = module.start(&starting).await {
+                let (kept, dropped) = registry.without(module.id());
+                tracing::error!(
+                    module = module.id(),
+                    error = %e,
+                    also_left_out = ?dropped,
+                    "module failed to start and is left out; the rest of the portal serves"
+                );
+                pending.retain(|m| !dropped.iter().any(|d| d == m.id()));
+                failures.push(StartupFailure {
+                    module: module.id().into(),
+                    reason: format!("{e:?}"),
+                    also_left_out: dropped,
+                });
+                registry = kept;
+            }
+        }
+
+        let mut embedded: HashMap<String, &'static str> = CORE_TEMPLATES
+            .iter()
+            .map(|(n, s)| (n.to_string(), *s))
+            .collect();
+        for m in registry.modules() {
+            for (name, source) in m.templates() {
+                embedded.insert(name.to_string(), source);
+            }
+        }
+        let templates = Templates::new(embedded, self.config.template_dir.clone());
+        let routes = registry.routes();
+        Ok(Portal {
+            state: AppState(Arc::new(Inner {
+                db: self.db,
+                catalogue: self.catalogue,
+                registry,
+                routes,
+                entitlements: EntitlementCache::new(),
+                templates,
+                config: self.config,
+                startup_failures: failures,
+            })),
+            extra_portal_routes: self.extra_portal_routes,
+            extra_admin_routes: self.extra_admin_routes,
+        })
+    }
+}
+
+pub struct Portal {
+    state: AppState,
+    extra_portal_routes: Router<AppState>,
+    extra_admin_routes: Router<AppState>,
+}
+
+impl Portal {
+    pub fn builder(db: Db, catalogue: PlanCatalogue, registry: ModuleRegistry) -> PortalBuilder {
+        PortalBuilder {
+            db,
+            catalogue,
+            registry,
+            config: PortalConfig::default(),
+            extra_portal_routes: Router::new(),
+            extra_admin_routes: Router::new(),
+        }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The whole portal as one router: tenancy outside, then the three surfaces.
+    pub fn router(&self) -> Router {
+        let state = self.state.clone();
+
+        let mut portal = Router::new()
+            .route("/", get(home::home))
+            .route("/sign-out", post(home::sign_out))
+            .merge(self.extra_portal_routes.clone());
+        let mut admin = Router::new()
+            .route("/", get(staff::overview))
+            .merge(self.extra_admin_routes.clone());
+        let mut api = Router::new();
+        for m in state.registry.modules() {
+            portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));
+            admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));
+            api = api.merge(m.api_routes().into_router(m.id(), Surface::Api));
+        }
+        // Each surface gets only its own session layer.
+        let portal = portal.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::portal_layer,
+        ));
+        let admin = admin.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::admin_layer,
+        ));
+        let api = api.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::api_layer,
+        ));
+
+        let inner = Router::new()
+            .route("/", get(tenant::root))
+            .nest("/portal", portal)
+            .nest("/admin", admin)
+            .nest("/api", api)
+            .fallback(|| async { Error::NotFound })
+            .with_state(state.clone());
+
+        // Tenancy must run before routing (it strips the `/w/{slug}` prefix), so it wraps
+        // the routed service instead of being a route layer.
+        let tenanted = axum::middleware::from_fn_with_state(state, tenant::resolve).layer(inner);
+        Router::new().fallback_service(tenanted)
+    }
+}

@@ -1,0 +1,113 @@
+//! One combined migrator for the core and every linked module.
+//!
+//! sqlx refuses several migration sources sharing one tracking table, so every migration —
+//! core or module — carries a globally unique timestamp version and they run together, in
+//! version order, from one [`MigrationSet`]. Migrations of modules that were left out of the
+//! build stay recorded in the database; `ignore_missing` keeps that from being an error.
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+
+use super::{Backend, Db};
+use crate::error::{Error, Result};
+
+/// A migration a module (or the core) declares, in both dialects.
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleMigration {
+    /// Globally unique, e.g. `2026_11_23_0001` written as `202611230001`.
+    pub version: i64,
+    pub description: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// The core schema, from the top-level `migrations/` folder.
+pub struct CoreMigrations;
+
+impl CoreMigrations {
+    pub const ALL: &'static [ModuleMigration] = &[ModuleMigration {
+        version: 202611230001,
+        description: "core schema",
+        sqlite: include_str!("../../../migrations/sqlite/20261123_0001_core.sql"),
+        postgres: include_str!("../../../migrations/postgres/20261123_0001_core.sql"),
+    }];
+}
+
+/// Everything to apply, gathered from the core and the registry.
+#[derive(Default, Clone)]
+pub struct MigrationSet {
+    items: Vec<(&'static str, ModuleMigration)>,
+}
+
+impl MigrationSet {
+    pub fn new() -> Self {
+        let mut set = Self::default();
+        set.extend("core", CoreMigrations::ALL);
+        set
+    }
+
+    pub fn extend(&mut self, owner: &'static str, migrations: &[ModuleMigration]) {
+        self.items.extend(migrations.iter().map(|m| (owner, *m)));
+    }
+
+    /// Checks that no two migrations share a version (which sqlx would silently conflate).
+    pub fn check(&self) -> Result<()> {
+        let mut seen = std::collections::HashMap::new();
+        for (owner, m) in &self.items {
+            if let Some(other) = seen.insert(m.version, *owner) {
+                return Err(Error::Internal(format!(
+                    "migration version {} is declared by both `{other}` and `{owner}`; versions must be unique",
+                    m.version
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn for_backend(&self, backend: Backend) -> Vec<Migration> {
+        let mut items = self.items.clone();
+        items.sort_by_key(|(_, m)| m.version);
+        items
+            .into_iter()
+            .map(|(owner, m)| {
+                let sql = match backend {
+                    Backend::Sqlite => m.sqlite,
+                    Backend::Postgres => m.postgres,
+                };
+                Migration::new(
+                    m.version,
+                    Cow::Owned(format!("{owner}: {}", m.description)),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    false,
+                )
+            })
+            .collect()
+    }
+
+    /// Applies what is not applied yet. Idempotent.
+    pub async fn apply(&self, db: &Db) -> Result<()> {
+        self.check()?;
+        let mut migrator = Migrator::new(Source(self.for_backend(db.backend()))).await?;
+        migrator.set_ignore_missing(true);
+        crate::with_db!(db, pool => migrator.run(pool).await)?;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct Source(Vec<Migration>);
+
+impl<'s> MigrationSource<'s> for Source {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>>
+                + Send
+                + 's,
+        >,
+    > {
+        Box::pin(async move { Ok(self.0) })
+    }
+}

@@ -1,0 +1,149 @@
+//! Storage on two backends without the `Any` driver.
+//!
+//! [`Db`] is an enum over a SQLite and a PostgreSQL pool. Queries are written once, with `$N`
+//! placeholders (both drivers accept them), and run through [`with_db!`], which expands the
+//! same code once per backend, so rows decode into the same Rust types on both.
+//! Timestamps are stored as integer Unix seconds and dates as ISO `YYYY-MM-DD` text, so
+//! ordering and comparison behave identically on both engines.
+mod migrations;
+
+pub use migrations::{CoreMigrations, MigrationSet, ModuleMigration};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
+///
+/// ```ignore
+/// let rows: Vec<Project> = with_db!(&db, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await)?;
+/// ```
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Backend name, as used in module migration declarations and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    /// Connects from a URL: `postgres://…`/`postgresql://…`, or `sqlite://path` / `sqlite:path`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| Error::Internal(format!("invalid DATABASE_URL: {e}")))?;
+            Self::connect_postgres(opts).await
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| Error::Internal(format!("invalid DATABASE_URL: {e}")))?;
+            Self::connect_sqlite(opts).await
+        } else {
+            Err(Error::Internal(format!(
+                "unsupported database URL `{url}`: use sqlite://PATH or postgres://…"
+            )))
+        }
+    }
+
+    /// SQLite tuned for a web server: WAL so readers never block the writer, a busy timeout
+    /// so a second writer waits instead of failing, foreign keys on.
+    pub async fn connect_sqlite(opts: SqliteConnectOptions) -> Result<Db> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, pool => pool.close().await)
+    }
+}
+
+/// Starting a transaction that will write.
+///
+/// On SQLite a plain `BEGIN` takes the write lock only at the first write, and a second writer
+/// then fails with SQLITE_BUSY instead of waiting; `BEGIN IMMEDIATE` takes it up front so
+/// concurrent writers queue on the busy timeout.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Database>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = Sqlite;
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = Postgres;
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.begin().await?)
+    }
+}
+
+/// Current time as Unix seconds, the unit every timestamp column uses.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, the format every date column uses.
+pub fn today() -> String {
+    iso_date(time::OffsetDateTime::now_utc().date())
+}
+
+pub fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Whole days from today (UTC) to an ISO date: negative when it is past.
+pub fn days_from_today(iso: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(iso, &fmt).ok()?;
+    Some((date - time::OffsetDateTime::now_utc().date()).whole_days())
+}

@@ -1,0 +1,108 @@
+//! The one error type of the core, and the policy for showing it.
+//!
+//! Handlers return `Result<_, Error>`. Turning an `Error` into a response does not render it:
+//! it attaches an [`ErrorReport`] to an empty response, and the tenant layer (which knows the
+//! surface, the workspace and its branding) renders it once — as an HTML page on `/portal` and
+//! `/admin`, as JSON on `/api` — and logs internal causes. Users never see internal causes.
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The path does not exist — or exists for a module this workspace is not entitled to,
+    /// which must be indistinguishable.
+    #[error("page not found")]
+    NotFound,
+    /// The request needs a signed-in portal contact (or staff user on staff surfaces).
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in, entitled, but the action is not allowed (read-only tier, missing permission
+    /// on an action the page shows).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request itself is wrong: a malformed id, a missing field.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The action conflicts with the record's current state.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("template error")]
+    Template(#[from] minijinja::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::SignInRequired => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// A stable machine-readable code for the JSON API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound => "not_found",
+            Error::SignInRequired => "sign_in_required",
+            Error::Forbidden(_) => "forbidden",
+            Error::BadRequest(_) => "bad_request",
+            Error::Conflict(_) => "conflict",
+            _ => "internal",
+        }
+    }
+
+    /// What the user may read. Internal causes stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::NotFound => "The page you asked for does not exist.".into(),
+            Error::SignInRequired => "Please sign in to continue.".into(),
+            Error::Forbidden(m) | Error::BadRequest(m) | Error::Conflict(m) => m.clone(),
+            _ => "Something went wrong on our side. Please try again in a moment.".into(),
+        }
+    }
+}
+
+/// Attached to a response by `Error::into_response`, consumed by the renderer.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// The internal cause, for the log only.
+    pub cause: Option<String>,
+}
+
+impl From<&Error> for ErrorReport {
+    fn from(e: &Error) -> Self {
+        let status = e.status();
+        let cause = status.is_server_error().then(|| format!("{e:?}"));
+        ErrorReport {
+            status,
+            code: e.code(),
+            message: e.public_message(),
+            cause,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let report = ErrorReport::from(&self);
+        let mut res = report.status.into_response();
+        res.extensions_mut().insert(report);
+        res
+    }
+}

@@ -1,0 +1,33 @@
+//! # portal-core
+//!
+//! The Portico framework. A portal is built from a database ([`db::Db`]), a plan catalogue
+//! ([`plans::PlanCatalogue`]), the modules linked into the binary ([`module::ModuleRegistry`])
+//! and a [`app::PortalConfig`]; [`app::Portal::router`] gives an axum `Router` to serve or to
+//! mount next to your own routes.
+//!
+//! Reading order for newcomers: [`module`] (the contract a module implements), [`plans`]
+//! (what operators sell), [`entitlements`] (what a workspace may use now), [`web`] (the
+//! request flow: tenant → session → gate → handler → render), [`app`] (composition).
+pub mod app;
+pub mod clients;
+pub mod db;
+pub mod entitlements;
+pub mod error;
+pub mod module;
+pub mod plans;
+pub mod templates;
+pub mod web;
+pub mod workspace;
+
+pub use app::{AppState, Portal, PortalConfig};
+pub use error::{Error, Result};
+pub use module::{
+    FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl, PortalModule, Routes, TierDecl,
+    Widget,
+};
+pub use web::{ClientScope, PortalContext, StaffContext};
+
+/// Re-exported so module crates register with the same `inventory` the core collects from.
+pub use async_trait::async_trait;
+pub use inventory;
+pub use minijinja;

@@ -1,0 +1,140 @@
+//! The module contract: what a module declares and how it registers.
+//!
+//! A module crate implements [`PortalModule`] and registers a [`ModuleRegistration`] with
+//! `inventory::submit!`. The registration is a small const record holding a constructor
+//! function, never a router: `inventory` needs const values, and building routers at link
+//! time would be impossible anyway.
+mod registry;
+mod routes;
+
+pub use registry::{ModuleRegistry, RegistryError, StartupFailure};
+pub use routes::{RouteInfo, Routes, Surface};
+
+use async_trait::async_trait;
+
+use crate::app::AppState;
+use crate::db::ModuleMigration;
+use crate::error::Result;
+use crate::web::PortalContext;
+
+/// One linked module, as `inventory` collects it.
+pub struct ModuleRegistration {
+    pub id: &'static str,
+    pub build: fn() -> Box<dyn PortalModule>,
+}
+
+inventory::collect!(ModuleRegistration);
+
+/// A feature a module provides, with the tiers it understands, lowest first.
+#[derive(Clone, Copy, Debug)]
+pub struct FeatureDecl {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub tiers: &'static [TierDecl],
+}
+
+/// A level of a feature. A `read_only` tier shows pages without action controls and refuses
+/// the module's mutating routes with 403.
+#[derive(Clone, Copy, Debug)]
+pub struct TierDecl {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub read_only: bool,
+}
+
+impl TierDecl {
+    /// The tier of a feature that is simply on or off.
+    pub const STANDARD: TierDecl = TierDecl {
+        key: "standard",
+        label: "Included",
+        read_only: false,
+    };
+}
+
+/// A permission one portal user may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct PermissionDecl {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    /// Role presets (e.g. `client_admin`) that include this permission.
+    pub presets: &'static [&'static str],
+}
+
+/// An entry of the portal menu. Shown only when the workspace is entitled to the module (and
+/// to `feature`, if set) and the contact holds `permission`, if set.
+#[derive(Clone, Copy, Debug)]
+pub struct MenuItem {
+    pub label: &'static str,
+    /// Relative to the portal root, e.g. `/projects`.
+    pub path: &'static str,
+    /// A name from the layout's icon set (`folder`, `check`, `receipt`, `image`, …).
+    pub icon: &'static str,
+    pub order: i32,
+    pub permission: Option<&'static str>,
+    pub feature: Option<&'static str>,
+}
+
+/// A template embedded in the module binary, named `module_id/file.html`. An operator's
+/// template directory overrides it by the same name.
+pub type EmbeddedTemplate = (&'static str, &'static str);
+
+/// A block a module contributes to the portal home page.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Widget {
+    pub title: String,
+    pub order: i32,
+    /// Already rendered (autoescaped) HTML.
+    pub html: String,
+}
+
+#[async_trait]
+pub trait PortalModule: Send + Sync + 'static {
+    /// Stable identifier: used in URLs of menu items, feature ownership, template names.
+    fn id(&self) -> &'static str;
+    fn name(&self) -> &'static str;
+    fn version(&self) -> &'static str;
+    /// Modules that must be linked (and entitled) for this one to work.
+    fn depends_on(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Features this module provides. A module without features is available to every
+    /// workspace that enables it; otherwise it is entitled when any of its features is.
+    /// The first feature is the module's own: its tier decides read-only behaviour.
+    fn features(&self) -> &'static [FeatureDecl] {
+        &[]
+    }
+    fn permissions(&self) -> &'static [PermissionDecl] {
+        &[]
+    }
+    fn menu_items(&self) -> &'static [MenuItem] {
+        &[]
+    }
+    fn migrations(&self) -> &'static [ModuleMigration] {
+        &[]
+    }
+    fn templates(&self) -> &'static [EmbeddedTemplate] {
+        &[]
+    }
+    /// Routes under `/portal`, seen by signed-in contacts.
+    fn portal_routes(&self) -> Routes {
+        Routes::new()
+    }
+    /// Routes under `/admin`, seen by staff.
+    fn admin_routes(&self) -> Routes {
+        Routes::new()
+    }
+    /// Routes under `/api`, the staff JSON API.
+    fn api_routes(&self) -> Routes {
+        Routes::new()
+    }
+    /// Called once at start-up, after migrations. An error leaves this module (and the
+    /// modules depending on it) out of the running portal; the rest serves.
+    async fn start(&self, _state: &AppState) -> Result<()> {
+        Ok(())
+    }
+    /// Blocks for the contact's home page.
+    async fn widgets(&self, _ctx: &PortalContext, _state: &AppState) -> Result<Vec<Widget>> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,167 @@
+//! Routes a module contributes, kept enumerable.
+//!
+//! An axum `Router` cannot list its routes, but the core needs that list: to detect two
+//! modules claiming one path before axum panics on it, and so the test suite can probe every
+//! registered route (gating matrix, tenant-isolation probe) without anyone maintaining a list.
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{self, MethodRouter};
+use axum::Router;
+
+use crate::app::AppState;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Surface {
+    Portal,
+    Admin,
+    Api,
+}
+
+impl Surface {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Surface::Portal => "/portal",
+            Surface::Admin => "/admin",
+            Surface::Api => "/api",
+        }
+    }
+}
+
+/// One method on one path, as registered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub module: &'static str,
+    pub surface: Surface,
+    pub method: Method,
+    /// Relative to the surface, with axum's `{param}` syntax.
+    pub path: &'static str,
+    /// The portal permission the route requires, if any.
+    pub permission: Option<&'static str>,
+}
+
+impl RouteInfo {
+    /// Whether the route changes state (refused on a read-only tier).
+    pub fn is_mutating(&self) -> bool {
+        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+    }
+}
+
+#[derive(Default)]
+pub struct Routes {
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    method: Method,
+    path: &'static str,
+    permission: Option<&'static str>,
+    endpoint: MethodRouter<AppState>,
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, routing::get(handler))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, routing::post(handler))
+    }
+
+    pub fn put<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, routing::put(handler))
+    }
+
+    pub fn delete<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::DELETE, path, routing::delete(handler))
+    }
+
+    /// The route added last requires this portal permission; without it the route answers
+    /// exactly like a path that does not exist.
+    pub fn requires(mut self, permission: &'static str) -> Self {
+        if let Some(last) = self.entries.last_mut() {
+            last.permission = Some(permission);
+        }
+        self
+    }
+
+    fn add(mut self, method: Method, path: &'static str, endpoint: MethodRouter<AppState>) -> Self {
+        self.entries.push(Entry {
+            method,
+            path,
+            permission: None,
+            endpoint,
+        });
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn infos(&self, module: &'static str, surface: Surface) -> Vec<RouteInfo> {
+        self.entries
+            .iter()
+            .map(|e| RouteInfo {
+                module,
+                surface,
+                method: e.method.clone(),
+                path: e.path,
+                permission: e.permission,
+            })
+            .collect()
+    }
+
+    /// Builds the router. Each endpoint is wrapped in its own route gate (permission, read-only
+    /// tier); the whole router in the module gate (entitlement), which also covers axum's own
+    /// 405 answers so a module the workspace lacks never reveals its paths.
+    pub(crate) fn into_router(self, module: &'static str, surface: Surface) -> Router<AppState> {
+        use std::collections::BTreeMap;
+        let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+        for e in self.entries {
+            let info = RouteInfo {
+                module,
+                surface,
+                method: e.method,
+                path: e.path,
+                permission: e.permission,
+            };
+            let info = std::sync::Arc::new(info);
+            let endpoint = e
+                .endpoint
+                .layer(axum::middleware::from_fn(move |req, next| {
+                    crate::web::gate::route_gate(info.clone(), req, next)
+                }));
+            let merged = match by_path.remove(e.path) {
+                Some(existing) => existing.merge(endpoint),
+                None => endpoint,
+            };
+            by_path.insert(e.path, merged);
+        }
+        by_path
+            .into_iter()
+            .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
+            .layer(axum::middleware::from_fn(move |req, next| {
+                crate::web::gate::module_gate(module, req, next)
+            }))
+    }
+}

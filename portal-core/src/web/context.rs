@@ -1,0 +1,190 @@
+//! What a handler receives: who is asking, for which client, in which workspace.
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::Html;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::web::{render, Tenant};
+
+/// A signed-in client contact.
+#[derive(Clone, Debug, Serialize)]
+pub struct PortalUser {
+    pub workspace_id: i64,
+    pub contact_id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub email: String,
+    pub client_name: String,
+    pub permissions: BTreeSet<String>,
+}
+
+impl PortalUser {
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.contains(permission)
+    }
+}
+
+/// A signed-in staff member of the workspace.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StaffUser {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// The only way a portal handler reaches client-owned rows: workspace, client and contact,
+/// taken from the session, never from the request. Every query of client data binds
+/// `workspace_id` and `client_id` from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientScope {
+    workspace_id: i64,
+    client_id: i64,
+    contact_id: i64,
+}
+
+impl ClientScope {
+    pub fn workspace_id(&self) -> i64 {
+        self.workspace_id
+    }
+    pub fn client_id(&self) -> i64 {
+        self.client_id
+    }
+    pub fn contact_id(&self) -> i64 {
+        self.contact_id
+    }
+}
+
+/// Extractor for portal handlers: the tenant, the signed-in contact, their scope, and
+/// rendering with the portal layout. Refuses with "sign-in required" when nobody is signed in.
+#[derive(Clone)]
+pub struct PortalContext {
+    pub tenant: Arc<Tenant>,
+    pub user: Arc<PortalUser>,
+    /// The request path below the workspace's base path, e.g. `/portal/projects/3`.
+    pub path: String,
+    state: AppState,
+}
+
+impl<S> FromRequestParts<S> for PortalContext
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let tenant = parts
+            .extensions
+            .get::<Arc<Tenant>>()
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        let user = parts
+            .extensions
+            .get::<Arc<PortalUser>>()
+            .cloned()
+            .ok_or(Error::SignInRequired)?;
+        Ok(PortalContext {
+            tenant,
+            user,
+            path: full_path(parts),
+            state: AppState::from_ref(state),
+        })
+    }
+}
+
+/// `/portal/x` for a nested router sees `/x`; the layout wants the full path.
+fn full_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
+}
+
+impl PortalContext {
+    pub fn scope(&self) -> ClientScope {
+        ClientScope {
+            workspace_id: self.tenant.workspace.id,
+            client_id: self.user.client_id,
+            contact_id: self.user.contact_id,
+        }
+    }
+
+    pub fn can(&self, permission: &str) -> bool {
+        self.user.can(permission)
+    }
+
+    /// Whether the module's pages should show action controls: not on a read-only tier.
+    pub fn can_act(&self, module: &str) -> bool {
+        !self.tenant.entitlements.module_read_only(module)
+    }
+
+    /// A link inside this contact's portal: `link("/projects/3")`.
+    pub fn link(&self, path: &str) -> String {
+        self.tenant.link(&format!("/portal{path}"))
+    }
+
+    /// Renders a page template that extends `portal/layout.html`.
+    pub fn render(&self, template: &str, page: minijinja::Value) -> Result<Html<String>> {
+        render::portal_page(&self.state, self, template, page).map(Html)
+    }
+
+    /// Renders a fragment (a widget) without the layout.
+    pub fn render_fragment(&self, template: &str, ctx: minijinja::Value) -> Result<String> {
+        self.state.templates.render(template, ctx)
+    }
+}
+
+/// Extractor for staff handlers (`/admin`, `/api`).
+#[derive(Clone)]
+pub struct StaffContext {
+    pub tenant: Arc<Tenant>,
+    pub user: Arc<StaffUser>,
+    pub path: String,
+    state: AppState,
+}
+
+impl<S> FromRequestParts<S> for StaffContext
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let tenant = parts
+            .extensions
+            .get::<Arc<Tenant>>()
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        let user = parts
+            .extensions
+            .get::<Arc<StaffUser>>()
+            .cloned()
+            .ok_or(Error::SignInRequired)?;
+        Ok(StaffContext {
+            tenant,
+            user,
+            path: full_path(parts),
+            state: AppState::from_ref(state),
+        })
+    }
+}
+
+impl StaffContext {
+    pub fn link(&self, path: &str) -> String {
+        self.tenant.link(&format!("/admin{path}"))
+    }
+
+    /// Renders a page template that extends `admin/layout.html`.
+    pub fn render(&self, template: &str, page: minijinja::Value) -> Result<Html<String>> {
+        render::admin_page(&self.state, self, template, page).map(Html)
+    }
+}

@@ -1,0 +1,47 @@
+//! Gating: entitlement, permission and tier, checked before a module's handler runs.
+//!
+//! Not entitled, or missing the route's permission: the answer is exactly the fallback's, a
+//! plain `Error::NotFound`, rendered by the same code, so nobody can tell a gated route from
+//! a path that never existed. Read-only tier: the page renders, but mutating routes answer
+//! 403 with a clear message.
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::Error;
+use crate::module::{RouteInfo, Surface};
+use crate::web::context::{PortalUser, StaffUser};
+use crate::web::Tenant;
+
+pub async fn module_gate(module: &'static str, req: Request, next: Next) -> Response {
+    match req.extensions().get::<Arc<Tenant>>() {
+        Some(t) if t.entitlements.has_module(module) => next.run(req).await,
+        _ => Error::NotFound.into_response(),
+    }
+}
+
+pub async fn route_gate(info: Arc<RouteInfo>, req: Request, next: Next) -> Response {
+    let Some(tenant) = req.extensions().get::<Arc<Tenant>>() else {
+        return Error::NotFound.into_response();
+    };
+    if let (Surface::Portal, Some(permission)) = (info.surface, info.permission) {
+        match req.extensions().get::<Arc<PortalUser>>() {
+            None => return Error::SignInRequired.into_response(),
+            Some(user) if !user.can(permission) => return Error::NotFound.into_response(),
+            Some(_) => {}
+        }
+    }
+    if info.surface != Surface::Portal && req.extensions().get::<Arc<StaffUser>>().is_none() {
+        return Error::SignInRequired.into_response();
+    }
+    if info.is_mutating() && tenant.entitlements.module_read_only(info.module) {
+        return Error::Forbidden(
+            "This section is view-only here: you can look at everything, but changes are not available."
+                .into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}

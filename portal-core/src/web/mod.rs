@@ -1,0 +1,18 @@
+//! The request flow: tenant → surface → session → gate → handler → render.
+pub mod context;
+pub mod gate;
+pub mod home;
+pub mod render;
+pub mod session;
+pub mod staff;
+pub mod tenant;
+
+pub use context::{ClientScope, PortalContext, PortalUser, StaffContext};
+pub use tenant::Tenant;
+
+/// Role presets a module's permissions can join; issue-level UI applies them in one step.
+pub const ROLE_PRESETS: &[(&str, &str)] = &[
+    ("client_admin", "Client Admin"),
+    ("client_finance", "Client Finance"),
+    ("client_viewer", "Client Viewer"),
+];

@@ -1,0 +1,221 @@
+//! Portal and staff sessions: separate cookies, tables and layers.
+//!
+//! A session token is 256 bits from the OS RNG, handed to the browser once; the database keeps
+//! only its SHA-256, so a leaked table grants nothing. The portal layer runs only under
+//! `/portal` and reads only the portal cookie; the staff layer only under `/admin` (cookie)
+//! and `/api` (bearer token).
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::db::{now, Db};
+use crate::error::Result;
+use crate::web::context::{PortalUser, StaffUser};
+use crate::web::Tenant;
+use crate::with_db;
+
+pub const PORTAL_COOKIE: &str = "portico_portal";
+pub const STAFF_COOKIE: &str = "portico_staff";
+
+/// A fresh random token (hex, 256 bits) and the hash to store.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = hex(&bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// `Set-Cookie` for a session cookie scoped to one surface of one workspace.
+pub fn session_cookie(
+    name: &str,
+    token: &str,
+    path: &str,
+    max_age: i64,
+    secure: bool,
+) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value =
+        format!("{name}={token}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub async fn create_portal_session(
+    state: &AppState,
+    workspace_id: i64,
+    contact_id: i64,
+) -> Result<String> {
+    let (token, hash) = new_token();
+    let created = now();
+    let expires = created + state.config.session_ttl_secs;
+    let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(contact_id).bind(created).bind(expires).execute(pool).await.map(|_| ()))?;
+    Ok(token)
+}
+
+pub async fn create_staff_session(
+    state: &AppState,
+    workspace_id: i64,
+    staff_user_id: i64,
+) -> Result<String> {
+    let (token, hash) = new_token();
+    let created = now();
+    let expires = created + state.config.session_ttl_secs;
+    let sql = "INSERT INTO staff_sessions (token_hash, workspace_id, staff_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(created).bind(expires).execute(pool).await.map(|_| ()))?;
+    Ok(token)
+}
+
+pub async fn create_api_token(
+    db: &Db,
+    workspace_id: i64,
+    staff_user_id: i64,
+    name: &str,
+) -> Result<String> {
+    let (token, hash) = new_token();
+    let sql = "INSERT INTO api_tokens (token_hash, workspace_id, staff_user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)";
+    with_db!(db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(name).bind(now()).execute(pool).await.map(|_| ()))?;
+    Ok(token)
+}
+
+pub async fn delete_portal_session(db: &Db, token: &str) -> Result<()> {
+    let sql = "DELETE FROM portal_sessions WHERE token_hash = $1";
+    with_db!(db, pool => sqlx::query(sql).bind(hash_token(token)).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub fn portal_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, PORTAL_COOKIE)
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    contact_id: i64,
+    client_id: i64,
+    name: String,
+    email: String,
+    client_name: String,
+}
+
+/// The portal layer: attaches the signed-in contact, if any. Routes decide whether they need
+/// one; the layer itself never refuses.
+pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
+    if let (Some(tenant), Some(token)) = (tenant, cookie(req.headers(), PORTAL_COOKIE)) {
+        match load_contact(&state.db, tenant.workspace.id, &token).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(Arc::new(user));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = ?e, "loading the portal session failed"),
+        }
+    }
+    next.run(req).await
+}
+
+async fn load_contact(db: &Db, workspace_id: i64, token: &str) -> Result<Option<PortalUser>> {
+    let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name \
+               FROM portal_sessions s \
+               JOIN contacts c ON c.id = s.contact_id AND c.workspace_id = s.workspace_id \
+               JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
+               WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND c.active AND cl.active";
+    let row: Option<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash_token(token)).bind(workspace_id).bind(now()).fetch_optional(pool).await)?;
+    let Some(row) = row else { return Ok(None) };
+    let sql = "SELECT permission FROM contact_permissions WHERE contact_id = $1";
+    let permissions: Vec<String> =
+        with_db!(db, pool => sqlx::query_scalar(sql).bind(row.contact_id).fetch_all(pool).await)?;
+    Ok(Some(PortalUser {
+        workspace_id,
+        contact_id: row.contact_id,
+        client_id: row.client_id,
+        name: row.name,
+        email: row.email,
+        client_name: row.client_name,
+        permissions: permissions.into_iter().collect(),
+    }))
+}
+
+/// The admin layer: attaches the staff user from the staff cookie. Never the portal cookie,
+/// never a bearer token.
+pub async fn admin_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let token = cookie(req.headers(), STAFF_COOKIE);
+    attach_staff(&state, req, token, false, next).await
+}
+
+/// The API layer: attaches the staff user from `Authorization: Bearer`. Never a cookie, so
+/// a browser session cannot be ridden cross-site into the API.
+pub async fn api_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    attach_staff(&state, req, token, true, next).await
+}
+
+async fn attach_staff(
+    state: &AppState,
+    mut req: Request,
+    token: Option<String>,
+    api: bool,
+    next: Next,
+) -> Response {
+    let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
+    if let (Some(tenant), Some(token)) = (tenant, token) {
+        match load_staff(&state.db, tenant.workspace.id, &token, api).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(Arc::new(user));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = ?e, "loading the staff session failed"),
+        }
+    }
+    next.run(req).await
+}
+
+async fn load_staff(
+    db: &Db,
+    workspace_id: i64,
+    token: &str,
+    api: bool,
+) -> Result<Option<StaffUser>> {
+    let hash = hash_token(token);
+    let user = if api {
+        let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM api_tokens t \
+                   JOIN staff_users u ON u.id = t.staff_user_id AND u.workspace_id = t.workspace_id \
+                   WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL";
+        with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).fetch_optional(pool).await)?
+    } else {
+        let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM staff_sessions s \
+                   JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id \
+                   WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3";
+        with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(now()).fetch_optional(pool).await)?
+    };
+    Ok(user)
+}

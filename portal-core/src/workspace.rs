@@ -1,0 +1,125 @@
+//! Workspaces (tenants): lookup for tenancy, and the operator's changes to plans, add-ons and
+//! enabled modules. Each change bumps `revision` in the same transaction, which is what makes
+//! cached entitlements stale on the next request.
+use serde::Serialize;
+
+use crate::db::{now, BeginWrite, Db};
+use crate::error::{Error, Result};
+use crate::with_db;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Workspace {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub plan_id: String,
+    pub revision: i64,
+    pub accent_color: String,
+    pub logo_url: Option<String>,
+}
+
+const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url";
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
+    let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await)?)
+}
+
+/// A workspace by one of its verified custom domains.
+pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
+    let sql = format!(
+        "SELECT {} FROM workspaces w JOIN workspace_domains d ON d.workspace_id = w.id \
+         WHERE d.domain = $1 AND d.verified",
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("w.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(domain).fetch_optional(pool).await)?)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
+    let sql = format!("SELECT {COLUMNS} FROM workspaces ORDER BY slug");
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}
+
+pub async fn create(db: &Db, slug: &str, name: &str, plan_id: &str) -> Result<i64> {
+    let sql = "INSERT INTO workspaces (slug, name, plan_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(slug).bind(name).bind(plan_id).bind(now()).fetch_one(pool).await)?;
+    Ok(id)
+}
+
+pub async fn addons(db: &Db, workspace_id: i64) -> Result<Vec<String>> {
+    let sql = "SELECT addon_id FROM workspace_addons WHERE workspace_id = $1 ORDER BY addon_id";
+    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+pub async fn disabled_modules(db: &Db, workspace_id: i64) -> Result<Vec<String>> {
+    let sql = "SELECT module_id FROM workspace_modules WHERE workspace_id = $1 AND NOT enabled ORDER BY module_id";
+    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// A change to what a workspace is entitled to.
+#[derive(Clone, Debug)]
+pub enum EntitlementChange {
+    SetPlan(String),
+    AddAddon(String),
+    RemoveAddon(String),
+    SetModuleEnabled { module: String, enabled: bool },
+}
+
+/// Applies the change and bumps the revision, atomically. Validation against the catalogue
+/// and registry is the caller's (see `AppState::change_entitlements`).
+pub async fn apply_change(db: &Db, workspace_id: i64, change: &EntitlementChange) -> Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let found = sqlx::query("UPDATE workspaces SET revision = revision + 1 WHERE id = $1")
+            .bind(workspace_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if found == 0 {
+            return Err(Error::NotFound);
+        }
+        match change {
+            EntitlementChange::SetPlan(plan) => {
+                sqlx::query("UPDATE workspaces SET plan_id = $1 WHERE id = $2")
+                    .bind(plan)
+                    .bind(workspace_id)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            EntitlementChange::AddAddon(addon) => {
+                sqlx::query(
+                    "INSERT INTO workspace_addons (workspace_id, addon_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(workspace_id)
+                .bind(addon)
+                .execute(&mut *tx)
+                .await?
+            }
+            EntitlementChange::RemoveAddon(addon) => {
+                sqlx::query("DELETE FROM workspace_addons WHERE workspace_id = $1 AND addon_id = $2")
+                    .bind(workspace_id)
+                    .bind(addon)
+                    .execute(&mut *tx)
+                    .await?
+            }
+            EntitlementChange::SetModuleEnabled { module, enabled } => {
+                sqlx::query(
+                    "INSERT INTO workspace_modules (workspace_id, module_id, enabled) VALUES ($1, $2, $3) \
+                     ON CONFLICT (workspace_id, module_id) DO UPDATE SET enabled = excluded.enabled",
+                )
+                .bind(workspace_id)
+                .bind(module)
+                .bind(*enabled)
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,336 @@
+//! The portal as a contact sees it, and the staff surfaces beside it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portal_core::PortalConfig;
+#[cfg(feature = "projects")]
+use portico_tests::TestApp;
+use portico_tests::{backends, spawn_app, spawn_app_with, As, Backend, Options};
+
+backends!(
+    projects_show_only_the_contacts_client,
+    project_detail_shows_progress_milestones_and_deadlines,
+    pages_escape_what_users_wrote,
+    operator_templates_override_embedded_ones,
+    sign_out_ends_the_session_on_the_server,
+    inactive_contacts_and_clients_are_signed_out,
+    staff_and_portal_sessions_are_separate,
+    branding_follows_the_plan,
+);
+
+#[cfg(feature = "projects")]
+async fn project(
+    app: &TestApp,
+    ws: i64,
+    client: i64,
+    name: &str,
+    milestones: &[(&str, Option<&str>, bool)],
+) -> i64 {
+    let p = portico_projects::store::NewProject {
+        name,
+        description: "What we are building",
+        status: "in_progress",
+        start_date: Some("2026-01-01"),
+        due_date: Some("2099-01-31"),
+        progress: 40,
+        milestones,
+    };
+    portico_projects::store::create(app.db(), ws, client, &p)
+        .await
+        .unwrap()
+}
+
+async fn projects_show_only_the_contacts_client(backend: Backend) {
+    #[cfg(feature = "projects")]
+    {
+        let app = spawn_app(&backend).await;
+        let ws = app.workspace("acme", "growth").await;
+        let mine = app.client(ws, "Mine").await;
+        let theirs = app.client(ws, "Theirs").await;
+        let (_, contact) = app
+            .contact(ws, mine, "c@example.com", &["can_view_projects"])
+            .await;
+        let own = project(&app, ws, mine, "Our website", &[]).await;
+        let other = project(&app, ws, theirs, "Their secret launch", &[]).await;
+
+        let list = app.get("acme", "/portal/projects", &contact).await;
+        assert_eq!(list.status, 200);
+        assert!(list.body.contains("Our website"));
+        assert!(!list.body.contains("Their secret launch"));
+
+        let never = app.get("acme", "/portal/projects/999999", &contact).await;
+        assert_eq!(never.status, 404);
+        let probe = app
+            .get("acme", &format!("/portal/projects/{other}"), &contact)
+            .await;
+        assert_eq!(
+            (probe.status, &probe.body),
+            (404, &never.body),
+            "another client's project looks like none"
+        );
+        assert!(!probe.body.contains("Their secret launch"));
+        assert_eq!(
+            app.get("acme", "/portal/projects/abc", &contact)
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            app.get("acme", &format!("/portal/projects/{own}"), &contact)
+                .await
+                .status,
+            200
+        );
+
+        // Staff see every client's projects, in HTML and JSON.
+        let (staff, bearer) = app.staff(ws, "s@example.com").await;
+        let admin = app.get("acme", "/admin/projects", &staff).await;
+        assert!(admin.body.contains("Our website") && admin.body.contains("Their secret launch"));
+        let api = app.get("acme", "/api/projects", &bearer).await;
+        let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(json["projects"].as_array().unwrap().len(), 2);
+        let detail = app
+            .get("acme", &format!("/api/projects/{other}"), &bearer)
+            .await;
+        assert_eq!(detail.status, 200);
+
+        // Not across workspaces, even for staff.
+        let other_ws = app.workspace("beta", "growth").await;
+        let (_, beta_bearer) = app.staff(other_ws, "b@example.com").await;
+        let cross = app
+            .get("beta", &format!("/api/projects/{own}"), &beta_bearer)
+            .await;
+        assert_eq!(cross.status, 404);
+        let anon = app.get("acme", "/api/projects", &As::Anonymous).await;
+        assert_eq!(anon.status, 401);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&anon.body).unwrap()["error"]["code"],
+            "sign_in_required"
+        );
+    }
+    let _ = backend;
+}
+
+async fn project_detail_shows_progress_milestones_and_deadlines(backend: Backend) {
+    #[cfg(feature = "projects")]
+    {
+        let app = spawn_app(&backend).await;
+        let ws = app.workspace("acme", "starter").await;
+        let client = app.client(ws, "Mine").await;
+        let (_, contact) = app
+            .contact(ws, client, "c@example.com", &["can_view_projects"])
+            .await;
+        let id = project(
+            &app,
+            ws,
+            client,
+            "Website",
+            &[
+                ("Kick-off", Some("2026-01-05"), true),
+                ("Late thing", Some("2026-02-01"), false),
+                ("Launch", Some("2099-01-31"), false),
+            ],
+        )
+        .await;
+        let page = app
+            .get("acme", &format!("/portal/projects/{id}"), &contact)
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("<strong>40%</strong> done"));
+        assert!(page.body.contains("1 of 3 milestones complete"));
+        assert!(page.body.contains("Kick-off") && page.body.contains("Launch"));
+        assert!(
+            page.body.contains("overdue"),
+            "the past, open milestone is flagged"
+        );
+        assert!(page.body.contains("31 Jan 2099"));
+        let list = app.get("acme", "/portal/projects", &contact).await;
+        assert!(list.body.contains("Upcoming deadlines"));
+        assert!(list.body.contains("Launch"));
+        assert!(
+            !list.body.contains("Kick-off"),
+            "done milestones are not upcoming deadlines"
+        );
+        let home = app.get("acme", "/portal/", &contact).await;
+        assert!(home.body.contains("Your projects") && home.body.contains("Next deadline"));
+    }
+    let _ = backend;
+}
+
+async fn pages_escape_what_users_wrote(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "<b>Bold</b> & Co").await;
+    let (_, contact) = app
+        .contact(
+            ws,
+            client,
+            "<script>alert(1)</script>@example.com",
+            &app.all_permissions(),
+        )
+        .await;
+    let home = app.get("acme", "/portal/", &contact).await;
+    assert!(!home.body.contains("<script>alert(1)"));
+    assert!(home
+        .body
+        .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(home.body.contains("&lt;b&gt;Bold&lt;&#x2f;b&gt; &amp; Co"));
+    #[cfg(feature = "projects")]
+    {
+        project(&app, ws, client, "<img src=x onerror=alert(1)>", &[]).await;
+        let list = app.get("acme", "/portal/projects", &contact).await;
+        assert!(!list.body.contains("<img src=x"));
+    }
+}
+
+async fn operator_templates_override_embedded_ones(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("portal")).unwrap();
+    std::fs::write(
+        dir.path().join("portal/home.html"),
+        "{% extends \"portal/layout.html\" %}{% block main %}<h1>Custom home for {{ user.name }}</h1>{% endblock %}",
+    )
+    .unwrap();
+    let opts = Options {
+        config: PortalConfig {
+            template_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with(&backend, opts).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "dana@example.com", &[]).await;
+    let home = app.get("acme", "/portal/", &contact).await;
+    assert!(
+        home.body
+            .contains("<h1>Custom home for dana@example.com</h1>"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains(r#"<nav class="menu""#),
+        "the embedded layout is still used"
+    );
+    // A path outside the directory is not loaded.
+    let escape = app
+        .state
+        .templates
+        .render("../../etc/passwd", portal_core::minijinja::Value::UNDEFINED);
+    assert!(escape.is_err());
+}
+
+async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    assert_eq!(app.get("acme", "/portal/", &contact).await.status, 200);
+    let out = app.post("acme", "/portal/sign-out", &contact).await;
+    assert_eq!(out.status, 200);
+    assert!(out.body.contains("You are signed out"));
+    let cookie = out.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("portico_portal=;")
+            && cookie.contains("Max-Age=0")
+            && cookie.contains("Path=/w/acme/portal")
+    );
+    // The old token is dead even if a browser kept it.
+    assert_eq!(app.get("acme", "/portal/", &contact).await.status, 401);
+}
+
+async fn inactive_contacts_and_clients_are_signed_out(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (id, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let (_, other) = app.contact(ws, client, "o@example.com", &[]).await;
+    portal_core::with_db!(app.db(), pool => sqlx::query("UPDATE contacts SET active = FALSE WHERE id = $1").bind(id).execute(pool).await.map(|_| ())).unwrap();
+    assert_eq!(app.get("acme", "/portal/", &contact).await.status, 401);
+    assert_eq!(app.get("acme", "/portal/", &other).await.status, 200);
+    portal_core::with_db!(app.db(), pool => sqlx::query("UPDATE clients SET active = FALSE WHERE id = $1").bind(client).execute(pool).await.map(|_| ())).unwrap();
+    assert_eq!(app.get("acme", "/portal/", &other).await.status, 401);
+}
+
+async fn staff_and_portal_sessions_are_separate(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let (staff, bearer) = app.staff(ws, "s@example.com").await;
+    let (As::Contact(portal_token), As::Staff(staff_token), As::Bearer(api_token)) =
+        (&contact, &staff, &bearer)
+    else {
+        unreachable!()
+    };
+    assert_eq!(app.get("acme", "/admin/", &staff).await.status, 200);
+    // Each credential works only on its own surface.
+    assert_eq!(
+        app.get("acme", "/admin/", &As::Staff(portal_token.clone()))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(staff_token.clone()))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(api_token.clone()))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.get("acme", "/admin/", &As::Bearer(api_token.clone()))
+            .await
+            .status,
+        401
+    );
+    #[cfg(feature = "projects")]
+    {
+        assert_eq!(
+            app.get("acme", "/api/projects", &As::Bearer(staff_token.clone()))
+                .await
+                .status,
+            401
+        );
+        assert_eq!(app.get("acme", "/api/projects", &bearer).await.status, 200);
+    }
+    let overview = app.get("acme", "/admin/", &staff).await;
+    assert!(overview.body.contains("Growth") && overview.body.contains("Client"));
+}
+
+async fn branding_follows_the_plan(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    for (slug, plan, branded, white_label) in
+        [("s", "starter", true, false), ("g", "growth", true, true)]
+    {
+        let ws = app.workspace(slug, plan).await;
+        portal_core::clients::set_branding(
+            app.db(),
+            ws,
+            "#123456",
+            Some("https://cdn.example/logo.png"),
+        )
+        .await
+        .unwrap();
+        let client = app.client(ws, "Client").await;
+        let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+        let home = app.get(slug, "/portal/", &contact).await;
+        assert_eq!(home.body.contains("--accent: #123456"), branded, "{plan}");
+        assert_eq!(
+            home.body
+                .contains("https:&#x2f;&#x2f;cdn.example&#x2f;logo.png"),
+            branded,
+            "{plan}"
+        );
+        assert_eq!(
+            home.body.contains("powered by Portico"),
+            !white_label,
+            "{plan}"
+        );
+    }
+}

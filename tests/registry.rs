@@ -1,0 +1,222 @@
+//! Module registry: dependency order, and the start-up errors that name the modules at fault.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use portal_core::module::{ModuleRegistry, RegistryError};
+use portal_core::{async_trait, AppState, Error, FeatureDecl, PortalModule, Routes, TierDecl};
+use portico_tests::{backends, fresh_db, serve, test_catalogue, As, Backend};
+
+/// A configurable module for these tests.
+struct Fake {
+    id: &'static str,
+    deps: &'static [&'static str],
+    features: &'static [FeatureDecl],
+    fail_start: bool,
+    route: Option<&'static str>,
+}
+
+const fn fake(id: &'static str, deps: &'static [&'static str]) -> Fake {
+    Fake {
+        id,
+        deps,
+        features: &[],
+        fail_start: false,
+        route: None,
+    }
+}
+
+async fn hello() -> &'static str {
+    "hello"
+}
+
+#[async_trait]
+impl PortalModule for Fake {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn name(&self) -> &'static str {
+        self.id
+    }
+    fn version(&self) -> &'static str {
+        "0.0.0"
+    }
+    fn depends_on(&self) -> &'static [&'static str] {
+        self.deps
+    }
+    fn features(&self) -> &'static [FeatureDecl] {
+        self.features
+    }
+    fn portal_routes(&self) -> Routes {
+        match self.route {
+            Some(path) => Routes::new().get(path, hello),
+            None => Routes::new(),
+        }
+    }
+    async fn start(&self, _state: &AppState) -> portal_core::Result<()> {
+        if self.fail_start {
+            Err(Error::Internal(format!(
+                "{} could not reach its service",
+                self.id
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn registry(modules: Vec<Fake>) -> Result<ModuleRegistry, RegistryError> {
+    ModuleRegistry::from_modules(
+        modules
+            .into_iter()
+            .map(|m| Arc::new(m) as Arc<dyn PortalModule>)
+            .collect(),
+    )
+}
+
+#[test]
+fn modules_start_in_dependency_order() {
+    let r = registry(vec![fake("c", &["b"]), fake("a", &[]), fake("b", &["a"])]).unwrap();
+    assert_eq!(r.ids(), ["a", "b", "c"]);
+    let r = registry(vec![
+        fake("billing", &["projects"]),
+        fake("approvals", &["projects"]),
+        fake("projects", &[]),
+    ])
+    .unwrap();
+    assert_eq!(r.ids(), ["projects", "approvals", "billing"]);
+}
+
+#[test]
+fn a_missing_dependency_names_both_modules() {
+    let err = registry(vec![fake("approvals", &["projects"])]).unwrap_err();
+    assert_eq!(
+        err,
+        RegistryError::MissingDependency {
+            module: "approvals".into(),
+            missing: "projects".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "module `approvals` depends on `projects`, which is not linked into this build"
+    );
+}
+
+#[test]
+fn a_cycle_names_its_members() {
+    let err = registry(vec![
+        fake("a", &["b"]),
+        fake("b", &["c"]),
+        fake("c", &["a"]),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "modules depend on each other in a cycle: a -> b -> c -> a"
+    );
+}
+
+#[test]
+fn a_duplicate_id_is_refused() {
+    let err = registry(vec![fake("gallery", &[]), fake("gallery", &[])]).unwrap_err();
+    assert_eq!(err, RegistryError::DuplicateId("gallery".into()));
+}
+
+#[test]
+fn two_modules_cannot_claim_one_feature_or_route() {
+    const F: &[FeatureDecl] = &[FeatureDecl {
+        key: "shared",
+        label: "Shared",
+        tiers: &[TierDecl::STANDARD],
+    }];
+    let err = registry(vec![
+        Fake {
+            features: F,
+            ..fake("one", &[])
+        },
+        Fake {
+            features: F,
+            ..fake("two", &[])
+        },
+    ])
+    .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::DuplicateFeature { ref first, ref second, .. } if first == "one" && second == "two"),
+        "{err}"
+    );
+
+    let err = registry(vec![
+        Fake {
+            route: Some("/files"),
+            ..fake("one", &[])
+        },
+        Fake {
+            route: Some("/files"),
+            ..fake("two", &[])
+        },
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Portal route GET /files is registered by both `one` and `two`"
+    );
+}
+
+#[test]
+fn the_linked_modules_are_registered() {
+    let r = portico_host::registry().unwrap();
+    assert_eq!(r.get("projects").is_some(), cfg!(feature = "projects"));
+    assert_eq!(r.get("notices").is_some(), cfg!(feature = "notices"));
+}
+
+backends!(a_module_whose_start_fails_is_left_out_with_its_dependents);
+
+async fn a_module_whose_start_fails_is_left_out_with_its_dependents(backend: Backend) {
+    let registry = registry(vec![
+        Fake {
+            fail_start: true,
+            route: Some("/flaky"),
+            ..fake("flaky", &[])
+        },
+        Fake {
+            route: Some("/needs-flaky"),
+            ..fake("dependent", &["flaky"])
+        },
+        Fake {
+            route: Some("/steady"),
+            ..fake("steady", &[])
+        },
+    ])
+    .unwrap();
+    let catalogue = test_catalogue(&registry);
+    let (db, guard) = fresh_db(&backend).await;
+    let portal = portal_core::Portal::builder(db, catalogue, registry)
+        .build()
+        .await
+        .unwrap();
+    let failures = &portal.state().startup_failures;
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].module, "flaky");
+    assert!(failures[0].reason.contains("could not reach its service"));
+    assert_eq!(failures[0].also_left_out, ["dependent"]);
+    assert_eq!(portal.state().registry.ids(), ["steady"]);
+
+    let app = serve(portal, guard).await;
+    let ws = app.workspace("acme", "starter").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let steady = app.get("acme", "/portal/steady", &contact).await;
+    assert_eq!((steady.status, steady.body.as_str()), (200, "hello"));
+    assert_eq!(app.get("acme", "/portal/flaky", &contact).await.status, 404);
+    assert_eq!(
+        app.get("acme", "/portal/needs-flaky", &contact)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Anonymous).await.status,
+        401
+    );
+}

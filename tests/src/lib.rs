@@ -1,0 +1,366 @@
+//! Shared test helpers: every integration test spawns the real portal on `127.0.0.1:0`
+//! against a fresh database — a temporary SQLite file, or a fresh schema on the PostgreSQL
+//! named by `PORTICO_TEST_POSTGRES_URL` — and talks to it over HTTP as a browser would.
+//!
+//! `backends!(name)` runs `async fn name(backend: Backend)` once per backend: on SQLite
+//! always, on PostgreSQL when the URL is set (CI sets it and fails if the server is down).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use portal_core::db::Db;
+use portal_core::module::ModuleRegistry;
+use portal_core::plans::PlanCatalogue;
+use portal_core::web::session::{self, PORTAL_COOKIE, STAFF_COOKIE};
+use portal_core::workspace::{self, EntitlementChange};
+use portal_core::{AppState, Portal, PortalConfig};
+use reqwest::header::HeaderMap;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+
+pub use portal_core;
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+pub const POSTGRES_ENV: &str = "PORTICO_TEST_POSTGRES_URL";
+
+impl Backend {
+    /// The PostgreSQL backend, if the suite was given a server.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => {
+                eprintln!("{POSTGRES_ENV} is not set: skipping the PostgreSQL run of this test");
+                None
+            }
+        }
+    }
+}
+
+/// Runs a test body on every backend available.
+#[macro_export]
+macro_rules! backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(b) = $crate::Backend::postgres() {
+                    super::$name(b).await
+                }
+            }
+        }
+    )+};
+}
+
+/// A fresh, empty database of the given backend. Dropped with the returned guard.
+pub async fn fresh_db(backend: &Backend) -> (Db, DbGuard) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let opts = SqliteConnectOptions::from_str(&format!(
+                "sqlite://{}",
+                dir.path().join("portico.db").display()
+            ))
+            .unwrap();
+            let db = Db::connect_sqlite(opts).await.unwrap();
+            (db, DbGuard::Sqlite(dir))
+        }
+        Backend::Postgres(url) => {
+            let schema = format!("t_{:016x}", rand::random::<u64>());
+            let admin = sqlx::PgPool::connect(url).await.unwrap_or_else(|e| {
+                panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}")
+            });
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            let opts = PgConnectOptions::from_str(url)
+                .unwrap()
+                .options([("search_path", schema.as_str())]);
+            let db = Db::connect_postgres(opts).await.unwrap();
+            (
+                db,
+                DbGuard::Postgres {
+                    url: url.clone(),
+                    schema,
+                },
+            )
+        }
+    }
+}
+
+/// Removes the test's database when the test ends.
+pub enum DbGuard {
+    Sqlite(tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { url, schema } = self {
+            let (url, schema) = (url.clone(), schema.clone());
+            // Drop runs inside the test's runtime; clean up on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .execute(&pool)
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The repository's `plans/` directory.
+pub fn plans_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../plans")
+}
+
+/// The default catalogue, plus the example module's feature when it is linked: `read_only`
+/// on Starter, `interactive` on Growth, absent from Scale — so the matrix sees every tier
+/// and a plan without the feature.
+pub fn test_catalogue(registry: &ModuleRegistry) -> PlanCatalogue {
+    let (mut catalogue, _warnings) = PlanCatalogue::load(&plans_dir(), registry).unwrap();
+    if registry.get("notices").is_some() {
+        catalogue.grant("starter", "notices", "read_only").unwrap();
+        catalogue.grant("growth", "notices", "interactive").unwrap();
+    }
+    catalogue
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub catalogue: Option<PlanCatalogue>,
+    pub registry: Option<ModuleRegistry>,
+    pub config: PortalConfig,
+    /// Build as `portico demo` does, with the development sign-in routes.
+    pub dev_sign_in: Option<portico_host::demo::DevSignIn>,
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    _db: DbGuard,
+}
+
+pub async fn spawn_app(backend: &Backend) -> TestApp {
+    spawn_app_with(backend, Options::default()).await
+}
+
+pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
+    let (db, guard) = fresh_db(backend).await;
+    let registry = opts
+        .registry
+        .unwrap_or_else(|| portico_host::registry().unwrap());
+    let catalogue = opts.catalogue.unwrap_or_else(|| test_catalogue(&registry));
+    let mut builder = Portal::builder(db, catalogue, registry).config(opts.config);
+    if let Some(links) = &opts.dev_sign_in {
+        builder = builder
+            .portal_routes(links.portal_routes())
+            .admin_routes(links.admin_routes());
+    }
+    let portal = builder.build().await.unwrap();
+    serve(portal, guard).await
+}
+
+pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = portal.router();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    TestApp {
+        url: format!("http://{addr}"),
+        state: portal.state().clone(),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _db: guard,
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// The body with HTML entities decoded, for assertions about what a reader sees.
+    pub fn text(&self) -> String {
+        self.body
+            .replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+}
+
+/// Who is asking.
+#[derive(Clone, Debug)]
+pub enum As {
+    Anonymous,
+    /// A portal session token.
+    Contact(String),
+    /// A staff session token (admin surface).
+    Staff(String),
+    /// An API bearer token.
+    Bearer(String),
+}
+
+impl TestApp {
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// A request to `path` on workspace `slug` via the `/w/{slug}` fallback.
+    pub async fn request(&self, method: &str, slug: &str, path: &str, who: &As) -> Page {
+        self.request_host(method, None, &format!("/w/{slug}{path}"), who)
+            .await
+    }
+
+    pub async fn get(&self, slug: &str, path: &str, who: &As) -> Page {
+        self.request("GET", slug, path, who).await
+    }
+
+    pub async fn post(&self, slug: &str, path: &str, who: &As) -> Page {
+        self.request("POST", slug, path, who).await
+    }
+
+    /// A request with an explicit `Host` header (or none) to a raw path.
+    pub async fn request_host(
+        &self,
+        method: &str,
+        host: Option<&str>,
+        path: &str,
+        who: &As,
+    ) -> Page {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(host) = host {
+            req = req.header("host", host);
+        }
+        req = match who {
+            As::Anonymous => req,
+            As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
+            As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Seeds a workspace on a plan.
+    pub async fn workspace(&self, slug: &str, plan: &str) -> i64 {
+        workspace::create(self.db(), slug, &format!("{slug} agency"), plan)
+            .await
+            .unwrap()
+    }
+
+    pub async fn client(&self, workspace_id: i64, name: &str) -> i64 {
+        portal_core::clients::create_client(self.db(), workspace_id, name)
+            .await
+            .unwrap()
+    }
+
+    /// A contact with the given permissions, signed in.
+    pub async fn contact(
+        &self,
+        workspace_id: i64,
+        client_id: i64,
+        email: &str,
+        permissions: &[&str],
+    ) -> (i64, As) {
+        let db = self.db();
+        let id = portal_core::clients::create_contact(db, workspace_id, client_id, email, email)
+            .await
+            .unwrap();
+        portal_core::clients::set_permissions(db, id, permissions)
+            .await
+            .unwrap();
+        let token = session::create_portal_session(&self.state, workspace_id, id)
+            .await
+            .unwrap();
+        (id, As::Contact(token))
+    }
+
+    /// Every permission the running modules declare.
+    pub fn all_permissions(&self) -> Vec<&'static str> {
+        self.state
+            .registry
+            .permissions()
+            .into_iter()
+            .map(|(_, p)| p.key)
+            .collect()
+    }
+
+    /// A staff owner with a signed-in admin session and an API token.
+    pub async fn staff(&self, workspace_id: i64, email: &str) -> (As, As) {
+        let id =
+            portal_core::clients::create_staff_user(self.db(), workspace_id, email, email, "owner")
+                .await
+                .unwrap();
+        let cookie = session::create_staff_session(&self.state, workspace_id, id)
+            .await
+            .unwrap();
+        let bearer = session::create_api_token(self.db(), workspace_id, id, "test")
+            .await
+            .unwrap();
+        (As::Staff(cookie), As::Bearer(bearer))
+    }
+
+    /// Applies an entitlement change the way the operator's CLI does: straight to the
+    /// database, bypassing this process's cache invalidation.
+    pub async fn change_out_of_process(&self, workspace_id: i64, change: EntitlementChange) {
+        workspace::apply_change(self.db(), workspace_id, &change)
+            .await
+            .unwrap();
+    }
+}
+
+/// The menu labels a portal page shows.
+pub fn menu_labels(html: &str) -> Vec<String> {
+    let Some(start) = html.find(r#"<nav class="menu""#) else {
+        return Vec::new();
+    };
+    let nav = &html[start..];
+    let nav = &nav[..nav.find("</nav>").unwrap_or(nav.len())];
+    nav.split("<a ")
+        .skip(1)
+        .filter_map(|a| {
+            let text = &a[a.find('>')? + 1..];
+            Some(text[..text.find("</a>")?].to_string())
+        })
+        .collect()
+}
