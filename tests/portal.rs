@@ -15,6 +15,7 @@ backends!(
     inactive_contacts_and_clients_are_signed_out,
     staff_and_portal_sessions_are_separate,
     branding_follows_the_plan,
+    a_wrong_method_gets_a_clear_answer,
 );
 
 #[cfg(feature = "projects")]
@@ -333,4 +334,22 @@ async fn branding_follows_the_plan(backend: Backend) {
             "{plan}"
         );
     }
+}
+
+async fn a_wrong_method_gets_a_clear_answer(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let page = app.request("DELETE", "acme", "/portal/", &contact).await;
+    assert_eq!(page.status, 405);
+    assert!(
+        page.text().contains("does not accept that kind of request"),
+        "{}",
+        page.body
+    );
+    assert!(page.headers["allow"].to_str().unwrap().contains("GET"));
+    let out = app.get("acme", "/portal/sign-out", &contact).await;
+    assert_eq!(out.status, 405, "signing out takes a POST, never a link");
+    assert_eq!(app.get("acme", "/portal/", &contact).await.status, 200);
 }

@@ -7,12 +7,17 @@
 #   PORTICO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test tests/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 if [ -n "${PORTICO_TEST_POSTGRES_URL:-}" ]; then
     echo "== backends: SQLite and PostgreSQL"
 else
     echo "== backends: SQLite only (set PORTICO_TEST_POSTGRES_URL to add PostgreSQL)"
 fi
 echo "== all modules linked"
-cargo test --workspace --all-targets
+cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 echo "== modules left out of the build"
-cargo test -p portico-tests --no-default-features
+cargo test -p portico-tests --no-default-features 2>&1 | tee -a "$log"
+# One closing line for the whole run.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

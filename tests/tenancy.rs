@@ -8,6 +8,7 @@ backends!(
     workspace_from_host_domain_or_path,
     unknown_hosts_get_a_clear_404,
     a_session_never_crosses_workspaces,
+    hostile_requests_get_clear_4xx_answers,
 );
 
 fn options() -> Options {
@@ -131,4 +132,52 @@ async fn a_session_never_crosses_workspaces(backend: Backend) {
     let admin = app.get("beta", "/admin/", &As::Anonymous).await;
     assert_eq!(admin.status, 401);
     assert!(admin.body.contains("Please sign in"));
+}
+
+async fn hostile_requests_get_clear_4xx_answers(backend: Backend) {
+    let app = spawn_app_with(&backend, options()).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let long = "a".repeat(4000);
+    let cases: Vec<(Option<&str>, String)> = vec![
+        (Some("localhost"), "/w/../portal/".into()),
+        (Some("localhost"), "/w/acme/../../etc/passwd".into()),
+        (
+            Some("localhost"),
+            "/w/acme/portal/%2e%2e/%2e%2e/admin/".into(),
+        ),
+        (Some("localhost"), "/w/acme%00/portal/".into()),
+        (Some("localhost"), format!("/w/{long}/portal/")),
+        (Some("localhost"), format!("/w/acme/portal/projects/{long}")),
+        (
+            Some("localhost"),
+            "/w/acme/portal/projects/99999999999999999999999".into(),
+        ),
+        (Some("localhost"), "/w/acme/portal/projects/-1".into()),
+        (Some("localhost"), "/w/acme/portal/?q=%ff%fe".into()),
+        (Some("acme.portico.test:notaport"), "/portal/".into()),
+        (Some(":::"), "/portal/".into()),
+        (Some(""), "/portal/".into()),
+        (Some(&long), "/portal/".into()),
+    ];
+    for (host, path) in &cases {
+        let page = app.request_host("GET", *host, path, &contact).await;
+        assert!(
+            (300..500).contains(&page.status) || page.status == 200,
+            "{host:?} {path}: {} {}",
+            page.status,
+            page.body
+        );
+    }
+    // Nothing leaked across the prefix: the admin surface is still closed to a contact.
+    let page = app
+        .request_host(
+            "GET",
+            Some("localhost"),
+            "/w/acme/portal/%2e%2e/admin/",
+            &contact,
+        )
+        .await;
+    assert_ne!(page.status, 200);
 }

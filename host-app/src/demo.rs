@@ -265,20 +265,24 @@ const WORKSPACES: &[DemoWorkspace] = &[
     },
 ];
 
-/// Seeds the demo data and issues a sign-in link per contact and staff user.
+/// Seeds the demo data and issues a sign-in link per contact and staff user. Demo
+/// workspaces left by an earlier run (on a PostgreSQL `DATABASE_URL`) are replaced.
 pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<DemoLink>> {
     let db = &state.db;
     let mut out = Vec::new();
     for w in WORKSPACES {
         let heading = format!("{} — plan {} (/w/{}/portal/)", w.name, w.plan, w.slug);
-        let workspace_id = match portal_core::workspace::by_slug(db, w.slug).await? {
-            Some(existing) => existing.id,
-            None => portal_core::workspace::create(db, w.slug, w.name, w.plan).await?,
-        };
+        if let Some(old) = portal_core::workspace::by_slug(db, w.slug).await? {
+            tracing::info!(
+                slug = w.slug,
+                "replacing the demo workspace from an earlier run"
+            );
+            portal_core::workspace::delete(db, old.id).await?;
+        }
+        let workspace_id = portal_core::workspace::create(db, w.slug, w.name, w.plan).await?;
         clients::set_branding(db, workspace_id, w.accent, None).await?;
         if let Some(domain) = w.domain {
-            // Ignore "already there" on a re-seeded PostgreSQL database.
-            let _ = clients::add_domain(db, workspace_id, domain, true).await;
+            clients::add_domain(db, workspace_id, domain, true).await?;
         }
         let staff_id =
             clients::create_staff_user(db, workspace_id, w.staff.0, w.staff.1, "owner").await?;

@@ -50,6 +50,13 @@ pub async fn create(db: &Db, slug: &str, name: &str, plan_id: &str) -> Result<i6
     Ok(id)
 }
 
+/// Deletes a workspace and, through the schema's cascades, everything it owns.
+pub async fn delete(db: &Db, workspace_id: i64) -> Result<()> {
+    let sql = "DELETE FROM workspaces WHERE id = $1";
+    with_db!(db, pool => sqlx::query(sql).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn addons(db: &Db, workspace_id: i64) -> Result<Vec<String>> {
     let sql = "SELECT addon_id FROM workspace_addons WHERE workspace_id = $1 ORDER BY addon_id";
     Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_all(pool).await)?)

@@ -144,6 +144,7 @@ pub fn error_response(
         StatusCode::FORBIDDEN => "Not available",
         StatusCode::BAD_REQUEST => "Something is wrong with that request",
         StatusCode::CONFLICT => "That could not be done",
+        StatusCode::METHOD_NOT_ALLOWED => "Not available",
         _ => "Something went wrong",
     };
     let home = tenant.map(|t| match surface {

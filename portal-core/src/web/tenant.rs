@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, Uri};
+use axum::http::{header, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -84,9 +84,17 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     });
     req.extensions_mut().insert(tenant.clone());
     let res = next.run(req).await;
-    match res.extensions().get::<ErrorReport>() {
+    let report = res.extensions().get::<ErrorReport>().cloned().or_else(|| {
+        // axum answers a known path with the wrong method itself, with an empty body.
+        (res.status() == StatusCode::METHOD_NOT_ALLOWED).then(|| ErrorReport {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            message: "This address does not accept that kind of request.".into(),
+            cause: None,
+        })
+    });
+    match report {
         Some(report) => {
-            let report = report.clone();
             let mut rendered = render::error_response(&state, Some(&tenant), surface, &report);
             // Keep headers the handler set deliberately (e.g. a cleared cookie).
             for (name, value) in res.headers() {
