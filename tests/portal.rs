@@ -16,6 +16,7 @@ backends!(
     staff_and_portal_sessions_are_separate,
     branding_follows_the_plan,
     a_wrong_method_gets_a_clear_answer,
+    access_changes_apply_on_the_next_request_whoever_writes_them,
 );
 
 #[cfg(feature = "projects")]
@@ -246,10 +247,12 @@ async fn inactive_contacts_and_clients_are_signed_out(backend: Backend) {
     let client = app.client(ws, "Client").await;
     let (id, contact) = app.contact(ws, client, "c@example.com", &[]).await;
     let (_, other) = app.contact(ws, client, "o@example.com", &[]).await;
-    portal_core::with_db!(app.db(), pool => sqlx::query("UPDATE contacts SET active = FALSE WHERE id = $1").bind(id).execute(pool).await.map(|_| ())).unwrap();
+    app.sql("UPDATE contacts SET active = FALSE WHERE id = $1", id)
+        .await;
     assert_eq!(app.get("acme", "/portal/", &contact).await.status, 401);
     assert_eq!(app.get("acme", "/portal/", &other).await.status, 200);
-    portal_core::with_db!(app.db(), pool => sqlx::query("UPDATE clients SET active = FALSE WHERE id = $1").bind(client).execute(pool).await.map(|_| ())).unwrap();
+    app.sql("UPDATE clients SET active = FALSE WHERE id = $1", client)
+        .await;
     assert_eq!(app.get("acme", "/portal/", &other).await.status, 401);
 }
 
@@ -352,4 +355,69 @@ async fn a_wrong_method_gets_a_clear_answer(backend: Backend) {
     let out = app.get("acme", "/portal/sign-out", &contact).await;
     assert_eq!(out.status, 405, "signing out takes a POST, never a link");
     assert_eq!(app.get("acme", "/portal/", &contact).await.status, 200);
+}
+
+/// Sessions are cached; a change written straight to the database — by another instance, the
+/// CLI or a SQL console — must still apply on the very next request.
+async fn access_changes_apply_on_the_next_request_whoever_writes_them(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (id, contact) = app
+        .contact(ws, client, "c@example.com", &["can_view_projects"])
+        .await;
+    let (_, other) = app.contact(ws, client, "o@example.com", &[]).await;
+    let projects = || app.get("acme", "/portal/projects", &contact);
+    let expected_with_permission = if cfg!(feature = "projects") { 200 } else { 404 };
+    assert_eq!(projects().await.status, expected_with_permission);
+    assert_eq!(
+        projects().await.status,
+        expected_with_permission,
+        "served from the cache"
+    );
+
+    app.sql("DELETE FROM contact_permissions WHERE contact_id = $1", id)
+        .await;
+    assert_eq!(projects().await.status, 404, "permission removed");
+    app.sql(
+        "INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, 'can_view_projects')",
+        id,
+    )
+    .await;
+    assert_eq!(
+        projects().await.status,
+        expected_with_permission,
+        "permission granted"
+    );
+    app.sql("UPDATE contacts SET name = 'Renamed' WHERE id = $1", id)
+        .await;
+    assert!(app
+        .get("acme", "/portal/", &contact)
+        .await
+        .body
+        .contains("Welcome, Renamed"));
+
+    assert_eq!(app.get("acme", "/portal/", &other).await.status, 200);
+    app.sql(
+        "UPDATE portal_sessions SET expires_at = 0 WHERE contact_id = $1",
+        id,
+    )
+    .await;
+    assert_eq!(
+        app.get("acme", "/portal/", &contact).await.status,
+        401,
+        "session expired"
+    );
+    assert_eq!(
+        app.get("acme", "/portal/", &other).await.status,
+        200,
+        "others stay signed in"
+    );
+    app.sql("DELETE FROM portal_sessions WHERE workspace_id = $1", ws)
+        .await;
+    assert_eq!(
+        app.get("acme", "/portal/", &other).await.status,
+        401,
+        "session ended elsewhere"
+    );
 }

@@ -75,18 +75,20 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Portal> {
 /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
 pub async fn serve(config: &Config, router: axum::Router) -> anyhow::Result<()> {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-    use tower_http::trace::TraceLayer;
+    use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
     let router = router
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!("request", id, method = %req.method(), uri = %req.uri())
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", id, method = %req.method(), uri = %req.uri())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));

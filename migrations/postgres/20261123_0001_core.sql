@@ -97,3 +97,38 @@ CREATE TABLE api_tokens (
     revoked_at    BIGINT
 );
 CREATE INDEX api_tokens_user ON api_tokens(staff_user_id);
+
+-- Anything that changes what a request may see or do bumps its workspace's revision, whoever
+-- writes it (this process, the CLI, another instance, a SQL console). The revision is read
+-- on every request with the workspace, and cached entitlements and sessions are only used
+-- while it is unchanged: no cache to clear, ever.
+CREATE FUNCTION portico_bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id;
+        RETURN OLD;
+    END IF;
+    UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION portico_bump_revision_via_contact() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE workspaces SET revision = revision + 1
+        WHERE id = (SELECT workspace_id FROM contacts WHERE id = OLD.contact_id);
+        RETURN OLD;
+    END IF;
+    UPDATE workspaces SET revision = revision + 1
+    WHERE id = (SELECT workspace_id FROM contacts WHERE id = NEW.contact_id);
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER clients_bump_revision AFTER UPDATE OR DELETE ON clients
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
+CREATE TRIGGER contacts_bump_revision AFTER UPDATE OR DELETE ON contacts
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
+CREATE TRIGGER contact_permissions_bump_revision AFTER INSERT OR DELETE ON contact_permissions
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision_via_contact();
+CREATE TRIGGER portal_sessions_bump_revision AFTER UPDATE OR DELETE ON portal_sessions
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();

@@ -100,3 +100,24 @@ CREATE TABLE api_tokens (
     revoked_at    INTEGER
 );
 CREATE INDEX api_tokens_user ON api_tokens(staff_user_id);
+
+-- Anything that changes what a request may see or do bumps its workspace's revision, whoever
+-- writes it (this process, the CLI, another instance, a SQL console). The revision is read
+-- on every request with the workspace, and cached entitlements and sessions are only used
+-- while it is unchanged: no cache to clear, ever.
+CREATE TRIGGER clients_bump_revision_upd AFTER UPDATE ON clients
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+CREATE TRIGGER clients_bump_revision_del AFTER DELETE ON clients
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
+CREATE TRIGGER contacts_bump_revision_upd AFTER UPDATE ON contacts
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+CREATE TRIGGER contacts_bump_revision_del AFTER DELETE ON contacts
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
+CREATE TRIGGER contact_permissions_bump_revision_ins AFTER INSERT ON contact_permissions
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace_id FROM contacts WHERE id = NEW.contact_id); END;
+CREATE TRIGGER contact_permissions_bump_revision_del AFTER DELETE ON contact_permissions
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace_id FROM contacts WHERE id = OLD.contact_id); END;
+CREATE TRIGGER portal_sessions_bump_revision_upd AFTER UPDATE ON portal_sessions
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+CREATE TRIGGER portal_sessions_bump_revision_del AFTER DELETE ON portal_sessions
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;

@@ -55,6 +55,7 @@ pub struct Inner {
     /// Every route the running modules registered.
     pub routes: Vec<RouteInfo>,
     pub entitlements: EntitlementCache,
+    pub sessions: session::SessionCache,
     pub templates: Templates,
     pub config: PortalConfig,
     pub startup_failures: Vec<StartupFailure>,
@@ -179,6 +180,7 @@ impl PortalBuilder {
             registry: self.registry.clone(),
             routes: Vec::new(),
             entitlements: EntitlementCache::new(),
+            sessions: session::SessionCache::default(),
             templates: Templates::new(HashMap::new(), None),
             config: self.config.clone(),
             startup_failures: Vec::new(),
@@ -224,6 +226,7 @@ impl PortalBuilder {
                 registry,
                 routes,
                 entitlements: EntitlementCache::new(),
+                sessions: session::SessionCache::default(),
                 templates,
                 config: self.config,
                 startup_failures: failures,

@@ -6,9 +6,10 @@
 //!
 //! Caching: the result is kept in a moka cache keyed by workspace id and stamped with the
 //! workspace's `revision`. Every change to a plan, add-on or module setting bumps the revision
-//! in the same transaction, and every request reads the workspace row anyway (tenancy), so a
-//! stale entry is detected on the very next request — from this process, the CLI, or another
-//! instance — with no cache to clear. [`EntitlementCache::invalidate`] drops an entry
+//! in the same transaction (and database triggers bump it for changes to clients, contacts,
+//! permissions and sessions), and every request reads the workspace row anyway (tenancy), so
+//! a stale entry is detected on the very next request — from this process, the CLI, or
+//! another instance — with no cache to clear. [`EntitlementCache::invalidate`] drops an entry
 //! eagerly; it is the hook a cross-instance notifier (PostgreSQL LISTEN/NOTIFY) will call.
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

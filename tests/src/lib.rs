@@ -315,6 +315,13 @@ impl TestApp {
         (id, As::Contact(token))
     }
 
+    /// Runs a statement straight against the database, as another instance or a SQL console
+    /// would, binding `$1` to `id`.
+    pub async fn sql(&self, statement: &str, id: i64) {
+        portal_core::with_db!(self.db(), pool => sqlx::query(statement).bind(id).execute(pool).await.map(|_| ()))
+            .unwrap();
+    }
+
     /// Every permission the running modules declare.
     pub fn all_permissions(&self) -> Vec<&'static str> {
         self.state

@@ -93,11 +93,9 @@ pub async fn detail(
 }
 
 pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
-    let projects: Vec<ProjectView> = store::list_for_client(&state.db, ctx.scope())
+    let projects: Vec<ProjectView> = store::active_for_client(&state.db, ctx.scope(), 5)
         .await?
         .into_iter()
-        .filter(|p| p.status != "completed")
-        .take(5)
         .map(|p| view(ctx, p))
         .collect();
     let deadlines = store::upcoming_deadlines(&state.db, ctx.scope(), 3).await?;

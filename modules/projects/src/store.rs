@@ -64,6 +64,17 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>
     )
 }
 
+/// The client's open projects, soonest due first (for the home page).
+pub async fn active_for_client(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Project>> {
+    let sql = format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 \
+         AND status <> 'completed' ORDER BY due_date IS NULL, due_date, id LIMIT $3"
+    );
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).fetch_all(pool).await)?,
+    )
+}
+
 pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Option<Project>> {
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND id = $3"

@@ -73,8 +73,12 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // Each SQLite connection lives on its own thread, so every round trip is a thread
+        // hand-off; the pool's default ping before each acquire doubles them. A local file
+        // does not go stale the way a network connection does: skip the ping.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         Ok(Db::Sqlite(pool))

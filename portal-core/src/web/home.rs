@@ -33,7 +33,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response> {
     if let Some(token) = session::portal_token(&headers) {
-        session::delete_portal_session(&state.db, &token).await?;
+        session::delete_portal_session(&state, &token).await?;
     }
     let html = state.templates.render(
         "portal/signed_out.html",

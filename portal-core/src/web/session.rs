@@ -103,16 +103,72 @@ pub async fn create_api_token(
     Ok(token)
 }
 
-pub async fn delete_portal_session(db: &Db, token: &str) -> Result<()> {
+/// Ends a portal session on the server. The database trigger bumps the workspace revision,
+/// so other instances drop their cached copy too.
+pub async fn delete_portal_session(state: &AppState, token: &str) -> Result<()> {
+    let hash = hash_token(token);
     let sql = "DELETE FROM portal_sessions WHERE token_hash = $1";
-    with_db!(db, pool => sqlx::query(sql).bind(hash_token(token)).execute(pool).await.map(|_| ()))?;
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).execute(pool).await.map(|_| ()))?;
+    state.sessions.invalidate(&hash).await;
     Ok(())
+}
+
+/// Signed-in contacts by session-token hash, each stamped with the workspace revision it was
+/// read at. An entry is used only while the workspace's revision (read by the tenant layer
+/// on every request) is unchanged and the session has not expired; any change to the
+/// contact, their client, their permissions or their sessions bumps the revision (database
+/// triggers), so a change takes effect on the next request, from any writer.
+#[derive(Clone)]
+pub struct SessionCache {
+    cache: moka::future::Cache<String, Arc<CachedSession>>,
+}
+
+struct CachedSession {
+    revision: i64,
+    expires_at: i64,
+    user: Arc<PortalUser>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache {
+            cache: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(std::time::Duration::from_secs(15 * 60))
+                .build(),
+        }
+    }
+}
+
+impl SessionCache {
+    async fn get(&self, hash: &str, tenant: &Tenant) -> Option<Arc<PortalUser>> {
+        let hit = self.cache.get(hash).await?;
+        let fresh = hit.revision == tenant.workspace.revision
+            && hit.user.workspace_id == tenant.workspace.id
+            && hit.expires_at > now();
+        fresh.then(|| hit.user.clone())
+    }
+
+    async fn insert(&self, hash: String, revision: i64, expires_at: i64, user: Arc<PortalUser>) {
+        let entry = CachedSession {
+            revision,
+            expires_at,
+            user,
+        };
+        self.cache.insert(hash, Arc::new(entry)).await;
+    }
+
+    pub async fn invalidate(&self, hash: &str) {
+        self.cache.invalidate(hash).await;
+    }
 }
 
 pub fn portal_token(headers: &HeaderMap) -> Option<String> {
     cookie(headers, PORTAL_COOKIE)
 }
 
+/// One row per permission (or one row with none): the session, its contact and the
+/// contact's permissions in a single round trip.
 #[derive(sqlx::FromRow)]
 struct ContactRow {
     contact_id: i64,
@@ -120,6 +176,8 @@ struct ContactRow {
     name: String,
     email: String,
     client_name: String,
+    expires_at: i64,
+    permission: Option<String>,
 }
 
 /// The portal layer: attaches the signed-in contact, if any. Routes decide whether they need
@@ -127,37 +185,51 @@ struct ContactRow {
 pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
     if let (Some(tenant), Some(token)) = (tenant, cookie(req.headers(), PORTAL_COOKIE)) {
-        match load_contact(&state.db, tenant.workspace.id, &token).await {
-            Ok(Some(user)) => {
-                req.extensions_mut().insert(Arc::new(user));
+        let hash = hash_token(&token);
+        if let Some(user) = state.sessions.get(&hash, &tenant).await {
+            req.extensions_mut().insert(user);
+        } else {
+            match load_contact(&state.db, tenant.workspace.id, &hash).await {
+                Ok(Some((user, expires_at))) => {
+                    let user = Arc::new(user);
+                    let revision = tenant.workspace.revision;
+                    state
+                        .sessions
+                        .insert(hash, revision, expires_at, user.clone())
+                        .await;
+                    req.extensions_mut().insert(user);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = ?e, "loading the portal session failed"),
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = ?e, "loading the portal session failed"),
         }
     }
     next.run(req).await
 }
 
-async fn load_contact(db: &Db, workspace_id: i64, token: &str) -> Result<Option<PortalUser>> {
-    let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name \
+/// The contact behind a session-token hash, and when the session expires.
+async fn load_contact(db: &Db, workspace_id: i64, hash: &str) -> Result<Option<(PortalUser, i64)>> {
+    let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name, \
+               s.expires_at, p.permission \
                FROM portal_sessions s \
                JOIN contacts c ON c.id = s.contact_id AND c.workspace_id = s.workspace_id \
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
+               LEFT JOIN contact_permissions p ON p.contact_id = c.id \
                WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND c.active AND cl.active";
-    let row: Option<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash_token(token)).bind(workspace_id).bind(now()).fetch_optional(pool).await)?;
-    let Some(row) = row else { return Ok(None) };
-    let sql = "SELECT permission FROM contact_permissions WHERE contact_id = $1";
-    let permissions: Vec<String> =
-        with_db!(db, pool => sqlx::query_scalar(sql).bind(row.contact_id).fetch_all(pool).await)?;
-    Ok(Some(PortalUser {
+    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash).bind(workspace_id).bind(now()).fetch_all(pool).await)?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let user = PortalUser {
         workspace_id,
-        contact_id: row.contact_id,
-        client_id: row.client_id,
-        name: row.name,
-        email: row.email,
-        client_name: row.client_name,
-        permissions: permissions.into_iter().collect(),
-    }))
+        contact_id: first.contact_id,
+        client_id: first.client_id,
+        name: first.name.clone(),
+        email: first.email.clone(),
+        client_name: first.client_name.clone(),
+        permissions: rows.iter().filter_map(|r| r.permission.clone()).collect(),
+    };
+    Ok(Some((user, first.expires_at)))
 }
 
 /// The admin layer: attaches the staff user from the staff cookie. Never the portal cookie,
