@@ -3,13 +3,12 @@
 //! catalogue's data and the modules' declarations, not from the entitlement code under test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
-use portal_core::module::{RouteInfo, Surface};
+use portal_core::module::Surface;
 use portal_core::plans::{AddOn, Plan, Price};
 use portal_core::workspace::EntitlementChange;
 use portico_tests::{
-    backends, menu_labels, spawn_app, spawn_app_with, test_catalogue, As, Backend, Options, TestApp,
+    backends, concrete_path, menu_labels, spawn_app, spawn_app_with, test_catalogue, As, Backend,
+    Options, TestApp,
 };
 
 backends!(
@@ -55,66 +54,6 @@ fn expectation(app: &TestApp, plan: &Plan, module: &str) -> Expect {
     }
 }
 
-/// A real id for each module's `{id}` routes, so "entitled" answers come from the handler.
-#[allow(unused_mut)] // without the modules there is nothing to insert
-async fn samples(app: &TestApp, workspace_id: i64, client_id: i64) -> BTreeMap<&'static str, i64> {
-    let mut out = BTreeMap::new();
-    #[cfg(feature = "projects")]
-    {
-        let p = portico_projects::store::NewProject {
-            name: "Sample",
-            description: "",
-            status: "in_progress",
-            start_date: None,
-            due_date: None,
-            progress: 10,
-            milestones: &[],
-        };
-        let id = portico_projects::store::create(app.db(), workspace_id, client_id, &p)
-            .await
-            .unwrap();
-        out.insert("projects", id);
-    }
-    #[cfg(feature = "notices")]
-    {
-        let id = portico_example_notices::store::create(
-            app.db(),
-            workspace_id,
-            Some(client_id),
-            "Hello",
-            "Body",
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        out.insert("notices", id);
-    }
-    let _ = (app, workspace_id, client_id);
-    out
-}
-
-fn concrete_path(route: &RouteInfo, samples: &BTreeMap<&str, i64>) -> String {
-    if !route.path.contains('{') {
-        return route.path.to_string();
-    }
-    let id = samples.get(route.module).unwrap_or_else(|| {
-        panic!(
-            "route {} {} of module `{}` takes a parameter: add a sample id for it in tests/gating.rs",
-            route.method, route.path, route.module
-        )
-    });
-    let mut out = String::new();
-    for seg in route.path.split('/').skip(1) {
-        out.push('/');
-        if seg.starts_with('{') {
-            out.push_str(&id.to_string());
-        } else {
-            out.push_str(seg);
-        }
-    }
-    out
-}
-
 async fn matrix_follows_the_catalogue(backend: Backend) {
     let app = spawn_app(&backend).await;
     let routes = app.state.routes.clone();
@@ -128,7 +67,7 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
             .contact(ws, client, "contact@example.com", &app.all_permissions())
             .await;
         let (staff, bearer) = app.staff(ws, "staff@example.com").await;
-        let samples = samples(&app, ws, client).await;
+        let samples = app.seed_modules(ws, client).await;
 
         let never = [
             (
@@ -163,11 +102,7 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
                 Surface::Admin => &staff,
                 Surface::Api => &bearer,
             };
-            let path = format!(
-                "{}{}",
-                route.surface.prefix(),
-                concrete_path(route, &samples)
-            );
+            let path = concrete_path(route, &samples);
             let expect = expectation(&app, plan, route.module);
             let page = app.request(route.method.as_str(), &slug, &path, who).await;
             let what = format!("plan {} {} {} ({expect:?})", plan.id, route.method, path);

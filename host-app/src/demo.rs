@@ -301,9 +301,11 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
             label: format!("API: Authorization: Bearer {api_token}"),
             path: format!("/w/{}/api/projects", w.slug),
         });
-        for (ci, (client_name, contacts)) in w.clients.iter().enumerate() {
+        for (client_name, contacts) in w.clients.iter() {
             let client_id = clients::create_client(db, workspace_id, client_name).await?;
-            seed_projects(state, workspace_id, client_id, ci).await?;
+            for m in state.registry.modules() {
+                m.seed(state, workspace_id, client_id).await?;
+            }
             for (email, name, preset) in contacts.iter() {
                 let contact_id =
                     clients::create_contact(db, workspace_id, client_id, email, name).await?;
@@ -322,71 +324,4 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
         }
     }
     Ok(out)
-}
-
-#[cfg(feature = "projects")]
-async fn seed_projects(
-    state: &AppState,
-    workspace_id: i64,
-    client_id: i64,
-    variant: usize,
-) -> anyhow::Result<()> {
-    use portico_projects::store::{create, NewProject};
-    let d = |days: i64| {
-        portal_core::db::iso_date(
-            time::OffsetDateTime::now_utc().date() + time::Duration::days(days),
-        )
-    };
-    let (s, e, m1, m2, m3, m4) = (d(-40), d(24), d(-25), d(-8), d(6), d(17));
-    let projects = [
-        NewProject {
-            name: if variant == 0 {
-                "Website redesign"
-            } else {
-                "Booking site rebuild"
-            },
-            description: "A faster, clearer site that turns visitors into customers.",
-            status: "in_progress",
-            start_date: Some(&s),
-            due_date: Some(&e),
-            progress: 60,
-            milestones: &[
-                ("Discovery workshop", Some(&m1), true),
-                ("Wireframes approved", Some(&m2), true),
-                ("Visual design", Some(&m3), false),
-                ("Build and content", Some(&m4), false),
-                ("Launch", Some(&e), false),
-            ],
-        },
-        NewProject {
-            name: "Spring campaign",
-            description: "Social and email campaign for the spring launch.",
-            status: "planning",
-            start_date: Some(&m3),
-            due_date: Some(&d(60)),
-            progress: 5,
-            milestones: &[
-                ("Campaign brief", Some(&m3), false),
-                ("Creative concepts", Some(&d(30)), false),
-            ],
-        },
-        NewProject {
-            name: "Brand refresh",
-            description: "New logo, palette and brand guidelines.",
-            status: "completed",
-            start_date: Some(&d(-120)),
-            due_date: Some(&d(-50)),
-            progress: 100,
-            milestones: &[("Guidelines delivered", Some(&d(-50)), true)],
-        },
-    ];
-    for p in &projects {
-        create(&state.db, workspace_id, client_id, p).await?;
-    }
-    Ok(())
-}
-
-#[cfg(not(feature = "projects"))]
-async fn seed_projects(_: &AppState, _: i64, _: i64, _: usize) -> anyhow::Result<()> {
-    Ok(())
 }

@@ -356,6 +356,88 @@ impl TestApp {
     }
 }
 
+/// Route parameters per module: what each module's `seed` returned for one client.
+pub type Samples = std::collections::BTreeMap<&'static str, Vec<(&'static str, String)>>;
+
+impl TestApp {
+    /// Seeds every running module's example records for one client.
+    pub async fn seed_modules(&self, workspace_id: i64, client_id: i64) -> Samples {
+        let mut out = Samples::new();
+        for m in self.state.registry.modules() {
+            let params = m.seed(&self.state, workspace_id, client_id).await.unwrap();
+            out.insert(m.id(), params);
+        }
+        out
+    }
+}
+
+/// The route's path on its surface (`/portal/projects/17`), with every `{param}` filled from
+/// what the route's module seeded. Panics, naming the module, if the seed lacks a parameter.
+pub fn concrete_path(route: &portal_core::module::RouteInfo, samples: &Samples) -> String {
+    let mut out = route.surface.prefix().to_string();
+    for seg in route.path.split('/').skip(1) {
+        out.push('/');
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let value = samples
+                    .get(route.module)
+                    .and_then(|params| params.iter().find(|(n, _)| *n == name))
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "module `{}` routes {} {} but its `seed` returns no `{name}`",
+                            route.module, route.method, route.path
+                        )
+                    });
+                out.push_str(value);
+            }
+            None => out.push_str(seg),
+        }
+    }
+    out
+}
+
+/// Every row of every table, as text, for "nothing changed" assertions.
+pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>> {
+    use portal_core::with_db;
+    let mut out = std::collections::BTreeMap::new();
+    let tables: Vec<String> = match db.backend() {
+        portal_core::db::Backend::Sqlite => {
+            let sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+            with_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+        }
+        portal_core::db::Backend::Postgres => {
+            let sql = "SELECT table_name::text FROM information_schema.tables \
+                       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
+            with_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+        }
+    };
+    for table in tables {
+        let rows: Vec<String> = match db {
+            Db::Sqlite(pool) => {
+                let cols: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                        .bind(&table)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                let sql = format!(
+                    "SELECT {} FROM \"{table}\" ORDER BY 1",
+                    expr.join(" || '|' || ")
+                );
+                sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
+            }
+            Db::Postgres(pool) => {
+                let sql = format!("SELECT t::text FROM \"{table}\" t ORDER BY 1");
+                sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
+            }
+        };
+        out.insert(table, rows);
+    }
+    out
+}
+
 /// The menu labels a portal page shows.
 pub fn menu_labels(html: &str) -> Vec<String> {
     let Some(start) = html.find(r#"<nav class="menu""#) else {

@@ -110,6 +110,23 @@ impl PortalModule for Notices {
             .get("/notices", handlers::api_list)
             .post("/notices", handlers::api_create)
     }
+    async fn seed(
+        &self,
+        state: &AppState,
+        workspace_id: i64,
+        client_id: i64,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let id = store::create(
+            &state.db,
+            workspace_id,
+            Some(client_id),
+            "New brand guidelines",
+            "The final guidelines are ready: please have a look before Friday.",
+        )
+        .await?
+        .unwrap_or_default();
+        Ok(vec![("id", id.to_string())])
+    }
     async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
         handlers::widget(ctx, state).await.map(|w| vec![w])
     }

@@ -103,6 +103,15 @@ impl PortalModule for Projects {
             .get("/projects", api::list)
             .get("/projects/{id}", api::detail)
     }
+    async fn seed(
+        &self,
+        state: &AppState,
+        workspace_id: i64,
+        client_id: i64,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let first = store::seed_examples(&state.db, workspace_id, client_id).await?;
+        Ok(vec![("id", first.to_string())])
+    }
     async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());

@@ -1,6 +1,6 @@
 //! Queries. Every portal query takes a `ClientScope` and binds its workspace and client, so
 //! a contact can only ever reach their own client's rows, whatever id they put in a URL.
-use portal_core::db::{now, today, BeginWrite, Db};
+use portal_core::db::{iso_date_from_today, now, today, BeginWrite, Db};
 use portal_core::{with_db, ClientScope, Result};
 use serde::Serialize;
 
@@ -179,4 +179,55 @@ pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'
         tx.commit().await?;
         Ok(id)
     })
+}
+
+/// Three projects in different states, with milestones around today; returns the id of the
+/// first (in progress) one.
+pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result<i64> {
+    let d = iso_date_from_today;
+    let (start, end, m1, m2, m3, m4) = (d(-40), d(24), d(-25), d(-8), d(6), d(17));
+    let projects = [
+        NewProject {
+            name: "Website redesign",
+            description: "A faster, clearer site that turns visitors into customers.",
+            status: "in_progress",
+            start_date: Some(&start),
+            due_date: Some(&end),
+            progress: 60,
+            milestones: &[
+                ("Discovery workshop", Some(&m1), true),
+                ("Wireframes approved", Some(&m2), true),
+                ("Visual design", Some(&m3), false),
+                ("Build and content", Some(&m4), false),
+                ("Launch", Some(&end), false),
+            ],
+        },
+        NewProject {
+            name: "Spring campaign",
+            description: "Social and email campaign for the spring launch.",
+            status: "planning",
+            start_date: Some(&m3),
+            due_date: Some(&d(60)),
+            progress: 5,
+            milestones: &[
+                ("Campaign brief", Some(&m3), false),
+                ("Creative concepts", Some(&d(30)), false),
+            ],
+        },
+        NewProject {
+            name: "Brand refresh",
+            description: "New logo, palette and brand guidelines.",
+            status: "completed",
+            start_date: Some(&d(-120)),
+            due_date: Some(&d(-50)),
+            progress: 100,
+            milestones: &[("Guidelines delivered", Some(&d(-50)), true)],
+        },
+    ];
+    let mut first = None;
+    for p in &projects {
+        let id = create(db, workspace_id, client_id, p).await?;
+        first.get_or_insert(id);
+    }
+    Ok(first.unwrap_or_default())
 }

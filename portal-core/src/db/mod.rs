@@ -141,6 +141,11 @@ pub fn today() -> String {
     iso_date(time::OffsetDateTime::now_utc().date())
 }
 
+/// The date `days` from today (UTC), as `YYYY-MM-DD`.
+pub fn iso_date_from_today(days: i64) -> String {
+    iso_date(time::OffsetDateTime::now_utc().date() + time::Duration::days(days))
+}
+
 pub fn iso_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }

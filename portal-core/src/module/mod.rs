@@ -133,6 +133,18 @@ pub trait PortalModule: Send + Sync + 'static {
     async fn start(&self, _state: &AppState) -> Result<()> {
         Ok(())
     }
+    /// Creates a small set of realistic records for one client — `portico demo` shows them,
+    /// and the test suite's isolation probe and gating matrix use them — and returns, for
+    /// each `{parameter}` the module's routes use, the id of one of the records created.
+    /// A module with parameterised routes must return a value for each parameter name.
+    async fn seed(
+        &self,
+        _state: &AppState,
+        _workspace_id: i64,
+        _client_id: i64,
+    ) -> Result<Vec<(&'static str, String)>> {
+        Ok(Vec::new())
+    }
     /// Blocks for the contact's home page.
     async fn widgets(&self, _ctx: &PortalContext, _state: &AppState) -> Result<Vec<Widget>> {
         Ok(Vec::new())

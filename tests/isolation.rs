@@ -1,0 +1,122 @@
+//! The isolation probe. Every route every linked module registers — found in the registry,
+//! so routes added later are probed without editing this file — is called with every method
+//! it accepts, using one client's object ids, by a contact of another client of the same
+//! workspace and by a contact of another workspace (and, on staff surfaces, by staff of
+//! another workspace). Every answer must be the plain "does not exist" answer, no page may
+//! show the first client's objects, and no row may change.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portal_core::module::Surface;
+use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, TestApp};
+
+backends!(no_route_reaches_another_clients_data);
+
+/// A plan that entitles every linked module interactively, so mutating routes are reachable.
+const PLAN: &str = "growth";
+
+struct Party {
+    slug: &'static str,
+    contact: As,
+    staff: As,
+    bearer: As,
+}
+
+async fn party(app: &TestApp, slug: &'static str, ws: i64, client: i64, email: &str) -> Party {
+    let (_, contact) = app.contact(ws, client, email, &app.all_permissions()).await;
+    let (staff, bearer) = app.staff(ws, &format!("staff-{email}")).await;
+    Party {
+        slug,
+        contact,
+        staff,
+        bearer,
+    }
+}
+
+async fn no_route_reaches_another_clients_data(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("alpha", PLAN).await;
+    let other_ws = app.workspace("omega", PLAN).await;
+    let a = app.client(ws, "Client A").await;
+    let b = app.client(ws, "Client B").await;
+    let c = app.client(other_ws, "Client C").await;
+    // Everyone has data of their own; the probe uses A's.
+    let samples = app.seed_modules(ws, a).await;
+    app.seed_modules(ws, b).await;
+    app.seed_modules(other_ws, c).await;
+    let owner = party(&app, "alpha", ws, a, "a@example.com").await;
+    let same_workspace = party(&app, "alpha", ws, b, "b@example.com").await;
+    let other_workspace = party(&app, "omega", other_ws, c, "c@example.com").await;
+
+    let routes = app.state.routes.clone();
+    // A's objects, as the paths that show them: no other party's page may link to them.
+    let a_paths: Vec<String> = routes
+        .iter()
+        .filter(|r| r.path.contains('{') && r.surface == Surface::Portal)
+        .map(|r| concrete_path(r, &samples))
+        .collect();
+    for path in &a_paths {
+        let page = app.get("alpha", path, &owner.contact).await;
+        assert!(
+            page.status < 400 || page.status == 405,
+            "A reaches its own {path}: {}",
+            page.status
+        );
+    }
+
+    let before = snapshot(app.db()).await;
+    let mut probed = 0;
+    for route in &routes {
+        let path = concrete_path(route, &samples);
+        let probers: Vec<(&Party, &As)> = match route.surface {
+            Surface::Portal => vec![
+                (&same_workspace, &same_workspace.contact),
+                (&other_workspace, &other_workspace.contact),
+            ],
+            // Staff see every client of their own workspace by design; they must not reach
+            // another workspace's.
+            Surface::Admin => vec![(&other_workspace, &other_workspace.staff)],
+            Surface::Api => vec![(&other_workspace, &other_workspace.bearer)],
+        };
+        for (party, who) in probers {
+            let never = app
+                .get(
+                    party.slug,
+                    &format!("{}/no-such-page", route.surface.prefix()),
+                    who,
+                )
+                .await;
+            let page = app
+                .request(route.method.as_str(), party.slug, &path, who)
+                .await;
+            let what = format!(
+                "{} {} as {} of {}",
+                route.method,
+                path,
+                route.surface.prefix(),
+                party.slug
+            );
+            if route.path.contains('{') {
+                assert_eq!(page.status, 404, "{what}: {}", page.body);
+                assert_eq!(
+                    page.body, never.body,
+                    "{what}: must look like a missing page"
+                );
+            } else if !route.is_mutating() {
+                assert!(page.status < 500, "{what}: {}", page.status);
+                for a_path in &a_paths {
+                    assert!(
+                        !page.text().contains(&format!("{a_path}\"")),
+                        "{what} links to A's {a_path}"
+                    );
+                }
+            }
+            probed += 1;
+        }
+    }
+    assert_eq!(snapshot(app.db()).await, before, "the probe changed rows");
+    assert!(probed >= routes.len(), "every route was probed");
+    // Without modules there is nothing to probe, which is itself worth knowing.
+    if app.state.registry.modules().is_empty() {
+        assert!(routes.is_empty());
+    }
+}
