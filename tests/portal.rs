@@ -17,6 +17,7 @@ backends!(
     branding_follows_the_plan,
     a_wrong_method_gets_a_clear_answer,
     access_changes_apply_on_the_next_request_whoever_writes_them,
+    every_response_carries_security_headers,
 );
 
 #[cfg(feature = "projects")]
@@ -324,7 +325,11 @@ async fn branding_follows_the_plan(backend: Backend) {
         let client = app.client(ws, "Client").await;
         let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
         let home = app.get(slug, "/portal/", &contact).await;
-        assert_eq!(home.body.contains("--accent: #123456"), branded, "{plan}");
+        assert_eq!(
+            home.text().contains("/assets/accent.css?c=123456"),
+            branded,
+            "{plan}"
+        );
         assert_eq!(
             home.body
                 .contains("https:&#x2f;&#x2f;cdn.example&#x2f;logo.png"),
@@ -420,4 +425,99 @@ async fn access_changes_apply_on_the_next_request_whoever_writes_them(backend: B
         401,
         "session ended elsewhere"
     );
+}
+
+async fn every_response_carries_security_headers(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    // A colour that tries to break out of CSS is never written anywhere.
+    portal_core::clients::set_branding(app.db(), ws, "red;}body{display:none", None)
+        .await
+        .unwrap();
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app.contact(ws, client, "c@example.com", &[]).await;
+    let pages = [
+        app.get("acme", "/portal/", &contact).await,
+        app.get("acme", "/portal/no-such-page", &contact).await,
+        app.get("acme", "/api/no-such-page", &As::Anonymous).await,
+        app.request_host("GET", Some("localhost"), "/w/nope/portal/", &As::Anonymous)
+            .await,
+        app.request_host("GET", None, "/assets/portico.css", &As::Anonymous)
+            .await,
+    ];
+    for page in &pages {
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(page.headers["x-content-type-options"], "nosniff");
+        assert_eq!(page.headers["referrer-policy"], "same-origin");
+        assert!(
+            page.headers.get("strict-transport-security").is_none(),
+            "no HSTS without TLS"
+        );
+    }
+    let home = &pages[0];
+    assert!(
+        !home.body.contains("<style") && !home.body.contains("style="),
+        "no inline styles"
+    );
+    assert!(!home.body.contains("display:none"));
+    assert!(
+        home.text().contains("/assets/accent.css?c=4f46e5"),
+        "the default accent instead"
+    );
+
+    let css = &pages[4];
+    assert_eq!(css.status, 200);
+    assert!(css.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(css.headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let accent = app
+        .request_host("GET", None, "/assets/accent.css?c=0f766e", &As::Anonymous)
+        .await;
+    assert_eq!(
+        (accent.status, accent.body.trim()),
+        (200, ":root { --accent: #0f766e; }")
+    );
+    for bad in [
+        "/assets/accent.css?c=red;}",
+        "/assets/accent.css?c=12345",
+        "/assets/accent.css",
+    ] {
+        assert_eq!(
+            app.request_host("GET", None, bad, &As::Anonymous)
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+
+    // Behind TLS, browsers are told to stay on HTTPS.
+    let tls = spawn_app_with(
+        &backend,
+        Options {
+            config: PortalConfig {
+                secure_cookies: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    let page = tls
+        .request_host("GET", None, "/assets/portico.css", &As::Anonymous)
+        .await;
+    assert!(page.headers["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
 }

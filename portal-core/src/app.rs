@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
-use crate::web::{home, session, staff, tenant};
+use crate::web::{assets, home, security, session, staff, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -300,7 +300,15 @@ impl Portal {
 
         // Tenancy must run before routing (it strips the `/w/{slug}` prefix), so it wraps
         // the routed service instead of being a route layer.
-        let tenanted = axum::middleware::from_fn_with_state(state, tenant::resolve).layer(inner);
-        Router::new().fallback_service(tenanted)
+        let tenanted =
+            axum::middleware::from_fn_with_state(state.clone(), tenant::resolve).layer(inner);
+        Router::new()
+            .route("/assets/portico.css", get(assets::stylesheet))
+            .route("/assets/accent.css", get(assets::accent))
+            .fallback_service(tenanted)
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                security::headers,
+            ))
     }
 }

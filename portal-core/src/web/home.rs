@@ -6,6 +6,7 @@ use minijinja::context;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::web::render;
 use crate::web::session::{self, PORTAL_COOKIE};
 use crate::web::{PortalContext, Tenant};
 
@@ -37,7 +38,12 @@ pub async fn sign_out(
     }
     let html = state.templates.render(
         "portal/signed_out.html",
-        context! { workspace => tenant.workspace.name, portal_root => tenant.link("/portal/") },
+        context! {
+            brand => render::branding(&tenant),
+            workspace => tenant.workspace.name,
+            portal_root => tenant.link("/portal/"),
+            ..render::globals(),
+        },
     )?;
     let cookie = session::session_cookie(
         PORTAL_COOKIE,

@@ -1,8 +1,10 @@
 //! The request flow: tenant → surface → session → gate → handler → render.
+pub mod assets;
 pub mod context;
 pub mod gate;
 pub mod home;
 pub mod render;
+pub mod security;
 pub mod session;
 pub mod staff;
 pub mod tenant;

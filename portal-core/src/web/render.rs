@@ -20,19 +20,33 @@ struct MenuEntry {
 
 /// Branding the layout may show, as the plan allows: logo and colour from `partial`;
 /// no operator marks from `full` (white-label).
-fn branding(tenant: &Tenant) -> minijinja::Value {
+pub fn branding(tenant: &Tenant) -> minijinja::Value {
     let tier = tenant
         .entitlements
         .tier("branding")
         .map(|t| t.tier.as_str());
     let branded = tier.is_some();
     let ws = &tenant.workspace;
+    // The colour is written into CSS, where HTML escaping protects nothing: only a plain
+    // `#rrggbb` ever gets there.
+    let accent = Some(ws.accent_color.as_str()).filter(|c| branded && is_hex_colour(c));
     context! {
         name => ws.name,
-        accent => if branded { ws.accent_color.as_str() } else { "#4f46e5" },
+        accent => accent.unwrap_or(DEFAULT_ACCENT).trim_start_matches('#'),
         logo_url => if branded { ws.logo_url.as_deref() } else { None },
         white_label => tier == Some("full"),
     }
+}
+
+const DEFAULT_ACCENT: &str = "#4f46e5";
+
+pub fn is_hex_colour(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+/// What every page's base layout needs, whatever the surface.
+pub fn globals() -> minijinja::Value {
+    context! { asset_version => crate::web::assets::ASSET_VERSION.as_str() }
 }
 
 /// The portal menu: home, then each entitled module's items the contact may see.
@@ -74,6 +88,7 @@ pub fn portal_page(
         user => ctx.user.as_ref(),
         portal_root => ctx.link("/"),
         sign_out => ctx.link("/sign-out"),
+        ..globals(),
     };
     state
         .templates
@@ -117,6 +132,7 @@ pub fn admin_page(
         menu => menu,
         staff => ctx.user.as_ref(),
         admin_root => ctx.link("/"),
+        ..globals(),
     };
     state
         .templates
@@ -157,6 +173,7 @@ pub fn error_response(
         message => report.message,
         status => report.status.as_u16(),
         home => home,
+        ..globals(),
     };
     page_or_plain(state, "error.html", ctx, report.status)
 }
@@ -177,6 +194,7 @@ pub fn unknown_workspace(state: &AppState, host: &str, surface: Surface) -> Resp
         title => "No portal here",
         message => report.message,
         status => 404,
+        ..globals(),
     };
     page_or_plain(state, "error.html", ctx, report.status)
 }

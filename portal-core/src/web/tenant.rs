@@ -46,6 +46,7 @@ pub fn surface_of(path: &str) -> Surface {
 
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let host = host_of(&req);
+
     let found = match find(&state, &host, req.uri().path()).await {
         Ok(found) => found,
         Err(e) => {

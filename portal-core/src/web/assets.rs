@@ -1,0 +1,52 @@
+//! Stylesheets, served from memory with URLs that change with their content, so browsers
+//! keep them for a year: the main one, and a one-rule sheet per accent colour (which is what
+//! keeps the Content-Security-Policy free of inline styles).
+use std::sync::LazyLock;
+
+use axum::extract::Query;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub const STYLESHEET: &str = include_str!("../../assets/portico.css");
+
+/// Changes whenever the stylesheet does: `/assets/portico.css?v={ASSET_VERSION}`.
+pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
+    Sha256::digest(STYLESHEET.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+});
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        STYLESHEET,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Accent {
+    c: String,
+}
+
+/// `/assets/accent.css?c=0f766e` → `:root { --accent: #0f766e; }`.
+pub async fn accent(Query(accent): Query<Accent>) -> Response {
+    let colour = format!("#{}", accent.c);
+    if !crate::web::render::is_hex_colour(&colour) {
+        return (StatusCode::BAD_REQUEST, "expected ?c=rrggbb").into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        format!(":root {{ --accent: {colour}; }}\n"),
+    )
+        .into_response()
+}
