@@ -125,7 +125,10 @@ async fn dev_sign_in_does_not_exist_outside_the_demo(backend: Backend) {
         )
         .await;
     assert_eq!((res.status, &res.body), (404, &never.body));
-    assert!(res.headers.get("set-cookie").is_none());
+    assert!(
+        res.headers.get("set-cookie").is_none(),
+        "no session, no cookie at all"
+    );
 }
 
 fn config_for(url: &str) -> Config {

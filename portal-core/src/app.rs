@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
-use crate::web::{assets, home, security, session, staff, tenant};
+use crate::web::context::{PortalUser, StaffUser};
+use crate::web::{assets, csrf, home, security, session, staff, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -237,6 +238,15 @@ impl PortalBuilder {
     }
 }
 
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// Whether the session layer attached a `T` to the request.
+fn has<T: Send + Sync + 'static>(req: &axum::extract::Request) -> bool {
+    req.extensions().get::<Arc<T>>().is_some()
+}
+
 pub struct Portal {
     state: AppState,
     extra_portal_routes: Router<AppState>,
@@ -276,15 +286,28 @@ impl Portal {
             admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));
             api = api.merge(m.api_routes().into_router(m.id(), Surface::Api));
         }
-        // Each surface gets only its own session layer.
-        let portal = portal.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::portal_layer,
-        ));
-        let admin = admin.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::admin_layer,
-        ));
+        // Each surface gets only its own session layer; the browser surfaces get CSRF
+        // protection inside it (it needs to know who is signed in).
+        // Each surface has its own fallback inside its layers, so a path that never existed
+        // passes the same checks as a gated one and the two stay indistinguishable.
+        let portal = portal
+            .fallback(not_found)
+            .layer(axum::middleware::from_fn(|req, next| {
+                csrf::protect(session::PORTAL_COOKIE, has::<PortalUser>, req, next)
+            }))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                session::portal_layer,
+            ));
+        let admin = admin
+            .fallback(not_found)
+            .layer(axum::middleware::from_fn(|req, next| {
+                csrf::protect(session::STAFF_COOKIE, has::<StaffUser>, req, next)
+            }))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                session::admin_layer,
+            ));
         let api = api.layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::api_layer,
@@ -295,7 +318,7 @@ impl Portal {
             .nest("/portal", portal)
             .nest("/admin", admin)
             .nest("/api", api)
-            .fallback(|| async { Error::NotFound })
+            .fallback(not_found)
             .with_state(state.clone());
 
         // Tenancy must run before routing (it strips the `/w/{slug}` prefix), so it wraps

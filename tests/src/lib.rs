@@ -208,6 +208,14 @@ pub struct Page {
 }
 
 impl Page {
+    /// The value of the first `<input name="csrf_token">` on the page, as a browser would
+    /// submit it.
+    pub fn csrf_field(&self) -> Option<String> {
+        let at = self.body.find(r#"name="csrf_token" value=""#)?;
+        let rest = &self.body[at + r#"name="csrf_token" value=""#.len()..];
+        Some(rest[..rest.find('"')?].to_string())
+    }
+
     /// The body with HTML entities decoded, for assertions about what a reader sees.
     pub fn text(&self) -> String {
         self.body
@@ -260,16 +268,52 @@ impl TestApp {
         who: &As,
     ) -> Page {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.url));
         if let Some(host) = host {
             req = req.header("host", host);
         }
+        let mutating = !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD);
         req = match who {
             As::Anonymous => req,
             As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
             As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
             As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
         };
+        // A browser session's forms carry its CSRF token; the protection itself is tested
+        // with hand-made requests.
+        if let (true, As::Contact(t) | As::Staff(t)) = (mutating, who) {
+            let token = portal_core::web::csrf::token_for_session(t);
+            req = req.header(portal_core::web::csrf::HEADER, token);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A hand-made request: exactly these headers and this body, nothing added.
+    pub async fn request_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Page {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();

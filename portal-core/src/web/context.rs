@@ -69,6 +69,8 @@ pub struct PortalContext {
     pub user: Arc<PortalUser>,
     /// The request path below the workspace's base path, e.g. `/portal/projects/3`.
     pub path: String,
+    /// The token this page's forms carry (see `web::csrf`).
+    pub csrf_token: String,
     state: AppState,
 }
 
@@ -94,9 +96,18 @@ where
             tenant,
             user,
             path: full_path(parts),
+            csrf_token: csrf_token(parts),
             state: AppState::from_ref(state),
         })
     }
+}
+
+fn csrf_token(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<crate::web::csrf::CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default()
 }
 
 /// `/portal/x` for a nested router sees `/x`; the layout wants the full path.
@@ -148,6 +159,7 @@ pub struct StaffContext {
     pub tenant: Arc<Tenant>,
     pub user: Arc<StaffUser>,
     pub path: String,
+    pub csrf_token: String,
     state: AppState,
 }
 
@@ -173,6 +185,7 @@ where
             tenant,
             user,
             path: full_path(parts),
+            csrf_token: csrf_token(parts),
             state: AppState::from_ref(state),
         })
     }

@@ -1,6 +1,7 @@
 //! The request flow: tenant → surface → session → gate → handler → render.
 pub mod assets;
 pub mod context;
+pub mod csrf;
 pub mod gate;
 pub mod home;
 pub mod render;
