@@ -18,6 +18,8 @@ backends!(
     a_wrong_method_gets_a_clear_answer,
     access_changes_apply_on_the_next_request_whoever_writes_them,
     every_response_carries_security_headers,
+    a_deleted_workspaces_sessions_never_reach_a_new_one,
+    plan_changes_from_a_sql_console_apply_on_the_next_request,
 );
 
 #[cfg(feature = "projects")]
@@ -148,6 +150,31 @@ async fn project_detail_shows_progress_milestones_and_deadlines(backend: Backend
         assert!(page.body.contains("31 Jan 2099"));
         let list = app.get("acme", "/portal/projects", &contact).await;
         assert!(list.body.contains("Upcoming deadlines"));
+        // A milestone follows its project: moved to another client, it leaves this one.
+        let elsewhere = app.client(ws, "Elsewhere").await;
+        let moved = project(
+            &app,
+            ws,
+            client,
+            "Moved away",
+            &[("Secret milestone", Some("2099-02-01"), false)],
+        )
+        .await;
+        assert!(app
+            .get("acme", "/portal/projects", &contact)
+            .await
+            .body
+            .contains("Secret milestone"));
+        app.sql(
+            &format!("UPDATE projects SET client_id = {elsewhere} WHERE id = $1"),
+            moved,
+        )
+        .await;
+        assert!(!app
+            .get("acme", "/portal/projects", &contact)
+            .await
+            .body
+            .contains("Secret milestone"));
         assert!(list.body.contains("Launch"));
         assert!(
             !list.body.contains("Kick-off"),
@@ -520,4 +547,62 @@ async fn every_response_carries_security_headers(backend: Backend) {
         .to_str()
         .unwrap()
         .contains("max-age="));
+}
+
+/// SQLite reuses the highest id of a deleted row unless told not to; a cached session or
+/// entitlement keyed by a reused id would then open another tenant's data.
+async fn a_deleted_workspaces_sessions_never_reach_a_new_one(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let alpha = app.workspace("alpha", "growth").await;
+    let client = app.client(alpha, "Client").await;
+    let (_, contact) = app
+        .contact(alpha, client, "c@example.com", &app.all_permissions())
+        .await;
+    assert_eq!(app.get("alpha", "/portal/", &contact).await.status, 200);
+    portal_core::workspace::delete(app.db(), alpha)
+        .await
+        .unwrap();
+    let bravo = app.workspace("bravo", "scale").await;
+    assert_ne!(bravo, alpha, "ids are never reused");
+    let other = app.client(bravo, "Bravo client").await;
+    assert_ne!(other, client);
+    assert_eq!(app.get("bravo", "/portal/", &contact).await.status, 401);
+    assert_eq!(app.get("alpha", "/portal/", &contact).await.status, 404);
+}
+
+async fn plan_changes_from_a_sql_console_apply_on_the_next_request(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (_, contact) = app
+        .contact(ws, client, "c@example.com", &app.all_permissions())
+        .await;
+    let menu =
+        || async { portico_tests::menu_labels(&app.get("acme", "/portal/", &contact).await.body) };
+    let before = menu().await;
+    app.sql(
+        "UPDATE workspaces SET plan_id = 'no-such-plan' WHERE id = $1",
+        ws,
+    )
+    .await;
+    assert_eq!(
+        menu().await,
+        ["Home"],
+        "a plan outside the catalogue grants nothing"
+    );
+    app.sql("UPDATE workspaces SET plan_id = 'growth' WHERE id = $1", ws)
+        .await;
+    assert_eq!(menu().await, before);
+    if let Some(m) = app.state.registry.modules().first() {
+        let id = m.id();
+        let sql = format!("INSERT INTO workspace_modules (workspace_id, module_id, enabled) VALUES ($1, '{id}', FALSE)");
+        app.sql(&sql, ws).await;
+        assert!(
+            menu().await.len() < before.len(),
+            "disabling {id} from a console hides it"
+        );
+        app.sql("DELETE FROM workspace_modules WHERE workspace_id = $1", ws)
+            .await;
+        assert_eq!(menu().await, before);
+    }
 }

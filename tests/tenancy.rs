@@ -63,6 +63,38 @@ async fn workspace_from_host_domain_or_path(backend: Backend) {
     assert_eq!(root.status, 303);
     assert_eq!(root.headers["location"], "/w/acme/portal/");
 
+    // The domain works only while the plan includes custom domains.
+    app.change_out_of_process(
+        ws,
+        portal_core::workspace::EntitlementChange::SetPlan("starter".into()),
+    )
+    .await;
+    let starter = app
+        .request_host("GET", Some("portal.acme.example"), "/portal/", &contact)
+        .await;
+    assert_eq!(starter.status, 404);
+    assert!(starter
+        .text()
+        .contains("There is no client portal at portal.acme.example"));
+    let subdomain = app
+        .request_host("GET", Some("acme.portico.test"), "/portal/", &contact)
+        .await;
+    assert_eq!(
+        subdomain.status, 200,
+        "the workspace's own address still works"
+    );
+    app.change_out_of_process(
+        ws,
+        portal_core::workspace::EntitlementChange::SetPlan("growth".into()),
+    )
+    .await;
+    assert_eq!(
+        app.request_host("GET", Some("portal.acme.example"), "/portal/", &contact)
+            .await
+            .status,
+        200
+    );
+
     let unverified = app
         .request_host("GET", Some("unverified.acme.example"), "/portal/", &contact)
         .await;

@@ -108,7 +108,11 @@ BEGIN
         UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id;
         RETURN OLD;
     END IF;
-    UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id;
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id);
+    ELSE
+        UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id;
+    END IF;
     RETURN NEW;
 END $$;
 
@@ -119,16 +123,36 @@ BEGIN
         WHERE id = (SELECT workspace_id FROM contacts WHERE id = OLD.contact_id);
         RETURN OLD;
     END IF;
-    UPDATE workspaces SET revision = revision + 1
-    WHERE id = (SELECT workspace_id FROM contacts WHERE id = NEW.contact_id);
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE workspaces SET revision = revision + 1
+        WHERE id IN (SELECT workspace_id FROM contacts WHERE id IN (OLD.contact_id, NEW.contact_id));
+    ELSE
+        UPDATE workspaces SET revision = revision + 1
+        WHERE id = (SELECT workspace_id FROM contacts WHERE id = NEW.contact_id);
+    END IF;
     RETURN NEW;
 END $$;
+
+-- A plan change made anywhere (a SQL console included) moves the revision.
+CREATE FUNCTION portico_bump_own_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.plan_id IS DISTINCT FROM OLD.plan_id AND NEW.revision = OLD.revision THEN
+        NEW.revision := OLD.revision + 1;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER workspaces_bump_revision_plan BEFORE UPDATE OF plan_id ON workspaces
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_own_revision();
 
 CREATE TRIGGER clients_bump_revision AFTER UPDATE OR DELETE ON clients
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
 CREATE TRIGGER contacts_bump_revision AFTER UPDATE OR DELETE ON contacts
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
-CREATE TRIGGER contact_permissions_bump_revision AFTER INSERT OR DELETE ON contact_permissions
+CREATE TRIGGER contact_permissions_bump_revision AFTER INSERT OR UPDATE OR DELETE ON contact_permissions
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision_via_contact();
 CREATE TRIGGER portal_sessions_bump_revision AFTER UPDATE OR DELETE ON portal_sessions
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
+CREATE TRIGGER workspace_addons_bump_revision AFTER INSERT OR UPDATE OR DELETE ON workspace_addons
+    FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
+CREATE TRIGGER workspace_modules_bump_revision AFTER INSERT OR UPDATE OR DELETE ON workspace_modules
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();

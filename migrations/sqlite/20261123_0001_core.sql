@@ -1,7 +1,9 @@
 -- Core schema (SQLite). Timestamps are Unix seconds; dates are ISO 'YYYY-MM-DD' text.
+-- Ids are AUTOINCREMENT: SQLite would otherwise reuse a deleted row's id, and a cached
+-- session or entitlement keyed by a reused id could then reach another tenant's data.
 
 CREATE TABLE workspaces (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     slug         TEXT    NOT NULL UNIQUE,
     name         TEXT    NOT NULL,
     plan_id      TEXT    NOT NULL,
@@ -35,7 +37,7 @@ CREATE TABLE workspace_modules (
 );
 
 CREATE TABLE clients (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     active       BOOLEAN NOT NULL DEFAULT TRUE,
@@ -44,7 +46,7 @@ CREATE TABLE clients (
 CREATE INDEX clients_workspace ON clients(workspace_id, id);
 
 CREATE TABLE contacts (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     client_id    INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     email        TEXT    NOT NULL,
@@ -72,7 +74,7 @@ CREATE TABLE portal_sessions (
 CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);
 
 CREATE TABLE staff_users (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     email        TEXT    NOT NULL,
     name         TEXT    NOT NULL,
@@ -106,11 +108,11 @@ CREATE INDEX api_tokens_user ON api_tokens(staff_user_id);
 -- on every request with the workspace, and cached entitlements and sessions are only used
 -- while it is unchanged: no cache to clear, ever.
 CREATE TRIGGER clients_bump_revision_upd AFTER UPDATE ON clients
-BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id); END;
 CREATE TRIGGER clients_bump_revision_del AFTER DELETE ON clients
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
 CREATE TRIGGER contacts_bump_revision_upd AFTER UPDATE ON contacts
-BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id); END;
 CREATE TRIGGER contacts_bump_revision_del AFTER DELETE ON contacts
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
 CREATE TRIGGER contact_permissions_bump_revision_ins AFTER INSERT ON contact_permissions
@@ -118,6 +120,23 @@ BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace
 CREATE TRIGGER contact_permissions_bump_revision_del AFTER DELETE ON contact_permissions
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace_id FROM contacts WHERE id = OLD.contact_id); END;
 CREATE TRIGGER portal_sessions_bump_revision_upd AFTER UPDATE ON portal_sessions
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id); END;
+CREATE TRIGGER contact_permissions_bump_revision_upd AFTER UPDATE ON contact_permissions
+BEGIN UPDATE workspaces SET revision = revision + 1
+      WHERE id IN (SELECT workspace_id FROM contacts WHERE id IN (OLD.contact_id, NEW.contact_id)); END;
+-- Plan, add-ons and modules: apply_change bumps too, but a SQL console must not be able to
+-- get around it. (SQLite runs no trigger recursively, so this one does not re-fire itself.)
+CREATE TRIGGER workspaces_bump_revision_plan AFTER UPDATE OF plan_id ON workspaces
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.id; END;
+CREATE TRIGGER workspace_addons_bump_revision_ins AFTER INSERT ON workspace_addons
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+CREATE TRIGGER workspace_addons_bump_revision_del AFTER DELETE ON workspace_addons
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
+CREATE TRIGGER workspace_modules_bump_revision_ins AFTER INSERT ON workspace_modules
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = NEW.workspace_id; END;
+CREATE TRIGGER workspace_modules_bump_revision_upd AFTER UPDATE ON workspace_modules
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id); END;
+CREATE TRIGGER workspace_modules_bump_revision_del AFTER DELETE ON workspace_modules
+BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;
 CREATE TRIGGER portal_sessions_bump_revision_del AFTER DELETE ON portal_sessions
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = OLD.workspace_id; END;

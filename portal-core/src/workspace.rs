@@ -1,6 +1,7 @@
 //! Workspaces (tenants): lookup for tenancy, and the operator's changes to plans, add-ons and
-//! enabled modules. Each change bumps `revision` in the same transaction, which is what makes
-//! cached entitlements stale on the next request.
+//! enabled modules. Each change bumps `revision` in the same transaction (database triggers,
+//! so no writer can forget), which is what makes cached entitlements stale on the next
+//! request.
 use serde::Serialize;
 
 use crate::db::{now, BeginWrite, Db};
@@ -76,17 +77,18 @@ pub enum EntitlementChange {
     SetModuleEnabled { module: String, enabled: bool },
 }
 
-/// Applies the change and bumps the revision, atomically. Validation against the catalogue
-/// and registry is the caller's (see `AppState::change_entitlements`).
+/// Applies the change; triggers bump the workspace's revision in the same transaction.
+/// Validation against the catalogue and registry is the caller's (see
+/// `AppState::change_entitlements`).
 pub async fn apply_change(db: &Db, workspace_id: i64, change: &EntitlementChange) -> Result<()> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let found = sqlx::query("UPDATE workspaces SET revision = revision + 1 WHERE id = $1")
+        // The revision is bumped by the database's triggers, for this path and every other.
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = $1")
             .bind(workspace_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if found == 0 {
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
             return Err(Error::NotFound);
         }
         match change {

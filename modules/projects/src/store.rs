@@ -99,7 +99,7 @@ pub async fn milestones_for_client(
 /// Open milestones due from today on, soonest first.
 pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Deadline>> {
     let sql = "SELECT m.project_id, p.name AS project_name, m.title, m.due_date FROM milestones m \
-               JOIN projects p ON p.id = m.project_id \
+               JOIN projects p ON p.id = m.project_id AND p.workspace_id = m.workspace_id AND p.client_id = m.client_id \
                WHERE m.workspace_id = $1 AND m.client_id = $2 AND m.completed_at IS NULL \
                AND m.due_date IS NOT NULL AND m.due_date >= $3 \
                ORDER BY m.due_date, m.id LIMIT $4";

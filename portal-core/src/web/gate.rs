@@ -36,7 +36,12 @@ pub async fn route_gate(info: Arc<RouteInfo>, req: Request, next: Next) -> Respo
     if info.surface != Surface::Portal && req.extensions().get::<Arc<StaffUser>>().is_none() {
         return Error::SignInRequired.into_response();
     }
-    if info.is_mutating() && tenant.entitlements.module_read_only(info.module) {
+    // A read-only tier limits what clients may do in their portal; staff still manage the
+    // module's content from the admin and the API.
+    if info.surface == Surface::Portal
+        && info.is_mutating()
+        && tenant.entitlements.module_read_only(info.module)
+    {
         return Error::Forbidden(
             "This section is view-only here: you can look at everything, but changes are not available."
                 .into(),

@@ -78,6 +78,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Ok(e) => e,
         Err(e) => return render::error_response(&state, None, surface, &ErrorReport::from(&e)),
     };
+    // A custom domain routes only while the plan includes the feature.
+    let on_own_subdomain = host.ends_with(&format!(".{}", state.config.base_domain));
+    if base_path.is_empty() && !on_own_subdomain && !entitlements.has_feature("custom_domain") {
+        return render::unknown_workspace(&state, &host, surface);
+    }
     let tenant = Arc::new(Tenant {
         workspace,
         entitlements,
@@ -99,7 +104,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             let mut rendered = render::error_response(&state, Some(&tenant), surface, &report);
             // Keep headers the handler set deliberately (e.g. a cleared cookie).
             for (name, value) in res.headers() {
-                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                // `Allow` would tell a gated route from a missing path; it belongs to 405s only.
+                let leaks =
+                    name == header::ALLOW && report.status != StatusCode::METHOD_NOT_ALLOWED;
+                if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !leaks {
                     rendered.headers_mut().append(name.clone(), value.clone());
                 }
             }

@@ -1,0 +1,115 @@
+//! Password hashing: argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
+//!
+//! Hashing costs ~20 MiB and tens of milliseconds of CPU, so it never runs on the async
+//! workers: it runs on tokio's blocking pool, behind a semaphore sized to the cores, so a
+//! flood of sign-ins queues there while every other request keeps being served. Checking an
+//! unknown email verifies against a dummy hash, so it costs the same as a known one.
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+
+/// Shortest and longest password accepted. The upper bound keeps a megabyte "password"
+/// from becoming a hashing cost; argon2 itself has no need for it.
+pub const MIN_LEN: usize = 10;
+pub const MAX_LEN: usize = 256;
+
+#[derive(Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+    params: Params,
+    /// Verified against when the account does not exist.
+    dummy: Arc<String>,
+}
+
+impl std::fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passwords")
+    }
+}
+
+fn argon2(params: &Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+}
+
+fn hash_blocking(params: &Params, password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2(params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("hashing a password failed: {e}")))
+}
+
+impl Passwords {
+    /// OWASP's argon2id recommendation: m = 19 MiB, t = 2, p = 1.
+    pub fn owasp() -> Result<Self> {
+        let params = Params::new(19 * 1024, 2, 1, None)
+            .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let dummy = hash_blocking(&params, "portico dummy password for unknown accounts")?;
+        Ok(Passwords {
+            permits: Arc::new(Semaphore::new(cores)),
+            params,
+            dummy: Arc::new(dummy),
+        })
+    }
+
+    /// Checks length only: composition rules make passwords worse, not better.
+    pub fn check_policy(password: &str) -> std::result::Result<(), String> {
+        let len = password.chars().count();
+        if len < MIN_LEN {
+            Err(format!("Use at least {MIN_LEN} characters."))
+        } else if password.len() > MAX_LEN {
+            Err(format!("Use at most {MAX_LEN} characters."))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn on_blocking_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("password hashing is shut down".into()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Internal(format!("password hashing task failed: {e}")))
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String> {
+        let params = self.params.clone();
+        let password = password.to_string();
+        self.on_blocking_pool(move || hash_blocking(&params, &password))
+            .await?
+    }
+
+    /// Whether `password` matches `stored`; with no stored hash (unknown account, or no
+    /// password set yet) it spends the same time and answers `false`.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool> {
+        let known = stored.is_some();
+        let hash = stored
+            .map(str::to_string)
+            .unwrap_or_else(|| self.dummy.as_ref().clone());
+        let password = password.to_string();
+        let params = self.params.clone();
+        let ok = self
+            .on_blocking_pool(move || match PasswordHash::new(&hash) {
+                Ok(parsed) => argon2(&params)
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok(),
+                Err(_) => false,
+            })
+            .await?;
+        Ok(ok && known)
+    }
+}
