@@ -220,3 +220,27 @@ fn a_missing_directory_is_reported() {
     let err = PlanCatalogue::load(Path::new("/nonexistent/plans"), &registry).unwrap_err();
     assert!(err.to_string().contains("cannot read"), "{err}");
 }
+
+#[test]
+fn a_doubled_extension_is_not_a_second_plan() {
+    let text = std::fs::read_to_string(plans_dir().join("growth.toml")).unwrap();
+    let dir = catalogue_with(&[("growth.toml.toml", &text)]);
+    let e = one_error(dir.path());
+    assert!(
+        e.contains("growth.toml.toml") && e.contains("plan ids"),
+        "{e}"
+    );
+}
+
+#[test]
+fn grants_of_unlinked_features_are_still_type_checked() {
+    let features = std::fs::read_to_string(plans_dir().join("features.toml")).unwrap()
+        + "\n[chat]\nlabel = \"Chat\"\nmodule = \"chat\"\n";
+    let text = format!("{PLAN}[features]\nchat = 3\n");
+    let dir = catalogue_with(&[("features.toml", &features), ("growth.toml", &text)]);
+    let e = one_error(dir.path());
+    assert!(
+        e.contains("features.chat") && e.contains("expected a tier name"),
+        "{e}"
+    );
+}

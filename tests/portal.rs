@@ -20,6 +20,7 @@ backends!(
     every_response_carries_security_headers,
     a_deleted_workspaces_sessions_never_reach_a_new_one,
     plan_changes_from_a_sql_console_apply_on_the_next_request,
+    unstorable_text_is_a_bad_request_on_every_backend,
 );
 
 #[cfg(feature = "projects")]
@@ -605,4 +606,34 @@ async fn plan_changes_from_a_sql_console_apply_on_the_next_request(backend: Back
             .await;
         assert_eq!(menu().await, before);
     }
+}
+
+async fn unstorable_text_is_a_bad_request_on_every_backend(backend: Backend) {
+    #[cfg(feature = "notices")]
+    {
+        let app = spawn_app(&backend).await;
+        let ws = app.workspace("acme", "growth").await;
+        let (_, bearer) = app.staff(ws, "s@example.com").await;
+        let As::Bearer(token) = &bearer else {
+            unreachable!()
+        };
+        let auth = format!("Bearer {token}");
+        let headers = [
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let body = r#"{"title":"a\u0000b","body":"x"}"#.to_string();
+        let page = app
+            .request_raw("POST", "/w/acme/api/notices", &headers, Some(body))
+            .await;
+        match backend {
+            // SQLite stores it as given.
+            Backend::Sqlite => assert_eq!(page.status, 201, "{}", page.body),
+            Backend::Postgres(_) => {
+                assert_eq!(page.status, 400, "{}", page.body);
+                assert!(page.body.contains("cannot be stored"));
+            }
+        }
+    }
+    let _ = backend;
 }

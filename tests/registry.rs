@@ -161,6 +161,35 @@ fn two_modules_cannot_claim_one_feature_or_route() {
         err.to_string(),
         "Portal route GET /files is registered by both `one` and `two`"
     );
+
+    // Paths axum would refuse at start-up are refused first, with the modules named.
+    let err = registry(vec![
+        Fake {
+            route: Some("/files/{id}"),
+            ..fake("one", &[])
+        },
+        Fake {
+            route: Some("/files/{file}"),
+            ..fake("two", &[])
+        },
+    ])
+    .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::OverlappingRoute { ref first, ref second, .. } if first == "one" && second == "two"),
+        "{err}"
+    );
+    let err = registry(vec![Fake {
+        route: Some("files"),
+        ..fake("one", &[])
+    }])
+    .unwrap_err();
+    assert!(err.to_string().contains("must start with `/`"), "{err}");
+    let err = registry(vec![Fake {
+        route: Some("/"),
+        ..fake("one", &[])
+    }])
+    .unwrap_err();
+    assert!(err.to_string().contains("belongs to the core"), "{err}");
 }
 
 #[test]

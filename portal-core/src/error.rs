@@ -27,7 +27,7 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("template error")]
@@ -37,6 +37,21 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        // Text PostgreSQL cannot store (a NUL byte, invalid UTF-8 sequences) is the
+        // request's fault, whatever path it took: a 400 on both backends, never a 500.
+        let unstorable = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "22021" || c == "22P05");
+        if unstorable {
+            return Error::BadRequest("The text contains characters that cannot be stored.".into());
+        }
+        Error::Database(e)
+    }
+}
 
 impl Error {
     pub fn status(&self) -> StatusCode {

@@ -113,3 +113,43 @@ impl Passwords {
         Ok(ok && known)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_unknown_accounts_never_match() {
+        let p = Passwords::owasp().unwrap();
+        let hash = p.hash("correct horse battery").await.unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(p
+            .verify("correct horse battery", Some(&hash))
+            .await
+            .unwrap());
+        assert!(!p.verify("wrong horse battery", Some(&hash)).await.unwrap());
+        assert!(!p.verify("correct horse battery", None).await.unwrap());
+        // The dummy's own password does not open an account that has none.
+        assert!(!p
+            .verify("portico dummy password for unknown accounts", None)
+            .await
+            .unwrap());
+        assert!(!p.verify("x", Some("not a phc string")).await.unwrap());
+        assert_ne!(
+            hash,
+            p.hash("correct horse battery").await.unwrap(),
+            "salted"
+        );
+    }
+
+    #[test]
+    fn policy_is_about_length() {
+        assert!(Passwords::check_policy("short").is_err());
+        assert!(Passwords::check_policy("ten chars!").is_ok());
+        assert!(Passwords::check_policy(&"x".repeat(MAX_LEN + 1)).is_err());
+    }
+}

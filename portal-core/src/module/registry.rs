@@ -113,6 +113,9 @@ impl ModuleRegistry {
             .collect();
         let mut permissions: HashMap<&str, &str> = HashMap::new();
         let mut routes: HashMap<(Surface, String, &str), &str> = HashMap::new();
+        // axum (matchit) refuses two paths that differ only in parameter names, whatever
+        // their methods: compare shapes too.
+        let mut shapes: HashMap<(Surface, String), (&str, &str)> = HashMap::new();
         for m in &self.modules {
             for f in m.features() {
                 if f.tiers.is_empty() {
@@ -152,6 +155,34 @@ impl ModuleRegistry {
                 }
             }
             for r in self.routes_of(m.as_ref()) {
+                if !r.path.starts_with('/') {
+                    return Err(RegistryError::Invalid {
+                        module: m.id().into(),
+                        message: format!("route path `{}` must start with `/`", r.path),
+                    });
+                }
+                if RESERVED.contains(&(r.surface, r.path)) {
+                    return Err(RegistryError::Invalid {
+                        module: m.id().into(),
+                        message: format!("{:?} path `{}` belongs to the core", r.surface, r.path),
+                    });
+                }
+                let shape = (r.surface, path_shape(r.path));
+                match shapes.get(&shape) {
+                    Some((raw, first)) if *raw != r.path => {
+                        return Err(RegistryError::OverlappingRoute {
+                            surface: r.surface,
+                            method: r.method.to_string(),
+                            path: format!("{} (and `{raw}`)", r.path),
+                            first: (*first).into(),
+                            second: m.id().into(),
+                        });
+                    }
+                    Some(_) => {}
+                    None => {
+                        shapes.insert(shape, (r.path, m.id()));
+                    }
+                }
                 let key = (r.surface, r.method.to_string(), r.path);
                 if let Some(first) = routes.insert(key, m.id()) {
                     return Err(RegistryError::OverlappingRoute {
@@ -243,6 +274,25 @@ impl ModuleRegistry {
         dropped.sort();
         (ModuleRegistry { modules: kept }, dropped)
     }
+}
+
+/// Paths the core serves itself on each surface.
+const RESERVED: &[(Surface, &str)] = &[
+    (Surface::Portal, "/"),
+    (Surface::Portal, "/sign-out"),
+    (Surface::Admin, "/"),
+];
+
+/// `/projects/{id}` and `/projects/{project}` have the same shape: `/projects/{}`.
+fn path_shape(path: &str) -> String {
+    path.split('/')
+        .map(|seg| match seg.strip_prefix('{') {
+            Some(rest) if rest.starts_with('*') => "{*}",
+            Some(_) => "{}",
+            None => seg,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Depth-first topological sort that reports the first missing dependency or cycle it meets.

@@ -186,11 +186,11 @@ pub fn load(
     // are not errors of their own.
     let plan_ids: BTreeSet<String> = plan_files
         .iter()
-        .map(|f| f.trim_end_matches(".toml").to_string())
+        .map(|f| f.strip_suffix(".toml").unwrap_or(f).to_string())
         .collect();
     let mut plans = Vec::new();
     for file in &plan_files {
-        let id = file.trim_end_matches(".toml").to_string();
+        let id = file.strip_suffix(".toml").unwrap_or(file).to_string();
         let subject = format!("plan `{id}`");
         if !valid_id(&id) {
             check.error(
@@ -358,8 +358,19 @@ fn grants(
                 );
                 continue;
             }
-            // Already reported once for the feature in features.toml.
-            Some(Known::NotLinked) => continue,
+            // Already reported once for the feature in features.toml; the value must still
+            // make sense for the day the module is linked.
+            Some(Known::NotLinked) => {
+                if !matches!(value, toml::Value::String(_) | toml::Value::Boolean(_)) {
+                    check.error(
+                        file,
+                        subject,
+                        &at,
+                        format!("expected a tier name or `true`, found {}", value.type_str()),
+                    );
+                }
+                continue;
+            }
             Some(Known::Available(decl)) => decl,
         };
         let tiers: Vec<&str> = decl.tiers.iter().map(|t| t.key).collect();
