@@ -239,6 +239,18 @@ async fn operator_cli_changes_a_running_portal_on_its_next_request() {
         format!("{err:#}").contains("not available on plan `scale`"),
         "{err:#}"
     );
+    for bad in ["Acme", "a.b", "-x", ""] {
+        let cmd = WorkspaceCommand::Create {
+            slug: bad.into(),
+            name: "X".into(),
+            plan: "growth".into(),
+        };
+        let err = run(cmd).await.unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot be a workspace address"),
+            "{bad}: {err:#}"
+        );
+    }
     let err = run(WorkspaceCommand::SetPlan {
         slug: "nope".into(),
         plan: "growth".into(),

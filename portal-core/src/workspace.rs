@@ -45,7 +45,25 @@ pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
     Ok(with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
 }
 
+/// A slug is one DNS label: it names the workspace in `{slug}.{base domain}` and `/w/{slug}/`.
+pub fn check_slug(slug: &str) -> Result<()> {
+    let ok = (1..=63).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "`{slug}` cannot be a workspace address: use 1 to 63 lowercase letters, digits and inner hyphens"
+        )))
+    }
+}
+
 pub async fn create(db: &Db, slug: &str, name: &str, plan_id: &str) -> Result<i64> {
+    check_slug(slug)?;
     let sql = "INSERT INTO workspaces (slug, name, plan_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
     let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(slug).bind(name).bind(plan_id).bind(now()).fetch_one(pool).await)?;
     Ok(id)
