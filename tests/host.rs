@@ -88,6 +88,16 @@ async fn demo_seeds_three_plans_and_its_links_sign_people_in(backend: Backend) {
         .unwrap()
         .contains("Path=/w/northwind/admin"));
 
+    // Demo contacts have the printed password.
+    let (id, hash): (i64, Option<String>) = portal_core::with_db!(app.db(), pool => sqlx::query_as("SELECT id, password_hash FROM contacts ORDER BY id LIMIT 1").fetch_one(pool).await).unwrap();
+    let ok = app
+        .state
+        .passwords
+        .verify(portico_host::demo::DEMO_PASSWORD, hash.as_deref())
+        .await
+        .unwrap();
+    assert!(ok, "contact {id} has the demo password");
+
     // A link presented to another workspace, or a made-up one, signs nobody in.
     let foreign = contact_links[0].path.replace("/w/northwind/", "/w/summit/");
     assert_eq!(

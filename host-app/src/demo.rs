@@ -171,6 +171,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         config.bind.to_string()
     };
     println!("\nPortico demo — development sign-in links (valid while this process runs):\n");
+    println!("Contacts can also sign in at /w/{{slug}}/portal/sign-in with their email and the password `{DEMO_PASSWORD}`.\n");
     let mut current = String::new();
     for link in &printed {
         if link.workspace != current {
@@ -182,6 +183,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     println!();
     crate::serve(&config, portal.router()).await
 }
+
+/// The password of every demo contact (the demo only; printed at start-up).
+pub const DEMO_PASSWORD: &str = "portico-demo";
 
 /// A demo client and its contacts: (email, name, role preset).
 type DemoClient = (
@@ -270,6 +274,8 @@ const WORKSPACES: &[DemoWorkspace] = &[
 pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<DemoLink>> {
     let db = &state.db;
     let mut out = Vec::new();
+    // Every demo contact can also sign in at /portal/sign-in with this password.
+    let password_hash = state.passwords.hash(DEMO_PASSWORD).await?;
     for w in WORKSPACES {
         let heading = format!("{} — plan {} (/w/{}/portal/)", w.name, w.plan, w.slug);
         if let Some(old) = portal_core::workspace::by_slug(db, w.slug).await? {
@@ -311,6 +317,7 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
                     clients::create_contact(db, workspace_id, client_id, email, name).await?;
                 let perms = clients::preset_permissions(&state.registry, preset);
                 clients::set_permissions(db, contact_id, &perms).await?;
+                clients::set_contact_password(db, contact_id, &password_hash).await?;
                 let token = links.issue(DevIdentity::Contact {
                     workspace_id,
                     contact_id,

@@ -96,7 +96,9 @@ pub async fn serve(config: &Config, router: axum::Router) -> anyhow::Result<()> 
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router)
+    // Peer addresses feed the per-address limits on sign-in.
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");

@@ -47,6 +47,8 @@ CREATE TABLE contacts (
     client_id    BIGINT  NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     email        TEXT    NOT NULL,
     name         TEXT    NOT NULL,
+    -- argon2id PHC string; NULL until the contact sets a password.
+    password_hash TEXT,
     active       BOOLEAN NOT NULL DEFAULT TRUE,
     created_at   BIGINT  NOT NULL,
     UNIQUE (workspace_id, email)

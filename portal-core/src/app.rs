@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tower::Layer;
 
+use crate::auth::{AttemptLimits, Passwords};
 use crate::db::{Db, MigrationSet};
 use crate::entitlements::EntitlementCache;
 use crate::error::{Error, Result};
@@ -21,7 +22,7 @@ use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
-use crate::web::{assets, csrf, home, security, session, staff, tenant};
+use crate::web::{assets, csrf, home, security, session, sign_in, staff, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -35,6 +36,9 @@ pub struct PortalConfig {
     /// Mark cookies `Secure` (serve over TLS).
     pub secure_cookies: bool,
     pub session_ttl_secs: i64,
+    /// Sign-in attempts allowed per minute from one address, and for one account.
+    pub attempts_per_address: u32,
+    pub attempts_per_account: u32,
 }
 
 impl Default for PortalConfig {
@@ -44,6 +48,8 @@ impl Default for PortalConfig {
             template_dir: None,
             secure_cookies: false,
             session_ttl_secs: 14 * 24 * 3600,
+            attempts_per_address: 30,
+            attempts_per_account: 5,
         }
     }
 }
@@ -57,6 +63,8 @@ pub struct Inner {
     pub routes: Vec<RouteInfo>,
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
+    pub passwords: Passwords,
+    pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
     pub config: PortalConfig,
     pub startup_failures: Vec<StartupFailure>,
@@ -173,6 +181,7 @@ impl PortalBuilder {
         }
         migrations.apply(&self.db).await?;
 
+        let passwords = Passwords::owasp()?;
         // Start-up hooks see the database, catalogue and configuration; routes and templates
         // are not ready yet, so they get an otherwise empty state.
         let starting = AppState(Arc::new(Inner {
@@ -182,6 +191,8 @@ impl PortalBuilder {
             routes: Vec::new(),
             entitlements: EntitlementCache::new(),
             sessions: session::SessionCache::default(),
+            passwords: passwords.clone(),
+            attempt_limits: Arc::new(AttemptLimits::default()),
             templates: Templates::new(HashMap::new(), None),
             config: self.config.clone(),
             startup_failures: Vec::new(),
@@ -228,6 +239,11 @@ impl PortalBuilder {
                 routes,
                 entitlements: EntitlementCache::new(),
                 sessions: session::SessionCache::default(),
+                passwords,
+                attempt_limits: Arc::new(AttemptLimits::new(
+                    self.config.attempts_per_address,
+                    self.config.attempts_per_account,
+                )),
                 templates,
                 config: self.config,
                 startup_failures: failures,
@@ -275,6 +291,7 @@ impl Portal {
 
         let mut portal = Router::new()
             .route("/", get(home::home))
+            .route("/sign-in", get(sign_in::form).post(sign_in::submit))
             .route("/sign-out", post(home::sign_out))
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()

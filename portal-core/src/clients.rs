@@ -57,6 +57,13 @@ pub fn preset_permissions(registry: &ModuleRegistry, preset: &str) -> Vec<&'stat
         .collect()
 }
 
+/// Sets a contact's password (already hashed by `auth::Passwords`).
+pub async fn set_contact_password(db: &Db, contact_id: i64, password_hash: &str) -> Result<()> {
+    let sql = "UPDATE contacts SET password_hash = $1 WHERE id = $2";
+    with_db!(db, pool => sqlx::query(sql).bind(password_hash).bind(contact_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn create_staff_user(
     db: &Db,
     workspace_id: i64,

@@ -26,6 +26,9 @@ pub enum Error {
     /// The action conflicts with the record's current state.
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts (sign-in, reset, one-time links); try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("database error")]
     Database(sqlx::Error),
     #[error("migration error")]
@@ -61,6 +64,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -75,6 +79,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::BadRequest(_) => "bad_request",
             Error::Conflict(_) => "conflict",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
             _ => "internal",
         }
     }
@@ -85,6 +90,14 @@ impl Error {
             Error::NotFound => "The page you asked for does not exist.".into(),
             Error::SignInRequired => "Please sign in to continue.".into(),
             Error::Forbidden(m) | Error::BadRequest(m) | Error::Conflict(m) => m.clone(),
+            Error::TooManyAttempts { retry_after_secs } => format!(
+                "Too many attempts. For your security, please wait {} and try again.",
+                if *retry_after_secs <= 60 {
+                    "a minute".to_string()
+                } else {
+                    format!("{} minutes", retry_after_secs.div_ceil(60))
+                }
+            ),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
         }
     }
@@ -117,6 +130,10 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let report = ErrorReport::from(&self);
         let mut res = report.status.into_response();
+        if let Error::TooManyAttempts { retry_after_secs } = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
         res.extensions_mut().insert(report);
         res
     }

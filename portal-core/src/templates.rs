@@ -29,6 +29,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/signed_out.html"),
     ),
     (
+        "portal/sign_in.html",
+        include_str!("../templates/portal/sign_in.html"),
+    ),
+    (
         "admin/layout.html",
         include_str!("../templates/admin/layout.html"),
     ),

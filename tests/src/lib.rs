@@ -186,7 +186,8 @@ pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let router = portal.router();
     tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
+        let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
     });
     TestApp {
         url: format!("http://{addr}"),

@@ -1,4 +1,6 @@
 //! Authentication building blocks shared by the portal and staff surfaces.
+pub mod limits;
 pub mod password;
 
+pub use limits::AttemptLimits;
 pub use password::Passwords;

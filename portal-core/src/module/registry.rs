@@ -279,6 +279,7 @@ impl ModuleRegistry {
 /// Paths the core serves itself on each surface.
 const RESERVED: &[(Surface, &str)] = &[
     (Surface::Portal, "/"),
+    (Surface::Portal, "/sign-in"),
     (Surface::Portal, "/sign-out"),
     (Surface::Admin, "/"),
 ];

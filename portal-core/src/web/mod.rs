@@ -7,6 +7,7 @@ pub mod home;
 pub mod render;
 pub mod security;
 pub mod session;
+pub mod sign_in;
 pub mod staff;
 pub mod tenant;
 

@@ -165,6 +165,9 @@ pub fn error_response(
         StatusCode::METHOD_NOT_ALLOWED => "Not available",
         _ => "Something went wrong",
     };
+    let sign_in = tenant
+        .filter(|_| report.status == StatusCode::UNAUTHORIZED && surface == Surface::Portal)
+        .map(|t| t.link("/portal/sign-in"));
     let home = tenant.map(|t| match surface {
         Surface::Admin => t.link("/admin/"),
         _ => t.link("/portal/"),
@@ -175,6 +178,7 @@ pub fn error_response(
         message => report.message,
         status => report.status.as_u16(),
         home => home,
+        sign_in => sign_in,
         ..globals(),
     };
     page_or_plain(state, "error.html", ctx, report.status)

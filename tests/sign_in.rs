@@ -1,0 +1,255 @@
+//! Contacts signing in with email and password, driven like a browser: fetch the form (and
+//! its CSRF cookie), post it, follow the session cookie.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portico_tests::{backends, spawn_app, spawn_app_with, As, Backend, Options, Page, TestApp};
+
+backends!(
+    a_contact_signs_in_and_lands_in_their_portal,
+    failures_reveal_nothing_about_accounts,
+    the_session_id_rotates_at_sign_in,
+    after_sign_in_only_this_portal_is_a_destination,
+    repeated_failures_are_rate_limited,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A workspace `acme` with one contact whose password is set; returns the contact's id.
+async fn setup(app: &TestApp) -> i64 {
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (id, _) = app
+        .contact(ws, client, "Dana@Example.com", &app.all_permissions())
+        .await;
+    let hash = app.state.passwords.hash(PASSWORD).await.unwrap();
+    portal_core::clients::set_contact_password(app.db(), id, &hash)
+        .await
+        .unwrap();
+    id
+}
+
+fn cookie_value(page: &Page, name: &str) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+        })
+}
+
+/// Opens the sign-in page and posts the form, with `extra_cookie` (e.g. an old session).
+async fn sign_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    next: &str,
+    extra_cookie: Option<&str>,
+) -> Page {
+    let form = app
+        .get(
+            "acme",
+            &format!("/portal/sign-in?next={next}"),
+            &As::Anonymous,
+        )
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = cookie_value(&form, "portico_csrf").expect("the form sets its CSRF cookie");
+    assert_eq!(form.csrf_field().as_deref(), Some(csrf.as_str()));
+    let mut cookie = format!("portico_csrf={csrf}");
+    if let Some(extra) = extra_cookie {
+        cookie = format!("{cookie}; {extra}");
+    }
+    let body = format!(
+        "csrf_token={csrf}&email={}&password={}&next={}",
+        form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>(),
+    );
+    let headers = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    app.request_raw("POST", "/w/acme/portal/sign-in", &headers, Some(body))
+        .await
+}
+
+async fn a_contact_signs_in_and_lands_in_their_portal(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    setup(&app).await;
+    // Signed out, a portal page says so and offers the way in.
+    let door = app.get("acme", "/portal/", &As::Anonymous).await;
+    assert_eq!(door.status, 401);
+    assert!(door.text().contains(r#"href="/w/acme/portal/sign-in""#));
+
+    let res = sign_in(&app, "  dana@EXAMPLE.com ", PASSWORD, "", None).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.headers["location"], "/w/acme/portal/");
+    let set = res.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        set.contains("Path=/w/acme/portal")
+            && set.contains("HttpOnly")
+            && set.contains("SameSite=Lax")
+    );
+    let token = cookie_value(&res, "portico_portal").unwrap();
+    assert_eq!(token.len(), 64, "256 bits, hex");
+    let home = app
+        .get("acme", "/portal/", &As::Contact(token.clone()))
+        .await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome, Dana@Example.com"));
+    // Signed in, the sign-in page sends you on.
+    assert_eq!(
+        app.get("acme", "/portal/sign-in", &As::Contact(token))
+            .await
+            .status,
+        303
+    );
+}
+
+async fn failures_reveal_nothing_about_accounts(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let id = setup(&app).await;
+    let wrong = sign_in(&app, "dana@example.com", "not the password", "", None).await;
+    let unknown = sign_in(&app, "nobody@example.com", "not the password", "", None).await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong
+        .text()
+        .contains("That email and password do not match an account here."));
+    assert!(cookie_value(&wrong, "portico_portal").is_none());
+    // Each form carries its own CSRF token; apart from it and the typed email, the same page.
+    let strip = |p: &Page| {
+        let token = p.csrf_field().unwrap_or_default();
+        p.body
+            .replace(&token, "")
+            .replace("nobody@example.com", "dana@example.com")
+    };
+    assert_eq!(
+        (unknown.status, strip(&unknown)),
+        (wrong.status, strip(&wrong)),
+        "same answer"
+    );
+
+    // A deactivated contact and one who never set a password fail the same way.
+    app.sql("UPDATE contacts SET active = FALSE WHERE id = $1", id)
+        .await;
+    let inactive = sign_in(&app, "dana@example.com", PASSWORD, "", None).await;
+    assert_eq!((inactive.status, strip(&inactive)), (401, strip(&wrong)));
+    app.sql(
+        "UPDATE contacts SET active = TRUE, password_hash = NULL WHERE id = $1",
+        id,
+    )
+    .await;
+    let unset = sign_in(&app, "dana@example.com", PASSWORD, "", None).await;
+    assert_eq!((unset.status, strip(&unset)), (401, strip(&wrong)));
+
+    // Malformed input gets a form error and changes nothing.
+    let bad = sign_in(&app, "not-an-email", PASSWORD, "", None).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("Enter the email address"));
+    assert_eq!(
+        bad.text().matches(r#"value="not-an-email""#).count(),
+        1,
+        "the form keeps what was typed"
+    );
+}
+
+async fn the_session_id_rotates_at_sign_in(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let id = setup(&app).await;
+    let ws = portal_core::workspace::by_slug(app.db(), "acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // The browser still holds an id from an earlier, expired session.
+    let old = portal_core::web::session::create_portal_session(&app.state, ws, id)
+        .await
+        .unwrap();
+    app.sql(
+        "UPDATE portal_sessions SET expires_at = 0 WHERE contact_id = $1",
+        id,
+    )
+    .await;
+    let res = sign_in(
+        &app,
+        "dana@example.com",
+        PASSWORD,
+        "",
+        Some(&format!("portico_portal={old}")),
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let new = cookie_value(&res, "portico_portal").unwrap();
+    assert_ne!(new, old, "a fresh id, never the one presented");
+    let hash = portal_core::web::session::hash_token(&old);
+    let left: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = $1").bind(&hash).fetch_one(pool).await).unwrap();
+    assert_eq!(left, 0, "the presented session is gone from the server");
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(old)).await.status,
+        401
+    );
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(new)).await.status,
+        200
+    );
+}
+
+async fn after_sign_in_only_this_portal_is_a_destination(backend: Backend) {
+    // Many sign-ins in a row: lift the per-account limit for this one.
+    let config = portal_core::PortalConfig {
+        attempts_per_account: 100,
+        ..Default::default()
+    };
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    setup(&app).await;
+    for (next, expected) in [
+        ("/w/acme/portal/projects", "/w/acme/portal/projects"),
+        ("https://evil.example/", "/w/acme/portal/"),
+        ("//evil.example/w/acme/portal/", "/w/acme/portal/"),
+        ("/w/acme/portal/..\\evil", "/w/acme/portal/"),
+        ("/w/other/portal/", "/w/acme/portal/"),
+        ("/w/acme/admin/", "/w/acme/portal/"),
+    ] {
+        let res = sign_in(&app, "dana@example.com", PASSWORD, next, None).await;
+        assert_eq!(res.status, 303, "{next}");
+        assert_eq!(res.headers["location"], expected, "{next}");
+    }
+}
+
+async fn repeated_failures_are_rate_limited(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    setup(&app).await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(
+            sign_in(&app, "dana@example.com", "guess", "", None)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(&statuses[..5], &[401; 5]);
+    let limited = sign_in(&app, "dana@example.com", PASSWORD, "", None).await;
+    assert_eq!(limited.status, 429, "even the right password waits");
+    assert!(limited.text().contains("Too many attempts"));
+    assert!(
+        limited.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert!(cookie_value(&limited, "portico_portal").is_none());
+    // Another account is not locked out by someone hammering this one.
+    let other = sign_in(&app, "someone-else@example.com", "guess", "", None).await;
+    assert_eq!(other.status, 401);
+}
