@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use portal_core::clients;
-use portal_core::web::session::{self, new_token, PORTAL_COOKIE, STAFF_COOKIE};
+use portal_core::web::session::{self, new_token};
 use portal_core::web::Tenant;
 use portal_core::{AppState, Error, Portal};
 
@@ -76,14 +76,7 @@ async fn portal_sign_in(
             workspace_id,
             contact_id,
         }) if workspace_id == tenant.workspace.id => {
-            let token = session::create_portal_session(&state, workspace_id, contact_id).await?;
-            let cookie = session::session_cookie(
-                PORTAL_COOKIE,
-                &token,
-                &tenant.link("/portal"),
-                state.config.session_ttl_secs,
-                state.config.secure_cookies,
-            );
+            let cookie = session::start_portal_session(&state, &tenant, contact_id).await?;
             Ok((
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&tenant.link("/portal/")),
@@ -105,14 +98,7 @@ async fn staff_sign_in(
             workspace_id,
             staff_user_id,
         }) if workspace_id == tenant.workspace.id => {
-            let token = session::create_staff_session(&state, workspace_id, staff_user_id).await?;
-            let cookie = session::session_cookie(
-                STAFF_COOKIE,
-                &token,
-                &tenant.link("/admin"),
-                state.config.session_ttl_secs,
-                state.config.secure_cookies,
-            );
+            let cookie = session::start_staff_session(&state, &tenant, staff_user_id).await?;
             Ok((
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&tenant.link("/admin/")),

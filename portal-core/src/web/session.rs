@@ -78,6 +78,31 @@ pub async fn create_portal_session(
     Ok(token)
 }
 
+/// Starts a portal session for a contact and returns the `Set-Cookie` that hands it to the
+/// browser, scoped to this workspace's portal.
+pub async fn start_portal_session(
+    state: &AppState,
+    tenant: &Tenant,
+    contact_id: i64,
+) -> Result<HeaderValue> {
+    let token = create_portal_session(state, tenant.workspace.id, contact_id).await?;
+    let path = tenant.link("/portal");
+    let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
+    Ok(session_cookie(PORTAL_COOKIE, &token, &path, ttl, secure))
+}
+
+/// The same for a staff member, scoped to the admin.
+pub async fn start_staff_session(
+    state: &AppState,
+    tenant: &Tenant,
+    staff_user_id: i64,
+) -> Result<HeaderValue> {
+    let token = create_staff_session(state, tenant.workspace.id, staff_user_id).await?;
+    let path = tenant.link("/admin");
+    let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
+    Ok(session_cookie(STAFF_COOKIE, &token, &path, ttl, secure))
+}
+
 pub async fn create_staff_session(
     state: &AppState,
     workspace_id: i64,

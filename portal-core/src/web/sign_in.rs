@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::web::context::PortalUser;
 use crate::web::csrf::CsrfToken;
-use crate::web::session::{self, PORTAL_COOKIE};
+use crate::web::session;
 use crate::web::{render, Tenant};
 use crate::with_db;
 
@@ -162,14 +162,7 @@ pub async fn submit(
     if let Some(old) = session::portal_token(&headers) {
         session::delete_portal_session(&state, &old).await?;
     }
-    let token = session::create_portal_session(&state, tenant.workspace.id, contact_id).await?;
-    let cookie = session::session_cookie(
-        PORTAL_COOKIE,
-        &token,
-        &tenant.link("/portal"),
-        state.config.session_ttl_secs,
-        state.config.secure_cookies,
-    );
+    let cookie = session::start_portal_session(&state, &tenant, contact_id).await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Redirect::to(&destination(&tenant, &form.next)),
