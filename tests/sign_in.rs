@@ -10,6 +10,7 @@ backends!(
     the_session_id_rotates_at_sign_in,
     after_sign_in_only_this_portal_is_a_destination,
     repeated_failures_are_rate_limited,
+    staff_sign_in_at_their_own_door,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -39,9 +40,22 @@ fn cookie_value(page: &Page, name: &str) -> Option<String> {
         })
 }
 
-/// Opens the sign-in page and posts the form, with `extra_cookie` (e.g. an old session).
+/// Opens the contacts' sign-in page and posts the form, with `extra_cookie` (e.g. an old
+/// session).
 async fn sign_in(
     app: &TestApp,
+    email: &str,
+    password: &str,
+    next: &str,
+    extra_cookie: Option<&str>,
+) -> Page {
+    sign_in_at(app, "/portal", email, password, next, extra_cookie).await
+}
+
+/// The same at either door (`/portal` or `/admin`).
+async fn sign_in_at(
+    app: &TestApp,
+    door: &str,
     email: &str,
     password: &str,
     next: &str,
@@ -50,7 +64,7 @@ async fn sign_in(
     let form = app
         .get(
             "acme",
-            &format!("/portal/sign-in?next={next}"),
+            &format!("{door}/sign-in?next={next}"),
             &As::Anonymous,
         )
         .await;
@@ -61,18 +75,24 @@ async fn sign_in(
     if let Some(extra) = extra_cookie {
         cookie = format!("{cookie}; {extra}");
     }
+    let encode = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
     let body = format!(
         "csrf_token={csrf}&email={}&password={}&next={}",
-        form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>(),
-        form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>(),
-        form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>(),
+        encode(email),
+        encode(password),
+        encode(next)
     );
     let headers = [
         ("cookie", cookie.as_str()),
         ("content-type", "application/x-www-form-urlencoded"),
     ];
-    app.request_raw("POST", "/w/acme/portal/sign-in", &headers, Some(body))
-        .await
+    app.request_raw(
+        "POST",
+        &format!("/w/acme{door}/sign-in"),
+        &headers,
+        Some(body),
+    )
+    .await
 }
 
 async fn a_contact_signs_in_and_lands_in_their_portal(backend: Backend) {
@@ -252,4 +272,71 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
     // Another account is not locked out by someone hammering this one.
     let other = sign_in(&app, "someone-else@example.com", "guess", "", None).await;
     assert_eq!(other.status, 401);
+}
+
+async fn staff_sign_in_at_their_own_door(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    setup(&app).await;
+    let ws = portal_core::workspace::by_slug(app.db(), "acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let staff = portal_core::clients::create_staff_user(
+        app.db(),
+        ws,
+        "nora@agency.example",
+        "Nora",
+        "owner",
+    )
+    .await
+    .unwrap();
+    let hash = app
+        .state
+        .passwords
+        .hash("staff password 123")
+        .await
+        .unwrap();
+    portal_core::clients::set_staff_password(app.db(), staff, &hash)
+        .await
+        .unwrap();
+
+    let door = app.get("acme", "/admin/", &As::Anonymous).await;
+    assert_eq!(door.status, 401);
+    assert!(door.text().contains(r#"href="/w/acme/admin/sign-in""#));
+
+    let res = sign_in_at(
+        &app,
+        "/admin",
+        "nora@agency.example",
+        "staff password 123",
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.headers["location"], "/w/acme/admin/");
+    assert!(cookie_value(&res, "portico_portal").is_none());
+    let token = cookie_value(&res, "portico_staff").unwrap();
+    assert!(res.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Path=/w/acme/admin"));
+    let overview = app.get("acme", "/admin/", &As::Staff(token.clone())).await;
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("Nora (owner)"));
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(token))
+            .await
+            .status,
+        401,
+        "not a portal session"
+    );
+
+    // Each door knows only its own accounts.
+    let contact_at_admin = sign_in_at(&app, "/admin", "dana@example.com", PASSWORD, "", None).await;
+    assert_eq!(contact_at_admin.status, 401);
+    let staff_at_portal =
+        sign_in(&app, "nora@agency.example", "staff password 123", "", None).await;
+    assert_eq!(staff_at_portal.status, 401);
 }

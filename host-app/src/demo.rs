@@ -157,7 +157,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         config.bind.to_string()
     };
     println!("\nPortico demo — development sign-in links (valid while this process runs):\n");
-    println!("Contacts can also sign in at /w/{{slug}}/portal/sign-in with their email and the password `{DEMO_PASSWORD}`.\n");
+    println!("Contacts and staff can also sign in at /w/{{slug}}/portal/sign-in and /w/{{slug}}/admin/sign-in\nwith their email and the password `{DEMO_PASSWORD}`.\n");
     let mut current = String::new();
     for link in &printed {
         if link.workspace != current {
@@ -260,7 +260,7 @@ const WORKSPACES: &[DemoWorkspace] = &[
 pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<DemoLink>> {
     let db = &state.db;
     let mut out = Vec::new();
-    // Every demo contact can also sign in at /portal/sign-in with this password.
+    // Every demo contact and staff owner can also sign in with this password.
     let password_hash = state.passwords.hash(DEMO_PASSWORD).await?;
     for w in WORKSPACES {
         let heading = format!("{} — plan {} (/w/{}/portal/)", w.name, w.plan, w.slug);
@@ -278,6 +278,7 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
         }
         let staff_id =
             clients::create_staff_user(db, workspace_id, w.staff.0, w.staff.1, "owner").await?;
+        clients::set_staff_password(db, staff_id, &password_hash).await?;
         let token = links.issue(DevIdentity::Staff {
             workspace_id,
             staff_user_id: staff_id,

@@ -76,6 +76,7 @@ CREATE TABLE staff_users (
     email        TEXT   NOT NULL,
     name         TEXT   NOT NULL,
     role         TEXT   NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+    password_hash TEXT,
     created_at   BIGINT NOT NULL,
     UNIQUE (workspace_id, email)
 );

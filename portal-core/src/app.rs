@@ -291,11 +291,18 @@ impl Portal {
 
         let mut portal = Router::new()
             .route("/", get(home::home))
-            .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+            .route(
+                "/sign-in",
+                get(sign_in::portal_form).post(sign_in::portal_submit),
+            )
             .route("/sign-out", post(home::sign_out))
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()
             .route("/", get(staff::overview))
+            .route(
+                "/sign-in",
+                get(sign_in::admin_form).post(sign_in::admin_submit),
+            )
             .merge(self.extra_admin_routes.clone());
         let mut api = Router::new();
         for m in state.registry.modules() {

@@ -64,6 +64,13 @@ pub async fn set_contact_password(db: &Db, contact_id: i64, password_hash: &str)
     Ok(())
 }
 
+/// Sets a staff member's password (already hashed by `auth::Passwords`).
+pub async fn set_staff_password(db: &Db, staff_user_id: i64, password_hash: &str) -> Result<()> {
+    let sql = "UPDATE staff_users SET password_hash = $1 WHERE id = $2";
+    with_db!(db, pool => sqlx::query(sql).bind(password_hash).bind(staff_user_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
 pub async fn create_staff_user(
     db: &Db,
     workspace_id: i64,

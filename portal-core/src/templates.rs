@@ -28,10 +28,7 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         "portal/signed_out.html",
         include_str!("../templates/portal/signed_out.html"),
     ),
-    (
-        "portal/sign_in.html",
-        include_str!("../templates/portal/sign_in.html"),
-    ),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
     (
         "admin/layout.html",
         include_str!("../templates/admin/layout.html"),

@@ -282,6 +282,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Portal, "/sign-in"),
     (Surface::Portal, "/sign-out"),
     (Surface::Admin, "/"),
+    (Surface::Admin, "/sign-in"),
 ];
 
 /// `/projects/{id}` and `/projects/{project}` have the same shape: `/projects/{}`.

@@ -166,8 +166,8 @@ pub fn error_response(
         _ => "Something went wrong",
     };
     let sign_in = tenant
-        .filter(|_| report.status == StatusCode::UNAUTHORIZED && surface == Surface::Portal)
-        .map(|t| t.link("/portal/sign-in"));
+        .filter(|_| report.status == StatusCode::UNAUTHORIZED && surface != Surface::Api)
+        .map(|t| t.link(&format!("{}/sign-in", surface.prefix())));
     let home = tenant.map(|t| match surface {
         Surface::Admin => t.link("/admin/"),
         _ => t.link("/portal/"),

@@ -78,6 +78,17 @@ pub async fn create_portal_session(
     Ok(token)
 }
 
+/// Ends a staff session on the server.
+pub async fn delete_staff_session(state: &AppState, token: &str) -> Result<()> {
+    let sql = "DELETE FROM staff_sessions WHERE token_hash = $1";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(hash_token(token)).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub fn staff_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, STAFF_COOKIE)
+}
+
 /// Starts a portal session for a contact and returns the `Set-Cookie` that hands it to the
 /// browser, scoped to this workspace's portal.
 pub async fn start_portal_session(

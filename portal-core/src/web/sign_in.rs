@@ -1,7 +1,8 @@
-//! Contacts signing in with email and password.
+//! Signing in with email and password, at two doors: contacts at `/portal/sign-in`, staff at
+//! `/admin/sign-in`. Same flow, separate accounts, sessions and cookies.
 //!
 //! Every failure reads the same — unknown email, wrong password, no password set yet,
-//! deactivated contact — and costs the same (see `auth::password`), so the form reveals
+//! deactivated account — and costs the same (see `auth::password`), so the form reveals
 //! nothing about who has an account. A success replaces any session the browser presented
 //! (the session id rotates at sign-in).
 use std::net::SocketAddr;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use minijinja::context;
@@ -17,11 +18,92 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::web::context::PortalUser;
+use crate::web::context::{PortalUser, StaffUser};
 use crate::web::csrf::CsrfToken;
 use crate::web::session;
 use crate::web::{render, Tenant};
 use crate::with_db;
+
+/// Which accounts a form signs in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Door {
+    Portal,
+    Admin,
+}
+
+impl Door {
+    fn prefix(self) -> &'static str {
+        match self {
+            Door::Portal => "/portal",
+            Door::Admin => "/admin",
+        }
+    }
+
+    fn heading(self, workspace: &str) -> String {
+        match self {
+            Door::Portal => format!("Sign in to {workspace}"),
+            Door::Admin => format!("{workspace} · staff sign-in"),
+        }
+    }
+
+    /// The account's id and password hash, if it may sign in.
+    async fn lookup(
+        self,
+        state: &AppState,
+        workspace_id: i64,
+        email: &str,
+    ) -> Result<Option<(i64, Option<String>)>> {
+        let sql = match self {
+            Door::Portal => {
+                "SELECT c.id, c.password_hash FROM contacts c JOIN clients cl ON cl.id = c.client_id \
+                 WHERE c.workspace_id = $1 AND c.email = $2 AND c.active AND cl.active"
+            }
+            Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2",
+        };
+        Ok(
+            with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).bind(email).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Ends whatever session the browser presented and starts a new one.
+    async fn start(
+        self,
+        state: &AppState,
+        tenant: &Tenant,
+        headers: &HeaderMap,
+        id: i64,
+    ) -> Result<HeaderValue> {
+        match self {
+            Door::Portal => {
+                if let Some(old) = session::portal_token(headers) {
+                    session::delete_portal_session(state, &old).await?;
+                }
+                session::start_portal_session(state, tenant, id).await
+            }
+            Door::Admin => {
+                if let Some(old) = session::staff_token(headers) {
+                    session::delete_staff_session(state, &old).await?;
+                }
+                session::start_staff_session(state, tenant, id).await
+            }
+        }
+    }
+
+    /// Where to go after signing in: the page asked for, if it is one of this door's own.
+    fn destination(self, tenant: &Tenant, next: &str) -> String {
+        let root = tenant.link(&format!("{}/", self.prefix()));
+        let bare = tenant.link(self.prefix());
+        let local = (next == bare || next.starts_with(&root))
+            && !next.contains("//")
+            && !next.contains('\\')
+            && !next.chars().any(char::is_control);
+        if local {
+            next.to_string()
+        } else {
+            root
+        }
+    }
+}
 
 #[derive(Deserialize, Default)]
 pub struct Next {
@@ -39,73 +121,121 @@ pub struct Credentials {
     next: String,
 }
 
-/// Where to go after signing in: the page asked for, if it is one of this portal's own.
-fn destination(tenant: &Tenant, next: &str) -> String {
-    let root = tenant.link("/portal/");
-    let portal = tenant.link("/portal");
-    let local = (next == portal || next.starts_with(&root))
-        && !next.contains("//")
-        && !next.contains('\\')
-        && !next.chars().any(char::is_control);
-    if local {
-        next.to_string()
-    } else {
-        root
-    }
+struct Shown<'a> {
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
 }
 
 fn page(
+    door: Door,
     tenant: &Tenant,
     state: &AppState,
     csrf: &str,
     status: StatusCode,
-    email: &str,
-    next: &str,
-    error: Option<&str>,
+    form: Shown<'_>,
 ) -> Result<Response> {
     let html = state.templates.render(
-        "portal/sign_in.html",
+        "sign_in.html",
         context! {
             brand => render::branding(tenant),
-            action => tenant.link("/portal/sign-in"),
+            heading => door.heading(&tenant.workspace.name),
+            action => tenant.link(&format!("{}/sign-in", door.prefix())),
             csrf_token => csrf,
-            email => email,
-            next => next,
-            error => error,
+            email => form.email,
+            next => form.next,
+            error => form.error,
             ..render::globals()
         },
     )?;
     Ok((status, Html(html)).into_response())
 }
 
-pub async fn form(
+fn show(
+    door: Door,
+    state: &AppState,
+    tenant: &Tenant,
+    csrf: &str,
+    signed_in: bool,
+    next: &str,
+) -> Result<Response> {
+    if signed_in {
+        return Ok(Redirect::to(&door.destination(tenant, next)).into_response());
+    }
+    let form = Shown {
+        email: "",
+        next,
+        error: None,
+    };
+    page(door, tenant, state, csrf, StatusCode::OK, form)
+}
+
+pub async fn portal_form(
     State(state): State<AppState>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
     user: Option<Extension<Arc<PortalUser>>>,
     Query(next): Query<Next>,
 ) -> Result<Response> {
-    if user.is_some() {
-        return Ok(Redirect::to(&destination(&tenant, &next.next)).into_response());
-    }
-    page(
-        &tenant,
+    show(
+        Door::Portal,
         &state,
+        &tenant,
         &csrf.0,
-        StatusCode::OK,
-        "",
+        user.is_some(),
         &next.next,
-        None,
     )
 }
 
-pub async fn submit(
+pub async fn admin_form(
+    State(state): State<AppState>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    Extension(csrf): Extension<CsrfToken>,
+    user: Option<Extension<Arc<StaffUser>>>,
+    Query(next): Query<Next>,
+) -> Result<Response> {
+    show(
+        Door::Admin,
+        &state,
+        &tenant,
+        &csrf.0,
+        user.is_some(),
+        &next.next,
+    )
+}
+
+type Submitted = std::result::Result<Form<Credentials>, FormRejection>;
+
+pub async fn portal_submit(
     State(state): State<AppState>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    form: std::result::Result<Form<Credentials>, FormRejection>,
+    form: Submitted,
+) -> Result<Response> {
+    submit(Door::Portal, state, tenant, csrf, peer, headers, form).await
+}
+
+pub async fn admin_submit(
+    State(state): State<AppState>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    Extension(csrf): Extension<CsrfToken>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Submitted,
+) -> Result<Response> {
+    submit(Door::Admin, state, tenant, csrf, peer, headers, form).await
+}
+
+async fn submit(
+    door: Door,
+    state: AppState,
+    tenant: Arc<Tenant>,
+    csrf: CsrfToken,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Submitted,
 ) -> Result<Response> {
     let Ok(Form(form)) = form else {
         return Err(Error::BadRequest(
@@ -124,48 +254,31 @@ pub async fn submit(
     } else {
         None
     };
+    let again = |status, error| {
+        let shown = Shown {
+            email: &form.email,
+            next: &form.next,
+            error: Some(error),
+        };
+        page(door, &tenant, &state, &csrf.0, status, shown)
+    };
     if let Some(message) = malformed {
-        return page(
-            &tenant,
-            &state,
-            &csrf.0,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form.email,
-            &form.next,
-            Some(message),
-        );
+        return again(StatusCode::UNPROCESSABLE_ENTITY, message);
     }
-    state.attempt_limits.check(
-        peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
-        &format!("{}:{email}", tenant.workspace.id),
-    )?;
+    let account = format!("{}:{}:{email}", door.prefix(), tenant.workspace.id);
+    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    state.attempt_limits.check(ip, &account)?;
 
-    let sql =
-        "SELECT c.id, c.password_hash FROM contacts c JOIN clients cl ON cl.id = c.client_id \
-               WHERE c.workspace_id = $1 AND c.email = $2 AND c.active AND cl.active";
-    let found: Option<(i64, Option<String>)> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(tenant.workspace.id).bind(&email).fetch_optional(pool).await)?;
+    let found = door.lookup(&state, tenant.workspace.id, &email).await?;
     let stored = found.as_ref().and_then(|(_, hash)| hash.as_deref());
     let ok = state.passwords.verify(&form.password, stored).await?;
-    let Some((contact_id, _)) = found.filter(|_| ok) else {
-        return page(
-            &tenant,
-            &state,
-            &csrf.0,
+    let Some((id, _)) = found.filter(|_| ok) else {
+        return again(
             StatusCode::UNAUTHORIZED,
-            &form.email,
-            &form.next,
-            Some("That email and password do not match an account here."),
+            "That email and password do not match an account here.",
         );
     };
-
-    // A new session id for a new sign-in: whatever the browser held before is ended.
-    if let Some(old) = session::portal_token(&headers) {
-        session::delete_portal_session(&state, &old).await?;
-    }
-    let cookie = session::start_portal_session(&state, &tenant, contact_id).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&destination(&tenant, &form.next)),
-    )
-        .into_response())
+    let cookie = door.start(&state, &tenant, &headers, id).await?;
+    let to = door.destination(&tenant, &form.next);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
 }
