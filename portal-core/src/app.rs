@@ -293,7 +293,9 @@ impl Portal {
             .route("/", get(home::home))
             .route(
                 "/sign-in",
-                get(sign_in::portal_form).post(sign_in::portal_submit),
+                get(sign_in::form)
+                    .post(sign_in::submit)
+                    .layer(axum::Extension(sign_in::Door::Portal)),
             )
             .route("/sign-out", post(home::sign_out))
             .merge(self.extra_portal_routes.clone());
@@ -301,7 +303,9 @@ impl Portal {
             .route("/", get(staff::overview))
             .route(
                 "/sign-in",
-                get(sign_in::admin_form).post(sign_in::admin_submit),
+                get(sign_in::form)
+                    .post(sign_in::submit)
+                    .layer(axum::Extension(sign_in::Door::Admin)),
             )
             .merge(self.extra_admin_routes.clone());
         let mut api = Router::new();

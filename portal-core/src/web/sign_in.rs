@@ -24,9 +24,9 @@ use crate::web::session;
 use crate::web::{render, Tenant};
 use crate::with_db;
 
-/// Which accounts a form signs in.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Door {
+/// Which accounts a form signs in; attached to each surface's `/sign-in` route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
     Portal,
     Admin,
 }
@@ -151,91 +151,40 @@ fn page(
     Ok((status, Html(html)).into_response())
 }
 
-fn show(
-    door: Door,
-    state: &AppState,
-    tenant: &Tenant,
-    csrf: &str,
-    signed_in: bool,
-    next: &str,
+/// `GET …/sign-in`: the form, or on to the destination when already signed in.
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(door): Extension<Door>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    Extension(csrf): Extension<CsrfToken>,
+    contact: Option<Extension<Arc<PortalUser>>>,
+    staff: Option<Extension<Arc<StaffUser>>>,
+    Query(next): Query<Next>,
 ) -> Result<Response> {
+    let signed_in = match door {
+        Door::Portal => contact.is_some(),
+        Door::Admin => staff.is_some(),
+    };
     if signed_in {
-        return Ok(Redirect::to(&door.destination(tenant, next)).into_response());
+        return Ok(Redirect::to(&door.destination(&tenant, &next.next)).into_response());
     }
-    let form = Shown {
+    let shown = Shown {
         email: "",
-        next,
+        next: &next.next,
         error: None,
     };
-    page(door, tenant, state, csrf, StatusCode::OK, form)
+    page(door, &tenant, &state, &csrf.0, StatusCode::OK, shown)
 }
 
-pub async fn portal_form(
+/// `POST …/sign-in`.
+pub async fn submit(
     State(state): State<AppState>,
-    Extension(tenant): Extension<Arc<Tenant>>,
-    Extension(csrf): Extension<CsrfToken>,
-    user: Option<Extension<Arc<PortalUser>>>,
-    Query(next): Query<Next>,
-) -> Result<Response> {
-    show(
-        Door::Portal,
-        &state,
-        &tenant,
-        &csrf.0,
-        user.is_some(),
-        &next.next,
-    )
-}
-
-pub async fn admin_form(
-    State(state): State<AppState>,
-    Extension(tenant): Extension<Arc<Tenant>>,
-    Extension(csrf): Extension<CsrfToken>,
-    user: Option<Extension<Arc<StaffUser>>>,
-    Query(next): Query<Next>,
-) -> Result<Response> {
-    show(
-        Door::Admin,
-        &state,
-        &tenant,
-        &csrf.0,
-        user.is_some(),
-        &next.next,
-    )
-}
-
-type Submitted = std::result::Result<Form<Credentials>, FormRejection>;
-
-pub async fn portal_submit(
-    State(state): State<AppState>,
+    Extension(door): Extension<Door>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    form: Submitted,
-) -> Result<Response> {
-    submit(Door::Portal, state, tenant, csrf, peer, headers, form).await
-}
-
-pub async fn admin_submit(
-    State(state): State<AppState>,
-    Extension(tenant): Extension<Arc<Tenant>>,
-    Extension(csrf): Extension<CsrfToken>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    form: Submitted,
-) -> Result<Response> {
-    submit(Door::Admin, state, tenant, csrf, peer, headers, form).await
-}
-
-async fn submit(
-    door: Door,
-    state: AppState,
-    tenant: Arc<Tenant>,
-    csrf: CsrfToken,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    form: Submitted,
+    form: std::result::Result<Form<Credentials>, FormRejection>,
 ) -> Result<Response> {
     let Ok(Form(form)) = form else {
         return Err(Error::BadRequest(
