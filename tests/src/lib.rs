@@ -209,6 +209,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// Sends the request and reads the whole answer.
+    async fn read(req: reqwest::RequestBuilder) -> Page {
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.unwrap();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The value of the first `<input name="csrf_token">` on the page, as a browser would
     /// submit it.
     pub fn csrf_field(&self) -> Option<String> {
@@ -288,15 +301,7 @@ impl TestApp {
             let token = portal_core::web::csrf::token_for_session(t);
             req = req.header(portal_core::web::csrf::HEADER, token);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let body = res.text().await.unwrap();
-        Page {
-            status,
-            headers,
-            body,
-        }
+        Page::read(req).await
     }
 
     /// A hand-made request: exactly these headers and this body, nothing added.
@@ -315,15 +320,7 @@ impl TestApp {
         if let Some(body) = body {
             req = req.body(body);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let body = res.text().await.unwrap();
-        Page {
-            status,
-            headers,
-            body,
-        }
+        Page::read(req).await
     }
 
     /// Seeds a workspace on a plan.
