@@ -121,7 +121,7 @@ async fn a_contact_signs_in_and_lands_in_their_portal(backend: Backend) {
     assert!(home.body.contains("Welcome, Dana@Example.com"));
     // Signed in, the sign-in page sends you on.
     assert_eq!(
-        app.get("acme", "/portal/sign-in", &As::Contact(token))
+        app.get("acme", "/portal/sign-in", &As::Contact(token.clone()))
             .await
             .status,
         303
@@ -326,11 +326,43 @@ async fn staff_sign_in_at_their_own_door(backend: Backend) {
     assert_eq!(overview.status, 200);
     assert!(overview.body.contains("Nora (owner)"));
     assert_eq!(
-        app.get("acme", "/portal/", &As::Contact(token))
+        app.get("acme", "/portal/", &As::Contact(token.clone()))
             .await
             .status,
         401,
         "not a portal session"
+    );
+
+    // Signing out, with the form the admin page renders.
+    let overview = app.get("acme", "/admin/", &As::Staff(token.clone())).await;
+    let field = overview.csrf_field().expect("the admin's sign-out form");
+    let cookie = format!("portico_staff={token}");
+    let headers = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let out = app
+        .request_raw(
+            "POST",
+            "/w/acme/admin/sign-out",
+            &headers,
+            Some(format!("csrf_token={field}")),
+        )
+        .await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert!(out.text().contains(r#"href="/w/acme/admin/sign-in""#));
+    let cleared = out.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cleared.starts_with("portico_staff=;")
+            && cleared.contains("Max-Age=0")
+            && cleared.contains("Path=/w/acme/admin")
+    );
+    assert_eq!(
+        app.get("acme", "/admin/", &As::Staff(token.clone()))
+            .await
+            .status,
+        401,
+        "ended on the server"
     );
 
     // Each door knows only its own accounts.

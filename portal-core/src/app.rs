@@ -297,7 +297,10 @@ impl Portal {
                     .post(sign_in::submit)
                     .layer(axum::Extension(sign_in::Door::Portal)),
             )
-            .route("/sign-out", post(home::sign_out))
+            .route(
+                "/sign-out",
+                post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Portal)),
+            )
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()
             .route("/", get(staff::overview))
@@ -306,6 +309,10 @@ impl Portal {
                 get(sign_in::form)
                     .post(sign_in::submit)
                     .layer(axum::Extension(sign_in::Door::Admin)),
+            )
+            .route(
+                "/sign-out",
+                post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Admin)),
             )
             .merge(self.extra_admin_routes.clone());
         let mut api = Router::new();

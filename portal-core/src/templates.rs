@@ -25,8 +25,8 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/home.html"),
     ),
     (
-        "portal/signed_out.html",
-        include_str!("../templates/portal/signed_out.html"),
+        "signed_out.html",
+        include_str!("../templates/signed_out.html"),
     ),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     (

@@ -283,6 +283,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Portal, "/sign-out"),
     (Surface::Admin, "/"),
     (Surface::Admin, "/sign-in"),
+    (Surface::Admin, "/sign-out"),
 ];
 
 /// `/projects/{id}` and `/projects/{project}` have the same shape: `/projects/{}`.

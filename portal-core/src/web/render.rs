@@ -133,6 +133,7 @@ pub fn admin_page(
         menu => menu,
         staff => ctx.user.as_ref(),
         admin_root => ctx.link("/"),
+        sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
         ..globals(),
     };

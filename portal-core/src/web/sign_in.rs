@@ -89,6 +89,38 @@ impl Door {
         }
     }
 
+    /// Ends the session the browser presented, on the server; returns the `Set-Cookie` that
+    /// clears it.
+    async fn end(
+        self,
+        state: &AppState,
+        tenant: &Tenant,
+        headers: &HeaderMap,
+    ) -> Result<HeaderValue> {
+        let name = match self {
+            Door::Portal => {
+                if let Some(token) = session::portal_token(headers) {
+                    session::delete_portal_session(state, &token).await?;
+                }
+                session::PORTAL_COOKIE
+            }
+            Door::Admin => {
+                if let Some(token) = session::staff_token(headers) {
+                    session::delete_staff_session(state, &token).await?;
+                }
+                session::STAFF_COOKIE
+            }
+        };
+        let path = tenant.link(self.prefix());
+        Ok(session::session_cookie(
+            name,
+            "",
+            &path,
+            0,
+            state.config.secure_cookies,
+        ))
+    }
+
     /// Where to go after signing in: the page asked for, if it is one of this door's own.
     fn destination(self, tenant: &Tenant, next: &str) -> String {
         let root = tenant.link(&format!("{}/", self.prefix()));
@@ -174,6 +206,26 @@ pub async fn form(
         error: None,
     };
     page(door, &tenant, &state, &csrf.0, StatusCode::OK, shown)
+}
+
+/// `POST …/sign-out`: ends the session on the server, clears the cookie.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Extension(door): Extension<Door>,
+    Extension(tenant): Extension<Arc<Tenant>>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let cookie = door.end(&state, &tenant, &headers).await?;
+    let html = state.templates.render(
+        "signed_out.html",
+        context! {
+            brand => render::branding(&tenant),
+            workspace => tenant.workspace.name,
+            again => tenant.link(&format!("{}/sign-in", door.prefix())),
+            ..render::globals()
+        },
+    )?;
+    Ok(([(header::SET_COOKIE, cookie)], Html(html)).into_response())
 }
 
 /// `POST …/sign-in`.
