@@ -11,6 +11,7 @@ backends!(
     after_sign_in_only_this_portal_is_a_destination,
     repeated_failures_are_rate_limited,
     staff_sign_in_at_their_own_door,
+    idle_sessions_end_and_activity_is_recorded,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -184,9 +185,10 @@ async fn the_session_id_rotates_at_sign_in(backend: Backend) {
         .unwrap()
         .id;
     // The browser still holds an id from an earlier, expired session.
-    let old = portal_core::web::session::create_portal_session(&app.state, ws, id)
-        .await
-        .unwrap();
+    let old =
+        portal_core::web::session::create_portal_session(&app.state, ws, id, &Default::default())
+            .await
+            .unwrap();
     app.sql(
         "UPDATE portal_sessions SET expires_at = 0 WHERE contact_id = $1",
         id,
@@ -371,4 +373,72 @@ async fn staff_sign_in_at_their_own_door(backend: Backend) {
     let staff_at_portal =
         sign_in(&app, "nora@agency.example", "staff password 123", "", None).await;
     assert_eq!(staff_at_portal.status, 401);
+}
+
+/// A portal session's device, address and last activity.
+async fn session_row(app: &TestApp, hash: &str) -> (String, String, i64) {
+    let sql = "SELECT user_agent, ip, last_seen_at FROM portal_sessions WHERE token_hash = $1";
+    portal_core::with_db!(app.db(), pool => sqlx::query_as(sql).bind(hash).fetch_one(pool).await)
+        .unwrap()
+}
+
+async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let id = setup(&app).await;
+
+    // Signing in records the device and the address.
+    let ua = "Mozilla/5.0 (X11; Linux x86_64) PorticoTest/1.0";
+    let form = app.get("acme", "/portal/sign-in", &As::Anonymous).await;
+    let csrf = cookie_value(&form, "portico_csrf").unwrap();
+    let cookie = format!("portico_csrf={csrf}");
+    let headers = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("user-agent", ua),
+    ];
+    let body = format!("csrf_token={csrf}&email=dana%40example.com&password=correct+horse+battery");
+    let res = app
+        .request_raw("POST", "/w/acme/portal/sign-in", &headers, Some(body))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let token = cookie_value(&res, "portico_portal").unwrap();
+    let hash = portal_core::web::session::hash_token(&token);
+    let (agent, ip, _) = session_row(&app, &hash).await;
+    assert_eq!((agent.as_str(), ip.as_str()), (ua, "127.0.0.1"));
+
+    // A stale activity stamp is refreshed by the next request.
+    app.sql(
+        "UPDATE portal_sessions SET last_seen_at = last_seen_at - 600 WHERE contact_id = $1",
+        id,
+    )
+    .await;
+    let before = portal_core::db::now();
+    assert_eq!(
+        app.get("acme", "/portal/", &As::Contact(token))
+            .await
+            .status,
+        200
+    );
+    let (_, _, seen) = session_row(&app, &hash).await;
+    assert!(seen >= before, "activity recorded: {seen} < {before}");
+
+    // Unused for longer than the idle limit, a session is over.
+    let config = portal_core::PortalConfig {
+        session_idle_secs: 1,
+        ..Default::default()
+    };
+    let strict = spawn_app_with(
+        &backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ws = strict.workspace("acme", "growth").await;
+    let client = strict.client(ws, "Client").await;
+    let (_, contact) = strict.contact(ws, client, "c@example.com", &[]).await;
+    assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 401);
 }

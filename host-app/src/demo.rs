@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use portal_core::clients;
-use portal_core::web::session::{self, new_token};
+use portal_core::web::session::{self, new_token, SessionMeta};
 use portal_core::web::Tenant;
 use portal_core::{AppState, Error, Portal};
 
@@ -69,6 +69,7 @@ async fn portal_sign_in(
     State(state): State<AppState>,
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
+    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -76,7 +77,13 @@ async fn portal_sign_in(
             workspace_id,
             contact_id,
         }) if workspace_id == tenant.workspace.id => {
-            let cookie = session::start_portal_session(&state, &tenant, contact_id).await?;
+            let cookie = session::start_portal_session(
+                &state,
+                &tenant,
+                contact_id,
+                &SessionMeta::from_request(&headers, None),
+            )
+            .await?;
             Ok((
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&tenant.link("/portal/")),
@@ -91,6 +98,7 @@ async fn staff_sign_in(
     State(state): State<AppState>,
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
+    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -98,7 +106,13 @@ async fn staff_sign_in(
             workspace_id,
             staff_user_id,
         }) if workspace_id == tenant.workspace.id => {
-            let cookie = session::start_staff_session(&state, &tenant, staff_user_id).await?;
+            let cookie = session::start_staff_session(
+                &state,
+                &tenant,
+                staff_user_id,
+                &SessionMeta::from_request(&headers, None),
+            )
+            .await?;
             Ok((
                 [(header::SET_COOKIE, cookie)],
                 Redirect::to(&tenant.link("/admin/")),

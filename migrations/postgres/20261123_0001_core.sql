@@ -66,7 +66,12 @@ CREATE TABLE portal_sessions (
     workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     contact_id   BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     created_at   BIGINT NOT NULL,
-    expires_at   BIGINT NOT NULL
+    expires_at   BIGINT NOT NULL,
+    -- Seen at most a minute ago; an idle session ends after `session_idle_secs`.
+    last_seen_at  BIGINT NOT NULL,
+    -- What the contact sees in their list of sessions.
+    user_agent    TEXT   NOT NULL DEFAULT '',
+    ip            TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);
 
@@ -86,7 +91,12 @@ CREATE TABLE staff_sessions (
     workspace_id  BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     staff_user_id BIGINT NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
     created_at    BIGINT NOT NULL,
-    expires_at    BIGINT NOT NULL
+    expires_at    BIGINT NOT NULL,
+    -- Seen at most a minute ago; an idle session ends after `session_idle_secs`.
+    last_seen_at  BIGINT NOT NULL,
+    -- What the contact sees in their list of sessions.
+    user_agent    TEXT   NOT NULL DEFAULT '',
+    ip            TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX staff_sessions_user ON staff_sessions(staff_user_id);
 
@@ -153,7 +163,8 @@ CREATE TRIGGER contacts_bump_revision AFTER UPDATE OR DELETE ON contacts
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
 CREATE TRIGGER contact_permissions_bump_revision AFTER INSERT OR UPDATE OR DELETE ON contact_permissions
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision_via_contact();
-CREATE TRIGGER portal_sessions_bump_revision AFTER UPDATE OR DELETE ON portal_sessions
+-- Not on last_seen_at: touching a session must not invalidate every cache.
+CREATE TRIGGER portal_sessions_bump_revision AFTER UPDATE OF expires_at, contact_id, workspace_id OR DELETE ON portal_sessions
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();
 CREATE TRIGGER workspace_addons_bump_revision AFTER INSERT OR UPDATE OR DELETE ON workspace_addons
     FOR EACH ROW EXECUTE FUNCTION portico_bump_revision();

@@ -71,7 +71,12 @@ CREATE TABLE portal_sessions (
     workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     contact_id   INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     created_at   INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL
+    expires_at   INTEGER NOT NULL,
+    -- Seen at most a minute ago; an idle session ends after `session_idle_secs`.
+    last_seen_at  INTEGER NOT NULL,
+    -- What the contact sees in their list of sessions.
+    user_agent    TEXT   NOT NULL DEFAULT '',
+    ip            TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX portal_sessions_contact ON portal_sessions(contact_id);
 
@@ -91,7 +96,12 @@ CREATE TABLE staff_sessions (
     workspace_id  INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     staff_user_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,
     created_at    INTEGER NOT NULL,
-    expires_at    INTEGER NOT NULL
+    expires_at    INTEGER NOT NULL,
+    -- Seen at most a minute ago; an idle session ends after `session_idle_secs`.
+    last_seen_at  INTEGER NOT NULL,
+    -- What the contact sees in their list of sessions.
+    user_agent    TEXT   NOT NULL DEFAULT '',
+    ip            TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX staff_sessions_user ON staff_sessions(staff_user_id);
 
@@ -122,7 +132,8 @@ CREATE TRIGGER contact_permissions_bump_revision_ins AFTER INSERT ON contact_per
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace_id FROM contacts WHERE id = NEW.contact_id); END;
 CREATE TRIGGER contact_permissions_bump_revision_del AFTER DELETE ON contact_permissions
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id = (SELECT workspace_id FROM contacts WHERE id = OLD.contact_id); END;
-CREATE TRIGGER portal_sessions_bump_revision_upd AFTER UPDATE ON portal_sessions
+-- Not on last_seen_at: touching a session must not invalidate every cache.
+CREATE TRIGGER portal_sessions_bump_revision_upd AFTER UPDATE OF expires_at, contact_id, workspace_id ON portal_sessions
 BEGIN UPDATE workspaces SET revision = revision + 1 WHERE id IN (OLD.workspace_id, NEW.workspace_id); END;
 CREATE TRIGGER contact_permissions_bump_revision_upd AFTER UPDATE ON contact_permissions
 BEGIN UPDATE workspaces SET revision = revision + 1

@@ -35,7 +35,10 @@ pub struct PortalConfig {
     pub template_dir: Option<PathBuf>,
     /// Mark cookies `Secure` (serve over TLS).
     pub secure_cookies: bool,
+    /// Absolute lifetime of a session.
     pub session_ttl_secs: i64,
+    /// A session unused for this long ends.
+    pub session_idle_secs: i64,
     /// Sign-in attempts allowed per minute from one address, and for one account.
     pub attempts_per_address: u32,
     pub attempts_per_account: u32,
@@ -48,6 +51,7 @@ impl Default for PortalConfig {
             template_dir: None,
             secure_cookies: false,
             session_ttl_secs: 14 * 24 * 3600,
+            session_idle_secs: 12 * 3600,
             attempts_per_address: 30,
             attempts_per_account: 5,
         }

@@ -351,9 +351,10 @@ impl TestApp {
         portal_core::clients::set_permissions(db, id, permissions)
             .await
             .unwrap();
-        let token = session::create_portal_session(&self.state, workspace_id, id)
-            .await
-            .unwrap();
+        let token =
+            session::create_portal_session(&self.state, workspace_id, id, &Default::default())
+                .await
+                .unwrap();
         (id, As::Contact(token))
     }
 
@@ -380,9 +381,10 @@ impl TestApp {
             portal_core::clients::create_staff_user(self.db(), workspace_id, email, email, "owner")
                 .await
                 .unwrap();
-        let cookie = session::create_staff_session(&self.state, workspace_id, id)
-            .await
-            .unwrap();
+        let cookie =
+            session::create_staff_session(&self.state, workspace_id, id, &Default::default())
+                .await
+                .unwrap();
         let bearer = session::create_api_token(self.db(), workspace_id, id, "test")
             .await
             .unwrap();

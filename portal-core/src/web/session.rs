@@ -4,6 +4,7 @@
 //! only its SHA-256, so a leaked table grants nothing. The portal layer runs only under
 //! `/portal` and reads only the portal cookie; the staff layer only under `/admin` (cookie)
 //! and `/api` (bearer token).
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -65,16 +66,41 @@ pub fn session_cookie(
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Where a session was started from, for the owner's list of sessions.
+#[derive(Clone, Debug, Default)]
+pub struct SessionMeta {
+    pub user_agent: String,
+    pub ip: String,
+}
+
+impl SessionMeta {
+    pub fn from_request(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Self {
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        SessionMeta {
+            user_agent,
+            ip: peer.map(|ip| ip.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
 pub async fn create_portal_session(
     state: &AppState,
     workspace_id: i64,
     contact_id: i64,
+    meta: &SessionMeta,
 ) -> Result<String> {
     let (token, hash) = new_token();
     let created = now();
     let expires = created + state.config.session_ttl_secs;
-    let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(contact_id).bind(created).bind(expires).execute(pool).await.map(|_| ()))?;
+    let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at, last_seen_at, user_agent, ip) \
+               VALUES ($1, $2, $3, $4, $5, $4, $6, $7)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(contact_id).bind(created).bind(expires).bind(&meta.user_agent).bind(&meta.ip).execute(pool).await.map(|_| ()))?;
     Ok(token)
 }
 
@@ -95,8 +121,9 @@ pub async fn start_portal_session(
     state: &AppState,
     tenant: &Tenant,
     contact_id: i64,
+    meta: &SessionMeta,
 ) -> Result<HeaderValue> {
-    let token = create_portal_session(state, tenant.workspace.id, contact_id).await?;
+    let token = create_portal_session(state, tenant.workspace.id, contact_id, meta).await?;
     let path = tenant.link("/portal");
     let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
     Ok(session_cookie(PORTAL_COOKIE, &token, &path, ttl, secure))
@@ -107,8 +134,9 @@ pub async fn start_staff_session(
     state: &AppState,
     tenant: &Tenant,
     staff_user_id: i64,
+    meta: &SessionMeta,
 ) -> Result<HeaderValue> {
-    let token = create_staff_session(state, tenant.workspace.id, staff_user_id).await?;
+    let token = create_staff_session(state, tenant.workspace.id, staff_user_id, meta).await?;
     let path = tenant.link("/admin");
     let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
     Ok(session_cookie(STAFF_COOKIE, &token, &path, ttl, secure))
@@ -118,12 +146,14 @@ pub async fn create_staff_session(
     state: &AppState,
     workspace_id: i64,
     staff_user_id: i64,
+    meta: &SessionMeta,
 ) -> Result<String> {
     let (token, hash) = new_token();
     let created = now();
     let expires = created + state.config.session_ttl_secs;
-    let sql = "INSERT INTO staff_sessions (token_hash, workspace_id, staff_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(created).bind(expires).execute(pool).await.map(|_| ()))?;
+    let sql = "INSERT INTO staff_sessions (token_hash, workspace_id, staff_user_id, created_at, expires_at, last_seen_at, user_agent, ip) \
+               VALUES ($1, $2, $3, $4, $5, $4, $6, $7)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(created).bind(expires).bind(&meta.user_agent).bind(&meta.ip).execute(pool).await.map(|_| ()))?;
     Ok(token)
 }
 
@@ -162,8 +192,14 @@ pub struct SessionCache {
 struct CachedSession {
     revision: i64,
     expires_at: i64,
+    /// Last activity as recorded in the database; refreshed at most every `TOUCH_EVERY`.
+    last_seen: AtomicI64,
     user: Arc<PortalUser>,
 }
+
+/// How stale `last_seen_at` may get before a request writes it again: activity is worth
+/// knowing to the minute, not worth a write per request.
+const TOUCH_EVERY: i64 = 60;
 
 impl Default for SessionCache {
     fn default() -> Self {
@@ -177,21 +213,25 @@ impl Default for SessionCache {
 }
 
 impl SessionCache {
-    async fn get(&self, hash: &str, tenant: &Tenant) -> Option<Arc<PortalUser>> {
+    async fn get(
+        &self,
+        hash: &str,
+        tenant: &Tenant,
+        at: i64,
+        idle_cutoff: i64,
+    ) -> Option<Arc<CachedSession>> {
         let hit = self.cache.get(hash).await?;
         let fresh = hit.revision == tenant.workspace.revision
             && hit.user.workspace_id == tenant.workspace.id
-            && hit.expires_at > now();
-        fresh.then(|| hit.user.clone())
+            && hit.expires_at > at
+            && hit.last_seen.load(Ordering::Relaxed) > idle_cutoff;
+        fresh.then_some(hit)
     }
 
-    async fn insert(&self, hash: String, revision: i64, expires_at: i64, user: Arc<PortalUser>) {
-        let entry = CachedSession {
-            revision,
-            expires_at,
-            user,
-        };
-        self.cache.insert(hash, Arc::new(entry)).await;
+    async fn insert(&self, hash: String, entry: CachedSession) -> Arc<CachedSession> {
+        let entry = Arc::new(entry);
+        self.cache.insert(hash, entry.clone()).await;
+        entry
     }
 
     pub async fn invalidate(&self, hash: &str) {
@@ -213,46 +253,75 @@ struct ContactRow {
     email: String,
     client_name: String,
     expires_at: i64,
+    last_seen_at: i64,
     permission: Option<String>,
 }
 
 /// The portal layer: attaches the signed-in contact, if any. Routes decide whether they need
-/// one; the layer itself never refuses.
+/// one; the layer itself never refuses. Sessions idle longer than `session_idle_secs` end.
 pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
     if let (Some(tenant), Some(token)) = (tenant, cookie(req.headers(), PORTAL_COOKIE)) {
         let hash = hash_token(&token);
-        if let Some(user) = state.sessions.get(&hash, &tenant).await {
-            req.extensions_mut().insert(user);
-        } else {
-            match load_contact(&state.db, tenant.workspace.id, &hash).await {
-                Ok(Some((user, expires_at))) => {
-                    let user = Arc::new(user);
-                    let revision = tenant.workspace.revision;
-                    state
-                        .sessions
-                        .insert(hash, revision, expires_at, user.clone())
-                        .await;
-                    req.extensions_mut().insert(user);
+        let at = now();
+        let idle_cutoff = at - state.config.session_idle_secs;
+        let entry = match state.sessions.get(&hash, &tenant, at, idle_cutoff).await {
+            Some(hit) => Some(hit),
+            None => {
+                match load_contact(&state.db, tenant.workspace.id, &hash, at, idle_cutoff).await {
+                    Ok(Some(entry)) => {
+                        let entry = CachedSession {
+                            revision: tenant.workspace.revision,
+                            ..entry
+                        };
+                        Some(state.sessions.insert(hash.clone(), entry).await)
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        tracing::error!(error = ?e, "loading the portal session failed");
+                        None
+                    }
                 }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = ?e, "loading the portal session failed"),
             }
+        };
+        if let Some(entry) = entry {
+            if at - entry.last_seen.swap(at, Ordering::Relaxed) >= TOUCH_EVERY {
+                touch(&state.db, "portal_sessions", &hash, at).await;
+            }
+            req.extensions_mut().insert(entry.user.clone());
         }
     }
     next.run(req).await
 }
 
-/// The contact behind a session-token hash, and when the session expires.
-async fn load_contact(db: &Db, workspace_id: i64, hash: &str) -> Result<Option<(PortalUser, i64)>> {
+/// Records activity. Not a trigger column: it invalidates no cache.
+async fn touch(db: &Db, table: &str, hash: &str, at: i64) {
+    let sql =
+        format!("UPDATE {table} SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1");
+    if let Err(e) =
+        with_db!(db, pool => sqlx::query(&sql).bind(at).bind(hash).execute(pool).await.map(|_| ()))
+    {
+        tracing::warn!(error = ?e, "recording session activity failed");
+    }
+}
+
+/// The contact behind a live session-token hash (stamp the revision before caching it).
+async fn load_contact(
+    db: &Db,
+    workspace_id: i64,
+    hash: &str,
+    at: i64,
+    idle_cutoff: i64,
+) -> Result<Option<CachedSession>> {
     let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name, \
-               s.expires_at, p.permission \
+               s.expires_at, s.last_seen_at, p.permission \
                FROM portal_sessions s \
                JOIN contacts c ON c.id = s.contact_id AND c.workspace_id = s.workspace_id \
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
                LEFT JOIN contact_permissions p ON p.contact_id = c.id \
-               WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND c.active AND cl.active";
-    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash).bind(workspace_id).bind(now()).fetch_all(pool).await)?;
+               WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
+               AND c.active AND cl.active";
+    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash).bind(workspace_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -265,7 +334,12 @@ async fn load_contact(db: &Db, workspace_id: i64, hash: &str) -> Result<Option<(
         client_name: first.client_name.clone(),
         permissions: rows.iter().filter_map(|r| r.permission.clone()).collect(),
     };
-    Ok(Some((user, first.expires_at)))
+    Ok(Some(CachedSession {
+        revision: 0,
+        expires_at: first.expires_at,
+        last_seen: AtomicI64::new(first.last_seen_at),
+        user: Arc::new(user),
+    }))
 }
 
 /// The admin layer: attaches the staff user from the staff cookie. Never the portal cookie,
@@ -296,7 +370,7 @@ async fn attach_staff(
 ) -> Response {
     let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
     if let (Some(tenant), Some(token)) = (tenant, token) {
-        match load_staff(&state.db, tenant.workspace.id, &token, api).await {
+        match load_staff(state, tenant.workspace.id, &token, api).await {
             Ok(Some(user)) => {
                 req.extensions_mut().insert(Arc::new(user));
             }
@@ -308,11 +382,12 @@ async fn attach_staff(
 }
 
 async fn load_staff(
-    db: &Db,
+    state: &AppState,
     workspace_id: i64,
     token: &str,
     api: bool,
 ) -> Result<Option<StaffUser>> {
+    let db = &state.db;
     let hash = hash_token(token);
     let user = if api {
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM api_tokens t \
@@ -320,10 +395,17 @@ async fn load_staff(
                    WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL";
         with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).fetch_optional(pool).await)?
     } else {
+        let at = now();
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM staff_sessions s \
                    JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id \
-                   WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3";
-        with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(now()).fetch_optional(pool).await)?
+                   WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4";
+        let idle_cutoff = at - state.config.session_idle_secs;
+        let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).bind(idle_cutoff).fetch_optional(pool).await)?;
+        if user.is_some() {
+            let sql = "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3";
+            with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()))?;
+        }
+        user
     };
     Ok(user)
 }

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::csrf::CsrfToken;
-use crate::web::session;
+use crate::web::session::{self, SessionMeta};
 use crate::web::{render, Tenant};
 use crate::with_db;
 
@@ -72,19 +72,20 @@ impl Door {
         tenant: &Tenant,
         headers: &HeaderMap,
         id: i64,
+        meta: &SessionMeta,
     ) -> Result<HeaderValue> {
         match self {
             Door::Portal => {
                 if let Some(old) = session::portal_token(headers) {
                     session::delete_portal_session(state, &old).await?;
                 }
-                session::start_portal_session(state, tenant, id).await
+                session::start_portal_session(state, tenant, id, meta).await
             }
             Door::Admin => {
                 if let Some(old) = session::staff_token(headers) {
                     session::delete_staff_session(state, &old).await?;
                 }
-                session::start_staff_session(state, tenant, id).await
+                session::start_staff_session(state, tenant, id, meta).await
             }
         }
     }
@@ -279,7 +280,8 @@ pub async fn submit(
             "That email and password do not match an account here.",
         );
     };
-    let cookie = door.start(&state, &tenant, &headers, id).await?;
+    let meta = SessionMeta::from_request(&headers, ip);
+    let cookie = door.start(&state, &tenant, &headers, id, &meta).await?;
     let to = door.destination(&tenant, &form.next);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
 }
