@@ -190,6 +190,18 @@ fn two_modules_cannot_claim_one_feature_or_route() {
     }])
     .unwrap_err();
     assert!(err.to_string().contains("belongs to the core"), "{err}");
+    // Below a core page, too: the core's account pages may grow without breaking a module.
+    let err = registry(vec![Fake {
+        route: Some("/account/export"),
+        ..fake("one", &[])
+    }])
+    .unwrap_err();
+    assert!(err.to_string().contains("belongs to the core"), "{err}");
+    assert!(registry(vec![Fake {
+        route: Some("/accounts"),
+        ..fake("one", &[])
+    }])
+    .is_ok());
 }
 
 #[test]

@@ -22,7 +22,7 @@ use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
-use crate::web::{assets, csrf, home, security, session, sign_in, staff, tenant};
+use crate::web::{account, assets, csrf, home, security, session, sign_in, staff, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -305,6 +305,10 @@ impl Portal {
                 "/sign-out",
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Portal)),
             )
+            .route("/account", get(account::show))
+            .route("/account/password", post(account::change_password))
+            .route("/account/sessions/end-others", post(account::end_others))
+            .route("/account/sessions/{handle}/end", post(account::end_one))
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()
             .route("/", get(staff::overview))

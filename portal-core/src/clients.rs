@@ -64,6 +64,31 @@ pub async fn set_contact_password(db: &Db, contact_id: i64, password_hash: &str)
     Ok(())
 }
 
+/// Replaces a contact's password (already hashed) as one step with its consequences: every
+/// session but `keep` ends, and no outstanding reset link still works.
+pub async fn replace_contact_password(
+    db: &Db,
+    contact_id: i64,
+    password_hash: &str,
+    keep: Option<&str>,
+) -> Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("UPDATE contacts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(contact_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2")
+            .bind(contact_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 /// Sets a staff member's password (already hashed by `auth::Passwords`).
 pub async fn set_staff_password(db: &Db, staff_user_id: i64, password_hash: &str) -> Result<()> {
     let sql = "UPDATE staff_users SET password_hash = $1 WHERE id = $2";

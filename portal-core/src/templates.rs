@@ -25,6 +25,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/home.html"),
     ),
     (
+        "portal/account.html",
+        include_str!("../templates/portal/account.html"),
+    ),
+    (
         "signed_out.html",
         include_str!("../templates/signed_out.html"),
     ),

@@ -161,7 +161,7 @@ impl ModuleRegistry {
                         message: format!("route path `{}` must start with `/`", r.path),
                     });
                 }
-                if RESERVED.contains(&(r.surface, r.path)) {
+                if is_reserved(r.surface, r.path) {
                     return Err(RegistryError::Invalid {
                         module: m.id().into(),
                         message: format!("{:?} path `{}` belongs to the core", r.surface, r.path),
@@ -276,15 +276,32 @@ impl ModuleRegistry {
     }
 }
 
-/// Paths the core serves itself on each surface.
+/// First path segments the core serves itself on each surface: the path and everything under
+/// it belong to the core, so the core can grow pages there without breaking a module.
 const RESERVED: &[(Surface, &str)] = &[
-    (Surface::Portal, "/"),
-    (Surface::Portal, "/sign-in"),
-    (Surface::Portal, "/sign-out"),
-    (Surface::Admin, "/"),
-    (Surface::Admin, "/sign-in"),
-    (Surface::Admin, "/sign-out"),
+    (Surface::Portal, ""),
+    (Surface::Portal, "sign-in"),
+    (Surface::Portal, "sign-out"),
+    (Surface::Portal, "account"),
+    (Surface::Portal, "welcome"),
+    (Surface::Portal, "reset"),
+    (Surface::Portal, "link"),
+    (Surface::Admin, ""),
+    (Surface::Admin, "sign-in"),
+    (Surface::Admin, "sign-out"),
+    (Surface::Admin, "account"),
+    (Surface::Admin, "clients"),
+    (Surface::Admin, "contacts"),
+    (Surface::Admin, "tokens"),
 ];
+
+fn is_reserved(surface: Surface, path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let whole_root = first.is_empty();
+    RESERVED
+        .iter()
+        .any(|(s, seg)| *s == surface && *seg == first && (!whole_root || path == "/"))
+}
 
 /// `/projects/{id}` and `/projects/{project}` have the same shape: `/projects/{}`.
 fn path_shape(path: &str) -> String {

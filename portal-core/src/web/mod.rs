@@ -1,4 +1,5 @@
 //! The request flow: tenant → surface → session → gate → handler → render.
+pub mod account;
 pub mod assets;
 pub mod context;
 pub mod csrf;

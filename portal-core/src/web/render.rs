@@ -87,6 +87,8 @@ pub fn portal_page(
         menu => portal_menu(state, ctx),
         user => ctx.user.as_ref(),
         portal_root => ctx.link("/"),
+        account => ctx.link("/account"),
+        account_active => ctx.path == "/portal/account",
         sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
         ..globals(),

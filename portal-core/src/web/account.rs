@@ -1,0 +1,328 @@
+//! A contact's own account: who they are, their password, and the devices signed in as them.
+//!
+//! Sessions are named to their owner by a short handle (the first 16 hex digits of the
+//! token's hash): enough to tell their own sessions apart, useless for anything else, since
+//! every statement here is also bound to the contact from the session.
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::auth::Passwords;
+use crate::db::{now, BeginWrite};
+use crate::error::{Error, Result};
+use crate::web::session::{self, hash_token};
+use crate::web::PortalContext;
+use crate::with_db;
+
+const HANDLE_LEN: usize = 16;
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    token_hash: String,
+    created_at: i64,
+    last_seen_at: i64,
+    user_agent: String,
+    ip: String,
+}
+
+#[derive(Serialize)]
+struct SessionView {
+    handle: String,
+    device: String,
+    ip: String,
+    signed_in: String,
+    last_seen: String,
+    current: bool,
+}
+
+/// What a redirect after a change tells the page to say; fixed messages, nothing reflected.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn done_message(done: &str) -> Option<&'static str> {
+    match done {
+        "password" => Some("Your password is changed. Your other devices are signed out."),
+        "others" => Some("Your other devices are signed out."),
+        "session" => Some("That device is signed out."),
+        _ => None,
+    }
+}
+
+async fn sessions(
+    state: &AppState,
+    ctx: &PortalContext,
+    current: &str,
+) -> Result<Vec<SessionView>> {
+    let at = now();
+    let sql = "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM portal_sessions \
+               WHERE workspace_id = $1 AND contact_id = $2 AND expires_at > $3 AND last_seen_at > $4 \
+               ORDER BY last_seen_at DESC";
+    let idle_cutoff = at - state.config.session_idle_secs;
+    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
+    let mut views: Vec<SessionView> = rows
+        .into_iter()
+        .map(|r| SessionView {
+            handle: r.token_hash[..HANDLE_LEN.min(r.token_hash.len())].to_string(),
+            device: describe_device(&r.user_agent),
+            ip: if r.ip.is_empty() {
+                "unknown".into()
+            } else {
+                r.ip
+            },
+            signed_in: ago(at, r.created_at),
+            last_seen: ago(at, r.last_seen_at),
+            current: r.token_hash == current,
+        })
+        .collect();
+    // This device first: it is the one the reader is looking at.
+    views.sort_by_key(|v| !v.current);
+    Ok(views)
+}
+
+fn page(
+    ctx: &PortalContext,
+    sessions: Vec<SessionView>,
+    notice: Option<&str>,
+    password_error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response> {
+    let html = ctx.render(
+        "portal/account.html",
+        context! {
+            notice => notice,
+            password_error => password_error,
+            sessions => sessions,
+            min_len => crate::auth::password::MIN_LEN,
+            change_password => ctx.link("/account/password"),
+            end_others => ctx.link("/account/sessions/end-others"),
+            end_session => ctx.link("/account/sessions"),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+fn current_hash(headers: &HeaderMap) -> String {
+    session::portal_token(headers)
+        .map(|t| hash_token(&t))
+        .unwrap_or_default()
+}
+
+/// `GET /portal/account`.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    headers: HeaderMap,
+    Query(done): Query<Done>,
+) -> Result<Response> {
+    let list = sessions(&state, &ctx, &current_hash(&headers)).await?;
+    page(&ctx, list, done_message(&done.done), None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /portal/account/password`: needs the current password (a borrowed session alone
+/// must not take the account over); ends every other session and voids reset links.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    form: std::result::Result<Form<PasswordChange>, FormRejection>,
+) -> Result<Response> {
+    let Ok(Form(form)) = form else {
+        return Err(Error::BadRequest(
+            "The password form was not sent correctly.".into(),
+        ));
+    };
+    let current = current_hash(&headers);
+    let problem = if form.new != form.confirm {
+        Some("The two new passwords are not the same.".to_string())
+    } else if form.current.is_empty() || form.current.len() > crate::auth::password::MAX_LEN {
+        Some("Enter your current password.".to_string())
+    } else {
+        Passwords::check_policy(&form.new).err()
+    };
+    if let Some(problem) = problem {
+        let list = sessions(&state, &ctx, &current).await?;
+        return page(
+            &ctx,
+            list,
+            None,
+            Some(&problem),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    // Guessing the current password through this form is as limited as through sign-in.
+    let account = format!("/portal:{}:{}", ctx.tenant.workspace.id, ctx.user.email);
+    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    state.attempt_limits.check(ip, &account)?;
+
+    let sql = "SELECT password_hash FROM contacts WHERE id = $1 AND workspace_id = $2";
+    let stored: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(ctx.user.contact_id).bind(ctx.tenant.workspace.id).fetch_optional(pool).await)?;
+    let stored = stored.flatten();
+    if !state
+        .passwords
+        .verify(&form.current, stored.as_deref())
+        .await?
+    {
+        let list = sessions(&state, &ctx, &current).await?;
+        let problem = "Your current password is not right.";
+        return page(
+            &ctx,
+            list,
+            None,
+            Some(problem),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let hash = state.passwords.hash(&form.new).await?;
+    crate::clients::replace_contact_password(&state.db, ctx.user.contact_id, &hash, Some(&current))
+        .await?;
+    Ok(Redirect::to(&ctx.link("/account?done=password")).into_response())
+}
+
+/// `POST /portal/account/sessions/end-others`.
+pub async fn end_others(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let sql = "DELETE FROM portal_sessions WHERE workspace_id = $1 AND contact_id = $2 AND token_hash <> $3";
+    let current = current_hash(&headers);
+    with_db!(&state.db, pool => sqlx::query(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(&current).execute(pool).await.map(|_| ()))?;
+    Ok(Redirect::to(&ctx.link("/account?done=others")).into_response())
+}
+
+/// `POST /portal/account/sessions/{handle}/end`: one of the contact's own sessions; anyone
+/// else's handle matches nothing and answers 404.
+pub async fn end_one(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Response> {
+    if handle.len() != HANDLE_LEN || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::NotFound);
+    }
+    let current = current_hash(&headers);
+    if current.starts_with(&handle) {
+        return Err(Error::BadRequest(
+            "This is the device you are using: sign out instead.".into(),
+        ));
+    }
+    let pattern = format!("{}%", handle.to_ascii_lowercase());
+    let sql = "DELETE FROM portal_sessions WHERE workspace_id = $1 AND contact_id = $2 AND token_hash LIKE $3";
+    let ended = with_db!(&state.db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(&pattern).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(n)
+    })?;
+    if ended == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(Redirect::to(&ctx.link("/account?done=session")).into_response())
+}
+
+/// "Firefox on Windows", from a User-Agent string; good enough for someone to recognise their
+/// own devices, which is all it is for.
+pub fn describe_device(user_agent: &str) -> String {
+    if user_agent.is_empty() {
+        return "Unknown device".into();
+    }
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("OPR/") || ua.contains("Opera") {
+        "Opera"
+    } else if ua.contains("Firefox/") || ua.contains("FxiOS/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("CriOS/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "A browser"
+    };
+    let system = if ua.contains("iPhone") {
+        "iPhone"
+    } else if ua.contains("iPad") {
+        "iPad"
+    } else if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        "macOS"
+    } else if ua.contains("CrOS") {
+        "ChromeOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        return browser.to_string();
+    };
+    format!("{browser} on {system}")
+}
+
+/// "just now", "5 minutes ago", "3 days ago".
+pub fn ago(now: i64, then: i64) -> String {
+    let secs = (now - then).max(0);
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match secs {
+        0..120 => "just now".into(),
+        120..7200 => plural(secs / 60, "minute"),
+        7200..172_800 => plural(secs / 3600, "hour"),
+        _ => plural(secs / 86_400, "day"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_read_as_people_name_them() {
+        let firefox =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        let safari_ios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        let edge = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0";
+        assert_eq!(describe_device(firefox), "Firefox on Windows");
+        assert_eq!(describe_device(safari_ios), "Safari on iPhone");
+        assert_eq!(describe_device(edge), "Edge on macOS");
+        assert_eq!(describe_device("curl/8.0"), "A browser");
+        assert_eq!(describe_device(""), "Unknown device");
+    }
+
+    #[test]
+    fn times_read_as_durations() {
+        assert_eq!(ago(1000, 990), "just now");
+        assert_eq!(ago(1000, 1000 - 300), "5 minutes ago");
+        assert_eq!(ago(100_000, 100_000 - 3600 * 3), "3 hours ago");
+        assert_eq!(ago(1_000_000, 1_000_000 - 86_400 * 2), "2 days ago");
+        assert_eq!(ago(0, 10), "just now", "clock skew is not negative time");
+    }
+}

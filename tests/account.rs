@@ -1,0 +1,199 @@
+//! A contact's own account page: their sessions, ending them, changing their password.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portal_core::web::session::{self, hash_token};
+use portico_tests::{backends, spawn_app, As, Backend, TestApp};
+
+backends!(
+    a_contact_sees_their_devices_and_ends_the_others,
+    one_device_is_ended_and_nobody_else_s,
+    changing_the_password_ends_other_sessions,
+    a_bad_password_change_changes_nothing,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Setup {
+    ws: i64,
+    contact: i64,
+    me: As,
+}
+
+/// Workspace `acme`, a contact with a password and a session of their own.
+async fn setup(app: &TestApp) -> Setup {
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client").await;
+    let (contact, me) = app.contact(ws, client, "dana@example.com", &[]).await;
+    let hash = app.state.passwords.hash(PASSWORD).await.unwrap();
+    portal_core::clients::set_contact_password(app.db(), contact, &hash)
+        .await
+        .unwrap();
+    Setup { ws, contact, me }
+}
+
+/// Another session for the contact, from a device described by `user_agent`.
+async fn other_device(app: &TestApp, s: &Setup, user_agent: &str) -> As {
+    let meta = session::SessionMeta {
+        user_agent: user_agent.into(),
+        ip: "203.0.113.9".into(),
+    };
+    let token = session::create_portal_session(&app.state, s.ws, s.contact, &meta)
+        .await
+        .unwrap();
+    As::Contact(token)
+}
+
+fn token(who: &As) -> &str {
+    match who {
+        As::Contact(t) => t,
+        _ => unreachable!(),
+    }
+}
+
+const PHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+async fn a_contact_sees_their_devices_and_ends_the_others(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let s = setup(&app).await;
+    let phone = other_device(&app, &s, PHONE).await;
+
+    let page = app.get("acme", "/portal/account", &s.me).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let text = page.text();
+    assert!(text.contains("Safari on iPhone"), "{text}");
+    assert!(text.contains("203.0.113.9"), "{text}");
+    assert!(text.contains("This device"), "{text}");
+    assert!(text.contains("dana@example.com"), "{text}");
+    // The phone is offered for sign-out, this device is not.
+    let phone_handle = &hash_token(token(&phone))[..16];
+    let mine = &hash_token(token(&s.me))[..16];
+    assert!(
+        text.contains(&format!("/sessions/{phone_handle}/end")),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("/sessions/{mine}/end")), "{text}");
+
+    let res = app
+        .post("acme", "/portal/account/sessions/end-others", &s.me)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(app.get("acme", "/portal/", &phone).await.status, 401);
+    let page = app.get("acme", "/portal/account?done=others", &s.me).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Your other devices are signed out."));
+    assert!(!page.text().contains("Safari on iPhone"));
+}
+
+async fn one_device_is_ended_and_nobody_else_s(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let s = setup(&app).await;
+    let phone = other_device(&app, &s, PHONE).await;
+    let laptop = other_device(&app, &s, "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0").await;
+    // Someone else in the same workspace cannot end Dana's sessions with her handle.
+    let client = app.client(s.ws, "Other client").await;
+    let (_, eve) = app.contact(s.ws, client, "eve@example.com", &[]).await;
+    let phone_handle = hash_token(token(&phone))[..16].to_string();
+    let path = format!("/portal/account/sessions/{phone_handle}/end");
+    assert_eq!(app.post("acme", &path, &eve).await.status, 404);
+    assert_eq!(app.get("acme", "/portal/", &phone).await.status, 200);
+
+    // Garbage handles are refused without touching anything.
+    for bad in ["zz", "%25", "0123456789abcdef0"] {
+        let path = format!("/portal/account/sessions/{bad}/end");
+        assert_eq!(app.post("acme", &path, &s.me).await.status, 404, "{bad}");
+    }
+    // The current device is not ended from here: that is what signing out is for.
+    let mine = hash_token(token(&s.me))[..16].to_string();
+    let res = app
+        .post(
+            "acme",
+            &format!("/portal/account/sessions/{mine}/end"),
+            &s.me,
+        )
+        .await;
+    assert_eq!(res.status, 400);
+
+    let res = app.post("acme", &path, &s.me).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(app.get("acme", "/portal/", &phone).await.status, 401);
+    assert_eq!(app.get("acme", "/portal/", &laptop).await.status, 200);
+    assert_eq!(app.get("acme", "/portal/", &s.me).await.status, 200);
+    // Ended once is ended: again is "not found".
+    assert_eq!(app.post("acme", &path, &s.me).await.status, 404);
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+async fn post_form(app: &TestApp, who: &As, path: &str, body: String) -> portico_tests::Page {
+    let t = token(who);
+    let cookie = format!("{}={t}", session::PORTAL_COOKIE);
+    let csrf = portal_core::web::csrf::token_for_session(t);
+    let body = format!("csrf_token={csrf}&{body}");
+    let headers = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    app.request_raw("POST", &format!("/w/acme{path}"), &headers, Some(body))
+        .await
+}
+
+async fn signs_in_with(app: &TestApp, password: &str) -> bool {
+    let id: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT id FROM contacts WHERE email = 'dana@example.com'").fetch_one(pool).await).unwrap();
+    let stored: Option<String> = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT password_hash FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await).unwrap();
+    app.state
+        .passwords
+        .verify(password, stored.as_deref())
+        .await
+        .unwrap()
+}
+
+async fn changing_the_password_ends_other_sessions(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let s = setup(&app).await;
+    let phone = other_device(&app, &s, PHONE).await;
+    let new = "a new and longer passphrase";
+    let body = form(&[("current", PASSWORD), ("new", new), ("confirm", new)]);
+    let res = post_form(&app, &s.me, "/portal/account/password", body).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(signs_in_with(&app, new).await);
+    assert!(!signs_in_with(&app, PASSWORD).await);
+    // This device stays signed in; every other one is out, on the server.
+    assert_eq!(app.get("acme", "/portal/", &phone).await.status, 401);
+    let page = app
+        .get("acme", "/portal/account?done=password", &s.me)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Your password is changed."));
+}
+
+async fn a_bad_password_change_changes_nothing(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let s = setup(&app).await;
+    let phone = other_device(&app, &s, PHONE).await;
+    let good = "a new and longer passphrase";
+    let cases = [
+        (PASSWORD, "short", "short", "at least 10 characters"),
+        (PASSWORD, good, "something else entirely", "not the same"),
+        (
+            "wrong current password",
+            good,
+            good,
+            "current password is not right",
+        ),
+        ("", good, good, "Enter your current password"),
+    ];
+    for (current, new, confirm, says) in cases {
+        let body = form(&[("current", current), ("new", new), ("confirm", confirm)]);
+        let res = post_form(&app, &s.me, "/portal/account/password", body).await;
+        assert_eq!(res.status, 422, "{says}: {}", res.body);
+        assert!(res.text().contains(says), "{says}: {}", res.text());
+    }
+    let res = post_form(&app, &s.me, "/portal/account/password", "new=x".into()).await;
+    assert!(res.status == 400 || res.status == 422, "{}", res.status);
+    assert!(signs_in_with(&app, PASSWORD).await);
+    assert_eq!(app.get("acme", "/portal/", &phone).await.status, 200);
+}
