@@ -122,25 +122,6 @@ async fn one_device_is_ended_and_nobody_else_s(backend: Backend) {
     assert_eq!(app.post("acme", &path, &s.me).await.status, 404);
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
-}
-
-async fn post_form(app: &TestApp, who: &As, path: &str, body: String) -> portico_tests::Page {
-    let t = token(who);
-    let cookie = format!("{}={t}", session::PORTAL_COOKIE);
-    let csrf = portal_core::web::csrf::token_for_session(t);
-    let body = format!("csrf_token={csrf}&{body}");
-    let headers = [
-        ("cookie", cookie.as_str()),
-        ("content-type", "application/x-www-form-urlencoded"),
-    ];
-    app.request_raw("POST", &format!("/w/acme{path}"), &headers, Some(body))
-        .await
-}
-
 async fn signs_in_with(app: &TestApp, password: &str) -> bool {
     let id: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT id FROM contacts WHERE email = 'dana@example.com'").fetch_one(pool).await).unwrap();
     let stored: Option<String> = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT password_hash FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await).unwrap();
@@ -156,8 +137,10 @@ async fn changing_the_password_ends_other_sessions(backend: Backend) {
     let s = setup(&app).await;
     let phone = other_device(&app, &s, PHONE).await;
     let new = "a new and longer passphrase";
-    let body = form(&[("current", PASSWORD), ("new", new), ("confirm", new)]);
-    let res = post_form(&app, &s.me, "/portal/account/password", body).await;
+    let fields = [("current", PASSWORD), ("new", new), ("confirm", new)];
+    let res = app
+        .submit("acme", "/portal/account/password", &s.me, &fields)
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert!(signs_in_with(&app, new).await);
     assert!(!signs_in_with(&app, PASSWORD).await);
@@ -187,12 +170,16 @@ async fn a_bad_password_change_changes_nothing(backend: Backend) {
         ("", good, good, "Enter your current password"),
     ];
     for (current, new, confirm, says) in cases {
-        let body = form(&[("current", current), ("new", new), ("confirm", confirm)]);
-        let res = post_form(&app, &s.me, "/portal/account/password", body).await;
+        let fields = [("current", current), ("new", new), ("confirm", confirm)];
+        let res = app
+            .submit("acme", "/portal/account/password", &s.me, &fields)
+            .await;
         assert_eq!(res.status, 422, "{says}: {}", res.body);
         assert!(res.text().contains(says), "{says}: {}", res.text());
     }
-    let res = post_form(&app, &s.me, "/portal/account/password", "new=x".into()).await;
+    let res = app
+        .submit("acme", "/portal/account/password", &s.me, &[("new", "x")])
+        .await;
     assert!(res.status == 400 || res.status == 422, "{}", res.status);
     assert!(signs_in_with(&app, PASSWORD).await);
     assert_eq!(app.get("acme", "/portal/", &phone).await.status, 200);

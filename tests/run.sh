@@ -7,6 +7,10 @@
 #   PORTICO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test tests/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The email tests talk SMTP to Debian's aiosmtpd.
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    apt-get update && apt-get install -y python3-aiosmtpd
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if [ -n "${PORTICO_TEST_POSTGRES_URL:-}" ]; then

@@ -2,7 +2,9 @@
 //! its CSRF cookie), post it, follow the session cookie.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portico_tests::{backends, spawn_app, spawn_app_with, As, Backend, Options, Page, TestApp};
+use portico_tests::{
+    backends, cookie_value, spawn_app, spawn_app_with, As, Backend, Options, Page, TestApp,
+};
 
 backends!(
     a_contact_signs_in_and_lands_in_their_portal,
@@ -28,17 +30,6 @@ async fn setup(app: &TestApp) -> i64 {
         .await
         .unwrap();
     id
-}
-
-fn cookie_value(page: &Page, name: &str) -> Option<String> {
-    page.headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.strip_prefix(&format!("{name}="))
-                .map(|rest| rest.split(';').next().unwrap_or("").to_string())
-        })
 }
 
 /// Opens the contacts' sign-in page and posts the form, with `extra_cookie` (e.g. an old

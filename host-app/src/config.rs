@@ -17,6 +17,11 @@ pub struct Config {
     pub template_dir: Option<PathBuf>,
     pub secure_cookies: bool,
     pub log_format: LogFormat,
+    /// Where users reach the base domain, for links in emails.
+    pub public_url: String,
+    /// `smtp://…` / `smtps://…`; without it mail is written as `.eml` files to `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +41,9 @@ struct FileConfig {
     template_dir: Option<PathBuf>,
     secure_cookies: Option<bool>,
     log_format: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -48,6 +56,9 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_TEMPLATE_DIR", "template_dir"),
     ("PORTICO_SECURE_COOKIES", "secure_cookies"),
     ("PORTICO_LOG_FORMAT", "log_format"),
+    ("PORTICO_PUBLIC_URL", "public_url"),
+    ("PORTICO_SMTP_URL", "smtp_url"),
+    ("PORTICO_MAIL_FROM", "mail_from"),
 ];
 
 impl Config {
@@ -84,14 +95,29 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("log format `{other}` is not `text` or `json`"),
         };
+        let base_domain = env("PORTICO_BASE_DOMAIN")
+            .or(file_cfg.base_domain)
+            .unwrap_or_else(|| "localhost".into())
+            .to_ascii_lowercase();
+        let public_url = env("PORTICO_PUBLIC_URL")
+            .or(file_cfg.public_url)
+            .unwrap_or_else(|| format!("http://{base_domain}:{}", bind.port()));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public URL `{public_url}` must start with http:// or https://");
+        }
+        let mail_from = env("PORTICO_MAIL_FROM")
+            .or(file_cfg.mail_from)
+            .unwrap_or_else(|| format!("portal@{base_domain}"));
         Ok(Config {
             bind,
             data_dir,
             database_url,
-            base_domain: env("PORTICO_BASE_DOMAIN")
-                .or(file_cfg.base_domain)
-                .unwrap_or_else(|| "localhost".into())
-                .to_ascii_lowercase(),
+            base_domain,
+            public_url,
+            smtp_url: env("PORTICO_SMTP_URL")
+                .or(file_cfg.smtp_url)
+                .filter(|u| !u.is_empty()),
+            mail_from,
             plans_dir: env("PORTICO_PLANS_DIR")
                 .map(PathBuf::from)
                 .or(file_cfg.plans_dir)
@@ -105,10 +131,21 @@ impl Config {
     }
 
     pub fn portal_config(&self) -> portal_core::PortalConfig {
+        use portal_core::email::{MailConfig, MailTransport};
+        let transport = match &self.smtp_url {
+            Some(url) => MailTransport::Smtp(url.clone()),
+            None => MailTransport::Directory(self.data_dir.join("mail")),
+        };
         portal_core::PortalConfig {
             base_domain: self.base_domain.clone(),
             template_dir: self.template_dir.clone(),
             secure_cookies: self.secure_cookies,
+            public_url: self.public_url.clone(),
+            mail: MailConfig {
+                from_address: self.mail_from.clone(),
+                transport,
+                deliver: true,
+            },
             ..Default::default()
         }
     }

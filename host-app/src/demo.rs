@@ -180,7 +180,15 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         }
         println!("  {:<48} http://{host}{}", link.label, link.path);
     }
-    println!();
+    let mail = match &config.smtp_url {
+        Some(_) => "to the SMTP server in PORTICO_SMTP_URL".to_string(),
+        None => format!(
+            "as .eml files to {}",
+            config.data_dir.join("mail").display()
+        ),
+    };
+    println!("\nEmails (invitations, sign-in links, password resets) are delivered {mail}.");
+    println!("Staff invite contacts from Admin → Clients.\n");
     crate::serve(&config, portal.router()).await
 }
 

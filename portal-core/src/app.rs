@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tower::Layer;
 
+use crate::auth::links::Purpose;
 use crate::auth::{AttemptLimits, Passwords};
 use crate::db::{Db, MigrationSet};
 use crate::entitlements::EntitlementCache;
@@ -22,7 +23,9 @@ use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
-use crate::web::{account, assets, csrf, home, security, session, sign_in, staff, tenant};
+use crate::web::{
+    account, admin, api, assets, csrf, home, one_time, security, session, sign_in, tenant,
+};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -42,6 +45,11 @@ pub struct PortalConfig {
     /// Sign-in attempts allowed per minute from one address, and for one account.
     pub attempts_per_address: u32,
     pub attempts_per_account: u32,
+    /// The address users reach the base domain at (scheme, host, port), for links in emails:
+    /// `https://portal.example` gives `https://{slug}.portal.example`; on `localhost` links
+    /// use the `/w/{slug}` prefix.
+    pub public_url: String,
+    pub mail: crate::email::MailConfig,
 }
 
 impl Default for PortalConfig {
@@ -54,6 +62,8 @@ impl Default for PortalConfig {
             session_idle_secs: 12 * 3600,
             attempts_per_address: 30,
             attempts_per_account: 5,
+            public_url: "http://localhost:3000".into(),
+            mail: crate::email::MailConfig::default(),
         }
     }
 }
@@ -70,6 +80,9 @@ pub struct Inner {
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
+    pub mailer: crate::email::Mailer,
+    /// Wakes the email sender after a transaction queued mail.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
     pub config: PortalConfig,
     pub startup_failures: Vec<StartupFailure>,
 }
@@ -92,6 +105,11 @@ impl FromRef<AppState> for Db {
 }
 
 impl AppState {
+    /// Tells the email sender there is mail to deliver now.
+    pub fn wake_outbox(&self) {
+        self.outbox_wake.notify_one();
+    }
+
     /// Changes a workspace's plan, add-ons or enabled modules after checking the change
     /// against the catalogue and the build. Takes effect on the workspace's next request.
     pub async fn change_entitlements(
@@ -186,6 +204,7 @@ impl PortalBuilder {
         migrations.apply(&self.db).await?;
 
         let passwords = Passwords::owasp()?;
+        let mailer = crate::email::Mailer::new(&self.config.mail.transport)?;
         // Start-up hooks see the database, catalogue and configuration; routes and templates
         // are not ready yet, so they get an otherwise empty state.
         let starting = AppState(Arc::new(Inner {
@@ -198,6 +217,8 @@ impl PortalBuilder {
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
             templates: Templates::new(HashMap::new(), None),
+            mailer: mailer.clone(),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
             config: self.config.clone(),
             startup_failures: Vec::new(),
         }));
@@ -235,7 +256,7 @@ impl PortalBuilder {
         }
         let templates = Templates::new(embedded, self.config.template_dir.clone());
         let routes = registry.routes();
-        Ok(Portal {
+        let portal = Portal {
             state: AppState(Arc::new(Inner {
                 db: self.db,
                 catalogue: self.catalogue,
@@ -249,12 +270,18 @@ impl PortalBuilder {
                     self.config.attempts_per_account,
                 )),
                 templates,
+                mailer,
+                outbox_wake: Arc::new(tokio::sync::Notify::new()),
                 config: self.config,
                 startup_failures: failures,
             })),
             extra_portal_routes: self.extra_portal_routes,
             extra_admin_routes: self.extra_admin_routes,
-        })
+        };
+        if portal.state.config.mail.deliver {
+            tokio::spawn(crate::email::outbox::run(portal.state.clone()));
+        }
+        Ok(portal)
     }
 }
 
@@ -305,13 +332,74 @@ impl Portal {
                 "/sign-out",
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Portal)),
             )
+            .route(
+                "/link",
+                get(one_time::ask_form)
+                    .post(one_time::ask_submit)
+                    .layer(axum::Extension(Purpose::SignIn)),
+            )
+            .route(
+                "/reset",
+                get(one_time::ask_form)
+                    .post(one_time::ask_submit)
+                    .layer(axum::Extension(Purpose::Reset)),
+            )
+            .route(
+                "/link/{token}",
+                get(one_time::open)
+                    .post(one_time::complete)
+                    .layer(axum::Extension(Purpose::SignIn)),
+            )
+            .route(
+                "/reset/{token}",
+                get(one_time::open)
+                    .post(one_time::complete)
+                    .layer(axum::Extension(Purpose::Reset)),
+            )
+            .route(
+                "/welcome/{token}",
+                get(one_time::open)
+                    .post(one_time::complete)
+                    .layer(axum::Extension(Purpose::Invite)),
+            )
             .route("/account", get(account::show))
             .route("/account/password", post(account::change_password))
             .route("/account/sessions/end-others", post(account::end_others))
             .route("/account/sessions/{handle}/end", post(account::end_one))
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()
-            .route("/", get(staff::overview))
+            .route("/", get(admin::overview::overview))
+            .route(
+                "/clients",
+                get(admin::clients::list).post(admin::clients::create),
+            )
+            .route(
+                "/clients/{id}",
+                get(admin::clients::show).post(admin::clients::update),
+            )
+            .route("/clients/{id}/contacts", post(admin::clients::add_contact))
+            .route(
+                "/contacts/{id}",
+                get(admin::contacts::show).post(admin::contacts::update),
+            )
+            .route(
+                "/contacts/{id}/permissions",
+                post(admin::contacts::set_permissions),
+            )
+            .route("/contacts/{id}/invite", post(admin::contacts::send_invite))
+            .route(
+                "/contacts/{id}/invite/revoke",
+                post(admin::contacts::revoke_invite),
+            )
+            .route(
+                "/contacts/{id}/sessions/end",
+                post(admin::contacts::end_sessions),
+            )
+            .route(
+                "/tokens",
+                get(admin::tokens::list).post(admin::tokens::create),
+            )
+            .route("/tokens/{handle}/revoke", post(admin::tokens::revoke))
             .route(
                 "/sign-in",
                 get(sign_in::form)
@@ -323,7 +411,7 @@ impl Portal {
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Admin)),
             )
             .merge(self.extra_admin_routes.clone());
-        let mut api = Router::new();
+        let mut api = Router::new().route("/me", get(api::me));
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));
             admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));

@@ -84,6 +84,14 @@ pub async fn replace_contact_password(
             .bind(keep.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 \
+             AND purpose IN ('reset', 'sign_in') AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(contact_id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     })
@@ -125,4 +133,312 @@ pub async fn set_branding(
     let sql = "UPDATE workspaces SET accent_color = $1, logo_url = $2 WHERE id = $3";
     with_db!(db, pool => sqlx::query(sql).bind(accent_color).bind(logo_url).bind(workspace_id).execute(pool).await.map(|_| ()))?;
     Ok(())
+}
+
+// ---- Managing clients and contacts from the admin -------------------------------------------
+
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// A client as the admin lists it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ClientSummary {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub contacts: i64,
+}
+
+pub async fn list_clients(db: &Db, workspace_id: i64) -> Result<Vec<ClientSummary>> {
+    let sql = "SELECT cl.id, cl.name, cl.active, cl.created_at, \
+               (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id AND c.active) AS contacts \
+               FROM clients cl WHERE cl.workspace_id = $1 ORDER BY cl.active DESC, LOWER(cl.name), cl.id";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// One client of the workspace; `NotFound` for any other id, whoever's it is.
+pub async fn client(db: &Db, workspace_id: i64, client_id: i64) -> Result<ClientSummary> {
+    let sql = "SELECT cl.id, cl.name, cl.active, cl.created_at, \
+               (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id AND c.active) AS contacts \
+               FROM clients cl WHERE cl.workspace_id = $1 AND cl.id = $2";
+    let found: Option<ClientSummary> = with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// What a plan's limit counts: active clients, or active contacts of active clients.
+#[derive(Clone, Copy, Debug)]
+pub enum Counted {
+    Clients,
+    PortalUsers,
+}
+
+impl Counted {
+    fn sql(self) -> &'static str {
+        match self {
+            Counted::Clients => "SELECT COUNT(*) FROM clients WHERE workspace_id = $1 AND active",
+            Counted::PortalUsers => {
+                "SELECT COUNT(*) FROM contacts c JOIN clients cl ON cl.id = c.client_id \
+                 WHERE c.workspace_id = $1 AND c.active AND cl.active"
+            }
+        }
+    }
+
+    fn refusal(self, limit: u64) -> Error {
+        Error::Conflict(match self {
+            Counted::Clients => format!(
+                "Your plan includes {limit} active clients, and all of them are in use. \
+                 Deactivate a client or upgrade the plan to add another."
+            ),
+            Counted::PortalUsers => format!(
+                "Your plan includes {limit} active portal users, and all of them are in use. \
+                 Deactivate a contact or upgrade the plan to add another."
+            ),
+        })
+    }
+}
+
+/// Locks the workspace row for the rest of the transaction (a no-op write, portable to both
+/// backends), so two staff members adding at once cannot both take the last place.
+const LOCK_WORKSPACE: &str = "UPDATE workspaces SET revision = revision WHERE id = $1";
+
+fn check_room(counted: Counted, limit: Option<u64>, in_use: i64) -> Result<()> {
+    match limit {
+        Some(limit) if in_use >= 0 && in_use as u64 >= limit => Err(counted.refusal(limit)),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a client if the plan has room for another active one.
+pub async fn create_client_within(
+    db: &Db,
+    workspace_id: i64,
+    name: &str,
+    limit: Option<u64>,
+) -> Result<i64> {
+    let insert =
+        "INSERT INTO clients (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
+        let in_use: i64 = sqlx::query_scalar(Counted::Clients.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
+        check_room(Counted::Clients, limit, in_use)?;
+        let id: i64 = sqlx::query_scalar(insert).bind(workspace_id).bind(name).bind(now()).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// Renames a client, or (de)activates it: its contacts cannot sign in while it is inactive,
+/// and their sessions end at once (the revision trigger). Reactivating needs room in the plan.
+pub async fn update_client(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    name: &str,
+    active: bool,
+    limit: Option<u64>,
+) -> Result<()> {
+    let current = client(db, workspace_id, client_id).await?;
+    let update = "UPDATE clients SET name = $1, active = $2 WHERE id = $3 AND workspace_id = $4";
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
+        if active && !current.active {
+            let in_use: i64 = sqlx::query_scalar(Counted::Clients.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
+            check_room(Counted::Clients, limit, in_use)?;
+        }
+        sqlx::query(update).bind(name).bind(active).bind(client_id).bind(workspace_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A contact as the admin shows it, with their invitation's state.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ContactSummary {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub access_expires_on: Option<String>,
+    pub has_password: bool,
+    pub created_at: i64,
+    pub last_active: Option<i64>,
+    pub invited_at: Option<i64>,
+    pub invite_expires_at: Option<i64>,
+    pub invite_used_at: Option<i64>,
+    pub invite_revoked_at: Option<i64>,
+}
+
+/// Where a contact's latest invitation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    NotInvited,
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl ContactSummary {
+    pub fn invitation(&self, at: i64) -> InvitationStatus {
+        match (
+            self.invited_at,
+            self.invite_used_at,
+            self.invite_revoked_at,
+            self.invite_expires_at,
+        ) {
+            (None, ..) => InvitationStatus::NotInvited,
+            (_, Some(_), ..) => InvitationStatus::Accepted,
+            (_, None, Some(_), _) => InvitationStatus::Revoked,
+            (_, None, None, Some(exp)) if exp <= at => InvitationStatus::Expired,
+            _ => InvitationStatus::Pending,
+        }
+    }
+
+    /// Access ended by date (the day itself still counts).
+    pub fn access_expired(&self, today: &str) -> bool {
+        self.access_expires_on.as_deref().is_some_and(|d| d < today)
+    }
+}
+
+const CONTACT_COLUMNS: &str = "c.id, c.client_id, c.name, c.email, c.active, c.access_expires_on, \
+    c.password_hash IS NOT NULL AS has_password, c.created_at, \
+    (SELECT MAX(s.last_seen_at) FROM portal_sessions s WHERE s.contact_id = c.id) AS last_active, \
+    i.created_at AS invited_at, i.expires_at AS invite_expires_at, i.used_at AS invite_used_at, \
+    i.revoked_at AS invite_revoked_at \
+    FROM contacts c LEFT JOIN contact_tokens i ON i.id = \
+    (SELECT MAX(t.id) FROM contact_tokens t WHERE t.contact_id = c.id AND t.purpose = 'invite')";
+
+pub async fn contacts_of(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+) -> Result<Vec<ContactSummary>> {
+    let sql = format!(
+        "SELECT {CONTACT_COLUMNS} WHERE c.workspace_id = $1 AND c.client_id = $2 \
+         ORDER BY c.active DESC, LOWER(c.name), c.id"
+    );
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(client_id).fetch_all(pool).await)?,
+    )
+}
+
+/// One contact of the workspace; `NotFound` for any other id.
+pub async fn contact(db: &Db, workspace_id: i64, contact_id: i64) -> Result<ContactSummary> {
+    let sql = format!("SELECT {CONTACT_COLUMNS} WHERE c.workspace_id = $1 AND c.id = $2");
+    let found: Option<ContactSummary> = with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(contact_id).fetch_optional(pool).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// Whether an address is taken by another contact of the workspace (emails are unique per
+/// workspace: they are the sign-in name).
+async fn email_taken(db: &Db, workspace_id: i64, email: &str, except: i64) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND email = $2 AND id <> $3";
+    let n: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(email).bind(except).fetch_one(pool).await)?;
+    Ok(n > 0)
+}
+
+fn email_taken_error(email: &str) -> Error {
+    Error::Conflict(format!("{email} is already a contact in this workspace."))
+}
+
+/// Adds a contact to a client of the workspace with a set of permissions, if the plan has
+/// room for another portal user.
+pub async fn create_contact_within(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    email: &str,
+    name: &str,
+    permissions: &[&str],
+    limit: Option<u64>,
+) -> Result<i64> {
+    client(db, workspace_id, client_id).await?;
+    let email = email.to_ascii_lowercase();
+    if email_taken(db, workspace_id, &email, 0).await? {
+        return Err(email_taken_error(&email));
+    }
+    let insert = "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
+                  VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let grant = "INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, $2)";
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
+        let in_use: i64 = sqlx::query_scalar(Counted::PortalUsers.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
+        check_room(Counted::PortalUsers, limit, in_use)?;
+        let id: i64 = sqlx::query_scalar(insert).bind(workspace_id).bind(client_id).bind(&email).bind(name).bind(now()).fetch_one(&mut *tx).await?;
+        for p in permissions {
+            sqlx::query(grant).bind(id).bind(*p).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// What staff may change about a contact in one go.
+#[derive(Clone, Debug)]
+pub struct ContactChange {
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub access_expires_on: Option<String>,
+}
+
+/// Applies a change to a contact. Deactivation and a past expiry end their sessions at once
+/// (the revision trigger, and the session loader's checks); a new email voids their pending
+/// one-time links, which were sent to the old address. Reactivating needs room in the plan.
+pub async fn update_contact(
+    db: &Db,
+    workspace_id: i64,
+    contact_id: i64,
+    change: &ContactChange,
+    limit: Option<u64>,
+) -> Result<()> {
+    let current = contact(db, workspace_id, contact_id).await?;
+    let email = change.email.to_ascii_lowercase();
+    if email_taken(db, workspace_id, &email, contact_id).await? {
+        return Err(email_taken_error(&email));
+    }
+    let update = "UPDATE contacts SET name = $1, email = $2, active = $3, access_expires_on = $4 \
+                  WHERE id = $5 AND workspace_id = $6";
+    let void = "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 \
+                AND used_at IS NULL AND revoked_at IS NULL";
+    let end_sessions = "DELETE FROM portal_sessions WHERE contact_id = $1";
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
+        if change.active && !current.active {
+            let in_use: i64 = sqlx::query_scalar(Counted::PortalUsers.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
+            check_room(Counted::PortalUsers, limit, in_use)?;
+        }
+        sqlx::query(update).bind(&change.name).bind(&email).bind(change.active).bind(&change.access_expires_on).bind(contact_id).bind(workspace_id).execute(&mut *tx).await?;
+        if email != current.email {
+            sqlx::query(void).bind(now()).bind(contact_id).execute(&mut *tx).await?;
+        }
+        if !change.active {
+            sqlx::query(end_sessions).bind(contact_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A contact's permissions, sorted.
+pub async fn permissions_of(db: &Db, contact_id: i64) -> Result<Vec<String>> {
+    let sql =
+        "SELECT permission FROM contact_permissions WHERE contact_id = $1 ORDER BY permission";
+    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(contact_id).fetch_all(pool).await)?)
+}
+
+/// Ends every session of a contact (staff's "sign out everywhere").
+pub async fn end_contact_sessions(db: &Db, workspace_id: i64, contact_id: i64) -> Result<u64> {
+    let sql = "DELETE FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2";
+    Ok(
+        with_db!(db, pool => sqlx::query(sql).bind(contact_id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?,
+    )
 }

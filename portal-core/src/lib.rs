@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod clients;
 pub mod db;
+pub mod email;
 pub mod entitlements;
 pub mod error;
 pub mod module;

@@ -33,9 +33,58 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/signed_out.html"),
     ),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("one_time.html", include_str!("../templates/one_time.html")),
+    (
+        "email/layout.html",
+        include_str!("../templates/email/layout.html"),
+    ),
+    (
+        "email/button.html",
+        include_str!("../templates/email/button.html"),
+    ),
+    (
+        "email/invite.html",
+        include_str!("../templates/email/invite.html"),
+    ),
+    (
+        "email/invite.txt",
+        include_str!("../templates/email/invite.txt"),
+    ),
+    (
+        "email/sign_in.html",
+        include_str!("../templates/email/sign_in.html"),
+    ),
+    (
+        "email/sign_in.txt",
+        include_str!("../templates/email/sign_in.txt"),
+    ),
+    (
+        "email/reset.html",
+        include_str!("../templates/email/reset.html"),
+    ),
+    (
+        "email/reset.txt",
+        include_str!("../templates/email/reset.txt"),
+    ),
     (
         "admin/layout.html",
         include_str!("../templates/admin/layout.html"),
+    ),
+    (
+        "admin/clients.html",
+        include_str!("../templates/admin/clients.html"),
+    ),
+    (
+        "admin/client.html",
+        include_str!("../templates/admin/client.html"),
+    ),
+    (
+        "admin/contact.html",
+        include_str!("../templates/admin/contact.html"),
+    ),
+    (
+        "admin/tokens.html",
+        include_str!("../templates/admin/tokens.html"),
     ),
     (
         "admin/home.html",
@@ -69,6 +118,7 @@ impl Templates {
         });
         env.add_filter("money", money);
         env.add_filter("date", date);
+        env.add_filter("timestamp", timestamp);
         Templates { env: Arc::new(env) }
     }
 
@@ -92,6 +142,14 @@ fn money(cents: i64, currency: Option<String>) -> String {
         c / 100,
         c % 100
     )
+}
+
+/// `{{ 1795434433 | timestamp }}` → `23 Nov 2026` (UTC).
+fn timestamp(value: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(value) {
+        Ok(t) => date(crate::db::iso_date(t.date())),
+        Err(_) => String::new(),
+    }
 }
 
 /// `{{ "2026-11-23" | date }}` → `23 Nov 2026`; anything unparseable is shown as given.

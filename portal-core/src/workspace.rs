@@ -17,9 +17,11 @@ pub struct Workspace {
     pub revision: i64,
     pub accent_color: String,
     pub logo_url: Option<String>,
+    /// The name emails come from on white-label plans; the workspace's name otherwise.
+    pub sender_name: Option<String>,
 }
 
-const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url";
+const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url, sender_name";
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");

@@ -21,6 +21,9 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 pub use portal_core;
 
+pub mod mail;
+pub use mail::{Mail, MailServer};
+
 #[derive(Clone, Debug)]
 pub enum Backend {
     Sqlite,
@@ -149,6 +152,9 @@ pub struct Options {
     pub catalogue: Option<PlanCatalogue>,
     pub registry: Option<ModuleRegistry>,
     pub config: PortalConfig,
+    /// Start a real SMTP server and deliver the portal's mail to it (`TestApp::mail`).
+    /// Without it, mail stays queued in the outbox: no sender runs.
+    pub mail: bool,
     /// Build as `portico demo` does, with the development sign-in routes.
     pub dev_sign_in: Option<portico_host::demo::DevSignIn>,
 }
@@ -158,6 +164,8 @@ pub struct TestApp {
     pub url: String,
     pub state: AppState,
     pub http: reqwest::Client,
+    /// The SMTP server the portal mails to, when `Options::mail` asked for one.
+    pub mail: Option<MailServer>,
     _db: DbGuard,
 }
 
@@ -171,14 +179,26 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
         .registry
         .unwrap_or_else(|| portico_host::registry().unwrap());
     let catalogue = opts.catalogue.unwrap_or_else(|| test_catalogue(&registry));
-    let mut builder = Portal::builder(db, catalogue, registry).config(opts.config);
+    let mut config = opts.config;
+    let mail = if opts.mail {
+        Some(MailServer::start().await)
+    } else {
+        None
+    };
+    config.mail.deliver = mail.is_some();
+    if let Some(server) = &mail {
+        config.mail.transport = portal_core::email::MailTransport::Smtp(server.url());
+    }
+    let mut builder = Portal::builder(db, catalogue, registry).config(config);
     if let Some(links) = &opts.dev_sign_in {
         builder = builder
             .portal_routes(links.portal_routes())
             .admin_routes(links.admin_routes());
     }
     let portal = builder.build().await.unwrap();
-    serve(portal, guard).await
+    let mut app = serve(portal, guard).await;
+    app.mail = mail;
+    app
 }
 
 pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
@@ -196,6 +216,7 @@ pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        mail: None,
         _db: guard,
     }
 }
@@ -496,4 +517,101 @@ pub fn menu_labels(html: &str) -> Vec<String> {
             Some(text[..text.find("</a>")?].to_string())
         })
         .collect()
+}
+
+/// The value a `Set-Cookie` header of the page gives `name`.
+pub fn cookie_value(page: &Page, name: &str) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+        })
+}
+
+impl TestApp {
+    /// What a signed-out browser does with a form: opens the page at `page` (getting its CSRF
+    /// cookie), then posts `fields` with that token to `action` (both below `/w/{slug}`).
+    pub async fn fill_in(
+        &self,
+        slug: &str,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let form = self.get(slug, page, &As::Anonymous).await;
+        // Error pages set no CSRF cookie; a browser holds the one an earlier page of the
+        // workspace set (it is scoped to the workspace, not to one page).
+        let csrf = match cookie_value(&form, portal_core::web::csrf::COOKIE) {
+            Some(csrf) => csrf,
+            None => {
+                let earlier = self.get(slug, "/portal/sign-in", &As::Anonymous).await;
+                cookie_value(&earlier, portal_core::web::csrf::COOKIE).unwrap()
+            }
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf_token", &csrf)
+            .extend_pairs(fields)
+            .finish();
+        let cookie = format!("{}={csrf}", portal_core::web::csrf::COOKIE);
+        let headers = [
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        self.request_raw("POST", &format!("/w/{slug}{action}"), &headers, Some(body))
+            .await
+    }
+}
+
+impl TestApp {
+    /// A signed-in browser posting a form: its session cookie, its CSRF token, these fields.
+    pub async fn submit(&self, slug: &str, path: &str, who: &As, fields: &[(&str, &str)]) -> Page {
+        let (cookie, token) = match who {
+            As::Contact(t) => (format!("{PORTAL_COOKIE}={t}"), t),
+            As::Staff(t) => (format!("{STAFF_COOKIE}={t}"), t),
+            other => panic!("submit needs a browser session, not {other:?}"),
+        };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair(
+                "csrf_token",
+                &portal_core::web::csrf::token_for_session(token),
+            )
+            .extend_pairs(fields)
+            .finish();
+        let headers = [
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        self.request_raw("POST", &format!("/w/{slug}{path}"), &headers, Some(body))
+            .await
+    }
+}
+
+impl Page {
+    /// Where a redirect points.
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The number after `/{segment}/` in the redirect's target (`/admin/clients/7?done=…` → 7).
+    pub fn location_id(&self, segment: &str) -> i64 {
+        let location = self.location();
+        let marker = format!("/{segment}/");
+        let at = location
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no /{segment}/ in {location:?}"))
+            + marker.len();
+        location[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    }
 }

@@ -25,12 +25,22 @@ pub struct ModuleMigration {
 pub struct CoreMigrations;
 
 impl CoreMigrations {
-    pub const ALL: &'static [ModuleMigration] = &[ModuleMigration {
-        version: 202611230001,
-        description: "core schema",
-        sqlite: include_str!("../../../migrations/sqlite/20261123_0001_core.sql"),
-        postgres: include_str!("../../../migrations/postgres/20261123_0001_core.sql"),
-    }];
+    pub const ALL: &'static [ModuleMigration] = &[
+        ModuleMigration {
+            version: 202611230001,
+            description: "core schema",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0001_core.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0001_core.sql"),
+        },
+        ModuleMigration {
+            version: 202611230002,
+            description: "mail and one-time tokens",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0002_mail_and_tokens.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0002_mail_and_tokens.sql"
+            ),
+        },
+    ];
 }
 
 /// Everything to apply, gathered from the core and the registry.

@@ -61,6 +61,30 @@ pub struct PermissionDecl {
     pub presets: &'static [&'static str],
 }
 
+/// Permissions the core defines for every portal, whichever module honours them: billing
+/// shows invoices only to `can_view_invoices`, approvals take decisions only from
+/// `can_approve_work`, and comments anywhere need `can_add_comments`.
+pub const CORE_PERMISSIONS: &[PermissionDecl] = &[
+    PermissionDecl {
+        key: "can_view_invoices",
+        label: "View invoices",
+        description: "See invoices and payments, download them, and pay online.",
+        presets: &["client_admin", "client_finance"],
+    },
+    PermissionDecl {
+        key: "can_approve_work",
+        label: "Approve work",
+        description: "Approve deliverables or ask for revisions.",
+        presets: &["client_admin"],
+    },
+    PermissionDecl {
+        key: "can_add_comments",
+        label: "Add comments",
+        description: "Reply on projects, tasks and deliverables.",
+        presets: &["client_admin", "client_finance"],
+    },
+];
+
 /// An entry of the portal menu. Shown only when the workspace is entitled to the module (and
 /// to `feature`, if set) and the contact holds `permission`, if set.
 #[derive(Clone, Copy, Debug)]

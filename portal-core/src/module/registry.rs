@@ -111,7 +111,10 @@ impl ModuleRegistry {
             .iter()
             .map(|f| (f.key, "core"))
             .collect();
-        let mut permissions: HashMap<&str, &str> = HashMap::new();
+        let mut permissions: HashMap<&str, &str> = super::CORE_PERMISSIONS
+            .iter()
+            .map(|p| (p.key, "core"))
+            .collect();
         let mut routes: HashMap<(Surface, String, &str), &str> = HashMap::new();
         // axum (matchit) refuses two paths that differ only in parameter names, whatever
         // their methods: compare shapes too.
@@ -233,11 +236,15 @@ impl ModuleRegistry {
             .collect()
     }
 
+    /// Every permission a contact can hold: the core's, then each running module's.
     pub fn permissions(&self) -> Vec<(&'static str, PermissionDecl)> {
-        self.modules
-            .iter()
-            .flat_map(|m| m.permissions().iter().map(move |p| (m.id(), *p)))
-            .collect()
+        let core = super::CORE_PERMISSIONS.iter().map(|p| ("core", *p));
+        core.chain(
+            self.modules
+                .iter()
+                .flat_map(|m| m.permissions().iter().map(move |p| (m.id(), *p))),
+        )
+        .collect()
     }
 
     pub fn menu_items(&self) -> Vec<(&'static str, MenuItem)> {
@@ -293,6 +300,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "clients"),
     (Surface::Admin, "contacts"),
     (Surface::Admin, "tokens"),
+    (Surface::Api, "me"),
 ];
 
 fn is_reserved(surface: Surface, path: &str) -> bool {

@@ -300,6 +300,23 @@ pub fn ago(now: i64, then: i64) -> String {
     }
 }
 
+/// "6 days", "3 hours", "20 minutes": how long until `then`.
+pub fn until(now: i64, then: i64) -> String {
+    let secs = (then - now).max(0);
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match secs {
+        0..7200 => plural((secs / 60).max(1), "minute"),
+        7200..172_800 => plural(secs / 3600, "hour"),
+        _ => plural(secs / 86_400, "day"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,5 +341,7 @@ mod tests {
         assert_eq!(ago(100_000, 100_000 - 3600 * 3), "3 hours ago");
         assert_eq!(ago(1_000_000, 1_000_000 - 86_400 * 2), "2 days ago");
         assert_eq!(ago(0, 10), "just now", "clock skew is not negative time");
+        assert_eq!(until(0, 7 * 86_400 - 5), "6 days");
+        assert_eq!(until(0, 90), "1 minute");
     }
 }

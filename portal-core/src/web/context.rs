@@ -192,6 +192,15 @@ where
 }
 
 impl StaffContext {
+    /// Owners and admins change clients, contacts and permissions; members look.
+    pub fn can_manage(&self) -> bool {
+        matches!(self.user.role.as_str(), "owner" | "admin")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub fn link(&self, path: &str) -> String {
         self.tenant.link(&format!("/admin{path}"))
     }

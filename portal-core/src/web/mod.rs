@@ -1,15 +1,17 @@
 //! The request flow: tenant → surface → session → gate → handler → render.
 pub mod account;
+pub mod admin;
+pub mod api;
 pub mod assets;
 pub mod context;
 pub mod csrf;
 pub mod gate;
 pub mod home;
+pub mod one_time;
 pub mod render;
 pub mod security;
 pub mod session;
 pub mod sign_in;
-pub mod staff;
 pub mod tenant;
 
 pub use context::{ClientScope, PortalContext, PortalUser, StaffContext};

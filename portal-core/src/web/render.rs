@@ -110,6 +110,20 @@ pub fn admin_page(
         icon: "home",
         active: ctx.path == "/admin/" || ctx.path == "/admin",
     }];
+    for (label, path, icon) in [
+        ("Clients", "/clients", "users"),
+        ("API tokens", "/tokens", "key"),
+    ] {
+        let full = format!("/admin{path}");
+        menu.push(MenuEntry {
+            label,
+            href: ctx.link(path),
+            icon,
+            active: ctx.path == full
+                || ctx.path.starts_with(&format!("{full}/"))
+                || (path == "/clients" && ctx.path.starts_with("/admin/contacts/")),
+        });
+    }
     for m in state.registry.modules() {
         if !ctx.tenant.entitlements.has_module(m.id()) {
             continue;

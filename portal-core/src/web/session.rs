@@ -192,6 +192,9 @@ pub struct SessionCache {
 struct CachedSession {
     revision: i64,
     expires_at: i64,
+    /// The contact's last day of access, if limited: passing midnight ends the session
+    /// without any write to bump the revision.
+    access_expires_on: Option<String>,
     /// Last activity as recorded in the database; refreshed at most every `TOUCH_EVERY`.
     last_seen: AtomicI64,
     user: Arc<PortalUser>,
@@ -224,7 +227,11 @@ impl SessionCache {
         let fresh = hit.revision == tenant.workspace.revision
             && hit.user.workspace_id == tenant.workspace.id
             && hit.expires_at > at
-            && hit.last_seen.load(Ordering::Relaxed) > idle_cutoff;
+            && hit.last_seen.load(Ordering::Relaxed) > idle_cutoff
+            && hit
+                .access_expires_on
+                .as_deref()
+                .is_none_or(|last| last >= crate::db::today().as_str());
         fresh.then_some(hit)
     }
 
@@ -254,6 +261,7 @@ struct ContactRow {
     client_name: String,
     expires_at: i64,
     last_seen_at: i64,
+    access_expires_on: Option<String>,
     permission: Option<String>,
 }
 
@@ -314,14 +322,14 @@ async fn load_contact(
     idle_cutoff: i64,
 ) -> Result<Option<CachedSession>> {
     let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name, \
-               s.expires_at, s.last_seen_at, p.permission \
+               s.expires_at, s.last_seen_at, c.access_expires_on, p.permission \
                FROM portal_sessions s \
                JOIN contacts c ON c.id = s.contact_id AND c.workspace_id = s.workspace_id \
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
                LEFT JOIN contact_permissions p ON p.contact_id = c.id \
-               WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 \
-               AND c.active AND cl.active";
-    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(sql).bind(hash).bind(workspace_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
+               WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND ";
+    let sql = format!("{sql}{}", crate::auth::links::usable_contact("$5"));
+    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(hash).bind(workspace_id).bind(at).bind(idle_cutoff).bind(crate::db::today()).fetch_all(pool).await)?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -337,6 +345,7 @@ async fn load_contact(
     Ok(Some(CachedSession {
         revision: 0,
         expires_at: first.expires_at,
+        access_expires_on: first.access_expires_on.clone(),
         last_seen: AtomicI64::new(first.last_seen_at),
         user: Arc::new(user),
     }))

@@ -54,14 +54,15 @@ impl Door {
         email: &str,
     ) -> Result<Option<(i64, Option<String>)>> {
         let sql = match self {
-            Door::Portal => {
+            Door::Portal => format!(
                 "SELECT c.id, c.password_hash FROM contacts c JOIN clients cl ON cl.id = c.client_id \
-                 WHERE c.workspace_id = $1 AND c.email = $2 AND c.active AND cl.active"
-            }
-            Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2",
+                 WHERE c.workspace_id = $1 AND c.email = $2 AND {}",
+                crate::auth::links::usable_contact("$3")
+            ),
+            Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2 AND $3 <> ''".into(),
         };
         Ok(
-            with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).bind(email).fetch_optional(pool).await)?,
+            with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,
         )
     }
 
@@ -178,6 +179,10 @@ fn page(
             email => form.email,
             next => form.next,
             error => form.error,
+            recover => (door == Door::Portal).then(|| context! {
+                reset => tenant.link("/portal/reset"),
+                link => tenant.link("/portal/link"),
+            }),
             ..render::globals()
         },
     )?;

@@ -138,7 +138,7 @@ fn strip_port(host: &str) -> &str {
     }
 }
 
-fn is_local(host: &str) -> bool {
+pub(crate) fn is_local(host: &str) -> bool {
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok()
 }
 

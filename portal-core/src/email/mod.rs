@@ -1,0 +1,81 @@
+//! Email: composed from the workspace's branded templates, written to an outbox table in the
+//! same transaction as whatever it announces, and delivered by a background sender.
+//!
+//! Nothing is lost on a crash or a retry: a message exists once its transaction commits, the
+//! sender claims due messages for a while (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several
+//! instances share the work), retries failures with growing delays, and gives up only after
+//! [`outbox::MAX_ATTEMPTS`]. Once sent, the bodies are cleared: they may hold sign-in links,
+//! and the outbox is a record of what was sent, not a second copy of every token.
+mod compose;
+pub mod outbox;
+mod transport;
+
+pub use compose::{compose, workspace_url};
+pub use transport::{MailTransport, Mailer};
+
+use crate::error::Result;
+
+/// Where mail comes from and how it leaves.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// The envelope and `From` address; the display name is the workspace's sender name.
+    pub from_address: String,
+    pub transport: MailTransport,
+    /// Run the background sender in this process.
+    pub deliver: bool,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from_address: "portal@localhost".into(),
+            transport: MailTransport::Directory("data/mail".into()),
+            deliver: true,
+        }
+    }
+}
+
+/// A message ready to queue: what `compose` returns.
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub workspace_id: Option<i64>,
+    /// What the message is about (`invite`, `reset`, …): for the log and the admin.
+    pub kind: String,
+    pub to: String,
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+const INSERT: &str = "INSERT INTO email_outbox \
+    (workspace_id, kind, to_address, from_name, subject, text_body, html_body, created_at, next_attempt_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+
+impl Email {
+    /// Queues the message on `executor` — pass the transaction that makes what it announces
+    /// true, so the two commit or vanish together. Wake the sender after committing
+    /// ([`crate::AppState::wake_outbox`]) to deliver at once instead of on its next round.
+    pub async fn queue<'e, DB, E>(&self, executor: E) -> Result<()>
+    where
+        DB: sqlx::Database,
+        E: sqlx::Executor<'e, Database = DB>,
+        for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        sqlx::query(INSERT)
+            .bind(self.workspace_id)
+            .bind(self.kind.clone())
+            .bind(self.to.clone())
+            .bind(self.from_name.clone())
+            .bind(self.subject.clone())
+            .bind(self.text.clone())
+            .bind(self.html.clone())
+            .bind(crate::db::now())
+            .execute(executor)
+            .await?;
+        Ok(())
+    }
+}

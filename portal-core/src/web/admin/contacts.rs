@@ -1,0 +1,222 @@
+//! `/admin/contacts/{id}`: one contact — details, access, permissions, invitation, sessions.
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use crate::app::AppState;
+use crate::auth::links;
+use crate::clients::{self, ContactChange, InvitationStatus};
+use crate::db::now;
+use crate::error::{Error, Result};
+use crate::web::admin::clients::{contact_row, Done};
+use crate::web::admin::form::Fields;
+use crate::web::admin::{parse_id, require_manager};
+use crate::web::{StaffContext, ROLE_PRESETS};
+
+fn notice(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("Changes saved."),
+        "permissions" => Some("Permissions saved. They apply from the contact's next click."),
+        "invited" => {
+            Some("The invitation is on its way. Any earlier invitation link no longer works.")
+        }
+        "revoked" => Some("The invitation is withdrawn: its link no longer works."),
+        "signed_out" => Some("The contact is signed out everywhere."),
+        _ => None,
+    }
+}
+
+/// Sends (or sends again) a contact's invitation from the signed-in staff member.
+pub async fn invite(state: &AppState, ctx: &StaffContext, contact_id: i64) -> Result<()> {
+    let ws = ctx.tenant.workspace.id;
+    let contact = clients::contact(&state.db, ws, contact_id).await?;
+    if !contact.active {
+        return Err(Error::Conflict(
+            "This contact is deactivated. Reactivate them before inviting them.".into(),
+        ));
+    }
+    let holder = links::holder_by_id(state, ws, contact_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    links::send_invitation(state, &ctx.tenant, &holder, ctx.user.id, &ctx.user.name).await
+}
+
+/// `GET /admin/contacts/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Html<String>> {
+    let id = parse_id(&id)?;
+    let ws = ctx.tenant.workspace.id;
+    let contact = clients::contact(&state.db, ws, id).await?;
+    let client = clients::client(&state.db, ws, contact.client_id).await?;
+    let held = clients::permissions_of(&state.db, id).await?;
+    let permissions: Vec<_> = state
+        .registry
+        .permissions()
+        .into_iter()
+        .map(|(module, p)| {
+            context! {
+                key => p.key,
+                label => p.label,
+                description => p.description,
+                module => module,
+                held => held.iter().any(|h| h == p.key),
+            }
+        })
+        .collect();
+    let presets: Vec<_> = ROLE_PRESETS
+        .iter()
+        .map(|(key, label)| {
+            let grants = clients::preset_permissions(&state.registry, key);
+            let labels: Vec<&str> = state
+                .registry
+                .permissions()
+                .into_iter()
+                .filter(|(_, p)| grants.contains(&p.key))
+                .map(|(_, p)| p.label)
+                .collect();
+            context! { key => key, label => label, grants => labels.join(", ") }
+        })
+        .collect();
+    let invitation = contact.invitation(now());
+    let sessions: i64 = {
+        let sql = "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2 AND expires_at > $3";
+        crate::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(id).bind(ws).bind(now()).fetch_one(pool).await)?
+    };
+    let base = format!("/contacts/{id}");
+    ctx.render(
+        "admin/contact.html",
+        context! {
+            contact => contact,
+            row => contact_row(&contact),
+            client => client,
+            permissions => permissions,
+            presets => presets,
+            invitation => invitation,
+            can_revoke => invitation == InvitationStatus::Pending,
+            invite_label => if invitation == InvitationStatus::NotInvited { "Send invitation" } else { "Send a new invitation" },
+            sessions => sessions,
+            notice => notice(&done.done),
+            can_manage => ctx.can_manage(),
+            client_link => ctx.link(&format!("/clients/{}", contact.client_id)),
+            save => ctx.link(&base),
+            save_permissions => ctx.link(&format!("{base}/permissions")),
+            send_invite => ctx.link(&format!("{base}/invite")),
+            revoke_invite => ctx.link(&format!("{base}/invite/revoke")),
+            end_sessions => ctx.link(&format!("{base}/sessions/end")),
+        },
+    )
+}
+
+fn back(ctx: &StaffContext, id: i64, done: &str) -> Response {
+    Redirect::to(&ctx.link(&format!("/contacts/{id}?done={done}"))).into_response()
+}
+
+/// `POST /admin/contacts/{id}`: name, email, active, access expiry.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    let form = Fields::parse(&body);
+    let change = ContactChange {
+        name: form.name("name", "contact's name")?,
+        email: form.email("email")?,
+        active: form.checked("active"),
+        access_expires_on: form.date("access_expires_on")?,
+    };
+    let limit = ctx.tenant.entitlements.limits.portal_users;
+    clients::update_contact(&state.db, ctx.tenant.workspace.id, id, &change, limit).await?;
+    Ok(back(&ctx, id, "saved"))
+}
+
+/// `POST /admin/contacts/{id}/permissions`: either a role preset (`preset=client_finance`)
+/// or the checked permissions. Anything not declared by the core or a running module is
+/// refused, so a form cannot grant a permission nobody defined.
+pub async fn set_permissions(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    clients::contact(&state.db, ctx.tenant.workspace.id, id).await?;
+    let form = Fields::parse(&body);
+    let declared: Vec<&'static str> = state
+        .registry
+        .permissions()
+        .into_iter()
+        .map(|(_, p)| p.key)
+        .collect();
+    let preset = form.get("preset");
+    let chosen: Vec<&'static str> = if !preset.is_empty() {
+        if !ROLE_PRESETS.iter().any(|(key, _)| *key == preset) {
+            return Err(Error::BadRequest(format!("`{preset}` is not a role.")));
+        }
+        clients::preset_permissions(&state.registry, preset)
+    } else {
+        let mut chosen = Vec::new();
+        for key in form.all("permission") {
+            match declared.iter().find(|d| **d == key) {
+                Some(d) if !chosen.contains(d) => chosen.push(*d),
+                Some(_) => {}
+                None => return Err(Error::BadRequest(format!("`{key}` is not a permission."))),
+            }
+        }
+        chosen
+    };
+    clients::set_permissions(&state.db, id, &chosen).await?;
+    Ok(back(&ctx, id, "permissions"))
+}
+
+/// `POST /admin/contacts/{id}/invite`: sends the invitation, or a new one (voiding the old).
+pub async fn send_invite(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    invite(&state, &ctx, id).await?;
+    Ok(back(&ctx, id, "invited"))
+}
+
+/// `POST /admin/contacts/{id}/invite/revoke`.
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    let ws = ctx.tenant.workspace.id;
+    clients::contact(&state.db, ws, id).await?;
+    if !links::revoke_invitation(&state, ws, id).await? {
+        return Err(Error::Conflict(
+            "There is no pending invitation to withdraw: it was accepted, has expired, or was withdrawn already.".into(),
+        ));
+    }
+    Ok(back(&ctx, id, "revoked"))
+}
+
+/// `POST /admin/contacts/{id}/sessions/end`: signs the contact out everywhere.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    let ws = ctx.tenant.workspace.id;
+    clients::contact(&state.db, ws, id).await?;
+    clients::end_contact_sessions(&state.db, ws, id).await?;
+    Ok(back(&ctx, id, "signed_out"))
+}

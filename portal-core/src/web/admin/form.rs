@@ -1,0 +1,101 @@
+//! Reading admin forms: fields that repeat (permission checkboxes), and the checks every
+//! name, email and date field gets.
+use crate::error::{Error, Result};
+
+/// A submitted form, as pairs in order; repeated keys are kept.
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn checked(&self, key: &str) -> bool {
+        matches!(self.get(key), "on" | "true" | "1" | "yes")
+    }
+
+    /// A required name: trimmed, 1 to 200 characters, no control characters.
+    pub fn name(&self, key: &str, what: &str) -> Result<String> {
+        let v = self.get(key).trim();
+        if v.is_empty() {
+            return Err(Error::BadRequest(format!("Enter the {what}.")));
+        }
+        if v.chars().count() > 200 || v.chars().any(char::is_control) {
+            return Err(Error::BadRequest(format!(
+                "The {what} must be at most 200 characters, on one line."
+            )));
+        }
+        Ok(v.to_string())
+    }
+
+    /// A required email address, lower-cased.
+    pub fn email(&self, key: &str) -> Result<String> {
+        let v = self.get(key).trim().to_ascii_lowercase();
+        let (local, domain) = v.split_once('@').unwrap_or(("", ""));
+        let ok = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && v.len() <= 254
+            && !v
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
+        if ok {
+            Ok(v)
+        } else {
+            Err(Error::BadRequest(format!(
+                "`{}` is not an email address.",
+                self.get(key).trim()
+            )))
+        }
+    }
+
+    /// An optional ISO date (`YYYY-MM-DD`); empty means none.
+    pub fn date(&self, key: &str) -> Result<Option<String>> {
+        let v = self.get(key).trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(v, &fmt)
+            .map(|d| Some(crate::db::iso_date(d)))
+            .map_err(|_| Error::BadRequest(format!("`{v}` is not a date (YYYY-MM-DD).")))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_checked() {
+        let f = Fields::parse(b"name=+Acme+&email=Ann%40Example.COM&p=a&p=b&d=2026-02-30&e=&x=on");
+        assert_eq!(f.name("name", "name").unwrap(), "Acme");
+        assert_eq!(f.email("email").unwrap(), "ann@example.com");
+        assert_eq!(f.all("p"), ["a", "b"]);
+        assert!(f.date("d").is_err(), "no 30 February");
+        assert_eq!(f.date("e").unwrap(), None);
+        assert!(f.checked("x") && !f.checked("missing"));
+        let bad = Fields::parse(b"name=&email=a%40b&multi=a%0Ab");
+        assert!(bad.name("name", "name").is_err());
+        assert!(bad.email("email").is_err());
+        assert!(bad.name("multi", "name").is_err());
+    }
+}

@@ -1,0 +1,32 @@
+//! The staff admin's own screens: the overview, clients and their contacts (invitations,
+//! permissions, access, sessions), and API tokens. Module screens live in their modules.
+//!
+//! Every statement binds the workspace from the tenant, so an id from another workspace is
+//! simply not found. Owners and admins change things; members look.
+pub mod clients;
+pub mod contacts;
+pub mod form;
+pub mod overview;
+pub mod tokens;
+
+use crate::error::{Error, Result};
+use crate::web::StaffContext;
+
+/// Refuses a change to a staff member who may only look.
+pub fn require_manager(ctx: &StaffContext) -> Result<()> {
+    if ctx.can_manage() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only the workspace's owners and admins can change clients and contacts.".into(),
+        ))
+    }
+}
+
+/// A record id from the path: anything but a positive number is a page that does not exist.
+pub fn parse_id(raw: &str) -> Result<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(Error::NotFound)
+}

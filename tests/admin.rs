@@ -1,0 +1,544 @@
+//! The staff admin's client, contact, permission and token screens, driven over HTTP the
+//! way staff use them; each change is checked where it matters — in the contact's portal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portico_tests::{backends, snapshot, spawn_app, As, Backend, Page, TestApp};
+
+backends!(
+    staff_add_rename_and_deactivate_clients,
+    permissions_change_on_the_next_request,
+    deactivation_and_access_expiry_end_sessions,
+    plan_limits_hold_for_clients_and_portal_users,
+    members_look_but_do_not_change,
+    another_workspace_s_records_are_not_found,
+    bad_input_is_refused_and_changes_nothing,
+    api_tokens_are_created_shown_once_and_revoked,
+);
+
+struct World {
+    app: TestApp,
+    ws: i64,
+    staff: As,
+}
+
+async fn world(backend: &Backend, plan: &str) -> World {
+    let app = spawn_app(backend).await;
+    let ws = app.workspace("acme", plan).await;
+    let (staff, _) = app.staff(ws, "owner@agency.example").await;
+    World { app, ws, staff }
+}
+
+impl World {
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.app.submit("acme", path, &self.staff, fields).await
+    }
+
+    async fn new_client(&self, name: &str) -> i64 {
+        let res = self.post("/admin/clients", &[("name", name)]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        res.location_id("clients")
+    }
+
+    /// A contact added through the admin with a role, signed in (a session as if they had
+    /// accepted their invitation).
+    async fn new_contact(&self, client: i64, email: &str, preset: &str) -> (i64, As) {
+        let path = format!("/admin/clients/{client}/contacts");
+        let res = self
+            .post(
+                &path,
+                &[("name", email), ("email", email), ("preset", preset)],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let id: i64 = portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar("SELECT id FROM contacts WHERE email = $1").bind(email).fetch_one(pool).await).unwrap();
+        let token = portal_core::web::session::create_portal_session(
+            &self.app.state,
+            self.ws,
+            id,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        (id, As::Contact(token))
+    }
+
+    async fn permissions(&self, contact: i64) -> Vec<String> {
+        portal_core::clients::permissions_of(self.app.db(), contact)
+            .await
+            .unwrap()
+    }
+}
+
+async fn staff_add_rename_and_deactivate_clients(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let id = w.new_client("Client Co").await;
+    let list = w.app.get("acme", "/admin/clients", &w.staff).await;
+    assert_eq!(list.status, 200);
+    assert!(list.text().contains("Client Co"), "{}", list.text());
+    assert!(
+        list.text().contains("1 active of the 50"),
+        "{}",
+        list.text()
+    );
+
+    let (_, dana) = w
+        .new_contact(id, "dana@client.example", "client_viewer")
+        .await;
+    let page = w
+        .app
+        .get("acme", &format!("/admin/clients/{id}"), &w.staff)
+        .await;
+    assert!(page.text().contains("dana@client.example"));
+    assert!(page.text().contains("Not invited"), "{}", page.text());
+
+    let res = w
+        .post(
+            &format!("/admin/clients/{id}"),
+            &[("name", "Client & Co"), ("active", "on")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let home = w.app.get("acme", "/portal/", &dana).await;
+    assert!(home.text().contains("Client & Co"), "{}", home.text());
+
+    // Deactivated: its contacts are out at once, and stay out.
+    let res = w
+        .post(&format!("/admin/clients/{id}"), &[("name", "Client & Co")])
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
+    let list = w.app.get("acme", "/admin/clients", &w.staff).await;
+    assert!(list.text().contains("Inactive"));
+}
+
+async fn permissions_change_on_the_next_request(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (id, dana) = w
+        .new_contact(client, "dana@client.example", "client_finance")
+        .await;
+    let preset = |name| {
+        let mut p: Vec<String> =
+            portal_core::clients::preset_permissions(&w.app.state.registry, name)
+                .into_iter()
+                .map(String::from)
+                .collect();
+        p.sort();
+        p
+    };
+    let finance = preset("client_finance");
+    assert!(finance.contains(&"can_view_invoices".to_string()));
+    assert!(!finance.contains(&"can_approve_work".to_string()));
+    assert_eq!(w.permissions(id).await, finance);
+
+    let projects = w.app.state.registry.get("projects").is_some();
+    let menu = |p: &Page| portico_tests::menu_labels(&p.body);
+    if projects {
+        let home = w.app.get("acme", "/portal/", &dana).await;
+        assert!(
+            !menu(&home).contains(&"Projects".to_string()),
+            "{:?}",
+            menu(&home)
+        );
+        assert_eq!(
+            w.app.get("acme", "/portal/projects", &dana).await.status,
+            404
+        );
+    }
+
+    // One preset, one step.
+    let path = format!("/admin/contacts/{id}/permissions");
+    let res = w.post(&path, &[("preset", "client_admin")]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.permissions(id).await, preset("client_admin"));
+    if projects {
+        // The same session, no sign-out: the menu and the route follow.
+        let home = w.app.get("acme", "/portal/", &dana).await;
+        assert!(
+            menu(&home).contains(&"Projects".to_string()),
+            "{:?}",
+            menu(&home)
+        );
+        assert_eq!(
+            w.app.get("acme", "/portal/projects", &dana).await.status,
+            200
+        );
+    }
+
+    // Or each permission by hand; a repeated box counts once.
+    let res = w
+        .post(
+            &path,
+            &[
+                ("permission", "can_approve_work"),
+                ("permission", "can_approve_work"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(w.permissions(id).await, ["can_approve_work"]);
+    if projects {
+        assert_eq!(
+            w.app.get("acme", "/portal/projects", &dana).await.status,
+            404
+        );
+    }
+    let page = w
+        .app
+        .get("acme", &format!("/admin/contacts/{id}"), &w.staff)
+        .await;
+    assert!(page.text().contains("Approve work"));
+}
+
+async fn deactivation_and_access_expiry_end_sessions(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (id, dana) = w
+        .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    let path = format!("/admin/contacts/{id}");
+    let yesterday = portal_core::db::iso_date_from_today(-1);
+    let today = portal_core::db::iso_date_from_today(0);
+    let base = [
+        ("name", "Dana"),
+        ("email", "dana@client.example"),
+        ("active", "on"),
+    ];
+
+    // Access until today still works; until yesterday is over, at once.
+    let res = w
+        .post(
+            &path,
+            &[&base[..], &[("access_expires_on", today.as_str())]].concat(),
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 200);
+    let res = w
+        .post(
+            &path,
+            &[&base[..], &[("access_expires_on", yesterday.as_str())]].concat(),
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
+    let page = w.app.get("acme", &path, &w.staff).await;
+    assert!(page.text().contains("Access expired"), "{}", page.text());
+
+    // Lifting the limit lets them in again; deactivating ends their sessions on the server.
+    let res = w.post(&path, &base).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 200);
+    let res = w
+        .post(&path, &[("name", "Dana"), ("email", "dana@client.example")])
+        .await;
+    assert_eq!(res.status, 303);
+    let sessions: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1").bind(id).fetch_one(pool).await).unwrap();
+    assert_eq!(sessions, 0);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
+    // A deactivated contact is not invited.
+    let res = w
+        .app
+        .post("acme", &format!("{path}/invite"), &w.staff)
+        .await;
+    assert_eq!(res.status, 409);
+    assert!(res.text().contains("deactivated"), "{}", res.text());
+
+    // Staff can also sign an active contact out everywhere.
+    w.post(&path, &base).await;
+    let (_, again) = (
+        0,
+        portal_core::web::session::create_portal_session(
+            &w.app.state,
+            w.ws,
+            id,
+            &Default::default(),
+        )
+        .await
+        .unwrap(),
+    );
+    let again = As::Contact(again);
+    assert_eq!(w.app.get("acme", "/portal/", &again).await.status, 200);
+    let res = w
+        .app
+        .post("acme", &format!("{path}/sessions/end"), &w.staff)
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(w.app.get("acme", "/portal/", &again).await.status, 401);
+}
+
+async fn plan_limits_hold_for_clients_and_portal_users(backend: Backend) {
+    // Starter: 10 clients, 30 portal users.
+    let w = world(&backend, "starter").await;
+    let first = w.new_client("Client 1").await;
+    for n in 2..=10 {
+        w.app.client(w.ws, &format!("Client {n}")).await;
+    }
+    let res = w.post("/admin/clients", &[("name", "Client 11")]).await;
+    assert_eq!(res.status, 409);
+    assert!(
+        res.text().contains("includes 10 active clients"),
+        "{}",
+        res.text()
+    );
+    // Deactivating one makes room; reactivating it then finds none.
+    w.post(&format!("/admin/clients/{first}"), &[("name", "Client 1")])
+        .await;
+    let eleventh = w.new_client("Client 11").await;
+    let res = w
+        .post(
+            &format!("/admin/clients/{first}"),
+            &[("name", "Client 1"), ("active", "on")],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+
+    for n in 1..=30 {
+        portal_core::clients::create_contact(
+            w.app.db(),
+            w.ws,
+            eleventh,
+            &format!("c{n}@x.example"),
+            "C",
+        )
+        .await
+        .unwrap();
+    }
+    let path = format!("/admin/clients/{eleventh}/contacts");
+    let res = w
+        .post(
+            &path,
+            &[
+                ("name", "One too many"),
+                ("email", "31@x.example"),
+                ("preset", "client_viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    assert!(
+        res.text().contains("includes 30 active portal users"),
+        "{}",
+        res.text()
+    );
+    let count: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE email = '31@x.example'").fetch_one(pool).await).unwrap();
+    assert_eq!(count, 0);
+}
+
+async fn members_look_but_do_not_change(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (contact, _) = w
+        .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    let member = portal_core::clients::create_staff_user(
+        w.app.db(),
+        w.ws,
+        "member@agency.example",
+        "Mo",
+        "member",
+    )
+    .await
+    .unwrap();
+    let token = portal_core::web::session::create_staff_session(
+        &w.app.state,
+        w.ws,
+        member,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let mo = As::Staff(token);
+    let before = snapshot(w.app.db()).await;
+    for path in [
+        format!("/admin/clients/{client}"),
+        format!("/admin/contacts/{contact}"),
+    ] {
+        let page = w.app.get("acme", &path, &mo).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(!page.body.contains("Save"), "no edit controls on {path}");
+    }
+    for path in [
+        "/admin/clients".to_string(),
+        format!("/admin/clients/{client}"),
+        format!("/admin/clients/{client}/contacts"),
+        format!("/admin/contacts/{contact}"),
+        format!("/admin/contacts/{contact}/permissions"),
+        format!("/admin/contacts/{contact}/invite"),
+        format!("/admin/contacts/{contact}/sessions/end"),
+    ] {
+        let res = w
+            .app
+            .submit(
+                "acme",
+                &path,
+                &mo,
+                &[
+                    ("name", "X"),
+                    ("email", "x@x.example"),
+                    ("preset", "client_admin"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{path}");
+    }
+    assert_eq!(snapshot(w.app.db()).await, before);
+}
+
+async fn another_workspace_s_records_are_not_found(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (contact, _) = w
+        .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    let other = w.app.workspace("rival", "scale").await;
+    let (rival, _) = w.app.staff(other, "owner@rival.example").await;
+    let before = snapshot(w.app.db()).await;
+    for path in [
+        format!("/admin/clients/{client}"),
+        format!("/admin/contacts/{contact}"),
+    ] {
+        assert_eq!(
+            w.app.get("rival", &path, &rival).await.status,
+            404,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/admin/clients/{client}"),
+        format!("/admin/clients/{client}/contacts"),
+        format!("/admin/contacts/{contact}"),
+        format!("/admin/contacts/{contact}/permissions"),
+        format!("/admin/contacts/{contact}/invite"),
+        format!("/admin/contacts/{contact}/invite/revoke"),
+        format!("/admin/contacts/{contact}/sessions/end"),
+    ] {
+        let fields = [
+            ("name", "Taken"),
+            ("email", "evil@rival.example"),
+            ("active", "on"),
+            ("preset", "client_admin"),
+        ];
+        let res = w.app.submit("rival", &path, &rival, &fields).await;
+        assert_eq!(res.status, 404, "{path}");
+    }
+    assert_eq!(snapshot(w.app.db()).await, before);
+}
+
+async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (contact, _) = w
+        .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    w.new_contact(client, "fox@client.example", "client_viewer")
+        .await;
+    let before = snapshot(w.app.db()).await;
+    let c = format!("/admin/contacts/{contact}");
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16);
+    let cases: Vec<Case> = vec![
+        ("/admin/clients".into(), vec![("name", "  ")], 400),
+        ("/admin/clients".into(), vec![("name", "two\nlines")], 400),
+        (
+            format!("/admin/clients/{client}/contacts"),
+            vec![("name", "X"), ("email", "not-an-email")],
+            400,
+        ),
+        (
+            format!("/admin/clients/{client}/contacts"),
+            vec![
+                ("name", "X"),
+                ("email", "x@x.example"),
+                ("preset", "superuser"),
+            ],
+            400,
+        ),
+        (
+            format!("/admin/clients/{client}/contacts"),
+            vec![("name", "Dup"), ("email", "FOX@client.example")],
+            409,
+        ),
+        (
+            c.clone(),
+            vec![
+                ("name", "Dana"),
+                ("email", "fox@client.example"),
+                ("active", "on"),
+            ],
+            409,
+        ),
+        (
+            c.clone(),
+            vec![
+                ("name", "Dana"),
+                ("email", "dana@client.example"),
+                ("access_expires_on", "2026-13-01"),
+            ],
+            400,
+        ),
+        (
+            format!("{c}/permissions"),
+            vec![("permission", "can_view_invoices"), ("permission", "root")],
+            400,
+        ),
+        (format!("{c}/permissions"), vec![("preset", "nope")], 400),
+        ("/admin/clients/abc".into(), vec![("name", "X")], 404),
+        ("/admin/contacts/-1".into(), vec![("name", "X")], 404),
+        (
+            "/admin/contacts/99999999999999999999".into(),
+            vec![("name", "X")],
+            404,
+        ),
+    ];
+    for (path, fields, status) in cases {
+        let res = w.post(&path, &fields).await;
+        assert_eq!(res.status, status, "{path} {fields:?}: {}", res.body);
+    }
+    assert_eq!(snapshot(w.app.db()).await, before);
+}
+
+async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let res = w
+        .post("/admin/tokens", &[("name", "Reporting script")])
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let text = res.text();
+    let at = text.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let token: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    assert_eq!(token.len(), 64);
+    let bearer = As::Bearer(token.clone());
+    let me = w.app.get("acme", "/api/me", &bearer).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let body: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+    assert_eq!(body["staff"]["email"], "owner@agency.example");
+    assert_eq!(body["workspace"]["slug"], "acme");
+
+    // Listed by name, never shown again.
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await;
+    assert!(list.text().contains("Reporting script"));
+    assert!(!list.body.contains(&token));
+    // Not a key to another workspace.
+    w.app.workspace("rival", "growth").await;
+    assert_eq!(w.app.get("rival", "/api/me", &bearer).await.status, 401);
+
+    let handle = &portal_core::web::session::hash_token(&token)[..16];
+    let res = w
+        .app
+        .post("acme", &format!("/admin/tokens/{handle}/revoke"), &w.staff)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.app.get("acme", "/api/me", &bearer).await.status, 401);
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await;
+    assert!(list.text().contains("Revoked"));
+    assert_eq!(
+        w.app
+            .post("acme", &format!("/admin/tokens/{handle}/revoke"), &w.staff)
+            .await
+            .status,
+        404
+    );
+}
