@@ -14,6 +14,7 @@ backends!(
     repeated_failures_are_rate_limited,
     staff_sign_in_at_their_own_door,
     idle_sessions_end_and_activity_is_recorded,
+    behind_tls_cookies_take_host_locked_names,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -432,4 +433,100 @@ async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {
     assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 401);
+}
+
+/// Signs in on `host` at `base` (`""` on the workspace's own host, `/w/acme` on the
+/// fallback) and returns the response.
+async fn sign_in_on_host(app: &TestApp, host: &str, base: &str, csrf_cookie: &str) -> Page {
+    let form = app
+        .request_raw(
+            "GET",
+            &format!("{base}/portal/sign-in"),
+            &[("host", host)],
+            None,
+        )
+        .await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let csrf = cookie_value(&form, csrf_cookie).expect("the CSRF cookie under its TLS name");
+    let set = form
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.contains("; Secure"), "{set}");
+    let cookie = format!("{csrf_cookie}={csrf}");
+    let body = format!("csrf_token={csrf}&email=dana%40example.com&password=correct+horse+battery");
+    let headers = [
+        ("host", host),
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    app.request_raw(
+        "POST",
+        &format!("{base}/portal/sign-in"),
+        &headers,
+        Some(body),
+    )
+    .await
+}
+
+async fn behind_tls_cookies_take_host_locked_names(backend: Backend) {
+    let config = portal_core::PortalConfig {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    setup(&app).await;
+
+    // On the workspace's own host: `__Host-`, Secure, Path=/ — no sibling can plant it.
+    let res = sign_in_on_host(&app, "acme.localhost", "", "__Host-portico_csrf").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let set = res
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.starts_with("__Host-portico_portal="), "{set}");
+    assert!(
+        set.contains("; Path=/;") && set.contains("; Secure") && set.contains("HttpOnly"),
+        "{set}"
+    );
+    let token = cookie_value(&res, "__Host-portico_portal").unwrap();
+    for (cookie, status) in [
+        (format!("__Host-portico_portal={token}"), 200),
+        // The plain name is not accepted over TLS: it could have been planted.
+        (format!("portico_portal={token}"), 401),
+        (format!("__Secure-portico_portal={token}"), 401),
+    ] {
+        let headers = [("host", "acme.localhost"), ("cookie", cookie.as_str())];
+        let page = app.request_raw("GET", "/portal/", &headers, None).await;
+        assert_eq!(page.status, status, "{cookie}");
+    }
+
+    // On the shared fallback host, workspaces keep their paths: `__Secure-`.
+    let res = sign_in_on_host(&app, "localhost", "/w/acme", "__Secure-portico_csrf").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let set = res
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.starts_with("__Secure-portico_portal="), "{set}");
+    assert!(
+        set.contains("; Path=/w/acme/portal;") && set.contains("; Secure"),
+        "{set}"
+    );
 }

@@ -421,10 +421,17 @@ impl Portal {
         // protection inside it (it needs to know who is signed in).
         // Each surface has its own fallback inside its layers, so a path that never existed
         // passes the same checks as a gated one and the two stay indistinguishable.
+        let secure = state.config.secure_cookies;
         let portal = portal
             .fallback(not_found)
-            .layer(axum::middleware::from_fn(|req, next| {
-                csrf::protect(session::PORTAL_COOKIE, has::<PortalUser>, req, next)
+            .layer(axum::middleware::from_fn(move |req, next| {
+                csrf::protect(
+                    session::CookieSpec::portal,
+                    secure,
+                    has::<PortalUser>,
+                    req,
+                    next,
+                )
             }))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
@@ -432,8 +439,14 @@ impl Portal {
             ));
         let admin = admin
             .fallback(not_found)
-            .layer(axum::middleware::from_fn(|req, next| {
-                csrf::protect(session::STAFF_COOKIE, has::<StaffUser>, req, next)
+            .layer(axum::middleware::from_fn(move |req, next| {
+                csrf::protect(
+                    session::CookieSpec::staff,
+                    secure,
+                    has::<StaffUser>,
+                    req,
+                    next,
+                )
             }))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),

@@ -111,8 +111,8 @@ fn page(
     Ok((status, html).into_response())
 }
 
-fn current_hash(headers: &HeaderMap) -> String {
-    session::portal_token(headers)
+fn current_hash(state: &AppState, ctx: &PortalContext, headers: &HeaderMap) -> String {
+    session::portal_token(state, &ctx.tenant, headers)
         .map(|t| hash_token(&t))
         .unwrap_or_default()
 }
@@ -124,7 +124,7 @@ pub async fn show(
     headers: HeaderMap,
     Query(done): Query<Done>,
 ) -> Result<Response> {
-    let list = sessions(&state, &ctx, &current_hash(&headers)).await?;
+    let list = sessions(&state, &ctx, &current_hash(&state, &ctx, &headers)).await?;
     page(&ctx, list, done_message(&done.done), None, StatusCode::OK)
 }
 
@@ -152,7 +152,7 @@ pub async fn change_password(
             "The password form was not sent correctly.".into(),
         ));
     };
-    let current = current_hash(&headers);
+    let current = current_hash(&state, &ctx, &headers);
     let problem = if form.new != form.confirm {
         Some("The two new passwords are not the same.".to_string())
     } else if form.current.is_empty() || form.current.len() > crate::auth::password::MAX_LEN {
@@ -206,7 +206,7 @@ pub async fn end_others(
     headers: HeaderMap,
 ) -> Result<Response> {
     let sql = "DELETE FROM portal_sessions WHERE workspace_id = $1 AND contact_id = $2 AND token_hash <> $3";
-    let current = current_hash(&headers);
+    let current = current_hash(&state, &ctx, &headers);
     with_db!(&state.db, pool => sqlx::query(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(&current).execute(pool).await.map(|_| ()))?;
     Ok(Redirect::to(&ctx.link("/account?done=others")).into_response())
 }
@@ -222,7 +222,7 @@ pub async fn end_one(
     if handle.len() != HANDLE_LEN || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::NotFound);
     }
-    let current = current_hash(&headers);
+    let current = current_hash(&state, &ctx, &headers);
     if current.starts_with(&handle) {
         return Err(Error::BadRequest(
             "This is the device you are using: sign out instead.".into(),

@@ -23,7 +23,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::web::session::cookie;
+use crate::web::session::CookieSpec;
 use crate::web::Tenant;
 
 pub const FIELD: &str = "csrf_token";
@@ -89,16 +89,24 @@ fn refused() -> Response {
     .into_response()
 }
 
-/// The layer; `session_cookie` names the surface's session cookie, `signed_in` tells whether
-/// the session layer found someone.
+/// The layer; `session_cookie` gives the surface's session cookie (see `CookieSpec`),
+/// `signed_in` tells whether the session layer found someone, `secure` whether cookies get
+/// their TLS names.
 pub async fn protect(
-    session_cookie: &'static str,
+    session_cookie: fn(&Tenant, bool) -> CookieSpec,
+    secure: bool,
     signed_in: fn(&Request) -> bool,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let session = cookie(req.headers(), session_cookie).filter(|_| signed_in(&req));
-    let existing = cookie(req.headers(), COOKIE).filter(|t| is_token(t));
+    let Some(tenant) = req.extensions().get::<Arc<Tenant>>().cloned() else {
+        return Error::NotFound.into_response();
+    };
+    let own = CookieSpec::new(COOKIE, "/", &tenant, secure);
+    let session = session_cookie(&tenant, secure)
+        .read(req.headers())
+        .filter(|_| signed_in(&req));
+    let existing = own.read(req.headers()).filter(|t| is_token(t));
     let (expected, new_cookie) = match (&session, &existing) {
         (Some(token), _) => (token_for_session(token), None),
         (None, Some(token)) => (token.clone(), None),
@@ -144,21 +152,15 @@ pub async fn protect(
             return refused();
         }
     }
-    let base = req
-        .extensions()
-        .get::<Arc<Tenant>>()
-        .map(|t| t.link("/"))
-        .unwrap_or_else(|| "/".into());
     req.extensions_mut().insert(CsrfToken(expected.clone()));
     let mut res = next.run(req).await;
     res.extensions_mut().insert(CsrfToken(expected));
     // Only pages that can hold a form need the cookie: not error pages.
     let may_hold_form = res.status().is_success() || res.status() == StatusCode::UNAUTHORIZED;
     if let Some(token) = new_cookie.filter(|_| may_hold_form) {
-        let value = format!("{COOKIE}={token}; Path={base}; HttpOnly; SameSite=Lax");
-        if let Ok(v) = header::HeaderValue::from_str(&value) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+        // Until the browser closes: a form is filled in the same visit.
+        res.headers_mut()
+            .append(header::SET_COOKIE, own.set(&token, None));
     }
     res
 }

@@ -373,7 +373,7 @@ pub async fn complete(
         // Every existing session ends: whoever else held one no longer gets in.
         crate::clients::replace_contact_password(&state.db, holder.contact_id, &hash, None).await?;
     }
-    if let Some(old) = session::portal_token(&headers) {
+    if let Some(old) = session::portal_token(&state, &tenant, &headers) {
         session::delete_portal_session(&state, &old).await?;
     }
     let meta = SessionMeta::from_request(&headers, ip);

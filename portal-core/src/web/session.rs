@@ -24,6 +24,62 @@ use crate::with_db;
 pub const PORTAL_COOKIE: &str = "portico_portal";
 pub const STAFF_COOKIE: &str = "portico_staff";
 
+/// What a cookie is called, and the path it is sent to, on this tenant.
+///
+/// Over TLS a workspace on its own host gets `__Host-` names: browsers then accept the cookie
+/// only if it is `Secure`, has `Path=/` and no `Domain`, so no sibling subdomain (another
+/// workspace, a custom domain's neighbour) can plant or overwrite it. The price is `Path=/`:
+/// the surface separation rests on the names, each layer reading only its own. On the shared
+/// `/w/{slug}` fallback host, where workspaces must not share a path, TLS gets `__Secure-`
+/// names with the path kept. Without TLS, plain names scoped to the surface's path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CookieSpec {
+    pub name: String,
+    pub path: String,
+    pub secure: bool,
+}
+
+impl CookieSpec {
+    /// `base` is the plain name (`portico_portal`), `surface` the path it belongs to
+    /// (`/portal`, `/admin`, or `/` for the whole site).
+    pub fn new(base: &str, surface: &str, tenant: &Tenant, secure: bool) -> CookieSpec {
+        let scoped = tenant.link(surface);
+        let (name, path) = match (secure, tenant.base_path.is_empty()) {
+            (true, true) => (format!("__Host-{base}"), "/".to_string()),
+            (true, false) => (format!("__Secure-{base}"), scoped),
+            (false, _) => (base.to_string(), scoped),
+        };
+        CookieSpec { name, path, secure }
+    }
+
+    pub fn portal(tenant: &Tenant, secure: bool) -> CookieSpec {
+        CookieSpec::new(PORTAL_COOKIE, "/portal", tenant, secure)
+    }
+
+    pub fn staff(tenant: &Tenant, secure: bool) -> CookieSpec {
+        CookieSpec::new(STAFF_COOKIE, "/admin", tenant, secure)
+    }
+
+    /// This cookie's value in a request, under this name only.
+    pub fn read(&self, headers: &HeaderMap) -> Option<String> {
+        cookie(headers, &self.name)
+    }
+
+    /// `Set-Cookie` giving the cookie `value` for `max_age` seconds (0 clears it; `None`
+    /// keeps it until the browser closes).
+    pub fn set(&self, value: &str, max_age: Option<i64>) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        let max_age = max_age
+            .map(|s| format!("; Max-Age={s}"))
+            .unwrap_or_default();
+        let value = format!(
+            "{}={value}; Path={}; HttpOnly; SameSite=Lax{max_age}{secure}",
+            self.name, self.path
+        );
+        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
 /// A fresh random token (hex, 256 bits) and the hash to store.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -50,20 +106,6 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
-}
-
-/// `Set-Cookie` for a session cookie scoped to one surface of one workspace.
-pub fn session_cookie(
-    name: &str,
-    token: &str,
-    path: &str,
-    max_age: i64,
-    secure: bool,
-) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let value =
-        format!("{name}={token}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Where a session was started from, for the owner's list of sessions.
@@ -111,8 +153,8 @@ pub async fn delete_staff_session(state: &AppState, token: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn staff_token(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, STAFF_COOKIE)
+pub fn staff_token(state: &AppState, tenant: &Tenant, headers: &HeaderMap) -> Option<String> {
+    CookieSpec::staff(tenant, state.config.secure_cookies).read(headers)
 }
 
 /// Starts a portal session for a contact and returns the `Set-Cookie` that hands it to the
@@ -124,9 +166,8 @@ pub async fn start_portal_session(
     meta: &SessionMeta,
 ) -> Result<HeaderValue> {
     let token = create_portal_session(state, tenant.workspace.id, contact_id, meta).await?;
-    let path = tenant.link("/portal");
-    let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
-    Ok(session_cookie(PORTAL_COOKIE, &token, &path, ttl, secure))
+    let spec = CookieSpec::portal(tenant, state.config.secure_cookies);
+    Ok(spec.set(&token, Some(state.config.session_ttl_secs)))
 }
 
 /// The same for a staff member, scoped to the admin.
@@ -137,9 +178,8 @@ pub async fn start_staff_session(
     meta: &SessionMeta,
 ) -> Result<HeaderValue> {
     let token = create_staff_session(state, tenant.workspace.id, staff_user_id, meta).await?;
-    let path = tenant.link("/admin");
-    let (ttl, secure) = (state.config.session_ttl_secs, state.config.secure_cookies);
-    Ok(session_cookie(STAFF_COOKIE, &token, &path, ttl, secure))
+    let spec = CookieSpec::staff(tenant, state.config.secure_cookies);
+    Ok(spec.set(&token, Some(state.config.session_ttl_secs)))
 }
 
 pub async fn create_staff_session(
@@ -246,8 +286,8 @@ impl SessionCache {
     }
 }
 
-pub fn portal_token(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, PORTAL_COOKIE)
+pub fn portal_token(state: &AppState, tenant: &Tenant, headers: &HeaderMap) -> Option<String> {
+    CookieSpec::portal(tenant, state.config.secure_cookies).read(headers)
 }
 
 /// One row per permission (or one row with none): the session, its contact and the
@@ -269,7 +309,10 @@ struct ContactRow {
 /// one; the layer itself never refuses. Sessions idle longer than `session_idle_secs` end.
 pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
-    if let (Some(tenant), Some(token)) = (tenant, cookie(req.headers(), PORTAL_COOKIE)) {
+    let token = tenant
+        .as_ref()
+        .and_then(|t| portal_token(&state, t, req.headers()));
+    if let (Some(tenant), Some(token)) = (tenant, token) {
         let hash = hash_token(&token);
         let at = now();
         let idle_cutoff = at - state.config.session_idle_secs;
@@ -354,7 +397,10 @@ async fn load_contact(
 /// The admin layer: attaches the staff user from the staff cookie. Never the portal cookie,
 /// never a bearer token.
 pub async fn admin_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let token = cookie(req.headers(), STAFF_COOKIE);
+    let token = req
+        .extensions()
+        .get::<Arc<Tenant>>()
+        .and_then(|t| staff_token(&state, t, req.headers()));
     attach_staff(&state, req, token, false, next).await
 }
 

@@ -77,13 +77,13 @@ impl Door {
     ) -> Result<HeaderValue> {
         match self {
             Door::Portal => {
-                if let Some(old) = session::portal_token(headers) {
+                if let Some(old) = session::portal_token(state, tenant, headers) {
                     session::delete_portal_session(state, &old).await?;
                 }
                 session::start_portal_session(state, tenant, id, meta).await
             }
             Door::Admin => {
-                if let Some(old) = session::staff_token(headers) {
+                if let Some(old) = session::staff_token(state, tenant, headers) {
                     session::delete_staff_session(state, &old).await?;
                 }
                 session::start_staff_session(state, tenant, id, meta).await
@@ -99,28 +99,22 @@ impl Door {
         tenant: &Tenant,
         headers: &HeaderMap,
     ) -> Result<HeaderValue> {
-        let name = match self {
+        let secure = state.config.secure_cookies;
+        let spec = match self {
             Door::Portal => {
-                if let Some(token) = session::portal_token(headers) {
+                if let Some(token) = session::portal_token(state, tenant, headers) {
                     session::delete_portal_session(state, &token).await?;
                 }
-                session::PORTAL_COOKIE
+                session::CookieSpec::portal(tenant, secure)
             }
             Door::Admin => {
-                if let Some(token) = session::staff_token(headers) {
+                if let Some(token) = session::staff_token(state, tenant, headers) {
                     session::delete_staff_session(state, &token).await?;
                 }
-                session::STAFF_COOKIE
+                session::CookieSpec::staff(tenant, secure)
             }
         };
-        let path = tenant.link(self.prefix());
-        Ok(session::session_cookie(
-            name,
-            "",
-            &path,
-            0,
-            state.config.secure_cookies,
-        ))
+        Ok(spec.set("", Some(0)))
     }
 
     /// Where to go after signing in: the page asked for, if it is one of this door's own.
