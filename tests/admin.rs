@@ -2,7 +2,10 @@
 //! way staff use them; each change is checked where it matters — in the contact's portal.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portico_tests::{backends, snapshot, spawn_app, As, Backend, Page, TestApp};
+use portico_tests::{
+    backends, concrete_path, cookie_value, menu_labels, snapshot, spawn_app, As, Backend, Page,
+    TestApp,
+};
 
 backends!(
     staff_add_rename_and_deactivate_clients,
@@ -13,6 +16,7 @@ backends!(
     another_workspace_s_records_are_not_found,
     bad_input_is_refused_and_changes_nothing,
     api_tokens_are_created_shown_once_and_revoked,
+    view_as_shows_what_the_contact_sees_and_changes_nothing,
 );
 
 struct World {
@@ -541,4 +545,127 @@ async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
             .status,
         404
     );
+}
+
+async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (id, dana) = w
+        .new_contact(client, "dana@client.example", "client_finance")
+        .await;
+    let samples = w.app.seed_modules(w.ws, client).await;
+
+    let res = w
+        .app
+        .post("acme", &format!("/admin/contacts/{id}/view-as"), &w.staff)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.location(), "/w/acme/portal/");
+    let set = res
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.contains("Max-Age=1800"), "a short preview: {set}");
+    let preview = As::Contact(cookie_value(&res, "portico_portal").unwrap());
+
+    // The same pages, the same menu, the same refusals as Dana's own session — plus a banner.
+    let own = w.app.get("acme", "/portal/", &dana).await;
+    let seen = w.app.get("acme", "/portal/", &preview).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(menu_labels(&seen.body), menu_labels(&own.body));
+    assert!(
+        seen.text()
+            .contains("you are seeing exactly what dana@client.example sees"),
+        "{}",
+        seen.text()
+    );
+    assert!(!own.text().contains("Preview"));
+    for route in w
+        .app
+        .state
+        .routes
+        .iter()
+        .filter(|r| r.surface == portal_core::module::Surface::Portal && r.method == "GET")
+    {
+        let path = concrete_path(route, &samples);
+        let (a, b) = (
+            w.app.get("acme", &path, &dana).await,
+            w.app.get("acme", &path, &preview).await,
+        );
+        assert_eq!(a.status, b.status, "{path}");
+    }
+
+    // Nothing can be changed: every state-changing portal route, core or module, is refused.
+    let before = snapshot(w.app.db()).await;
+    let mut paths: Vec<String> = w
+        .app
+        .state
+        .routes
+        .iter()
+        .filter(|r| r.surface == portal_core::module::Surface::Portal && r.method != "GET")
+        .map(|r| concrete_path(r, &samples))
+        .collect();
+    paths.extend(
+        [
+            "/portal/account/password",
+            "/portal/account/sessions/end-others",
+        ]
+        .map(String::from),
+    );
+    for path in paths {
+        let res = w
+            .app
+            .submit(
+                "acme",
+                &path,
+                &preview,
+                &[("current", "x"), ("new", "y"), ("confirm", "y")],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{path}");
+        assert!(res.text().contains("read-only preview"), "{path}");
+    }
+    assert_eq!(snapshot(w.app.db()).await, before);
+
+    // Dana does not see the preview among her sessions; the audit log names who looked.
+    let account = w.app.get("acme", "/portal/account", &dana).await;
+    assert!(
+        !account.text().contains("Sign out this device"),
+        "{}",
+        account.text()
+    );
+    let log = w.app.get("acme", "/admin/audit", &w.staff).await;
+    assert!(
+        log.text().contains("owner@agency.example"),
+        "{}",
+        log.text()
+    );
+    assert!(
+        log.text().contains(
+            "viewed the portal as dana@client.example <dana@client.example> of Client Co"
+        ),
+        "{}",
+        log.text()
+    );
+
+    // Ending the preview signs only the preview out.
+    let res = w.app.post("acme", "/portal/sign-out", &preview).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(w.app.get("acme", "/portal/", &preview).await.status, 401);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 200);
+
+    // A deactivated contact has no portal to preview.
+    w.post(
+        &format!("/admin/contacts/{id}"),
+        &[("name", "Dana"), ("email", "dana@client.example")],
+    )
+    .await;
+    let res = w
+        .app
+        .post("acme", &format!("/admin/contacts/{id}/view-as"), &w.staff)
+        .await;
+    assert_eq!(res.status, 409);
 }

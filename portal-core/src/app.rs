@@ -395,6 +395,8 @@ impl Portal {
                 "/contacts/{id}/sessions/end",
                 post(admin::contacts::end_sessions),
             )
+            .route("/contacts/{id}/view-as", post(admin::contacts::view_as))
+            .route("/audit", get(admin::overview::audit))
             .route(
                 "/tokens",
                 get(admin::tokens::list).post(admin::tokens::create),

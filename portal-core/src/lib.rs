@@ -9,6 +9,7 @@
 //! (what operators sell), [`entitlements`] (what a workspace may use now), [`web`] (the
 //! request flow: tenant → session → gate → handler → render), [`app`] (composition).
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod db;

@@ -87,6 +87,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/tokens.html"),
     ),
     (
+        "admin/audit.html",
+        include_str!("../templates/admin/audit.html"),
+    ),
+    (
         "admin/home.html",
         include_str!("../templates/admin/home.html"),
     ),
@@ -119,6 +123,7 @@ impl Templates {
         env.add_filter("money", money);
         env.add_filter("date", date);
         env.add_filter("timestamp", timestamp);
+        env.add_filter("datetime", datetime);
         Templates { env: Arc::new(env) }
     }
 
@@ -148,6 +153,14 @@ fn money(cents: i64, currency: Option<String>) -> String {
 fn timestamp(value: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(value) {
         Ok(t) => date(crate::db::iso_date(t.date())),
+        Err(_) => String::new(),
+    }
+}
+
+/// `{{ 1795434433 | datetime }}` → `23 Nov 2026 14:07 UTC`.
+fn datetime(value: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(value) {
+        Ok(t) => format!("{} {:02}:{:02} UTC", timestamp(value), t.hour(), t.minute()),
         Err(_) => String::new(),
     }
 }

@@ -40,6 +40,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0002_mail_and_tokens.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230003,
+            description: "previews, audit log, two-factor sign-in",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0003_preview_audit_totp.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0003_preview_audit_totp.sql"
+            ),
+        },
     ];
 }
 

@@ -300,6 +300,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "clients"),
     (Surface::Admin, "contacts"),
     (Surface::Admin, "tokens"),
+    (Surface::Admin, "audit"),
     (Surface::Api, "me"),
 ];
 

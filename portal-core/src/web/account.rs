@@ -65,7 +65,7 @@ async fn sessions(
 ) -> Result<Vec<SessionView>> {
     let at = now();
     let sql = "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM portal_sessions \
-               WHERE workspace_id = $1 AND contact_id = $2 AND expires_at > $3 AND last_seen_at > $4 \
+               WHERE workspace_id = $1 AND contact_id = $2 AND expires_at > $3 AND last_seen_at > $4 AND preview_by IS NULL \
                ORDER BY last_seen_at DESC";
     let idle_cutoff = at - state.config.session_idle_secs;
     let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;

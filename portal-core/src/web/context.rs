@@ -21,6 +21,9 @@ pub struct PortalUser {
     pub email: String,
     pub client_name: String,
     pub permissions: BTreeSet<String>,
+    /// Set when a staff member is previewing this contact's portal ("view as"): their name.
+    /// Such a session can change nothing.
+    pub preview_by: Option<String>,
 }
 
 impl PortalUser {

@@ -113,6 +113,7 @@ pub fn admin_page(
     for (label, path, icon) in [
         ("Clients", "/clients", "users"),
         ("API tokens", "/tokens", "key"),
+        ("Audit log", "/audit", "list"),
     ] {
         let full = format!("/admin{path}");
         menu.push(MenuEntry {

@@ -8,15 +8,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::db::{now, Db};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::Tenant;
 use crate::with_db;
@@ -302,6 +302,7 @@ struct ContactRow {
     expires_at: i64,
     last_seen_at: i64,
     access_expires_on: Option<String>,
+    preview_by: Option<String>,
     permission: Option<String>,
 }
 
@@ -336,6 +337,12 @@ pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next:
             }
         };
         if let Some(entry) = entry {
+            if entry.user.preview_by.is_some() && !preview_may(&req) {
+                return Error::Forbidden(
+                    "This is a read-only preview of the contact's portal: nothing can be changed here.".into(),
+                )
+                .into_response();
+            }
             if at - entry.last_seen.swap(at, Ordering::Relaxed) >= TOUCH_EVERY {
                 touch(&state.db, "portal_sessions", &hash, at).await;
             }
@@ -343,6 +350,33 @@ pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next:
         }
     }
     next.run(req).await
+}
+
+/// A preview ("view as") reads and signs out; every other request that could change
+/// something is refused before any handler runs, whatever the module.
+fn preview_may(req: &Request) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD) || req.uri().path() == "/sign-out"
+}
+
+/// How long a staff member's preview of a contact's portal lasts.
+pub const PREVIEW_SECS: i64 = 30 * 60;
+
+/// Starts a read-only preview of a contact's portal for a staff member; returns the
+/// `Set-Cookie` that hands it to their browser. Not listed among the contact's sessions.
+pub async fn start_preview(
+    state: &AppState,
+    tenant: &Tenant,
+    contact_id: i64,
+    staff_user_id: i64,
+    meta: &SessionMeta,
+) -> Result<HeaderValue> {
+    let (token, hash) = new_token();
+    let created = now();
+    let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at, last_seen_at, user_agent, ip, preview_by) \
+               VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $8)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(tenant.workspace.id).bind(contact_id).bind(created).bind(created + PREVIEW_SECS).bind(&meta.user_agent).bind(&meta.ip).bind(staff_user_id).execute(pool).await.map(|_| ()))?;
+    let spec = CookieSpec::portal(tenant, state.config.secure_cookies);
+    Ok(spec.set(&token, Some(PREVIEW_SECS)))
 }
 
 /// Records activity. Not a trigger column: it invalidates no cache.
@@ -365,11 +399,12 @@ async fn load_contact(
     idle_cutoff: i64,
 ) -> Result<Option<CachedSession>> {
     let sql = "SELECT c.id AS contact_id, c.client_id, c.name, c.email, cl.name AS client_name, \
-               s.expires_at, s.last_seen_at, c.access_expires_on, p.permission \
+               s.expires_at, s.last_seen_at, c.access_expires_on, su.name AS preview_by, p.permission \
                FROM portal_sessions s \
                JOIN contacts c ON c.id = s.contact_id AND c.workspace_id = s.workspace_id \
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
                LEFT JOIN contact_permissions p ON p.contact_id = c.id \
+               LEFT JOIN staff_users su ON su.id = s.preview_by AND su.workspace_id = s.workspace_id \
                WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND ";
     let sql = format!("{sql}{}", crate::auth::links::usable_contact("$5"));
     let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(hash).bind(workspace_id).bind(at).bind(idle_cutoff).bind(crate::db::today()).fetch_all(pool).await)?;
@@ -384,6 +419,7 @@ async fn load_contact(
         email: first.email.clone(),
         client_name: first.client_name.clone(),
         permissions: rows.iter().filter_map(|r| r.permission.clone()).collect(),
+        preview_by: first.preview_by.clone(),
     };
     Ok(Some(CachedSession {
         revision: 0,

@@ -1,10 +1,15 @@
 //! `/admin/contacts/{id}`: one contact — details, access, permissions, invitation, sessions.
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
 use minijinja::context;
 
 use crate::app::AppState;
+use crate::audit;
 use crate::auth::links;
 use crate::clients::{self, ContactChange, InvitationStatus};
 use crate::db::now;
@@ -12,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::web::admin::clients::{contact_row, Done};
 use crate::web::admin::form::Fields;
 use crate::web::admin::{parse_id, require_manager};
+use crate::web::session::{self, SessionMeta};
 use crate::web::{StaffContext, ROLE_PRESETS};
 
 fn notice(done: &str) -> Option<&'static str> {
@@ -84,7 +90,7 @@ pub async fn show(
         .collect();
     let invitation = contact.invitation(now());
     let sessions: i64 = {
-        let sql = "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2 AND expires_at > $3";
+        let sql = "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2 AND expires_at > $3 AND preview_by IS NULL";
         crate::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(id).bind(ws).bind(now()).fetch_one(pool).await)?
     };
     let base = format!("/contacts/{id}");
@@ -108,6 +114,7 @@ pub async fn show(
             send_invite => ctx.link(&format!("{base}/invite")),
             revoke_invite => ctx.link(&format!("{base}/invite/revoke")),
             end_sessions => ctx.link(&format!("{base}/sessions/end")),
+            view_as => ctx.link(&format!("{base}/view-as")),
         },
     )
 }
@@ -205,6 +212,39 @@ pub async fn revoke_invite(
         ));
     }
     Ok(back(&ctx, id, "revoked"))
+}
+
+/// `POST /admin/contacts/{id}/view-as`: opens a read-only preview of exactly what the contact
+/// sees, for 30 minutes, in this browser; written to the audit log first.
+pub async fn view_as(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let contact = clients::contact(&state.db, ctx.tenant.workspace.id, id).await?;
+    let client = clients::client(&state.db, ctx.tenant.workspace.id, contact.client_id).await?;
+    if !contact.active || !client.active || contact.access_expired(&crate::db::today()) {
+        return Err(Error::Conflict(
+            "This contact cannot use the portal now (deactivated, inactive client or access expired): there is nothing to preview.".into(),
+        ));
+    }
+    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let meta = SessionMeta::from_request(&headers, ip);
+    let subject = format!("{} <{}> of {}", contact.name, contact.email, client.name);
+    audit::record(
+        &state.db,
+        &ctx.user,
+        "viewed the portal as",
+        &subject,
+        &meta.ip,
+    )
+    .await?;
+    let cookie = session::start_preview(&state, &ctx.tenant, id, ctx.user.id, &meta).await?;
+    let to = ctx.tenant.link("/portal/");
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
 }
 
 /// `POST /admin/contacts/{id}/sessions/end`: signs the contact out everywhere.

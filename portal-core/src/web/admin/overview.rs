@@ -53,3 +53,9 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
         },
     )
 }
+
+/// `GET /admin/audit`: the newest 200 entries of the workspace's audit log.
+pub async fn audit(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
+    let entries = crate::audit::recent(&state.db, ctx.tenant.workspace.id, 200).await?;
+    ctx.render("admin/audit.html", context! { entries => entries })
+}
