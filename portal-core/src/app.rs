@@ -25,6 +25,7 @@ use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::{
     account, admin, api, assets, csrf, home, one_time, security, session, sign_in, tenant,
+    two_step, two_step_setup,
 };
 use crate::workspace::{self, EntitlementChange, Workspace};
 
@@ -329,6 +330,12 @@ impl Portal {
                     .layer(axum::Extension(sign_in::Door::Portal)),
             )
             .route(
+                "/sign-in/code",
+                get(two_step::form)
+                    .post(two_step::submit)
+                    .layer(axum::Extension(sign_in::Door::Portal)),
+            )
+            .route(
                 "/sign-out",
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Portal)),
             )
@@ -363,6 +370,10 @@ impl Portal {
                     .layer(axum::Extension(Purpose::Invite)),
             )
             .route("/account", get(account::show))
+            .route("/account/two-step", get(two_step_setup::show))
+            .route("/account/two-step/setup", post(two_step_setup::setup))
+            .route("/account/two-step/confirm", post(two_step_setup::confirm))
+            .route("/account/two-step/disable", post(two_step_setup::disable))
             .route("/account/password", post(account::change_password))
             .route("/account/sessions/end-others", post(account::end_others))
             .route("/account/sessions/{handle}/end", post(account::end_one))
@@ -396,6 +407,11 @@ impl Portal {
                 post(admin::contacts::end_sessions),
             )
             .route("/contacts/{id}/view-as", post(admin::contacts::view_as))
+            .route(
+                "/contacts/{id}/two-step/reset",
+                post(admin::contacts::reset_two_step),
+            )
+            .route("/security", post(admin::overview::security))
             .route("/audit", get(admin::overview::audit))
             .route(
                 "/tokens",
@@ -406,6 +422,12 @@ impl Portal {
                 "/sign-in",
                 get(sign_in::form)
                     .post(sign_in::submit)
+                    .layer(axum::Extension(sign_in::Door::Admin)),
+            )
+            .route(
+                "/sign-in/code",
+                get(two_step::form)
+                    .post(two_step::submit)
                     .layer(axum::Extension(sign_in::Door::Admin)),
             )
             .route(

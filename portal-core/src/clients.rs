@@ -265,6 +265,8 @@ pub struct ContactSummary {
     pub active: bool,
     pub access_expires_on: Option<String>,
     pub has_password: bool,
+    /// Two-step sign-in is on.
+    pub two_step: bool,
     pub created_at: i64,
     pub last_active: Option<i64>,
     pub invited_at: Option<i64>,
@@ -307,7 +309,7 @@ impl ContactSummary {
 }
 
 const CONTACT_COLUMNS: &str = "c.id, c.client_id, c.name, c.email, c.active, c.access_expires_on, \
-    c.password_hash IS NOT NULL AS has_password, c.created_at, \
+    c.password_hash IS NOT NULL AS has_password, c.totp_enabled_at IS NOT NULL AS two_step, c.created_at, \
     (SELECT MAX(s.last_seen_at) FROM portal_sessions s WHERE s.contact_id = c.id) AS last_active, \
     i.created_at AS invited_at, i.expires_at AS invite_expires_at, i.used_at AS invite_used_at, \
     i.revoked_at AS invite_revoked_at \

@@ -25,6 +25,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/home.html"),
     ),
     (
+        "portal/two_step_setup.html",
+        include_str!("../templates/portal/two_step_setup.html"),
+    ),
+    (
         "portal/account.html",
         include_str!("../templates/portal/account.html"),
     ),
@@ -34,6 +38,7 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     ("one_time.html", include_str!("../templates/one_time.html")),
+    ("two_step.html", include_str!("../templates/two_step.html")),
     (
         "email/layout.html",
         include_str!("../templates/email/layout.html"),

@@ -615,3 +615,99 @@ impl Page {
             .unwrap()
     }
 }
+
+/// A browser on one workspace: keeps the cookies it is given (by name; tests stay on one
+/// workspace's paths) and submits forms with the CSRF token of the last page it opened.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    slug: String,
+    jar: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    last_csrf: std::sync::Mutex<Option<String>>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp, slug: &str) -> Browser<'a> {
+        Browser {
+            app,
+            slug: slug.into(),
+            jar: Default::default(),
+            last_csrf: Default::default(),
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().unwrap().get(name).cloned()
+    }
+
+    fn keep(&self, page: &Page) {
+        let mut jar = self.jar.lock().unwrap();
+        for v in page
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            let Some((name, rest)) = v.split_once('=') else {
+                continue;
+            };
+            let value = rest.split(';').next().unwrap_or("");
+            if v.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        if let Some(csrf) = page.csrf_field() {
+            *self.last_csrf.lock().unwrap() = Some(csrf);
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        let jar = self.jar.lock().unwrap();
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Opens a page below `/w/{slug}`.
+    pub async fn get(&self, path: &str) -> Page {
+        let cookie = self.cookie_header();
+        let page = self
+            .app
+            .request_raw(
+                "GET",
+                &format!("/w/{}{path}", self.slug),
+                &[("cookie", &cookie)],
+                None,
+            )
+            .await;
+        self.keep(&page);
+        page
+    }
+
+    /// Submits a form of the last page opened to `path`, with `fields`.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.last_csrf.lock().unwrap().clone().unwrap_or_default();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf_token", &csrf)
+            .extend_pairs(fields)
+            .finish();
+        let cookie = self.cookie_header();
+        let headers = [
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        let page = self
+            .app
+            .request_raw(
+                "POST",
+                &format!("/w/{}{path}", self.slug),
+                &headers,
+                Some(body),
+            )
+            .await;
+        self.keep(&page);
+        page
+    }
+}

@@ -2,6 +2,17 @@
 pub mod limits;
 pub mod links;
 pub mod password;
+pub mod totp;
 
 pub use limits::AttemptLimits;
 pub use password::Passwords;
+
+/// Equal-time comparison of secrets (tokens, codes), so response times say nothing about how
+/// much of a guess matched.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

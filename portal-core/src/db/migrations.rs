@@ -48,6 +48,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0003_preview_audit_totp.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230004,
+            description: "sign-in challenges",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0004_sign_in_challenges.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0004_sign_in_challenges.sql"
+            ),
+        },
     ];
 }
 

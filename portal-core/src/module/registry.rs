@@ -301,6 +301,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "contacts"),
     (Surface::Admin, "tokens"),
     (Surface::Admin, "audit"),
+    (Surface::Admin, "security"),
     (Surface::Api, "me"),
 ];
 

@@ -54,6 +54,11 @@ fn done_message(done: &str) -> Option<&'static str> {
         "password" => Some("Your password is changed. Your other devices are signed out."),
         "others" => Some("Your other devices are signed out."),
         "session" => Some("That device is signed out."),
+        "two_step_on" => {
+            Some("Two-step sign-in is on. Signing in will ask for a code from your app.")
+        }
+        "two_step_off" => Some("Two-step sign-in is off."),
+        "two_step_wrong" => Some("That code is not right, so two-step sign-in is still on."),
         _ => None,
     }
 }
@@ -91,6 +96,7 @@ async fn sessions(
 
 fn page(
     ctx: &PortalContext,
+    two_step: bool,
     sessions: Vec<SessionView>,
     notice: Option<&str>,
     password_error: Option<&str>,
@@ -102,6 +108,9 @@ fn page(
             notice => notice,
             password_error => password_error,
             sessions => sessions,
+            two_step => two_step,
+            two_step_setup => ctx.link("/account/two-step/setup"),
+            two_step_disable => ctx.link("/account/two-step/disable"),
             min_len => crate::auth::password::MIN_LEN,
             change_password => ctx.link("/account/password"),
             end_others => ctx.link("/account/sessions/end-others"),
@@ -125,7 +134,14 @@ pub async fn show(
     Query(done): Query<Done>,
 ) -> Result<Response> {
     let list = sessions(&state, &ctx, &current_hash(&state, &ctx, &headers)).await?;
-    page(&ctx, list, done_message(&done.done), None, StatusCode::OK)
+    page(
+        &ctx,
+        crate::web::two_step_setup::is_on(&state, &ctx).await?,
+        list,
+        done_message(&done.done),
+        None,
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -162,8 +178,10 @@ pub async fn change_password(
     };
     if let Some(problem) = problem {
         let list = sessions(&state, &ctx, &current).await?;
+        let two_step = crate::web::two_step_setup::is_on(&state, &ctx).await?;
         return page(
             &ctx,
+            two_step,
             list,
             None,
             Some(&problem),
@@ -185,8 +203,10 @@ pub async fn change_password(
     {
         let list = sessions(&state, &ctx, &current).await?;
         let problem = "Your current password is not right.";
+        let two_step = crate::web::two_step_setup::is_on(&state, &ctx).await?;
         return page(
             &ctx,
+            two_step,
             list,
             None,
             Some(problem),

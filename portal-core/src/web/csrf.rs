@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::auth::same;
 use crate::error::Error;
 use crate::web::session::CookieSpec;
 use crate::web::Tenant;
@@ -52,15 +53,6 @@ fn random_token() -> String {
 
 fn is_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Equal-time comparison, so response times say nothing about how much of a guess matched.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 fn cross_site(headers: &HeaderMap) -> bool {

@@ -13,6 +13,8 @@ pub mod security;
 pub mod session;
 pub mod sign_in;
 pub mod tenant;
+pub mod two_step;
+pub mod two_step_setup;
 
 pub use context::{ClientScope, PortalContext, PortalUser, StaffContext};
 pub use tenant::Tenant;

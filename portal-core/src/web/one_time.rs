@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,8 @@ use crate::auth::Passwords;
 use crate::error::{Error, Result};
 use crate::web::csrf::CsrfToken;
 use crate::web::session::{self, SessionMeta};
-use crate::web::{render, Tenant};
+use crate::web::sign_in::Door;
+use crate::web::{render, two_step, Tenant};
 
 #[derive(Serialize, Default)]
 struct Action {
@@ -373,11 +374,17 @@ pub async fn complete(
         // Every existing session ends: whoever else held one no longer gets in.
         crate::clients::replace_contact_password(&state.db, holder.contact_id, &hash, None).await?;
     }
-    if let Some(old) = session::portal_token(&state, &tenant, &headers) {
-        session::delete_portal_session(&state, &old).await?;
-    }
+    // A link proves the inbox, not the phone: two-step sign-in still asks for its code.
     let meta = SessionMeta::from_request(&headers, ip);
-    let cookie = session::start_portal_session(&state, &tenant, holder.contact_id, &meta).await?;
     let to = tenant.link("/portal/");
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
+    two_step::finish_sign_in(
+        Door::Portal,
+        &state,
+        &tenant,
+        &headers,
+        holder.contact_id,
+        &meta,
+        &to,
+    )
+    .await
 }

@@ -181,6 +181,7 @@ pub fn error_response(
         StatusCode::BAD_REQUEST => "Something is wrong with that request",
         StatusCode::CONFLICT => "That could not be done",
         StatusCode::METHOD_NOT_ALLOWED => "Not available",
+        StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
         _ => "Something went wrong",
     };
     let sign_in = tenant

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::csrf::CsrfToken;
 use crate::web::session::{self, SessionMeta};
-use crate::web::{render, Tenant};
+use crate::web::{render, two_step, Tenant};
 use crate::with_db;
 
 /// Which accounts a form signs in; attached to each surface's `/sign-in` route.
@@ -32,7 +32,7 @@ pub enum Door {
 }
 
 impl Door {
-    fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Door::Portal => "/portal",
             Door::Admin => "/admin",
@@ -67,7 +67,7 @@ impl Door {
     }
 
     /// Ends whatever session the browser presented and starts a new one.
-    async fn start(
+    pub(crate) async fn start(
         self,
         state: &AppState,
         tenant: &Tenant,
@@ -118,7 +118,7 @@ impl Door {
     }
 
     /// Where to go after signing in: the page asked for, if it is one of this door's own.
-    fn destination(self, tenant: &Tenant, next: &str) -> String {
+    pub(crate) fn destination(self, tenant: &Tenant, next: &str) -> String {
         let root = tenant.link(&format!("{}/", self.prefix()));
         let bare = tenant.link(self.prefix());
         let local = (next == bare || next.starts_with(&root))
@@ -280,7 +280,5 @@ pub async fn submit(
         );
     };
     let meta = SessionMeta::from_request(&headers, ip);
-    let cookie = door.start(&state, &tenant, &headers, id, &meta).await?;
-    let to = door.destination(&tenant, &form.next);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
+    two_step::finish_sign_in(door, &state, &tenant, &headers, id, &meta, &form.next).await
 }

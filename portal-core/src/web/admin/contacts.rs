@@ -29,6 +29,7 @@ fn notice(done: &str) -> Option<&'static str> {
         }
         "revoked" => Some("The invitation is withdrawn: its link no longer works."),
         "signed_out" => Some("The contact is signed out everywhere."),
+        "two_step_reset" => Some("Two-step sign-in is off for this contact; they can set it up again from their account."),
         _ => None,
     }
 }
@@ -115,6 +116,7 @@ pub async fn show(
             revoke_invite => ctx.link(&format!("{base}/invite/revoke")),
             end_sessions => ctx.link(&format!("{base}/sessions/end")),
             view_as => ctx.link(&format!("{base}/view-as")),
+            reset_two_step => ctx.link(&format!("{base}/two-step/reset")),
         },
     )
 }
@@ -245,6 +247,39 @@ pub async fn view_as(
     let cookie = session::start_preview(&state, &ctx.tenant, id, ctx.user.id, &meta).await?;
     let to = ctx.tenant.link("/portal/");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
+}
+
+/// `POST /admin/contacts/{id}/two-step/reset`: for a contact who lost their phone. They sign
+/// in with their password alone until they set it up again; recorded in the audit log.
+pub async fn reset_two_step(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let id = parse_id(&id)?;
+    let ws = ctx.tenant.workspace.id;
+    let contact = clients::contact(&state.db, ws, id).await?;
+    if !contact.two_step {
+        return Err(Error::Conflict(
+            "Two-step sign-in is not on for this contact.".into(),
+        ));
+    }
+    crate::web::two_step_setup::clear(&state.db, ws, id).await?;
+    let ip = peer
+        .map(|Extension(ConnectInfo(addr))| addr.ip().to_string())
+        .unwrap_or_default();
+    let subject = format!("{} <{}>", contact.name, contact.email);
+    audit::record(
+        &state.db,
+        &ctx.user,
+        "reset two-step sign-in of",
+        &subject,
+        &ip,
+    )
+    .await?;
+    Ok(back(&ctx, id, "two_step_reset"))
 }
 
 /// `POST /admin/contacts/{id}/sessions/end`: signs the contact out everywhere.

@@ -42,6 +42,8 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
                (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id) AS contacts \
                FROM clients cl WHERE cl.workspace_id = $1 ORDER BY cl.name";
     let clients: Vec<ClientRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).fetch_all(pool).await)?;
+    let sql = "SELECT require_staff_2fa FROM workspaces WHERE id = $1";
+    let require_2fa: bool = with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(ctx.tenant.workspace.id).fetch_one(pool).await)?;
     ctx.render(
         "admin/home.html",
         context! {
@@ -50,6 +52,9 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
             modules => modules,
             features => features,
             clients => clients,
+            require_2fa => require_2fa,
+            is_owner => ctx.user.role == "owner",
+            security => ctx.link("/security"),
         },
     )
 }
@@ -58,4 +63,36 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
 pub async fn audit(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
     let entries = crate::audit::recent(&state.db, ctx.tenant.workspace.id, 200).await?;
     ctx.render("admin/audit.html", context! { entries => entries })
+}
+
+/// `POST /admin/security`: owners decide whether staff must use two-step sign-in. Staff
+/// without it set it up at their next sign-in; sessions already open stay open.
+pub async fn security(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if ctx.user.role != "owner" {
+        return Err(crate::Error::Forbidden(
+            "Only the workspace's owners change its security settings.".into(),
+        ));
+    }
+    let require = crate::web::admin::form::Fields::parse(&body).checked("require_staff_2fa");
+    let sql = "UPDATE workspaces SET require_staff_2fa = $1 WHERE id = $2";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(require).bind(ctx.tenant.workspace.id).execute(pool).await.map(|_| ()))?;
+    let ip = peer
+        .map(|axum::Extension(axum::extract::ConnectInfo(a))| a.ip().to_string())
+        .unwrap_or_default();
+    let what = if require { "required" } else { "made optional" };
+    crate::audit::record(
+        &state.db,
+        &ctx.user,
+        what,
+        "two-step sign-in for staff",
+        &ip,
+    )
+    .await?;
+    Ok(axum::response::Redirect::to(&ctx.link("/")).into_response())
 }
