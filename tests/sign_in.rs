@@ -15,6 +15,8 @@ backends!(
     staff_sign_in_at_their_own_door,
     idle_sessions_end_and_activity_is_recorded,
     behind_tls_cookies_take_host_locked_names,
+    unknown_and_known_emails_cost_one_hash_each,
+    a_flood_of_sign_ins_does_not_stall_other_requests,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -529,4 +531,109 @@ async fn behind_tls_cookies_take_host_locked_names(backend: Backend) {
         set.contains("; Path=/w/acme/portal;") && set.contains("; Secure"),
         "{set}"
     );
+}
+
+async fn unknown_and_known_emails_cost_one_hash_each(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    setup(&app).await;
+    // A contact with no password yet, and one deactivated: both look like strangers.
+    let ws = portal_core::workspace::by_slug(app.db(), "acme")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let client = app.client(ws, "Other").await;
+    app.contact(ws, client, "new@example.com", &[]).await;
+    let (gone, _) = app.contact(ws, client, "gone@example.com", &[]).await;
+    app.sql("UPDATE contacts SET active = FALSE WHERE id = $1", gone)
+        .await;
+    for email in [
+        "dana@example.com",
+        "nobody@example.com",
+        "new@example.com",
+        "gone@example.com",
+    ] {
+        let before = app.state.passwords.verifications();
+        let res = sign_in(&app, email, "a wrong password", "", None).await;
+        assert_eq!(res.status, 401, "{email}");
+        assert_eq!(
+            app.state.passwords.verifications() - before,
+            1,
+            "{email}: exactly one argon2 verification, account or not"
+        );
+    }
+}
+
+/// Hashing runs on the blocking pool behind a semaphore: while a flood of sign-ins queues
+/// there, signed-in pages keep being served. Asserted by order of completion, not by time.
+async fn a_flood_of_sign_ins_does_not_stall_other_requests(backend: Backend) {
+    let config = portal_core::PortalConfig {
+        attempts_per_address: 10_000,
+        attempts_per_account: 10_000,
+        ..Default::default()
+    };
+    let app = std::sync::Arc::new(
+        spawn_app_with(
+            &backend,
+            Options {
+                config,
+                ..Default::default()
+            },
+        )
+        .await,
+    );
+    let contact = setup(&app).await;
+    let token = portal_core::web::session::create_portal_session(
+        &app.state,
+        portal_core::workspace::by_slug(app.db(), "acme")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        contact,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let form = app.get("acme", "/portal/sign-in", &As::Anonymous).await;
+    let csrf = cookie_value(&form, "portico_csrf").unwrap();
+    const FLOOD: usize = 60;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut flood = Vec::new();
+    for n in 0..FLOOD {
+        let (app, done, csrf) = (app.clone(), done.clone(), csrf.clone());
+        flood.push(tokio::spawn(async move {
+            let cookie = format!("portico_csrf={csrf}");
+            let body = format!(
+                "csrf_token={csrf}&email=guess{n}%40example.com&password=wrong+password+{n}"
+            );
+            let headers = [
+                ("cookie", cookie.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ];
+            let res = app
+                .request_raw("POST", "/w/acme/portal/sign-in", &headers, Some(body))
+                .await;
+            assert_eq!(res.status, 401);
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }));
+    }
+    // Let the flood reach the hashing queue, then use the portal.
+    while app.state.passwords.verifications() == 0 {
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..10 {
+        let page = app
+            .get("acme", "/portal/", &As::Contact(token.clone()))
+            .await;
+        assert_eq!(page.status, 200);
+    }
+    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        finished < FLOOD,
+        "ten pages were served while the flood was still hashing ({finished} of {FLOOD} done)"
+    );
+    for f in flood {
+        f.await.unwrap();
+    }
 }
