@@ -425,11 +425,23 @@ impl TestApp {
 pub type Samples = std::collections::BTreeMap<&'static str, Vec<(&'static str, String)>>;
 
 impl TestApp {
-    /// Seeds every running module's example records for one client.
+    /// Seeds every running module's example records for one client, and a contact of the
+    /// client for routes that take the core's `{contact}`.
     pub async fn seed_modules(&self, workspace_id: i64, client_id: i64) -> Samples {
+        let email = format!("seeded-{client_id}@example.test");
+        let contact = portal_core::clients::create_contact(
+            self.db(),
+            workspace_id,
+            client_id,
+            &email,
+            "Seeded",
+        )
+        .await
+        .unwrap();
         let mut out = Samples::new();
         for m in self.state.registry.modules() {
-            let params = m.seed(&self.state, workspace_id, client_id).await.unwrap();
+            let mut params = m.seed(&self.state, workspace_id, client_id).await.unwrap();
+            params.push(("contact", contact.to_string()));
             out.insert(m.id(), params);
         }
         out

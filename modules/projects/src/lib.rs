@@ -10,11 +10,12 @@ mod api;
 mod portal;
 pub mod store;
 
+use portal_core::clients::ContactSummary;
 use portal_core::db::ModuleMigration;
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
     async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl,
-    PortalContext, PortalModule, Result, Routes, TierDecl, Widget,
+    PortalContext, PortalModule, Result, Routes, StaffContext, TierDecl, Widget,
 };
 
 pub const ID: &str = "projects";
@@ -64,12 +65,20 @@ impl PortalModule for Projects {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611231001,
-            description: "projects and milestones",
-            sqlite: include_str!("../migrations/sqlite/20261123_1001_projects.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_1001_projects.sql"),
-        }]
+        &[
+            ModuleMigration {
+                version: 202611231001,
+                description: "projects and milestones",
+                sqlite: include_str!("../migrations/sqlite/20261123_1001_projects.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_1001_projects.sql"),
+            },
+            ModuleMigration {
+                version: 202611231002,
+                description: "contacts limited to some projects",
+                sqlite: include_str!("../migrations/sqlite/20261123_1002_project_access.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_1002_project_access.sql"),
+            },
+        ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
         &[
@@ -86,6 +95,10 @@ impl PortalModule for Projects {
                 "projects/admin_list.html",
                 include_str!("../templates/admin_list.html"),
             ),
+            (
+                "projects/contact_access.html",
+                include_str!("../templates/contact_access.html"),
+            ),
         ]
     }
     fn portal_routes(&self) -> Routes {
@@ -96,7 +109,9 @@ impl PortalModule for Projects {
             .requires(CAN_VIEW)
     }
     fn admin_routes(&self) -> Routes {
-        Routes::new().get("/projects", admin::list)
+        Routes::new()
+            .get("/projects", admin::list)
+            .post("/projects/access/{contact}", admin::set_access)
     }
     fn api_routes(&self) -> Routes {
         Routes::new()
@@ -111,6 +126,14 @@ impl PortalModule for Projects {
     ) -> Result<Vec<(&'static str, String)>> {
         let first = store::seed_examples(&state.db, workspace_id, client_id).await?;
         Ok(vec![("id", first.to_string())])
+    }
+    async fn contact_panel(
+        &self,
+        ctx: &StaffContext,
+        state: &AppState,
+        contact: &ContactSummary,
+    ) -> Result<Option<String>> {
+        admin::contact_panel(ctx, state, contact).await.map(Some)
     }
     async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
         if !ctx.can(CAN_VIEW) {

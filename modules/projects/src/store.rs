@@ -51,16 +51,27 @@ pub struct Deadline {
     pub due_date: String,
 }
 
+/// The condition that project `column` is one the scope's contact may see: all of the
+/// client's, unless staff limited the contact to some (`project_access`). `param` is the
+/// placeholder bound to the contact's id.
+fn visible(column: &str, param: &str) -> String {
+    format!(
+        "(NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param}) \
+         OR {column} IN (SELECT a.project_id FROM project_access a WHERE a.contact_id = {param}))"
+    )
+}
+
 const PROJECT_COLUMNS: &str =
     "id, client_id, name, description, status, start_date, due_date, progress, updated_at";
 
 pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>> {
     let sql = format!(
-        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 \
-         ORDER BY status = 'completed', due_date IS NULL, due_date, id"
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND {} \
+         ORDER BY status = 'completed', due_date IS NULL, due_date, id",
+        visible("id", "$3")
     );
     Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(pool).await)?,
     )
 }
 
@@ -68,19 +79,21 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>
 pub async fn active_for_client(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Project>> {
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 \
-         AND status <> 'completed' ORDER BY due_date IS NULL, due_date, id LIMIT $3"
+         AND status <> 'completed' AND {} ORDER BY due_date IS NULL, due_date, id LIMIT $3",
+        visible("id", "$4")
     );
     Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).fetch_all(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(pool).await)?,
     )
 }
 
 pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Option<Project>> {
     let sql = format!(
-        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND id = $3"
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND id = $3 AND {}",
+        visible("id", "$4")
     );
     Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).fetch_optional(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).bind(scope.contact_id()).fetch_optional(pool).await)?,
     )
 }
 
@@ -89,22 +102,28 @@ pub async fn milestones_for_client(
     scope: ClientScope,
     project_id: i64,
 ) -> Result<Vec<Milestone>> {
-    let sql = "SELECT id, project_id, title, due_date, completed_at FROM milestones \
-               WHERE workspace_id = $1 AND client_id = $2 AND project_id = $3 ORDER BY position, due_date, id";
+    let sql = format!(
+        "SELECT id, project_id, title, due_date, completed_at FROM milestones \
+         WHERE workspace_id = $1 AND client_id = $2 AND project_id = $3 AND {} ORDER BY position, due_date, id",
+        visible("project_id", "$4")
+    );
     Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).fetch_all(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id()).fetch_all(pool).await)?,
     )
 }
 
 /// Open milestones due from today on, soonest first.
 pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Deadline>> {
-    let sql = "SELECT m.project_id, p.name AS project_name, m.title, m.due_date FROM milestones m \
-               JOIN projects p ON p.id = m.project_id AND p.workspace_id = m.workspace_id AND p.client_id = m.client_id \
-               WHERE m.workspace_id = $1 AND m.client_id = $2 AND m.completed_at IS NULL \
-               AND m.due_date IS NOT NULL AND m.due_date >= $3 \
-               ORDER BY m.due_date, m.id LIMIT $4";
+    let sql = format!(
+        "SELECT m.project_id, p.name AS project_name, m.title, m.due_date FROM milestones m \
+         JOIN projects p ON p.id = m.project_id AND p.workspace_id = m.workspace_id AND p.client_id = m.client_id \
+         WHERE m.workspace_id = $1 AND m.client_id = $2 AND m.completed_at IS NULL \
+         AND m.due_date IS NOT NULL AND m.due_date >= $3 AND {} \
+         ORDER BY m.due_date, m.id LIMIT $4",
+        visible("p.id", "$5")
+    );
     Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).fetch_all(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(pool).await)?,
     )
 }
 
@@ -230,4 +249,65 @@ pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result
         first.get_or_insert(id);
     }
     Ok(first.unwrap_or_default())
+}
+
+/// A project of the contact's client, and whether staff let the contact see it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AccessRow {
+    pub id: i64,
+    pub name: String,
+    pub granted: bool,
+}
+
+/// The client's projects with the contact's access to each: `(limited, rows)`, where
+/// `limited` says whether the contact sees only the granted ones.
+pub async fn access_of(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    contact_id: i64,
+) -> Result<(bool, Vec<AccessRow>)> {
+    let sql = "SELECT p.id, p.name, EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = $3 AND a.project_id = p.id) AS granted \
+               FROM projects p WHERE p.workspace_id = $1 AND p.client_id = $2 ORDER BY LOWER(p.name), p.id";
+    let rows: Vec<AccessRow> = with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(client_id).bind(contact_id).fetch_all(pool).await)?;
+    Ok((rows.iter().any(|r| r.granted), rows))
+}
+
+/// Limits a contact to `projects` (all of them their client's), or lifts the limit (`None`).
+pub async fn set_access(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    contact_id: i64,
+    projects: Option<&[i64]>,
+) -> Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM project_access WHERE contact_id = $1 AND workspace_id = $2")
+            .bind(contact_id)
+            .bind(workspace_id)
+            .execute(&mut *tx)
+            .await?;
+        for id in projects.unwrap_or(&[]) {
+            // Only the client's own projects: anything else inserts nothing and is refused.
+            let n = sqlx::query(
+                "INSERT INTO project_access (contact_id, project_id, workspace_id) \
+                 SELECT $1, id, workspace_id FROM projects WHERE id = $2 AND workspace_id = $3 AND client_id = $4",
+            )
+            .bind(contact_id)
+            .bind(*id)
+            .bind(workspace_id)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(portal_core::Error::BadRequest(format!(
+                    "Project {id} is not one of this client's projects."
+                )));
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    })
 }

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use crate::app::AppState;
 use crate::db::ModuleMigration;
 use crate::error::Result;
-use crate::web::PortalContext;
+use crate::web::{PortalContext, StaffContext};
 
 /// One linked module, as `inventory` collects it.
 pub struct ModuleRegistration {
@@ -160,7 +160,8 @@ pub trait PortalModule: Send + Sync + 'static {
     /// Creates a small set of realistic records for one client — `portico demo` shows them,
     /// and the test suite's isolation probe and gating matrix use them — and returns, for
     /// each `{parameter}` the module's routes use, the id of one of the records created.
-    /// A module with parameterised routes must return a value for each parameter name.
+    /// A module with parameterised routes must return a value for each parameter name, except
+    /// `{contact}`, a core record: callers fill it with a contact of the same client.
     async fn seed(
         &self,
         _state: &AppState,
@@ -172,5 +173,16 @@ pub trait PortalModule: Send + Sync + 'static {
     /// Blocks for the contact's home page.
     async fn widgets(&self, _ctx: &PortalContext, _state: &AppState) -> Result<Vec<Widget>> {
         Ok(Vec::new())
+    }
+    /// A section for the staff's page of one contact (`/admin/contacts/{id}`): what this
+    /// module lets staff set per contact (projects: which of the client's projects they see).
+    /// Rendered HTML, its forms posting to the module's own admin routes.
+    async fn contact_panel(
+        &self,
+        _ctx: &StaffContext,
+        _state: &AppState,
+        _contact: &crate::clients::ContactSummary,
+    ) -> Result<Option<String>> {
+        Ok(None)
     }
 }

@@ -212,4 +212,9 @@ impl StaffContext {
     pub fn render(&self, template: &str, page: minijinja::Value) -> Result<Html<String>> {
         render::admin_page(&self.state, self, template, page).map(Html)
     }
+
+    /// Renders a fragment (a section of a core page) without the layout.
+    pub fn render_fragment(&self, template: &str, ctx: minijinja::Value) -> Result<String> {
+        self.state.templates.render(template, ctx)
+    }
 }

@@ -29,6 +29,7 @@ fn notice(done: &str) -> Option<&'static str> {
         }
         "revoked" => Some("The invitation is withdrawn: its link no longer works."),
         "signed_out" => Some("The contact is signed out everywhere."),
+        "access" => Some("Project access saved. It applies from the contact's next click."),
         "two_step_reset" => Some("Two-step sign-in is off for this contact; they can set it up again from their account."),
         _ => None,
     }
@@ -94,6 +95,18 @@ pub async fn show(
         let sql = "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2 AND expires_at > $3 AND preview_by IS NULL";
         crate::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(id).bind(ws).bind(now()).fetch_one(pool).await)?
     };
+    // What each entitled module lets staff set for this contact.
+    let mut panels = Vec::new();
+    for m in state.registry.modules() {
+        if !ctx.tenant.entitlements.has_module(m.id()) {
+            continue;
+        }
+        match m.contact_panel(&ctx, &state, &contact).await {
+            Ok(Some(html)) => panels.push(html),
+            Ok(None) => {}
+            Err(e) => tracing::error!(module = m.id(), error = ?e, "a contact panel failed"),
+        }
+    }
     let base = format!("/contacts/{id}");
     ctx.render(
         "admin/contact.html",
@@ -117,6 +130,7 @@ pub async fn show(
             end_sessions => ctx.link(&format!("{base}/sessions/end")),
             view_as => ctx.link(&format!("{base}/view-as")),
             reset_two_step => ctx.link(&format!("{base}/two-step/reset")),
+            panels => panels,
         },
     )
 }
