@@ -11,6 +11,7 @@ backends!(
     mail_is_delivered_once_and_its_bodies_cleared,
     failures_retry_later_and_finally_give_up,
     a_claim_left_by_a_crashed_sender_expires,
+    without_smtp_mail_is_written_as_eml_files,
 );
 
 fn email(to: &str) -> Email {
@@ -144,4 +145,29 @@ async fn a_claim_left_by_a_crashed_sender_expires(backend: Backend) {
     .await;
     outbox::deliver_due(&app.state).await.unwrap();
     assert_eq!(row(&app, id).await.attempts, 1);
+}
+
+async fn without_smtp_mail_is_written_as_eml_files(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = portal_core::PortalConfig::default();
+    config.mail.transport = MailTransport::Directory(dir.path().join("mail"));
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    let id = queue(&app, "ann@example.test").await;
+    assert_eq!(outbox::deliver_due(&app.state).await.unwrap(), 1);
+    let file = dir.path().join("mail").join(format!("{id:08}.eml"));
+    let raw = std::fs::read(&file).unwrap();
+    let parsed = mailparse::parse_mail(&raw).unwrap();
+    let text = parsed.subparts[0].get_body().unwrap();
+    assert!(
+        text.contains("https://example.test/portal/link/abc"),
+        "{text}"
+    );
+    assert!(row(&app, id).await.sent_at.is_some());
 }

@@ -56,7 +56,14 @@ impl Mailer {
                 tokio::fs::write(&path, message.formatted())
                     .await
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                tracing::info!(to = %email.to, kind = %email.kind, file = %path.display(), "email written");
+                // No mail server: the log says where the message is and which links it holds,
+                // so a local user can follow an invitation without opening the file.
+                let links: Vec<&str> = email
+                    .text
+                    .split_whitespace()
+                    .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+                    .collect();
+                tracing::info!(to = %email.to, kind = %email.kind, file = %path.display(), links = ?links, "email written");
                 Ok(())
             }
             Mailer::Smtp(smtp) => smtp
