@@ -33,7 +33,12 @@ pub enum Command {
     /// Migrate the database and serve the portal.
     Serve,
     /// Apply pending migrations (core and linked modules) and exit.
-    Migrate,
+    Migrate {
+        /// PostgreSQL: then grant this application role row access to every table (not
+        /// ownership, so row-level security applies to it). Serve with that role.
+        #[arg(long, value_name = "ROLE")]
+        grant_to: Option<String>,
+    },
     /// Start from a fresh demo database with three workspaces, print sign-in links, serve.
     Demo,
     /// The plan catalogue.
@@ -101,7 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             report_startup(portal.state());
             crate::serve(&config, portal.router()).await?;
         }
-        Command::Migrate => {
+        Command::Migrate { grant_to } => {
             init_logs(config.log_format);
             let db = crate::connect(&config).await?;
             let registry = crate::registry()?;
@@ -114,6 +119,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "database is up to date ({})",
                 crate::redact(&config.database_url)
             );
+            if let Some(role) = grant_to {
+                portal_core::db::grant_app_role(&db, &role).await?;
+                println!("granted row access on every table to role {role}");
+            }
         }
         Command::Demo => {
             init_logs(config.log_format);

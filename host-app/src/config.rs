@@ -22,6 +22,9 @@ pub struct Config {
     /// `smtp://…` / `smtps://…`; without it mail is written as `.eml` files to `data_dir/mail`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Apply pending migrations when serving. Turn off when serving as an application role
+    /// that may not change the schema (migrate as the owner with `portico migrate`).
+    pub migrate_on_start: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +47,7 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    migrate_on_start: Option<bool>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -59,6 +63,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_PUBLIC_URL", "public_url"),
     ("PORTICO_SMTP_URL", "smtp_url"),
     ("PORTICO_MAIL_FROM", "mail_from"),
+    ("PORTICO_MIGRATE_ON_START", "migrate_on_start"),
 ];
 
 impl Config {
@@ -108,7 +113,12 @@ impl Config {
         let mail_from = env("PORTICO_MAIL_FROM")
             .or(file_cfg.mail_from)
             .unwrap_or_else(|| format!("portal@{base_domain}"));
+        let migrate_on_start = match env("PORTICO_MIGRATE_ON_START") {
+            Some(v) => parse_bool("PORTICO_MIGRATE_ON_START", &v)?,
+            None => file_cfg.migrate_on_start.unwrap_or(true),
+        };
         Ok(Config {
+            migrate_on_start,
             bind,
             data_dir,
             database_url,

@@ -174,9 +174,18 @@ pub struct PortalBuilder {
     config: PortalConfig,
     extra_portal_routes: Router<AppState>,
     extra_admin_routes: Router<AppState>,
+    migrate: bool,
 }
 
 impl PortalBuilder {
+    /// Whether `build` applies pending migrations (the default). Turn it off when the portal
+    /// connects as an application role that may not change the schema, and migrate as the
+    /// owner beforehand (`portico migrate`).
+    pub fn migrate(mut self, migrate: bool) -> Self {
+        self.migrate = migrate;
+        self
+    }
+
     pub fn config(mut self, config: PortalConfig) -> Self {
         self.config = config;
         self
@@ -202,7 +211,9 @@ impl PortalBuilder {
         for m in self.registry.modules() {
             migrations.extend(m.id(), m.migrations());
         }
-        migrations.apply(&self.db).await?;
+        if self.migrate {
+            migrations.apply(&self.db).await?;
+        }
 
         let passwords = Passwords::owasp()?;
         let mailer = crate::email::Mailer::new(&self.config.mail.transport)?;
@@ -310,6 +321,7 @@ impl Portal {
             config: PortalConfig::default(),
             extra_portal_routes: Router::new(),
             extra_admin_routes: Router::new(),
+            migrate: true,
         }
     }
 

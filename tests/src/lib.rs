@@ -101,6 +101,38 @@ pub async fn fresh_db(backend: &Backend) -> (Db, DbGuard) {
     }
 }
 
+/// The role the application connects as on PostgreSQL: it owns nothing and lacks BYPASSRLS,
+/// so row-level security applies to it, as in production.
+pub const APP_ROLE: &str = "portico_app";
+
+/// On PostgreSQL, migrates as the owner and returns a pool of [`APP_ROLE`] on the same
+/// schema, with `false`: the portal must not migrate (it may not). On SQLite, the database as
+/// it is, with `true`.
+pub async fn as_app_role(owner: Db, registry: &ModuleRegistry, guard: &DbGuard) -> (Db, bool) {
+    let (DbGuard::Postgres { url, schema }, Db::Postgres(pool)) = (guard, &owner) else {
+        return (owner, true);
+    };
+    let mut set = portal_core::db::MigrationSet::new();
+    for m in registry.modules() {
+        set.extend(m.id(), m.migrations());
+    }
+    set.apply(&owner).await.unwrap();
+    // Roles are cluster-wide and tests run in parallel: whoever comes first creates it.
+    let create = format!(
+        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    );
+    sqlx::query(&create).execute(pool).await.unwrap();
+    portal_core::db::grant_app_role(&owner, APP_ROLE)
+        .await
+        .unwrap();
+    let opts = PgConnectOptions::from_str(url)
+        .unwrap()
+        .username(APP_ROLE)
+        .options([("search_path", schema.as_str())]);
+    (Db::connect_postgres(opts).await.unwrap(), false)
+}
+
 /// Removes the test's database when the test ends.
 pub enum DbGuard {
     Sqlite(tempfile::TempDir),
@@ -189,7 +221,10 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
     if let Some(server) = &mail {
         config.mail.transport = portal_core::email::MailTransport::Smtp(server.url());
     }
-    let mut builder = Portal::builder(db, catalogue, registry).config(config);
+    let (db, migrate) = as_app_role(db, &registry, &guard).await;
+    let mut builder = Portal::builder(db, catalogue, registry)
+        .config(config)
+        .migrate(migrate);
     if let Some(links) = &opts.dev_sign_in {
         builder = builder
             .portal_routes(links.portal_routes())

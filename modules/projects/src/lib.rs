@@ -78,6 +78,14 @@ impl PortalModule for Projects {
                 sqlite: include_str!("../migrations/sqlite/20261123_1002_project_access.sql"),
                 postgres: include_str!("../migrations/postgres/20261123_1002_project_access.sql"),
             },
+            ModuleMigration {
+                version: 202611231003,
+                description: "row-level security",
+                sqlite: include_str!("../migrations/sqlite/20261123_1003_row_level_security.sql"),
+                postgres: include_str!(
+                    "../migrations/postgres/20261123_1003_row_level_security.sql"
+                ),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {

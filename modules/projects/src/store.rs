@@ -1,7 +1,9 @@
 //! Queries. Every portal query takes a `ClientScope` and binds its workspace and client, so
-//! a contact can only ever reach their own client's rows, whatever id they put in a URL.
+//! a contact can only ever reach their own client's rows, whatever id they put in a URL; and
+//! runs in the scope's transaction, so on PostgreSQL row-level security holds it to that
+//! client even if a filter were forgotten.
 use portal_core::db::{iso_date_from_today, now, today, BeginWrite, Db};
-use portal_core::{with_db, ClientScope, Result};
+use portal_core::{with_db, with_tx, ClientScope, Result};
 use serde::Serialize;
 
 pub const STATUSES: &[(&str, &str)] = &[
@@ -70,9 +72,10 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>
          ORDER BY status = 'completed', due_date IS NULL, due_date, id",
         visible("id", "$3")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(pool).await)?,
-    )
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// The client's open projects, soonest due first (for the home page).
@@ -82,9 +85,10 @@ pub async fn active_for_client(db: &Db, scope: ClientScope, limit: i64) -> Resul
          AND status <> 'completed' AND {} ORDER BY due_date IS NULL, due_date, id LIMIT $3",
         visible("id", "$4")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(pool).await)?,
-    )
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Option<Project>> {
@@ -92,9 +96,10 @@ pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Opti
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 AND id = $3 AND {}",
         visible("id", "$4")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).bind(scope.contact_id()).fetch_optional(pool).await)?,
-    )
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).bind(scope.contact_id()).fetch_optional(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 pub async fn milestones_for_client(
@@ -107,9 +112,10 @@ pub async fn milestones_for_client(
          WHERE workspace_id = $1 AND client_id = $2 AND project_id = $3 AND {} ORDER BY position, due_date, id",
         visible("project_id", "$4")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id()).fetch_all(pool).await)?,
-    )
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// Open milestones due from today on, soonest first.
@@ -122,9 +128,10 @@ pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Resu
          ORDER BY m.due_date, m.id LIMIT $4",
         visible("p.id", "$5")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(pool).await)?,
-    )
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// A project with its client's name, for staff screens.

@@ -56,6 +56,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0004_sign_in_challenges.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230005,
+            description: "row-level security",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0005_row_level_security.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0005_row_level_security.sql"
+            ),
+        },
     ];
 }
 

@@ -6,8 +6,10 @@
 //! Timestamps are stored as integer Unix seconds and dates as ISO `YYYY-MM-DD` text, so
 //! ordering and comparison behave identically on both engines.
 mod migrations;
+mod scoped;
 
 pub use migrations::{CoreMigrations, MigrationSet, ModuleMigration};
+pub use scoped::{grant_app_role, ScopedTx};
 
 use std::str::FromStr;
 use std::time::Duration;

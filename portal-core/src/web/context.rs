@@ -62,6 +62,12 @@ impl ClientScope {
     pub fn contact_id(&self) -> i64 {
         self.contact_id
     }
+
+    /// A connection for this scope's queries: on PostgreSQL a transaction whose row-level
+    /// security admits only this client's rows (see `db::ScopedTx`). Commit it when done.
+    pub async fn begin(&self, db: &crate::db::Db) -> Result<crate::db::ScopedTx> {
+        crate::db::ScopedTx::begin(db, self.workspace_id, self.client_id).await
+    }
 }
 
 /// Extractor for portal handlers: the tenant, the signed-in contact, their scope, and

@@ -1,0 +1,95 @@
+//! Transactions that carry a client scope — the second wall behind `ClientScope`.
+//!
+//! On PostgreSQL, client-owned tables have row-level security policies that read two
+//! settings, `portico.workspace_id` and `portico.client_id`. A [`ScopedTx`] sets both with
+//! `set_config(…, true)` as its first statement: local to the transaction, so a pooled
+//! connection never carries one request's scope into the next (a session-wide `SET` would).
+//! Inside, a query that forgot its `client_id = …` still sees only that client's rows. The
+//! application connects as a role that neither owns the tables nor has BYPASSRLS, so the
+//! policies apply to it (see [`grant_app_role`]). SQLite has no row-level security: there
+//! the scope is a plain connection and `ClientScope` is the only wall.
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+pub enum ScopedTx {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the scoped connection of whichever backend:
+/// `with_tx!(&mut tx, c => sqlx::query(SQL).fetch_all(&mut **c).await)`.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::ScopedTx::Sqlite($conn) => $body,
+            $crate::db::ScopedTx::Postgres($conn) => $body,
+        }
+    };
+}
+
+impl ScopedTx {
+    pub async fn begin(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
+        Ok(match db {
+            Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(
+                    "SELECT set_config('portico.workspace_id', $1, true), set_config('portico.client_id', $2, true)",
+                )
+                .bind(workspace_id.to_string())
+                .bind(client_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                ScopedTx::Postgres(tx)
+            }
+        })
+    }
+
+    /// Ends the transaction, keeping what it wrote.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            ScopedTx::Sqlite(_) => Ok(()),
+            ScopedTx::Postgres(tx) => Ok(tx.commit().await?),
+        }
+    }
+
+    /// Ends the transaction, undoing what it wrote.
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            ScopedTx::Sqlite(_) => Ok(()),
+            ScopedTx::Postgres(tx) => Ok(tx.rollback().await?),
+        }
+    }
+}
+
+/// Gives `role` what the application needs on the current schema's tables — read and write
+/// rows, use sequences — and nothing more: not ownership, so row-level security applies to
+/// it. Run after migrating, as the owner (`portico migrate --grant-to ROLE`).
+pub async fn grant_app_role(db: &Db, role: &str) -> Result<()> {
+    let Db::Postgres(pool) = db else {
+        return Err(Error::BadRequest(
+            "database roles exist on PostgreSQL only".into(),
+        ));
+    };
+    if role.is_empty() || !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::BadRequest(format!(
+            "`{role}` is not a role name (letters, digits, _)"
+        )));
+    }
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(pool)
+        .await?;
+    let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+    for sql in [
+        format!("GRANT USAGE ON SCHEMA {quoted} TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {quoted} TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {quoted} TO {role}"),
+    ] {
+        sqlx::query(&sql).execute(pool).await?;
+    }
+    Ok(())
+}
