@@ -263,12 +263,21 @@ async fn deactivation_and_access_expiry_end_sessions(backend: Backend) {
     );
     let again = As::Contact(again);
     assert_eq!(w.app.get("acme", "/portal/", &again).await.status, 200);
+    let page = w.app.get("acme", &path, &w.staff).await;
+    assert!(page.text().contains("Unknown device"), "{}", page.text());
+    assert!(
+        page.text().contains("last active just now"),
+        "{}",
+        page.text()
+    );
     let res = w
         .app
         .post("acme", &format!("{path}/sessions/end"), &w.staff)
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(w.app.get("acme", "/portal/", &again).await.status, 401);
+    let page = w.app.get("acme", &path, &w.staff).await;
+    assert!(page.text().contains("Not signed in anywhere."));
 }
 
 async fn plan_limits_hold_for_clients_and_portal_users(backend: Backend) {

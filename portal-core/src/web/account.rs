@@ -33,7 +33,7 @@ struct SessionRow {
 }
 
 #[derive(Serialize)]
-struct SessionView {
+pub struct SessionView {
     handle: String,
     device: String,
     ip: String,
@@ -68,12 +68,23 @@ async fn sessions(
     ctx: &PortalContext,
     current: &str,
 ) -> Result<Vec<SessionView>> {
+    contact_sessions(state, ctx.tenant.workspace.id, ctx.user.contact_id, current).await
+}
+
+/// A contact's live sessions (previews by staff left out), `current` first; also what staff
+/// see on the contact's admin page.
+pub async fn contact_sessions(
+    state: &AppState,
+    workspace_id: i64,
+    contact_id: i64,
+    current: &str,
+) -> Result<Vec<SessionView>> {
     let at = now();
     let sql = "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM portal_sessions \
                WHERE workspace_id = $1 AND contact_id = $2 AND expires_at > $3 AND last_seen_at > $4 AND preview_by IS NULL \
                ORDER BY last_seen_at DESC";
     let idle_cutoff = at - state.config.session_idle_secs;
-    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
+    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).bind(contact_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
     let mut views: Vec<SessionView> = rows
         .into_iter()
         .map(|r| SessionView {

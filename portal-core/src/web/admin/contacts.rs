@@ -91,10 +91,7 @@ pub async fn show(
         })
         .collect();
     let invitation = contact.invitation(now());
-    let sessions: i64 = {
-        let sql = "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2 AND expires_at > $3 AND preview_by IS NULL";
-        crate::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(id).bind(ws).bind(now()).fetch_one(pool).await)?
-    };
+    let sessions = crate::web::account::contact_sessions(&state, ws, id, "").await?;
     // What each entitled module lets staff set for this contact.
     let mut panels = Vec::new();
     for m in state.registry.modules() {
