@@ -5,10 +5,11 @@
 //! this function alone, and the tokens live only in this process's memory. No configuration
 //! enables them, and `portico serve` cannot.
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -70,6 +71,7 @@ async fn portal_sign_in(
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
     headers: axum::http::HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -81,7 +83,7 @@ async fn portal_sign_in(
                 &state,
                 &tenant,
                 contact_id,
-                &SessionMeta::from_request(&headers, None),
+                &SessionMeta::from_request(&headers, peer.map(|Extension(ConnectInfo(a))| a.ip())),
             )
             .await?;
             Ok((
@@ -99,6 +101,7 @@ async fn staff_sign_in(
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
     headers: axum::http::HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -110,7 +113,7 @@ async fn staff_sign_in(
                 &state,
                 &tenant,
                 staff_user_id,
-                &SessionMeta::from_request(&headers, None),
+                &SessionMeta::from_request(&headers, peer.map(|Extension(ConnectInfo(a))| a.ip())),
             )
             .await?;
             Ok((
