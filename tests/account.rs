@@ -2,13 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portal_core::web::session::{self, hash_token};
-use portico_tests::{backends, spawn_app, As, Backend, TestApp};
+use portico_tests::{backends, spawn_app, As, Backend, Browser, TestApp};
 
 backends!(
     a_contact_sees_their_devices_and_ends_the_others,
     one_device_is_ended_and_nobody_else_s,
     changing_the_password_ends_other_sessions,
     a_bad_password_change_changes_nothing,
+    staff_have_the_same_account_pages,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -183,4 +184,121 @@ async fn a_bad_password_change_changes_nothing(backend: Backend) {
     assert!(res.status == 400 || res.status == 422, "{}", res.status);
     assert!(signs_in_with(&app, PASSWORD).await);
     assert_eq!(app.get("acme", "/portal/", &phone).await.status, 200);
+}
+
+async fn staff_have_the_same_account_pages(backend: Backend) {
+    // Several sign-ins of one account within the minute: more than the default budget.
+    let config = portal_core::PortalConfig {
+        attempts_per_account: 50,
+        ..Default::default()
+    };
+    let app = portico_tests::spawn_app_with(
+        &backend,
+        portico_tests::Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    let s = setup(&app).await;
+    let staff =
+        portal_core::clients::create_staff_user(app.db(), s.ws, "mo@agency.example", "Mo", "admin")
+            .await
+            .unwrap();
+    let hash = app.state.passwords.hash(PASSWORD).await.unwrap();
+    portal_core::clients::set_staff_password(app.db(), staff, &hash)
+        .await
+        .unwrap();
+    let desk = Browser::new(&app, "acme");
+    let laptop = Browser::new(&app, "acme");
+    assert_eq!(staff_sign_in(&desk, PASSWORD).await.status, 303);
+    assert_eq!(staff_sign_in(&laptop, PASSWORD).await.status, 303);
+
+    let page = desk.get("/admin/account").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.text().contains("mo@agency.example"), "{}", page.text());
+    assert!(page.text().contains("This device"));
+    // A contact's session does not open the staff's account page.
+    assert_eq!(app.get("acme", "/admin/account", &s.me).await.status, 401);
+
+    // Ending the other devices ends the laptop's staff session.
+    let res = desk.post("/admin/account/sessions/end-others", &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(laptop.get("/admin/").await.status, 401);
+
+    // Changing the password: the new one works, the old one does not.
+    desk.get("/admin/account").await;
+    let new = "a new staff passphrase";
+    let res = desk
+        .post(
+            "/admin/account/password",
+            &[("current", PASSWORD), ("new", new), ("confirm", new)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        desk.get("/admin/").await.status,
+        200,
+        "this device stays signed in"
+    );
+    assert_eq!(staff_sign_in(&laptop, PASSWORD).await.status, 401);
+    let fresh = Browser::new(&app, "acme");
+    fresh.get("/admin/sign-in").await;
+    let res = fresh
+        .post(
+            "/admin/sign-in",
+            &[("email", "mo@agency.example"), ("password", new)],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+
+    // Optional two-step sign-in for staff, from the same page.
+    desk.get("/admin/account").await;
+    assert_eq!(
+        desk.post("/admin/account/two-step/setup", &[]).await.status,
+        303
+    );
+    let setup = desk.get("/admin/account/two-step").await;
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    let at = setup.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    let secret: String = setup.body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let code = portal_core::auth::totp::code_at(&secret, portal_core::db::now());
+    let res = desk
+        .post("/admin/account/two-step/confirm", &[("code", &code)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let next = Browser::new(&app, "acme");
+    next.get("/admin/sign-in").await;
+    let res = next
+        .post(
+            "/admin/sign-in",
+            &[("email", "mo@agency.example"), ("password", new)],
+        )
+        .await;
+    assert_eq!(res.location(), "/w/acme/admin/sign-in/code");
+
+    // While the workspace requires it, it stays on.
+    app.sql(
+        "UPDATE workspaces SET require_staff_2fa = TRUE WHERE id = $1",
+        s.ws,
+    )
+    .await;
+    desk.get("/admin/account").await;
+    let later = portal_core::auth::totp::code_at(&secret, portal_core::db::now() + 30);
+    let res = desk
+        .post("/admin/account/two-step/disable", &[("code", &later)])
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+}
+
+async fn staff_sign_in(b: &Browser<'_>, password: &str) -> portico_tests::Page {
+    b.get("/admin/sign-in").await;
+    b.post(
+        "/admin/sign-in",
+        &[("email", "mo@agency.example"), ("password", password)],
+    )
+    .await
 }

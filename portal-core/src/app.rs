@@ -297,6 +297,20 @@ impl PortalBuilder {
     }
 }
 
+/// One's own account pages, the same on both browser surfaces (see `web::me`).
+fn account_routes(door: sign_in::Door) -> Router<AppState> {
+    Router::new()
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions/end-others", post(account::end_others))
+        .route("/account/sessions/{handle}/end", post(account::end_one))
+        .route("/account/two-step", get(two_step_setup::show))
+        .route("/account/two-step/setup", post(two_step_setup::setup))
+        .route("/account/two-step/confirm", post(two_step_setup::confirm))
+        .route("/account/two-step/disable", post(two_step_setup::disable))
+        .layer(axum::Extension(door))
+}
+
 async fn not_found() -> Error {
     Error::NotFound
 }
@@ -381,17 +395,11 @@ impl Portal {
                     .post(one_time::complete)
                     .layer(axum::Extension(Purpose::Invite)),
             )
-            .route("/account", get(account::show))
-            .route("/account/two-step", get(two_step_setup::show))
-            .route("/account/two-step/setup", post(two_step_setup::setup))
-            .route("/account/two-step/confirm", post(two_step_setup::confirm))
-            .route("/account/two-step/disable", post(two_step_setup::disable))
-            .route("/account/password", post(account::change_password))
-            .route("/account/sessions/end-others", post(account::end_others))
-            .route("/account/sessions/{handle}/end", post(account::end_one))
+            .merge(account_routes(sign_in::Door::Portal))
             .merge(self.extra_portal_routes.clone());
         let mut admin = Router::new()
             .route("/", get(admin::overview::overview))
+            .merge(account_routes(sign_in::Door::Admin))
             .route(
                 "/clients",
                 get(admin::clients::list).post(admin::clients::create),

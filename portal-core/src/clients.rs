@@ -97,6 +97,30 @@ pub async fn replace_contact_password(
     })
 }
 
+/// Replaces a staff member's password (already hashed): every other staff session ends.
+pub async fn replace_staff_password(
+    db: &Db,
+    staff_user_id: i64,
+    password_hash: &str,
+    keep: Option<&str>,
+) -> Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(staff_user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND token_hash <> $2")
+            .bind(staff_user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
 /// Sets a staff member's password (already hashed by `auth::Passwords`).
 pub async fn set_staff_password(db: &Db, staff_user_id: i64, password_hash: &str) -> Result<()> {
     let sql = "UPDATE staff_users SET password_hash = $1 WHERE id = $2";

@@ -25,13 +25,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/home.html"),
     ),
     (
-        "portal/two_step_setup.html",
-        include_str!("../templates/portal/two_step_setup.html"),
+        "two_step_setup.html",
+        include_str!("../templates/two_step_setup.html"),
     ),
-    (
-        "portal/account.html",
-        include_str!("../templates/portal/account.html"),
-    ),
+    ("account.html", include_str!("../templates/account.html")),
     (
         "signed_out.html",
         include_str!("../templates/signed_out.html"),

@@ -1,4 +1,5 @@
-//! A contact's own account: who they are, their password, and the devices signed in as them.
+//! One's own account, for contacts (`/portal/account`) and staff (`/admin/account`) alike:
+//! who they are, their password, their two-step sign-in, and the devices signed in as them.
 //!
 //! Sessions are named to their owner by a short handle (the first 16 hex digits of the
 //! token's hash): enough to tell their own sessions apart, useless for anything else, since
@@ -17,8 +18,9 @@ use crate::app::AppState;
 use crate::auth::Passwords;
 use crate::db::{now, BeginWrite};
 use crate::error::{Error, Result};
+use crate::web::me::Me;
 use crate::web::session::{self, hash_token};
-use crate::web::PortalContext;
+use crate::web::sign_in::Door;
 use crate::with_db;
 
 const HANDLE_LEN: usize = 16;
@@ -63,12 +65,8 @@ fn done_message(done: &str) -> Option<&'static str> {
     }
 }
 
-async fn sessions(
-    state: &AppState,
-    ctx: &PortalContext,
-    current: &str,
-) -> Result<Vec<SessionView>> {
-    contact_sessions(state, ctx.tenant.workspace.id, ctx.user.contact_id, current).await
+async fn sessions(state: &AppState, me: &Me, current: &str) -> Result<Vec<SessionView>> {
+    account_sessions(state, me.door(), me.workspace_id(), me.id(), current).await
 }
 
 /// A contact's live sessions (previews by staff left out), `current` first; also what staff
@@ -79,12 +77,30 @@ pub async fn contact_sessions(
     contact_id: i64,
     current: &str,
 ) -> Result<Vec<SessionView>> {
+    account_sessions(state, Door::Portal, workspace_id, contact_id, current).await
+}
+
+async fn account_sessions(
+    state: &AppState,
+    door: Door,
+    workspace_id: i64,
+    id: i64,
+    current: &str,
+) -> Result<Vec<SessionView>> {
     let at = now();
-    let sql = "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM portal_sessions \
-               WHERE workspace_id = $1 AND contact_id = $2 AND expires_at > $3 AND last_seen_at > $4 AND preview_by IS NULL \
-               ORDER BY last_seen_at DESC";
+    let (table, owner) = door.sessions();
+    let not_preview = if door == Door::Portal {
+        "AND preview_by IS NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM {table} \
+         WHERE workspace_id = $1 AND {owner} = $2 AND expires_at > $3 AND last_seen_at > $4 {not_preview} \
+         ORDER BY last_seen_at DESC"
+    );
     let idle_cutoff = at - state.config.session_idle_secs;
-    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).bind(contact_id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
+    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
     let mut views: Vec<SessionView> = rows
         .into_iter()
         .map(|r| SessionView {
@@ -106,7 +122,7 @@ pub async fn contact_sessions(
 }
 
 fn page(
-    ctx: &PortalContext,
+    ctx: &Me,
     two_step: bool,
     sessions: Vec<SessionView>,
     notice: Option<&str>,
@@ -114,7 +130,7 @@ fn page(
     status: StatusCode,
 ) -> Result<Response> {
     let html = ctx.render(
-        "portal/account.html",
+        "account.html",
         context! {
             notice => notice,
             password_error => password_error,
@@ -131,16 +147,18 @@ fn page(
     Ok((status, html).into_response())
 }
 
-fn current_hash(state: &AppState, ctx: &PortalContext, headers: &HeaderMap) -> String {
-    session::portal_token(state, &ctx.tenant, headers)
-        .map(|t| hash_token(&t))
-        .unwrap_or_default()
+fn current_hash(state: &AppState, ctx: &Me, headers: &HeaderMap) -> String {
+    let token = match ctx.door() {
+        Door::Portal => session::portal_token(state, ctx.tenant(), headers),
+        Door::Admin => session::staff_token(state, ctx.tenant(), headers),
+    };
+    token.map(|t| hash_token(&t)).unwrap_or_default()
 }
 
 /// `GET /portal/account`.
 pub async fn show(
     State(state): State<AppState>,
-    ctx: PortalContext,
+    ctx: Me,
     headers: HeaderMap,
     Query(done): Query<Done>,
 ) -> Result<Response> {
@@ -169,7 +187,7 @@ pub struct PasswordChange {
 /// must not take the account over); ends every other session and voids reset links.
 pub async fn change_password(
     State(state): State<AppState>,
-    ctx: PortalContext,
+    ctx: Me,
     headers: HeaderMap,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     form: std::result::Result<Form<PasswordChange>, FormRejection>,
@@ -200,12 +218,20 @@ pub async fn change_password(
         );
     }
     // Guessing the current password through this form is as limited as through sign-in.
-    let account = format!("/portal:{}:{}", ctx.tenant.workspace.id, ctx.user.email);
+    let account = format!(
+        "{}:{}:{}",
+        ctx.door().prefix(),
+        ctx.workspace_id(),
+        ctx.email()
+    );
     let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
     state.attempt_limits.check(ip, &account)?;
 
-    let sql = "SELECT password_hash FROM contacts WHERE id = $1 AND workspace_id = $2";
-    let stored: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(ctx.user.contact_id).bind(ctx.tenant.workspace.id).fetch_optional(pool).await)?;
+    let sql = format!(
+        "SELECT password_hash FROM {} WHERE id = $1 AND workspace_id = $2",
+        ctx.door().accounts()
+    );
+    let stored: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(&sql).bind(ctx.id()).bind(ctx.workspace_id()).fetch_optional(pool).await)?;
     let stored = stored.flatten();
     if !state
         .passwords
@@ -225,20 +251,31 @@ pub async fn change_password(
         );
     }
     let hash = state.passwords.hash(&form.new).await?;
-    crate::clients::replace_contact_password(&state.db, ctx.user.contact_id, &hash, Some(&current))
-        .await?;
+    match ctx.door() {
+        Door::Portal => {
+            crate::clients::replace_contact_password(&state.db, ctx.id(), &hash, Some(&current))
+                .await?
+        }
+        Door::Admin => {
+            crate::clients::replace_staff_password(&state.db, ctx.id(), &hash, Some(&current))
+                .await?
+        }
+    }
     Ok(Redirect::to(&ctx.link("/account?done=password")).into_response())
 }
 
 /// `POST /portal/account/sessions/end-others`.
 pub async fn end_others(
     State(state): State<AppState>,
-    ctx: PortalContext,
+    ctx: Me,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let sql = "DELETE FROM portal_sessions WHERE workspace_id = $1 AND contact_id = $2 AND token_hash <> $3";
+    let (table, owner) = ctx.door().sessions();
+    let sql = format!(
+        "DELETE FROM {table} WHERE workspace_id = $1 AND {owner} = $2 AND token_hash <> $3"
+    );
     let current = current_hash(&state, &ctx, &headers);
-    with_db!(&state.db, pool => sqlx::query(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(&current).execute(pool).await.map(|_| ()))?;
+    with_db!(&state.db, pool => sqlx::query(&sql).bind(ctx.workspace_id()).bind(ctx.id()).bind(&current).execute(pool).await.map(|_| ()))?;
     Ok(Redirect::to(&ctx.link("/account?done=others")).into_response())
 }
 
@@ -246,7 +283,7 @@ pub async fn end_others(
 /// else's handle matches nothing and answers 404.
 pub async fn end_one(
     State(state): State<AppState>,
-    ctx: PortalContext,
+    ctx: Me,
     headers: HeaderMap,
     Path(handle): Path<String>,
 ) -> Result<Response> {
@@ -260,10 +297,13 @@ pub async fn end_one(
         ));
     }
     let pattern = format!("{}%", handle.to_ascii_lowercase());
-    let sql = "DELETE FROM portal_sessions WHERE workspace_id = $1 AND contact_id = $2 AND token_hash LIKE $3";
+    let (table, owner) = ctx.door().sessions();
+    let sql = format!(
+        "DELETE FROM {table} WHERE workspace_id = $1 AND {owner} = $2 AND token_hash LIKE $3"
+    );
     let ended = with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(sql).bind(ctx.tenant.workspace.id).bind(ctx.user.contact_id).bind(&pattern).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query(&sql).bind(ctx.workspace_id()).bind(ctx.id()).bind(&pattern).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok::<_, sqlx::Error>(n)
     })?;

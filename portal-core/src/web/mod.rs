@@ -7,6 +7,7 @@ pub mod context;
 pub mod csrf;
 pub mod gate;
 pub mod home;
+pub mod me;
 pub mod one_time;
 pub mod render;
 pub mod security;

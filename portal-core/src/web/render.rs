@@ -150,6 +150,8 @@ pub fn admin_page(
         menu => menu,
         staff => ctx.user.as_ref(),
         admin_root => ctx.link("/"),
+        account => ctx.link("/account"),
+        account_active => ctx.path == "/admin/account",
         sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
         ..globals(),

@@ -32,6 +32,21 @@ pub enum Door {
 }
 
 impl Door {
+    /// The table of this door's accounts, and of their sessions with its owner column.
+    pub(crate) fn accounts(self) -> &'static str {
+        match self {
+            Door::Portal => "contacts",
+            Door::Admin => "staff_users",
+        }
+    }
+
+    pub(crate) fn sessions(self) -> (&'static str, &'static str) {
+        match self {
+            Door::Portal => ("portal_sessions", "contact_id"),
+            Door::Admin => ("staff_sessions", "staff_user_id"),
+        }
+    }
+
     pub(crate) fn prefix(self) -> &'static str {
         match self {
             Door::Portal => "/portal",

@@ -45,13 +45,6 @@ impl Door {
         }
     }
 
-    fn accounts(self) -> &'static str {
-        match self {
-            Door::Portal => "contacts",
-            Door::Admin => "staff_users",
-        }
-    }
-
     fn challenge_cookie(self, tenant: &Tenant, secure: bool) -> CookieSpec {
         CookieSpec::new(COOKIE, self.prefix(), tenant, secure)
     }

@@ -277,7 +277,7 @@ pub async fn reset_two_step(
             "Two-step sign-in is not on for this contact.".into(),
         ));
     }
-    crate::web::two_step_setup::clear(&state.db, ws, id).await?;
+    crate::web::two_step_setup::clear(&state.db, crate::web::sign_in::Door::Portal, ws, id).await?;
     let ip = peer
         .map(|Extension(ConnectInfo(addr))| addr.ip().to_string())
         .unwrap_or_default();
