@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portico_tests::{
-    backends, cookie_value, spawn_app_with, As, Backend, Mail, Options, Page, TestApp,
+    backends, cookie_value, snapshot, spawn_app_with, As, Backend, Mail, Options, Page, TestApp,
 };
 
 backends!(
@@ -17,6 +17,8 @@ backends!(
     forged_and_foreign_tokens_lead_nowhere,
     link_requests_are_rate_limited,
     a_password_change_voids_outstanding_links,
+    tokens_are_stored_only_as_hashes,
+    invitation_acceptance_is_rate_limited,
 );
 
 const EMAIL: &str = "dana@client.example";
@@ -525,4 +527,63 @@ async fn a_password_change_voids_outstanding_links(backend: Backend) {
     let page = w.app.get("acme", &path, &As::Anonymous).await;
     assert_eq!(page.status, 410);
     assert!(page.text().contains("no longer valid"));
+}
+
+async fn tokens_are_stored_only_as_hashes(backend: Backend) {
+    let w = world(&backend).await;
+    w.invite_dana().await;
+    let invite = w.nth_mail(1).await.token("welcome").unwrap();
+    let accepted = w.accept(&invite, PASSWORD).await;
+    let session = cookie_value(&accepted, "portico_portal").unwrap();
+    w.app
+        .fill_in("acme", "/portal/link", "/portal/link", &[("email", EMAIL)])
+        .await;
+    let link = w.nth_mail(2).await.token("link").unwrap();
+    w.app
+        .fill_in(
+            "acme",
+            "/portal/reset",
+            "/portal/reset",
+            &[("email", EMAIL)],
+        )
+        .await;
+    let reset = w.nth_mail(3).await.token("reset").unwrap();
+    // Let the sender finish, so the outbox rows are in their final state.
+    for _ in 0..100 {
+        let pending: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE sent_at IS NULL").fetch_one(pool).await).unwrap();
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let everything = format!("{:?}", snapshot(w.app.db()).await);
+    for (what, token) in [
+        ("invitation", &invite),
+        ("session", &session),
+        ("sign-in link", &link),
+        ("reset", &reset),
+    ] {
+        assert_eq!(token.len(), 64, "{what}: 256 bits, hex");
+        assert!(
+            !everything.contains(token.as_str()),
+            "the {what} token is stored in the clear"
+        );
+        let hash = portal_core::web::session::hash_token(token);
+        assert!(
+            everything.contains(&hash),
+            "the {what} token's hash is what is stored"
+        );
+    }
+}
+
+async fn invitation_acceptance_is_rate_limited(backend: Backend) {
+    let w = world(&backend).await;
+    w.invite_dana().await;
+    let token = w.nth_mail(1).await.token("welcome").unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(w.accept(&token, "short").await.status);
+    }
+    assert_eq!(statuses[..5], [422; 5], "{statuses:?}");
+    assert_eq!(statuses[5], 429, "{statuses:?}");
 }
