@@ -7,7 +7,10 @@
 //!
 //! Reading order for newcomers: [`module`] (the contract a module implements), [`plans`]
 //! (what operators sell), [`entitlements`] (what a workspace may use now), [`web`] (the
-//! request flow: tenant → session → gate → handler → render), [`app`] (composition).
+//! request flow: tenant → session → gate → handler → render), [`app`] (composition). Then
+//! [`auth`] (passwords, one-time links, TOTP, rate limits), [`clients`] (clients, contacts and
+//! their limits), [`email`] (the outbox), [`audit`], and [`db`] (two backends, scoped
+//! transactions for row-level security).
 pub mod app;
 pub mod audit;
 pub mod auth;
