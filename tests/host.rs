@@ -331,6 +331,32 @@ fn configuration_has_working_defaults_and_clear_errors() {
     .unwrap_err();
     assert!(format!("{err:#}").contains("PORTICO_SECURE_COOKIES"));
 
+    // Session lifetimes: defaults of 14 days and 12 idle hours, configurable, checked.
+    let portal = Config::load(None, |_| None).unwrap().portal_config();
+    assert_eq!(
+        (portal.session_ttl_secs, portal.session_idle_secs),
+        (14 * 24 * 3600, 12 * 3600)
+    );
+    let config = Config::load(None, |k| match k {
+        "PORTICO_SESSION_HOURS" => Some("8".to_string()),
+        "PORTICO_SESSION_IDLE_MINUTES" => Some("30".to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let portal = config.portal_config();
+    assert_eq!(
+        (portal.session_ttl_secs, portal.session_idle_secs),
+        (8 * 3600, 30 * 60)
+    );
+    for (key, value, says) in [
+        ("PORTICO_SESSION_HOURS", "forever", "not a whole number"),
+        ("PORTICO_SESSION_HOURS", "0", "use 1 to 8784"),
+        ("PORTICO_SESSION_IDLE_MINUTES", "1", "use 5 up to"),
+    ] {
+        let err = Config::load(None, |k| (k == key).then(|| value.to_string())).unwrap_err();
+        assert!(format!("{err:#}").contains(says), "{key}={value}: {err:#}");
+    }
+
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("portico.toml");
     std::fs::write(

@@ -25,6 +25,10 @@ pub struct Config {
     /// Apply pending migrations when serving. Turn off when serving as an application role
     /// that may not change the schema (migrate as the owner with `portico migrate`).
     pub migrate_on_start: bool,
+    /// A session ends this many hours after sign-in, whatever happens.
+    pub session_hours: i64,
+    /// A session unused for this many minutes ends.
+    pub session_idle_minutes: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +52,8 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     migrate_on_start: Option<bool>,
+    session_hours: Option<i64>,
+    session_idle_minutes: Option<i64>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -64,6 +70,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_SMTP_URL", "smtp_url"),
     ("PORTICO_MAIL_FROM", "mail_from"),
     ("PORTICO_MIGRATE_ON_START", "migrate_on_start"),
+    ("PORTICO_SESSION_HOURS", "session_hours"),
+    ("PORTICO_SESSION_IDLE_MINUTES", "session_idle_minutes"),
 ];
 
 impl Config {
@@ -117,7 +125,23 @@ impl Config {
             Some(v) => parse_bool("PORTICO_MIGRATE_ON_START", &v)?,
             None => file_cfg.migrate_on_start.unwrap_or(true),
         };
+        let session_hours = match env("PORTICO_SESSION_HOURS") {
+            Some(v) => parse_count("PORTICO_SESSION_HOURS", &v)?,
+            None => file_cfg.session_hours.unwrap_or(14 * 24),
+        };
+        let session_idle_minutes = match env("PORTICO_SESSION_IDLE_MINUTES") {
+            Some(v) => parse_count("PORTICO_SESSION_IDLE_MINUTES", &v)?,
+            None => file_cfg.session_idle_minutes.unwrap_or(12 * 60),
+        };
+        if !(1..=24 * 366).contains(&session_hours) {
+            bail!("session_hours = {session_hours}: use 1 to 8784 (a year)");
+        }
+        if !(5..=session_hours * 60).contains(&session_idle_minutes) {
+            bail!("session_idle_minutes = {session_idle_minutes}: use 5 up to the session's lifetime in minutes");
+        }
         Ok(Config {
+            session_hours,
+            session_idle_minutes,
             migrate_on_start,
             bind,
             data_dir,
@@ -151,6 +175,8 @@ impl Config {
             template_dir: self.template_dir.clone(),
             secure_cookies: self.secure_cookies,
             public_url: self.public_url.clone(),
+            session_ttl_secs: self.session_hours * 3600,
+            session_idle_secs: self.session_idle_minutes * 60,
             mail: MailConfig {
                 from_address: self.mail_from.clone(),
                 transport,
@@ -165,6 +191,12 @@ fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+}
+
+fn parse_count(name: &str, v: &str) -> anyhow::Result<i64> {
+    v.trim()
+        .parse::<i64>()
+        .with_context(|| format!("{name}=`{v}` is not a whole number"))
 }
 
 fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {

@@ -1,7 +1,7 @@
 //! Storage on two backends without the `Any` driver.
 //!
 //! [`Db`] is an enum over a SQLite and a PostgreSQL pool. Queries are written once, with `$N`
-//! placeholders (both drivers accept them), and run through [`with_db!`], which expands the
+//! placeholders (both drivers accept them), and run through [`with_db!`](crate::with_db), which expands the
 //! same code once per backend, so rows decode into the same Rust types on both.
 //! Timestamps are stored as integer Unix seconds and dates as ISO `YYYY-MM-DD` text, so
 //! ordering and comparison behave identically on both engines.
