@@ -93,12 +93,8 @@ pub async fn detail(
 }
 
 pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
-    let projects: Vec<ProjectView> = store::active_for_client(&state.db, ctx.scope(), 5)
-        .await?
-        .into_iter()
-        .map(|p| view(ctx, p))
-        .collect();
-    let deadlines = store::upcoming_deadlines(&state.db, ctx.scope(), 3).await?;
+    let (active, deadlines) = store::summary_for_client(&state.db, ctx.scope(), 5, 3).await?;
+    let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
     let html = ctx.render_fragment(
         "projects/widget.html",
         context! { projects => projects, deadlines => deadlines, all => ctx.link("/projects") },

@@ -2,7 +2,7 @@
 //! a contact can only ever reach their own client's rows, whatever id they put in a URL; and
 //! runs in the scope's transaction, so on PostgreSQL row-level security holds it to that
 //! client even if a filter were forgotten.
-use portal_core::db::{iso_date_from_today, now, today, BeginWrite, Db};
+use portal_core::db::{iso_date_from_today, now, today, BeginWrite, Db, ScopedTx};
 use portal_core::{with_db, with_tx, ClientScope, Result};
 use serde::Serialize;
 
@@ -59,7 +59,7 @@ pub struct Deadline {
 fn visible(column: &str, param: &str) -> String {
     format!(
         "(NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param}) \
-         OR {column} IN (SELECT a.project_id FROM project_access a WHERE a.contact_id = {param}))"
+         OR EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param} AND a.project_id = {column}))"
     )
 }
 
@@ -79,16 +79,30 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>
 }
 
 /// The client's open projects, soonest due first (for the home page).
-pub async fn active_for_client(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Project>> {
+async fn active_in(tx: &mut ScopedTx, scope: ClientScope, limit: i64) -> Result<Vec<Project>> {
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND client_id = $2 \
          AND status <> 'completed' AND {} ORDER BY due_date IS NULL, due_date, id LIMIT $3",
         visible("id", "$4")
     );
+    Ok(
+        with_tx!(tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?,
+    )
+}
+
+/// The home page's summary — open projects and upcoming deadlines — in one scoped
+/// transaction (one connection for both queries).
+pub async fn summary_for_client(
+    db: &Db,
+    scope: ClientScope,
+    projects: i64,
+    deadlines: i64,
+) -> Result<(Vec<Project>, Vec<Deadline>)> {
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    let active = active_in(&mut tx, scope, projects).await?;
+    let due = deadlines_in(&mut tx, scope, deadlines).await?;
     tx.commit().await?;
-    Ok(found)
+    Ok((active, due))
 }
 
 pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Option<Project>> {
@@ -120,6 +134,13 @@ pub async fn milestones_for_client(
 
 /// Open milestones due from today on, soonest first.
 pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Result<Vec<Deadline>> {
+    let mut tx = scope.begin(db).await?;
+    let found = deadlines_in(&mut tx, scope, limit).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+async fn deadlines_in(tx: &mut ScopedTx, scope: ClientScope, limit: i64) -> Result<Vec<Deadline>> {
     let sql = format!(
         "SELECT m.project_id, p.name AS project_name, m.title, m.due_date FROM milestones m \
          JOIN projects p ON p.id = m.project_id AND p.workspace_id = m.workspace_id AND p.client_id = m.client_id \
@@ -128,10 +149,9 @@ pub async fn upcoming_deadlines(db: &Db, scope: ClientScope, limit: i64) -> Resu
          ORDER BY m.due_date, m.id LIMIT $4",
         visible("p.id", "$5")
     );
-    let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
-    tx.commit().await?;
-    Ok(found)
+    Ok(
+        with_tx!(tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?,
+    )
 }
 
 /// A project with its client's name, for staff screens.
