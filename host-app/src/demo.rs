@@ -5,17 +5,16 @@
 //! this function alone, and the tokens live only in this process's memory. No configuration
 //! enables them, and `portico serve` cannot.
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use portal_core::clients;
-use portal_core::web::session::{self, new_token, SessionMeta};
+use portal_core::web::session::{self, new_token, ClientAddr, SessionMeta};
 use portal_core::web::Tenant;
 use portal_core::{AppState, Error, Portal};
 
@@ -71,7 +70,7 @@ async fn portal_sign_in(
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
     headers: axum::http::HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -83,7 +82,7 @@ async fn portal_sign_in(
                 &state,
                 &tenant,
                 contact_id,
-                &SessionMeta::from_request(&headers, peer.map(|Extension(ConnectInfo(a))| a.ip())),
+                &SessionMeta::from_request(&headers, addr.0),
             )
             .await?;
             Ok((
@@ -101,7 +100,7 @@ async fn staff_sign_in(
     Extension(links): Extension<DevSignIn>,
     Extension(tenant): Extension<Arc<Tenant>>,
     headers: axum::http::HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     Path(token): Path<String>,
 ) -> Result<Response, Error> {
     match links.get(&token) {
@@ -113,7 +112,7 @@ async fn staff_sign_in(
                 &state,
                 &tenant,
                 staff_user_id,
-                &SessionMeta::from_request(&headers, peer.map(|Extension(ConnectInfo(a))| a.ip())),
+                &SessionMeta::from_request(&headers, addr.0),
             )
             .await?;
             Ok((

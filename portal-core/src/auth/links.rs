@@ -124,21 +124,24 @@ pub async fn inspect(
     })
 }
 
-/// Uses a token up: exactly one caller gets `Valid`, every other sees why not.
+/// Uses up a token that [`inspect`] found valid for `holder`: exactly one caller gets
+/// `Valid`, every other sees why not. The update itself re-checks all that can change after
+/// the look (used, revoked, expired, account closed), so the look costs no second query.
 pub async fn redeem(
     state: &AppState,
     workspace_id: i64,
     purpose: Purpose,
     token: &str,
+    holder: LinkHolder,
 ) -> Result<TokenState> {
-    let seen = inspect(state, workspace_id, purpose, token).await?;
-    let TokenState::Valid(holder) = seen else {
-        return Ok(seen);
-    };
     let at = now();
-    let sql = "UPDATE contact_tokens SET used_at = $1 WHERE token_hash = $2 AND workspace_id = $3 \
-               AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
-    let won = with_db!(&state.db, pool => sqlx::query(sql).bind(at).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).execute(pool).await.map(|r| r.rows_affected()))?
+    let sql = format!(
+        "UPDATE contact_tokens SET used_at = $1 WHERE token_hash = $2 AND workspace_id = $3 \
+         AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
+         AND contact_id IN (SELECT c.id FROM contacts c JOIN clients cl ON cl.id = c.client_id WHERE {})",
+        usable_contact("$5")
+    );
+    let won = with_db!(&state.db, pool => sqlx::query(&sql).bind(at).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).execute(pool).await.map(|r| r.rows_affected()))?
         == 1;
     if won {
         Ok(TokenState::Valid(holder))

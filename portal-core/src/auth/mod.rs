@@ -16,3 +16,9 @@ pub fn same(a: &str, b: &str) -> bool {
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
 }
+
+/// Whether a typed sign-in name could be an email address at all: worth a lookup. Only the
+/// shape, so a form can say "that is not an address" without saying whether it has an account.
+pub fn plausible_email(email: &str) -> bool {
+    email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')
+}

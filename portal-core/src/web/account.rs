@@ -1,16 +1,14 @@
 //! One's own account, for contacts (`/portal/account`) and staff (`/admin/account`) alike:
 //! who they are, their password, their two-step sign-in, and the devices signed in as them.
 //!
-//! Sessions are named to their owner by a short handle (the first 16 hex digits of the
-//! token's hash): enough to tell their own sessions apart, useless for anything else, since
-//! every statement here is also bound to the contact from the session.
-use std::net::SocketAddr;
+//! Sessions are named to their owner by a handle (`session::handle_of`); every statement
+//! here is also bound to the account from the session.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -19,11 +17,10 @@ use crate::auth::Passwords;
 use crate::db::{now, BeginWrite};
 use crate::error::{Error, Result};
 use crate::web::me::Me;
+use crate::web::session::ClientAddr;
 use crate::web::session::{self, hash_token};
 use crate::web::sign_in::Door;
 use crate::with_db;
-
-const HANDLE_LEN: usize = 16;
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -104,7 +101,7 @@ async fn account_sessions(
     let mut views: Vec<SessionView> = rows
         .into_iter()
         .map(|r| SessionView {
-            handle: r.token_hash[..HANDLE_LEN.min(r.token_hash.len())].to_string(),
+            handle: session::handle_of(&r.token_hash),
             device: describe_device(&r.user_agent),
             ip: if r.ip.is_empty() {
                 "unknown".into()
@@ -189,7 +186,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     ctx: Me,
     headers: HeaderMap,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     form: std::result::Result<Form<PasswordChange>, FormRejection>,
 ) -> Result<Response> {
     let Ok(Form(form)) = form else {
@@ -224,7 +221,7 @@ pub async fn change_password(
         ctx.workspace_id(),
         ctx.email()
     );
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     state.attempt_limits.check(ip, &account)?;
 
     let sql = format!(
@@ -287,16 +284,15 @@ pub async fn end_one(
     headers: HeaderMap,
     Path(handle): Path<String>,
 ) -> Result<Response> {
-    if handle.len() != HANDLE_LEN || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
+    let Some(pattern) = session::handle_pattern(&handle) else {
         return Err(Error::NotFound);
-    }
+    };
     let current = current_hash(&state, &ctx, &headers);
     if current.starts_with(&handle) {
         return Err(Error::BadRequest(
             "This is the device you are using: sign out instead.".into(),
         ));
     }
-    let pattern = format!("{}%", handle.to_ascii_lowercase());
     let (table, owner) = ctx.door().sessions();
     let sql = format!(
         "DELETE FROM {table} WHERE workspace_id = $1 AND {owner} = $2 AND token_hash LIKE $3"

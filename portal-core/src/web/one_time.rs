@@ -8,11 +8,10 @@
 //! Asking for a link answers the same page, with the same status, whether or not the address
 //! has an account; the lookup is the same query either way and the mail is composed and
 //! queued off the request, so neither the text nor the timing tells.
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
@@ -24,6 +23,7 @@ use crate::auth::links::{self, LinkHolder, Purpose, TokenState};
 use crate::auth::Passwords;
 use crate::error::{Error, Result};
 use crate::web::csrf::CsrfToken;
+use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
 use crate::web::sign_in::Door;
 use crate::web::{render, two_step, Tenant};
@@ -131,14 +131,14 @@ pub async fn ask_submit(
     Extension(purpose): Extension<Purpose>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     form: std::result::Result<Form<Ask>, FormRejection>,
 ) -> Result<Response> {
     let Ok(Form(form)) = form else {
         return Err(Error::BadRequest("The form was not sent correctly.".into()));
     };
     let email = form.email.trim().to_ascii_lowercase();
-    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+    if !crate::auth::plausible_email(&email) {
         let error = Some("Enter the email address you sign in with.".to_string());
         let screen = ask_screen(&tenant, purpose, &form.email, error);
         return show(
@@ -149,7 +149,7 @@ pub async fn ask_submit(
             screen,
         );
     }
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     let account = format!("{}:{}:{email}", purpose.as_str(), tenant.workspace.id);
     state.attempt_limits.check(ip, &account)?;
 
@@ -319,7 +319,7 @@ pub async fn complete(
     Extension(purpose): Extension<Purpose>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     headers: HeaderMap,
     Path(token): Path<String>,
     form: std::result::Result<Form<NewPassword>, FormRejection>,
@@ -327,7 +327,7 @@ pub async fn complete(
     let Ok(Form(form)) = form else {
         return Err(Error::BadRequest("The form was not sent correctly.".into()));
     };
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     let key = format!(
         "token:{}:{}",
         tenant.workspace.id,
@@ -363,7 +363,7 @@ pub async fn complete(
         }
         Some(state.passwords.hash(&form.new).await?)
     };
-    let holder = match links::redeem(&state, tenant.workspace.id, purpose, &token).await? {
+    let holder = match links::redeem(&state, tenant.workspace.id, purpose, &token, holder).await? {
         TokenState::Valid(holder) => holder,
         seen => {
             let (status, screen) = dead_link(&tenant, purpose, &seen);

@@ -93,6 +93,21 @@ pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// How an owner names one of their sessions or API tokens in a URL: the first 16 hex digits
+/// of its hash — enough to tell their own apart, useless for anything else, since every
+/// statement that takes one is also bound to the owner.
+const HANDLE_LEN: usize = 16;
+
+pub fn handle_of(hash: &str) -> String {
+    hash[..HANDLE_LEN.min(hash.len())].to_string()
+}
+
+/// The `LIKE` pattern matching the hash a handle from a URL names; `None` if it is not one.
+pub fn handle_pattern(raw: &str) -> Option<String> {
+    (raw.len() == HANDLE_LEN && raw.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| format!("{}%", raw.to_ascii_lowercase()))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -106,6 +121,32 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+}
+
+/// The address a request came from — when the server runs with connection info, as `serve`
+/// and the tests do; `None` otherwise. For rate limits, session lists and the audit log.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddr(peer.map(|c| c.0.ip())))
+    }
+}
+
+impl ClientAddr {
+    /// As the audit log and session lists write it (empty when unknown).
+    pub fn text(self) -> String {
+        self.0.map(|ip| ip.to_string()).unwrap_or_default()
+    }
 }
 
 /// Where a session was started from, for the owner's list of sessions.

@@ -5,11 +5,10 @@
 //! deactivated account — and costs the same (see `auth::password`), so the form reveals
 //! nothing about who has an account. A success replaces any session the browser presented
 //! (the session id rotates at sign-in).
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -20,6 +19,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::csrf::CsrfToken;
+use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
 use crate::web::{render, two_step, Tenant};
 use crate::with_db;
@@ -249,7 +249,7 @@ pub async fn submit(
     Extension(door): Extension<Door>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     headers: HeaderMap,
     form: std::result::Result<Form<Credentials>, FormRejection>,
 ) -> Result<Response> {
@@ -259,11 +259,7 @@ pub async fn submit(
         ));
     };
     let email = form.email.trim().to_ascii_lowercase();
-    let malformed = if email.len() > 254
-        || !email.contains('@')
-        || email.starts_with('@')
-        || email.ends_with('@')
-    {
+    let malformed = if !crate::auth::plausible_email(&email) {
         Some("Enter the email address your invitation was sent to.")
     } else if form.password.is_empty() || form.password.len() > crate::auth::password::MAX_LEN {
         Some("Enter your password.")
@@ -282,7 +278,7 @@ pub async fn submit(
         return again(StatusCode::UNPROCESSABLE_ENTITY, message);
     }
     let account = format!("{}:{}:{email}", door.prefix(), tenant.workspace.id);
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     state.attempt_limits.check(ip, &account)?;
 
     let found = door.lookup(&state, tenant.workspace.id, &email).await?;

@@ -2,11 +2,10 @@
 //! password (or a one-time link), a short-lived challenge instead of a session; the code
 //! from the authenticator app turns it into one. Staff whose workspace requires two-step
 //! sign-in and who have not set it up yet enrol right there, before they get in.
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -18,6 +17,7 @@ use crate::auth::totp;
 use crate::db::now;
 use crate::error::{Error, Result};
 use crate::web::csrf::CsrfToken;
+use crate::web::session::ClientAddr;
 use crate::web::session::{hash_token, new_token, CookieSpec, SessionMeta};
 use crate::web::sign_in::Door;
 use crate::web::{render, Tenant};
@@ -240,7 +240,7 @@ pub async fn submit(
     Extension(door): Extension<Door>,
     Extension(tenant): Extension<Arc<Tenant>>,
     Extension(csrf): Extension<CsrfToken>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     headers: HeaderMap,
     form: std::result::Result<Form<Code>, FormRejection>,
 ) -> Result<Response> {
@@ -250,7 +250,7 @@ pub async fn submit(
     let Some(c) = challenge(&state, door, &tenant, &headers).await? else {
         return start_again(&state, door, &tenant);
     };
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     let account = format!(
         "{}:{}:2fa:{}",
         door.prefix(),

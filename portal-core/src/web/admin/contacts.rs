@@ -1,11 +1,9 @@
 //! `/admin/contacts/{id}`: one contact — details, access, permissions, invitation, sessions.
-use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Extension;
 use minijinja::context;
 
 use crate::app::AppState;
@@ -17,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::web::admin::clients::{contact_row, Done};
 use crate::web::admin::form::Fields;
 use crate::web::admin::{parse_id, require_manager};
+use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
 use crate::web::{StaffContext, ROLE_PRESETS};
 
@@ -132,6 +131,17 @@ pub async fn show(
     )
 }
 
+/// The contact a change is about: the staff member may change contacts, and the id is one
+/// of the workspace's contacts — any other is a page that does not exist.
+async fn contact_to_change(
+    state: &AppState,
+    ctx: &StaffContext,
+    raw_id: &str,
+) -> Result<clients::ContactSummary> {
+    require_manager(ctx)?;
+    clients::contact(&state.db, ctx.tenant.workspace.id, parse_id(raw_id)?).await
+}
+
 fn back(ctx: &StaffContext, id: i64, done: &str) -> Response {
     Redirect::to(&ctx.link(&format!("/contacts/{id}?done={done}"))).into_response()
 }
@@ -166,9 +176,7 @@ pub async fn set_permissions(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let id = parse_id(&id)?;
-    clients::contact(&state.db, ctx.tenant.workspace.id, id).await?;
+    let id = contact_to_change(&state, &ctx, &id).await?.id;
     let form = Fields::parse(&body);
     let declared: Vec<&'static str> = state
         .registry
@@ -215,11 +223,8 @@ pub async fn revoke_invite(
     ctx: StaffContext,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let id = parse_id(&id)?;
-    let ws = ctx.tenant.workspace.id;
-    clients::contact(&state.db, ws, id).await?;
-    if !links::revoke_invitation(&state, ws, id).await? {
+    let id = contact_to_change(&state, &ctx, &id).await?.id;
+    if !links::revoke_invitation(&state, ctx.tenant.workspace.id, id).await? {
         return Err(Error::Conflict(
             "There is no pending invitation to withdraw: it was accepted, has expired, or was withdrawn already.".into(),
         ));
@@ -233,7 +238,7 @@ pub async fn view_as(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
     headers: HeaderMap,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
@@ -244,7 +249,7 @@ pub async fn view_as(
             "This contact cannot use the portal now (deactivated, inactive client or access expired): there is nothing to preview.".into(),
         ));
     }
-    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ip = addr.0;
     let meta = SessionMeta::from_request(&headers, ip);
     let subject = format!("{} <{}> of {}", contact.name, contact.email, client.name);
     audit::record(
@@ -266,21 +271,17 @@ pub async fn reset_two_step(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    addr: ClientAddr,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let id = parse_id(&id)?;
-    let ws = ctx.tenant.workspace.id;
-    let contact = clients::contact(&state.db, ws, id).await?;
+    let contact = contact_to_change(&state, &ctx, &id).await?;
+    let (ws, id) = (ctx.tenant.workspace.id, contact.id);
     if !contact.two_step {
         return Err(Error::Conflict(
             "Two-step sign-in is not on for this contact.".into(),
         ));
     }
     crate::web::two_step_setup::clear(&state.db, crate::web::sign_in::Door::Portal, ws, id).await?;
-    let ip = peer
-        .map(|Extension(ConnectInfo(addr))| addr.ip().to_string())
-        .unwrap_or_default();
+    let ip = addr.text();
     let subject = format!("{} <{}>", contact.name, contact.email);
     audit::record(
         &state.db,
@@ -299,10 +300,7 @@ pub async fn end_sessions(
     ctx: StaffContext,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let id = parse_id(&id)?;
-    let ws = ctx.tenant.workspace.id;
-    clients::contact(&state.db, ws, id).await?;
-    clients::end_contact_sessions(&state.db, ws, id).await?;
+    let id = contact_to_change(&state, &ctx, &id).await?.id;
+    clients::end_contact_sessions(&state.db, ctx.tenant.workspace.id, id).await?;
     Ok(back(&ctx, id, "signed_out"))
 }

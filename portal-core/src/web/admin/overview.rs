@@ -1,11 +1,15 @@
 //! The staff admin's own overview page.
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::error::Result;
+use crate::audit;
+use crate::error::{Error, Result};
+use crate::web::admin::form::Fields;
+use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
 use crate::with_db;
 
@@ -61,7 +65,7 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
 
 /// `GET /admin/audit`: the newest 200 entries of the workspace's audit log.
 pub async fn audit(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
-    let entries = crate::audit::recent(&state.db, ctx.tenant.workspace.id, 200).await?;
+    let entries = audit::recent(&state.db, ctx.tenant.workspace.id, 200).await?;
     ctx.render("admin/audit.html", context! { entries => entries })
 }
 
@@ -70,29 +74,25 @@ pub async fn audit(State(state): State<AppState>, ctx: StaffContext) -> Result<H
 pub async fn security(
     State(state): State<AppState>,
     ctx: StaffContext,
-    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    body: axum::body::Bytes,
-) -> Result<axum::response::Response> {
-    use axum::response::IntoResponse;
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Response> {
     if ctx.user.role != "owner" {
-        return Err(crate::Error::Forbidden(
+        return Err(Error::Forbidden(
             "Only the workspace's owners change its security settings.".into(),
         ));
     }
-    let require = crate::web::admin::form::Fields::parse(&body).checked("require_staff_2fa");
+    let require = Fields::parse(&body).checked("require_staff_2fa");
     let sql = "UPDATE workspaces SET require_staff_2fa = $1 WHERE id = $2";
     with_db!(&state.db, pool => sqlx::query(sql).bind(require).bind(ctx.tenant.workspace.id).execute(pool).await.map(|_| ()))?;
-    let ip = peer
-        .map(|axum::Extension(axum::extract::ConnectInfo(a))| a.ip().to_string())
-        .unwrap_or_default();
     let what = if require { "required" } else { "made optional" };
-    crate::audit::record(
+    audit::record(
         &state.db,
         &ctx.user,
         what,
         "two-step sign-in for staff",
-        &ip,
+        &addr.text(),
     )
     .await?;
-    Ok(axum::response::Redirect::to(&ctx.link("/")).into_response())
+    Ok(Redirect::to(&ctx.link("/")).into_response())
 }

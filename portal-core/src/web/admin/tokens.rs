@@ -12,11 +12,9 @@ use crate::db::now;
 use crate::error::{Error, Result};
 use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
-use crate::web::session::create_api_token;
+use crate::web::session::{self, create_api_token};
 use crate::web::StaffContext;
 use crate::with_db;
-
-const HANDLE_LEN: usize = 16;
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -53,7 +51,7 @@ async fn page(
         .into_iter()
         .filter(|r| r.staff_user_id == ctx.user.id || ctx.can_manage())
         .map(|r| TokenView {
-            handle: r.token_hash[..HANDLE_LEN.min(r.token_hash.len())].to_string(),
+            handle: session::handle_of(&r.token_hash),
             can_revoke: r.revoked_at.is_none(),
             revoked: r.revoked_at.is_some(),
             name: r.name,
@@ -102,10 +100,9 @@ pub async fn revoke(
     ctx: StaffContext,
     Path(handle): Path<String>,
 ) -> Result<Response> {
-    if handle.len() != HANDLE_LEN || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
+    let Some(pattern) = session::handle_pattern(&handle) else {
         return Err(Error::NotFound);
-    }
-    let pattern = format!("{}%", handle.to_ascii_lowercase());
+    };
     // Staff who may not manage others' tokens only ever match their own.
     let only_user = if ctx.can_manage() { 0 } else { ctx.user.id };
     let sql =
