@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use portal_core::module::{ModuleRegistry, RegistryError};
-use portal_core::{async_trait, AppState, Error, FeatureDecl, PortalModule, Routes, TierDecl};
+use portal_core::notifications::Delivery;
+use portal_core::{
+    async_trait, AppState, Error, FeatureDecl, NotificationKind, PortalModule, Routes, TierDecl,
+};
 use portico_tests::{backends, fresh_db, serve, test_catalogue, As, Backend};
 
 /// A configurable module for these tests.
@@ -14,6 +17,7 @@ struct Fake {
     features: &'static [FeatureDecl],
     fail_start: bool,
     route: Option<&'static str>,
+    kinds: &'static [NotificationKind],
 }
 
 const fn fake(id: &'static str, deps: &'static [&'static str]) -> Fake {
@@ -23,6 +27,7 @@ const fn fake(id: &'static str, deps: &'static [&'static str]) -> Fake {
         features: &[],
         fail_start: false,
         route: None,
+        kinds: &[],
     }
 }
 
@@ -46,6 +51,9 @@ impl PortalModule for Fake {
     }
     fn features(&self) -> &'static [FeatureDecl] {
         self.features
+    }
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
+        self.kinds
     }
     fn portal_routes(&self) -> Routes {
         match self.route {
@@ -202,6 +210,57 @@ fn two_modules_cannot_claim_one_feature_or_route() {
         ..fake("one", &[])
     }])
     .is_ok());
+}
+
+#[test]
+fn notification_kinds_are_unique_across_the_core_and_modules() {
+    const REPLY: &[NotificationKind] = &[NotificationKind {
+        key: "reply",
+        label: "Replies",
+        permission: None,
+        default_delivery: Delivery::Daily,
+    }];
+    const DONE: &[NotificationKind] = &[NotificationKind {
+        key: "done",
+        label: "Done",
+        permission: None,
+        default_delivery: Delivery::Daily,
+    }];
+    let err = registry(vec![Fake {
+        kinds: REPLY,
+        ..fake("one", &[])
+    }])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "notification kind `reply` is declared by both `core` and `one`"
+    );
+    let err = registry(vec![
+        Fake {
+            kinds: DONE,
+            ..fake("one", &[])
+        },
+        Fake {
+            kinds: DONE,
+            ..fake("two", &[])
+        },
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "notification kind `done` is declared by both `one` and `two`"
+    );
+    let ok = registry(vec![Fake {
+        kinds: DONE,
+        ..fake("one", &[])
+    }])
+    .unwrap();
+    let keys: Vec<_> = ok
+        .notification_kinds()
+        .into_iter()
+        .map(|(m, k)| (m, k.key))
+        .collect();
+    assert_eq!(keys, [("core", "reply"), ("one", "done")]);
 }
 
 #[test]

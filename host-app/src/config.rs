@@ -29,6 +29,8 @@ pub struct Config {
     pub session_hours: i64,
     /// A session unused for this many minutes ends.
     pub session_idle_minutes: i64,
+    /// The hour (UTC) daily notification digests go out.
+    pub digest_hour: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +56,7 @@ struct FileConfig {
     migrate_on_start: Option<bool>,
     session_hours: Option<i64>,
     session_idle_minutes: Option<i64>,
+    digest_hour: Option<i64>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -72,6 +75,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_MIGRATE_ON_START", "migrate_on_start"),
     ("PORTICO_SESSION_HOURS", "session_hours"),
     ("PORTICO_SESSION_IDLE_MINUTES", "session_idle_minutes"),
+    ("PORTICO_DIGEST_HOUR", "digest_hour"),
 ];
 
 impl Config {
@@ -139,7 +143,15 @@ impl Config {
         if !(5..=session_hours * 60).contains(&session_idle_minutes) {
             bail!("session_idle_minutes = {session_idle_minutes}: use 5 up to the session's lifetime in minutes");
         }
+        let digest_hour = match env("PORTICO_DIGEST_HOUR") {
+            Some(v) => parse_count("PORTICO_DIGEST_HOUR", &v)?,
+            None => file_cfg.digest_hour.unwrap_or(7),
+        };
+        let Some(digest_hour) = u8::try_from(digest_hour).ok().filter(|h| *h < 24) else {
+            bail!("digest_hour = {digest_hour}: use an hour of the day, 0 to 23 (UTC)");
+        };
         Ok(Config {
+            digest_hour,
             session_hours,
             session_idle_minutes,
             migrate_on_start,
@@ -177,6 +189,7 @@ impl Config {
             public_url: self.public_url.clone(),
             session_ttl_secs: self.session_hours * 3600,
             session_idle_secs: self.session_idle_minutes * 60,
+            digest_hour: self.digest_hour,
             mail: MailConfig {
                 from_address: self.mail_from.clone(),
                 transport,

@@ -24,8 +24,8 @@ use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::{
-    account, admin, api, assets, csrf, home, one_time, security, session, sign_in, tenant,
-    two_step, two_step_setup,
+    account, admin, api, assets, csrf, home, notifications, one_time, security, session, sign_in,
+    tenant, two_step, two_step_setup,
 };
 use crate::workspace::{self, EntitlementChange, Workspace};
 
@@ -51,6 +51,8 @@ pub struct PortalConfig {
     /// use the `/w/{slug}` prefix.
     pub public_url: String,
     pub mail: crate::email::MailConfig,
+    /// The hour (UTC, 0–23) daily notification digests go out.
+    pub digest_hour: u8,
 }
 
 impl Default for PortalConfig {
@@ -65,6 +67,7 @@ impl Default for PortalConfig {
             attempts_per_account: 5,
             public_url: "http://localhost:3000".into(),
             mail: crate::email::MailConfig::default(),
+            digest_hour: 7,
         }
     }
 }
@@ -78,6 +81,7 @@ pub struct Inner {
     pub routes: Vec<RouteInfo>,
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
+    pub unread: crate::notifications::UnreadCache,
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
@@ -226,6 +230,7 @@ impl PortalBuilder {
             routes: Vec::new(),
             entitlements: EntitlementCache::new(),
             sessions: session::SessionCache::default(),
+            unread: crate::notifications::UnreadCache::default(),
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
             templates: Templates::new(HashMap::new(), None),
@@ -276,6 +281,7 @@ impl PortalBuilder {
                 routes,
                 entitlements: EntitlementCache::new(),
                 sessions: session::SessionCache::default(),
+                unread: crate::notifications::UnreadCache::default(),
                 passwords,
                 attempt_limits: Arc::new(AttemptLimits::new(
                     self.config.attempts_per_address,
@@ -292,6 +298,7 @@ impl PortalBuilder {
         };
         if portal.state.config.mail.deliver {
             tokio::spawn(crate::email::outbox::run(portal.state.clone()));
+            tokio::spawn(crate::notifications::digest::run(portal.state.clone()));
         }
         Ok(portal)
     }
@@ -394,6 +401,14 @@ impl Portal {
                 get(one_time::open)
                     .post(one_time::complete)
                     .layer(axum::Extension(Purpose::Invite)),
+            )
+            .route("/notifications", get(notifications::feed))
+            .route("/notifications/read-all", post(notifications::read_all))
+            .route("/notifications/{id}/open", post(notifications::open))
+            .route("/notifications/{id}/read", post(notifications::read))
+            .route(
+                "/notifications/email",
+                get(notifications::email_form).post(notifications::email_save),
             )
             .merge(account_routes(sign_in::Door::Portal))
             .merge(self.extra_portal_routes.clone());

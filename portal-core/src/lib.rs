@@ -9,7 +9,8 @@
 //! (what operators sell), [`entitlements`] (what a workspace may use now), [`web`] (the
 //! request flow: tenant → session → gate → handler → render), [`app`] (composition). Then
 //! [`auth`] (passwords, one-time links, TOTP, rate limits), [`clients`] (clients, contacts and
-//! their limits), [`email`] (the outbox), [`audit`], and [`db`] (two backends, scoped
+//! their limits), [`email`] (the outbox), [`notifications`] (the feed and who is emailed when),
+//! [`audit`], and [`db`] (two backends, scoped
 //! transactions for row-level security).
 pub mod app;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod email;
 pub mod entitlements;
 pub mod error;
 pub mod module;
+pub mod notifications;
 pub mod plans;
 pub mod templates;
 pub mod web;
@@ -28,8 +30,8 @@ pub mod workspace;
 pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
-    FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl, PortalModule, Routes, TierDecl,
-    Widget,
+    FeatureDecl, MenuItem, ModuleRegistration, NotificationKind, PermissionDecl, PortalModule,
+    Routes, TierDecl, Widget,
 };
 pub use web::{ClientScope, PortalContext, StaffContext};
 

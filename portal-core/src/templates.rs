@@ -30,6 +30,30 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     (
+        "portal/notifications.html",
+        include_str!("../templates/portal/notifications.html"),
+    ),
+    (
+        "portal/notification_email.html",
+        include_str!("../templates/portal/notification_email.html"),
+    ),
+    (
+        "email/notification.html",
+        include_str!("../templates/email/notification.html"),
+    ),
+    (
+        "email/notification.txt",
+        include_str!("../templates/email/notification.txt"),
+    ),
+    (
+        "email/digest.html",
+        include_str!("../templates/email/digest.html"),
+    ),
+    (
+        "email/digest.txt",
+        include_str!("../templates/email/digest.txt"),
+    ),
+    (
         "signed_out.html",
         include_str!("../templates/signed_out.html"),
     ),

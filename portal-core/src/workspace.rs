@@ -152,3 +152,9 @@ pub async fn apply_change(db: &Db, workspace_id: i64, change: &EntitlementChange
         Ok(())
     })
 }
+
+/// A workspace by id, for background work that has no request to name it.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Workspace>> {
+    let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1");
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+}

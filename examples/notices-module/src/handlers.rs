@@ -8,7 +8,10 @@ use portal_core::{AppState, Error, PortalContext, Result, StaffContext, Widget};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::{store, CAN_ACKNOWLEDGE, ID};
+use portal_core::db::ScopedTx;
+use portal_core::notifications::{self, Notice, Recipients};
+
+use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED};
 
 pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
     let notices = store::for_contact(&state.db, ctx.scope()).await?;
@@ -90,14 +93,39 @@ pub async fn api_create(
             "`body` must be at most 10,000 characters".into(),
         ));
     }
-    let id = store::create(
-        &state.db,
-        ctx.tenant.workspace.id,
-        new.client_id,
-        title,
-        &new.body,
-    )
-    .await?
-    .ok_or_else(|| Error::BadRequest("`client_id` is not a client of this workspace".into()))?;
+    let ws = ctx.tenant.workspace.id;
+    let not_a_client = || Error::BadRequest("`client_id` is not a client of this workspace".into());
+    let id = match new.client_id {
+        // A notice for one client tells its contacts, in the transaction that posts it.
+        Some(client) => {
+            let mut tx = ScopedTx::begin_write(&state.db, ws, client).await?;
+            let id = store::create_for_client(&mut tx, ws, client, title, &new.body)
+                .await?
+                .ok_or_else(not_a_client)?;
+            let notice = Notice {
+                kind: NOTICE_POSTED,
+                title: format!("New notice: {title}"),
+                body: new.body.clone(),
+                link: "/notices".into(),
+            };
+            notifications::notify(
+                &state,
+                &ctx.tenant,
+                &mut tx,
+                client,
+                &Recipients::Client,
+                &notice,
+            )
+            .await?;
+            tx.commit().await?;
+            state.wake_outbox();
+            id
+        }
+        // A notice for everyone is shown to every client, announced to none: an example
+        // keeps to one client's transaction.
+        None => store::create(&state.db, ws, None, title, &new.body)
+            .await?
+            .ok_or_else(not_a_client)?,
+    };
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }

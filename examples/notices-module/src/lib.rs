@@ -4,20 +4,21 @@
 //! brand guidelines are up"), contacts read them and acknowledge them. Small, but it uses
 //! every part of the contract: a feature with a read-only and an interactive tier, a
 //! permission, a menu item, portal, admin and API routes, migrations for both backends,
-//! templates and a home-page widget.
+//! templates, a home-page widget and a notification kind.
 mod handlers;
 pub mod store;
 
 use portal_core::db::ModuleMigration;
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl,
-    PortalContext, PortalModule, Result, Routes, TierDecl, Widget,
+    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
+    PermissionDecl, PortalContext, PortalModule, Result, Routes, TierDecl, Widget,
 };
 
 pub const ID: &str = "notices";
 pub const FEATURE: &str = "notices";
 pub const CAN_ACKNOWLEDGE: &str = "can_acknowledge_notices";
+pub const NOTICE_POSTED: &str = "notice_posted";
 
 pub struct Notices;
 
@@ -73,6 +74,14 @@ impl PortalModule for Notices {
             order: 50,
             permission: None,
             feature: Some(FEATURE),
+        }]
+    }
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
+        &[NotificationKind {
+            key: NOTICE_POSTED,
+            label: "A notice from the agency",
+            permission: None,
+            default_delivery: portal_core::notifications::Delivery::Daily,
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {

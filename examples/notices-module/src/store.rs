@@ -1,6 +1,6 @@
 //! Queries, each bound to the caller's scope.
-use portal_core::db::{now, Db};
-use portal_core::{with_db, ClientScope, Result};
+use portal_core::db::{now, Db, ScopedTx};
+use portal_core::{with_db, with_tx, ClientScope, Result};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -58,6 +58,24 @@ pub async fn for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffNotice
 }
 
 /// Posts a notice; `None` when `client_id` is not a client of this workspace.
+/// A notice for one client, inside the write scope that also announces it.
+pub async fn create_for_client(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    client_id: i64,
+    title: &str,
+    body: &str,
+) -> Result<Option<i64>> {
+    let n: i64 = with_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE id = $1 AND workspace_id = $2")
+        .bind(client_id).bind(workspace_id).fetch_one(&mut **c).await)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let sql = "INSERT INTO notices (workspace_id, client_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let id: i64 = with_tx!(tx, c => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).bind(title).bind(body).bind(now()).fetch_one(&mut **c).await)?;
+    Ok(Some(id))
+}
+
 pub async fn create(
     db: &Db,
     workspace_id: i64,

@@ -64,6 +64,12 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0005_row_level_security.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230007,
+            description: "notifications",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0007_notifications.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0007_notifications.sql"),
+        },
     ];
 }
 

@@ -15,7 +15,10 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 
 pub enum ScopedTx {
+    /// Reads on SQLite: a plain connection, no transaction to pay for.
     Sqlite(PoolConnection<Sqlite>),
+    /// Writes on SQLite: an immediate transaction, so what it writes lands together.
+    SqliteWrite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -26,6 +29,7 @@ macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
             $crate::db::ScopedTx::Sqlite($conn) => $body,
+            $crate::db::ScopedTx::SqliteWrite($conn) => $body,
             $crate::db::ScopedTx::Postgres($conn) => $body,
         }
     };
@@ -36,15 +40,20 @@ impl ScopedTx {
         Ok(match db {
             Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
             Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query(
-                    "SELECT set_config('portico.workspace_id', $1, true), set_config('portico.client_id', $2, true)",
-                )
-                .bind(workspace_id.to_string())
-                .bind(client_id.to_string())
-                .execute(&mut *tx)
-                .await?;
-                ScopedTx::Postgres(tx)
+                ScopedTx::Postgres(scoped_pg(pool, workspace_id, client_id).await?)
+            }
+        })
+    }
+
+    /// A scope for writes that must land together (a reply and the notifications announcing
+    /// it, say): a transaction on both backends — an immediate one on SQLite, which takes
+    /// the write lock up front instead of failing to upgrade a read lock later.
+    pub async fn begin_write(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
+        use crate::db::BeginWrite;
+        Ok(match db {
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Postgres(pool) => {
+                ScopedTx::Postgres(scoped_pg(pool, workspace_id, client_id).await?)
             }
         })
     }
@@ -53,6 +62,7 @@ impl ScopedTx {
     pub async fn commit(self) -> Result<()> {
         match self {
             ScopedTx::Sqlite(_) => Ok(()),
+            ScopedTx::SqliteWrite(tx) => Ok(tx.commit().await?),
             ScopedTx::Postgres(tx) => Ok(tx.commit().await?),
         }
     }
@@ -61,9 +71,26 @@ impl ScopedTx {
     pub async fn rollback(self) -> Result<()> {
         match self {
             ScopedTx::Sqlite(_) => Ok(()),
+            ScopedTx::SqliteWrite(tx) => Ok(tx.rollback().await?),
             ScopedTx::Postgres(tx) => Ok(tx.rollback().await?),
         }
     }
+}
+
+async fn scoped_pg(
+    pool: &sqlx::PgPool,
+    workspace_id: i64,
+    client_id: i64,
+) -> Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "SELECT set_config('portico.workspace_id', $1, true), set_config('portico.client_id', $2, true)",
+    )
+    .bind(workspace_id.to_string())
+    .bind(client_id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
 }
 
 /// Gives `role` what the application needs on the current schema's tables — read and write

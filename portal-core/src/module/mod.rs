@@ -85,6 +85,30 @@ pub const CORE_PERMISSIONS: &[PermissionDecl] = &[
     },
 ];
 
+/// Something a contact can be told about — in the portal's feed always, and by email as they
+/// choose per kind ([`crate::notifications::Delivery`]). Modules declare the kinds they send,
+/// so the preferences page lists exactly the kinds of the modules a workspace has.
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationKind {
+    /// Globally unique, e.g. `task_done`.
+    pub key: &'static str,
+    /// What the contact chooses about, e.g. "A task is done".
+    pub label: &'static str,
+    /// Only contacts holding this permission are told (and see the kind in their preferences).
+    pub permission: Option<&'static str>,
+    /// The delivery until the contact chooses.
+    pub default_delivery: crate::notifications::Delivery,
+}
+
+/// Kinds the core sends for every module: a reply from the team on any thread (a project, a
+/// task, a deliverable) — one choice for the contact, wherever the conversation is.
+pub const CORE_NOTIFICATION_KINDS: &[NotificationKind] = &[NotificationKind {
+    key: "reply",
+    label: "A new reply from the team",
+    permission: None,
+    default_delivery: crate::notifications::Delivery::Immediately,
+}];
+
 /// An entry of the portal menu. Shown only when the workspace is entitled to the module (and
 /// to `feature`, if set) and the contact holds `permission`, if set.
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +159,10 @@ pub trait PortalModule: Send + Sync + 'static {
         &[]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
+        &[]
+    }
+    /// What this module notifies contacts about.
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
         &[]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {

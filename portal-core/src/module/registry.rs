@@ -3,7 +3,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{
-    FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl, PortalModule, RouteInfo, Surface,
+    FeatureDecl, MenuItem, ModuleRegistration, NotificationKind, PermissionDecl, PortalModule,
+    RouteInfo, Surface,
 };
 
 /// Why the linked set of modules cannot start. Each names the modules at fault.
@@ -24,6 +25,12 @@ pub enum RegistryError {
     #[error("permission `{permission}` is declared by both `{first}` and `{second}`")]
     DuplicatePermission {
         permission: String,
+        first: String,
+        second: String,
+    },
+    #[error("notification kind `{kind}` is declared by both `{first}` and `{second}`")]
+    DuplicateNotificationKind {
+        kind: String,
         first: String,
         second: String,
     },
@@ -115,6 +122,10 @@ impl ModuleRegistry {
             .iter()
             .map(|p| (p.key, "core"))
             .collect();
+        let mut kinds: HashMap<&str, &str> = super::CORE_NOTIFICATION_KINDS
+            .iter()
+            .map(|k| (k.key, "core"))
+            .collect();
         let mut routes: HashMap<(Surface, String, &str), &str> = HashMap::new();
         // axum (matchit) refuses two paths that differ only in parameter names, whatever
         // their methods: compare shapes too.
@@ -139,6 +150,15 @@ impl ModuleRegistry {
                 if let Some(first) = permissions.insert(p.key, m.id()) {
                     return Err(RegistryError::DuplicatePermission {
                         permission: p.key.into(),
+                        first: first.into(),
+                        second: m.id().into(),
+                    });
+                }
+            }
+            for k in m.notification_kinds() {
+                if let Some(first) = kinds.insert(k.key, m.id()) {
+                    return Err(RegistryError::DuplicateNotificationKind {
+                        kind: k.key.into(),
                         first: first.into(),
                         second: m.id().into(),
                     });
@@ -247,6 +267,17 @@ impl ModuleRegistry {
         .collect()
     }
 
+    /// Every notification kind: the core's, then each running module's, with its owner.
+    pub fn notification_kinds(&self) -> Vec<(&'static str, NotificationKind)> {
+        let core = super::CORE_NOTIFICATION_KINDS.iter().map(|k| ("core", *k));
+        core.chain(
+            self.modules
+                .iter()
+                .flat_map(|m| m.notification_kinds().iter().map(move |k| (m.id(), *k))),
+        )
+        .collect()
+    }
+
     pub fn menu_items(&self) -> Vec<(&'static str, MenuItem)> {
         let mut items: Vec<_> = self
             .modules
@@ -293,6 +324,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Portal, "welcome"),
     (Surface::Portal, "reset"),
     (Surface::Portal, "link"),
+    (Surface::Portal, "notifications"),
     (Surface::Admin, ""),
     (Surface::Admin, "sign-in"),
     (Surface::Admin, "sign-out"),

@@ -68,6 +68,11 @@ impl ClientScope {
     pub async fn begin(&self, db: &crate::db::Db) -> Result<crate::db::ScopedTx> {
         crate::db::ScopedTx::begin(db, self.workspace_id, self.client_id).await
     }
+
+    /// The same, for writes that must land together (see `db::ScopedTx::begin_write`).
+    pub async fn begin_write(&self, db: &crate::db::Db) -> Result<crate::db::ScopedTx> {
+        crate::db::ScopedTx::begin_write(db, self.workspace_id, self.client_id).await
+    }
 }
 
 /// Extractor for portal handlers: the tenant, the signed-in contact, their scope, and
@@ -80,6 +85,8 @@ pub struct PortalContext {
     pub path: String,
     /// The token this page's forms carry (see `web::csrf`).
     pub csrf_token: String,
+    /// Notifications the contact has not read, for the menu's badge.
+    pub unread: u32,
     state: AppState,
 }
 
@@ -101,12 +108,20 @@ where
             .get::<Arc<PortalUser>>()
             .cloned()
             .ok_or(Error::SignInRequired)?;
+        let state = AppState::from_ref(state);
+        let scope = ClientScope {
+            workspace_id: tenant.workspace.id,
+            client_id: user.client_id,
+            contact_id: user.contact_id,
+        };
+        let unread = state.unread.count(&state.db, scope).await?;
         Ok(PortalContext {
             tenant,
             user,
             path: full_path(parts),
             csrf_token: csrf_token(parts),
-            state: AppState::from_ref(state),
+            unread,
+            state,
         })
     }
 }

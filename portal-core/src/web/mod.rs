@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod gate;
 pub mod home;
 pub mod me;
+pub mod notifications;
 pub mod one_time;
 pub mod render;
 pub mod security;

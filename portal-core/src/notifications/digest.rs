@@ -1,0 +1,202 @@
+//! The daily digest: once a day, at the operator's digest hour (UTC), each contact with
+//! entries waiting gets one email listing them.
+//!
+//! Exactly once, across crashes and instances: a contact's digest is claimed by moving
+//! `notification_digests.last_sent_at` past the day's digest time with a conditional upsert
+//! — on PostgreSQL the row lock makes a second instance's claim wait and then find nothing to
+//! do — and the claim, the email in the outbox and the entries leaving the digest commit in
+//! one transaction.
+use std::time::Duration;
+
+use minijinja::context;
+
+use crate::app::AppState;
+use crate::db::ScopedTx;
+use crate::email::{self};
+use crate::error::Result;
+use crate::web::Tenant;
+use crate::{with_db, with_tx, workspace};
+
+/// How often the sender looks for due digests.
+const ROUND: Duration = Duration::from_secs(60);
+/// Contacts handled per round at most; the next round takes the rest.
+const BATCH: i64 = 200;
+
+/// The latest digest time at or before `now`: today's digest hour, or yesterday's.
+pub fn last_slot(now: i64, hour: u8) -> i64 {
+    let day = now - now.rem_euclid(86_400);
+    let today = day + i64::from(hour.min(23)) * 3600;
+    if today <= now {
+        today
+    } else {
+        today - 86_400
+    }
+}
+
+/// Runs forever: sends the digests that are due, every minute.
+pub async fn run(state: AppState) {
+    loop {
+        if let Err(e) = send_due(&state, crate::db::now()).await {
+            tracing::error!(error = ?e, "sending daily digests failed; retrying next round");
+        }
+        tokio::time::sleep(ROUND).await;
+    }
+}
+
+/// Queues every digest due at `now`; returns how many were queued.
+pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
+    let slot = last_slot(now, state.config.digest_hour);
+    let due: Vec<(i64, i64, i64)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT DISTINCT n.workspace_id, n.client_id, n.contact_id FROM notifications n \
+         LEFT JOIN notification_digests d ON d.contact_id = n.contact_id \
+         WHERE n.digest_pending AND n.created_at < $1 \
+           AND (d.last_sent_at IS NULL OR d.last_sent_at < $1) \
+         ORDER BY n.contact_id LIMIT $2",
+    )
+    .bind(slot)
+    .bind(BATCH)
+    .fetch_all(pool)
+    .await)?;
+    let mut sent = 0;
+    for (workspace_id, client_id, contact_id) in due {
+        match send_one(state, workspace_id, client_id, contact_id, slot, now).await {
+            Ok(true) => sent += 1,
+            Ok(false) => {}
+            // One contact's failure (a broken template override, say) must not hold up the rest.
+            Err(e) => tracing::error!(contact_id, error = ?e, "a daily digest failed"),
+        }
+    }
+    if sent > 0 {
+        state.wake_outbox();
+    }
+    Ok(sent)
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct Entry {
+    title: String,
+    body: String,
+    link: String,
+    created_at: i64,
+}
+
+async fn send_one(
+    state: &AppState,
+    workspace_id: i64,
+    client_id: i64,
+    contact_id: i64,
+    slot: i64,
+    now: i64,
+) -> Result<bool> {
+    let Some(ws) = workspace::by_id(&state.db, workspace_id).await? else {
+        return Ok(false);
+    };
+    let entitlements = state
+        .entitlements
+        .get(&state.db, &state.catalogue, &state.registry, &ws)
+        .await?;
+    let tenant = Tenant {
+        workspace: ws,
+        entitlements,
+        base_path: String::new(),
+    };
+    let mut tx = ScopedTx::begin_write(&state.db, workspace_id, client_id).await?;
+    let sent = with_tx!(&mut tx, c => {
+        let claimed = sqlx::query(
+            "INSERT INTO notification_digests (contact_id, last_sent_at) VALUES ($1, $2) \
+             ON CONFLICT (contact_id) DO UPDATE SET last_sent_at = excluded.last_sent_at \
+             WHERE notification_digests.last_sent_at < $3",
+        )
+        .bind(contact_id)
+        .bind(now)
+        .bind(slot)
+        .execute(&mut **c)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            false
+        } else {
+            let entries: Vec<Entry> = sqlx::query_as(
+                "SELECT title, body, link, created_at FROM notifications \
+                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 \
+                 ORDER BY id",
+            )
+            .bind(contact_id)
+            .bind(workspace_id)
+            .bind(slot)
+            .fetch_all(&mut **c)
+            .await?;
+            let recipient: Option<(String, String)> = sqlx::query_as(
+                "SELECT email, name FROM contacts WHERE id = $1 AND workspace_id = $2 AND active \
+                 AND (access_expires_on IS NULL OR access_expires_on >= $3)",
+            )
+            .bind(contact_id)
+            .bind(workspace_id)
+            .bind(crate::db::today())
+            .fetch_optional(&mut **c)
+            .await?;
+            sqlx::query(
+                "UPDATE notifications SET digest_pending = FALSE \
+                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3",
+            )
+            .bind(contact_id)
+            .bind(workspace_id)
+            .bind(slot)
+            .execute(&mut **c)
+            .await?;
+            match recipient {
+                // A contact who left keeps their feed, but no mail follows them.
+                Some((address, name)) if !entries.is_empty() => {
+                    let site = email::workspace_url(&state.config, &tenant.workspace.slug);
+                    let count = entries.len();
+                    let subject = if count == 1 {
+                        format!("1 update from {}", tenant.workspace.name)
+                    } else {
+                        format!("{count} updates from {}", tenant.workspace.name)
+                    };
+                    let entries: Vec<_> = entries
+                        .into_iter()
+                        .map(|e| context! {
+                            title => e.title,
+                            body => e.body,
+                            created_at => e.created_at,
+                            link => format!("{site}/portal{}", e.link),
+                        })
+                        .collect();
+                    let mail = email::compose(
+                        state,
+                        &tenant,
+                        "digest",
+                        &address,
+                        subject,
+                        context! {
+                            name => name,
+                            entries => entries,
+                            feed => format!("{site}/portal/notifications"),
+                            preferences => format!("{site}/portal/notifications/email"),
+                        },
+                    )?;
+                    mail.queue(&mut **c).await?;
+                    true
+                }
+                _ => false,
+            }
+        }
+    });
+    tx.commit().await?;
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_slot;
+
+    #[test]
+    fn the_slot_is_today_s_digest_hour_once_it_has_passed() {
+        let midnight = 1_795_392_000; // 2026-11-23T00:00:00Z
+        assert_eq!(last_slot(midnight + 7 * 3600, 7), midnight + 7 * 3600);
+        assert_eq!(last_slot(midnight + 9 * 3600, 7), midnight + 7 * 3600);
+        assert_eq!(last_slot(midnight + 6 * 3600, 7), midnight - 17 * 3600);
+        assert_eq!(last_slot(midnight, 0), midnight);
+    }
+}

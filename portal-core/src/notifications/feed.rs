@@ -1,0 +1,170 @@
+//! The contact's side: their feed, marking read, and their email choices.
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db::Db;
+use crate::error::Result;
+use crate::module::NotificationKind;
+use crate::notifications::Delivery;
+use crate::web::{ClientScope, PortalContext};
+use crate::with_tx;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct FeedEntry {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// A page of the contact's feed, newest first: `limit` entries older than `before`.
+pub async fn feed(
+    db: &Db,
+    scope: ClientScope,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<FeedEntry>> {
+    let mut tx = scope.begin(db).await?;
+    let rows = with_tx!(&mut tx, c => sqlx::query_as::<_, FeedEntry>(
+        "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
+         WHERE contact_id = $1 AND workspace_id = $2 AND client_id = $3 AND id < $4 \
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(scope.contact_id())
+    .bind(scope.workspace_id())
+    .bind(scope.client_id())
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&mut **c)
+    .await)?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Marks one of the contact's notifications read; returns where it leads, or `None` when it
+/// is not theirs.
+pub async fn mark_read(state: &AppState, scope: ClientScope, id: i64) -> Result<Option<String>> {
+    let mut tx = scope.begin_write(&state.db).await?;
+    let link: Option<String> = with_tx!(&mut tx, c => sqlx::query_scalar(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
+         WHERE id = $2 AND contact_id = $3 AND workspace_id = $4 AND client_id = $5 RETURNING link",
+    )
+    .bind(crate::db::now())
+    .bind(id)
+    .bind(scope.contact_id())
+    .bind(scope.workspace_id())
+    .bind(scope.client_id())
+    .fetch_optional(&mut **c)
+    .await)?;
+    tx.commit().await?;
+    state.unread.forget(scope.contact_id()).await;
+    Ok(link)
+}
+
+pub async fn mark_all_read(state: &AppState, scope: ClientScope) -> Result<u64> {
+    let mut tx = scope.begin_write(&state.db).await?;
+    let done = with_tx!(&mut tx, c => sqlx::query(
+        "UPDATE notifications SET read_at = $1 \
+         WHERE contact_id = $2 AND workspace_id = $3 AND client_id = $4 AND read_at IS NULL",
+    )
+    .bind(crate::db::now())
+    .bind(scope.contact_id())
+    .bind(scope.workspace_id())
+    .bind(scope.client_id())
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    state.unread.forget(scope.contact_id()).await;
+    Ok(done)
+}
+
+/// One line of the contact's email choices.
+#[derive(Clone, Debug, Serialize)]
+pub struct KindChoice {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub delivery: Delivery,
+}
+
+/// The kinds this contact can receive: of the core and of the modules their workspace is
+/// entitled to, and only those whose permission they hold.
+pub fn kinds_for(state: &AppState, ctx: &PortalContext) -> Vec<NotificationKind> {
+    state
+        .registry
+        .notification_kinds()
+        .into_iter()
+        .filter(|(module, _)| *module == "core" || ctx.tenant.entitlements.has_module(module))
+        .filter(|(_, k)| k.permission.is_none_or(|p| ctx.can(p)))
+        .map(|(_, k)| k)
+        .collect()
+}
+
+/// The contact's choice for each kind they can receive (the kind's default where unset).
+pub async fn preferences(state: &AppState, ctx: &PortalContext) -> Result<Vec<KindChoice>> {
+    let scope = ctx.scope();
+    let mut tx = scope.begin(&state.db).await?;
+    let rows: Vec<(String, String)> = with_tx!(&mut tx, c => sqlx::query_as(
+        "SELECT p.kind, p.delivery FROM notification_preferences p \
+         JOIN contacts c ON c.id = p.contact_id \
+         WHERE p.contact_id = $1 AND c.workspace_id = $2 AND c.client_id = $3",
+    )
+    .bind(scope.contact_id())
+    .bind(scope.workspace_id())
+    .bind(scope.client_id())
+    .fetch_all(&mut **c)
+    .await)?;
+    tx.commit().await?;
+    let chosen: HashMap<String, Delivery> = rows
+        .into_iter()
+        .filter_map(|(k, d)| Delivery::parse(&d).map(|d| (k, d)))
+        .collect();
+    Ok(kinds_for(state, ctx)
+        .into_iter()
+        .map(|k| KindChoice {
+            key: k.key,
+            label: k.label,
+            delivery: chosen.get(k.key).copied().unwrap_or(k.default_delivery),
+        })
+        .collect())
+}
+
+/// Saves the contact's choices, all together. Pending digest entries of a kind switched to
+/// "right away" or "never" leave the digest: the contact asked not to get them that way.
+pub async fn set_preferences(
+    state: &AppState,
+    scope: ClientScope,
+    choices: &[(&'static str, Delivery)],
+) -> Result<()> {
+    let mut tx = scope.begin_write(&state.db).await?;
+    with_tx!(&mut tx, c => {
+        for (kind, delivery) in choices {
+            sqlx::query(
+                "INSERT INTO notification_preferences (contact_id, kind, delivery) VALUES ($1, $2, $3) \
+                 ON CONFLICT (contact_id, kind) DO UPDATE SET delivery = excluded.delivery",
+            )
+            .bind(scope.contact_id())
+            .bind(*kind)
+            .bind(delivery.as_str())
+            .execute(&mut **c)
+            .await?;
+            if *delivery != Delivery::Daily {
+                sqlx::query(
+                    "UPDATE notifications SET digest_pending = FALSE \
+                     WHERE contact_id = $1 AND workspace_id = $2 AND kind = $3 AND digest_pending",
+                )
+                .bind(scope.contact_id())
+                .bind(scope.workspace_id())
+                .bind(*kind)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
+    });
+    tx.commit().await
+}

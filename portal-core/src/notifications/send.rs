@@ -1,0 +1,179 @@
+//! Sending: one feed entry per recipient, and an email now for those who want it now.
+use minijinja::context;
+
+use crate::app::AppState;
+use crate::db::ScopedTx;
+use crate::email::{self, Email};
+use crate::error::{Error, Result};
+use crate::notifications::Delivery;
+use crate::web::Tenant;
+use crate::with_tx;
+
+/// What to tell contacts. Plain text: the feed and emails escape it.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    /// A declared [`crate::module::NotificationKind`] key.
+    pub kind: &'static str,
+    /// One line, e.g. "New reply on Website redesign".
+    pub title: String,
+    /// A short excerpt; cut to a few hundred characters.
+    pub body: String,
+    /// Where the notification leads, below the portal root: `/projects/3#reply-9`.
+    pub link: String,
+}
+
+/// Who, among the client's contacts, is told.
+#[derive(Clone, Debug)]
+pub enum Recipients {
+    /// Every contact of the client who may receive the kind.
+    Client,
+    /// These contacts (those of another client are ignored), e.g. the contacts who can see
+    /// one project.
+    Contacts(Vec<i64>),
+}
+
+const TITLE_CHARS: usize = 200;
+const BODY_CHARS: usize = 400;
+
+/// Tells `recipients` about `notice`, inside `tx` — a write scope for `client_id`
+/// (`ClientScope::begin_write`, or `ScopedTx::begin_write` on the staff side) that also holds
+/// whatever the notice announces. Only active contacts of the client whose access has not
+/// expired and who hold the kind's permission receive it; of those, contacts who have
+/// accepted their invitation get an email now or in their digest, as they chose. Returns how
+/// many contacts were told. Wake the outbox after committing ([`AppState::wake_outbox`]).
+pub async fn notify(
+    state: &AppState,
+    tenant: &Tenant,
+    tx: &mut ScopedTx,
+    client_id: i64,
+    recipients: &Recipients,
+    notice: &Notice,
+) -> Result<usize> {
+    let kinds = state.registry.notification_kinds();
+    let Some((_, kind)) = kinds.iter().find(|(_, k)| k.key == notice.kind) else {
+        return Err(Error::Internal(format!(
+            "notification kind `{}` is not declared by any running module",
+            notice.kind
+        )));
+    };
+    if !notice.link.starts_with('/') || notice.link.starts_with("//") || notice.link.contains('\\')
+    {
+        return Err(Error::Internal(format!(
+            "notification link `{}` must be a path below the portal root",
+            notice.link
+        )));
+    }
+    let title = cut(notice.title.trim(), TITLE_CHARS);
+    let body = cut(notice.body.trim(), BODY_CHARS);
+    let ws = tenant.workspace.id;
+    let permission_clause = if kind.permission.is_some() {
+        " AND EXISTS (SELECT 1 FROM contact_permissions cp WHERE cp.contact_id = c.id AND cp.permission = $5)"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT c.id, c.email, c.name, c.password_hash IS NOT NULL, p.delivery \
+         FROM contacts c LEFT JOIN notification_preferences p ON p.contact_id = c.id AND p.kind = $3 \
+         WHERE c.workspace_id = $1 AND c.client_id = $2 AND c.active \
+           AND (c.access_expires_on IS NULL OR c.access_expires_on >= $4){permission_clause} \
+         ORDER BY c.id"
+    );
+    let today = crate::db::today();
+    let site = email::workspace_url(&state.config, &tenant.workspace.slug);
+    let now = crate::db::now();
+    let mut told = Vec::new();
+    with_tx!(tx, c => {
+        let mut query = sqlx::query_as::<_, (i64, String, String, bool, Option<String>)>(&sql)
+            .bind(ws)
+            .bind(client_id)
+            .bind(kind.key)
+            .bind(&today);
+        if let Some(p) = kind.permission {
+            query = query.bind(p);
+        }
+        let candidates = query.fetch_all(&mut **c).await?;
+        for (contact_id, address, name, joined, chosen) in candidates {
+            if let Recipients::Contacts(ids) = recipients {
+                if !ids.contains(&contact_id) {
+                    continue;
+                }
+            }
+            let delivery = chosen
+                .as_deref()
+                .and_then(Delivery::parse)
+                .unwrap_or(kind.default_delivery);
+            sqlx::query(
+                "INSERT INTO notifications \
+                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(ws)
+            .bind(client_id)
+            .bind(contact_id)
+            .bind(kind.key)
+            .bind(&title)
+            .bind(&body)
+            .bind(&notice.link)
+            .bind(now)
+            .bind(joined && delivery == Delivery::Daily)
+            .execute(&mut **c)
+            .await?;
+            if joined && delivery == Delivery::Immediately {
+                let mail = message(state, tenant, &site, &address, &name, &title, &body, &notice.link)?;
+                mail.queue(&mut **c).await?;
+            }
+            told.push(contact_id);
+        }
+    });
+    for contact in &told {
+        state.unread.forget(*contact).await;
+    }
+    Ok(told.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn message(
+    state: &AppState,
+    tenant: &Tenant,
+    site: &str,
+    to: &str,
+    name: &str,
+    title: &str,
+    body: &str,
+    link: &str,
+) -> Result<Email> {
+    email::compose(
+        state,
+        tenant,
+        "notification",
+        to,
+        title.to_string(),
+        context! {
+            name => name,
+            title => title,
+            body => body,
+            link => format!("{site}/portal{link}"),
+            preferences => format!("{site}/portal/notifications/email"),
+        },
+    )
+}
+
+/// At most `max` characters, cut at a character boundary with an ellipsis.
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn cutting_keeps_whole_characters() {
+        assert_eq!(cut("héllo", 10), "héllo");
+        assert_eq!(cut("héllo wörld", 7), "héllo…");
+        assert_eq!(cut("ééééé", 2), "éé…");
+    }
+}
