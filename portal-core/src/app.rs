@@ -424,6 +424,7 @@ impl Portal {
                 get(admin::clients::show).post(admin::clients::update),
             )
             .route("/clients/{id}/contacts", post(admin::clients::add_contact))
+            .route("/clients/{id}/activity", get(admin::activity::log))
             .route(
                 "/contacts/{id}",
                 get(admin::contacts::show).post(admin::contacts::update),

@@ -10,8 +10,9 @@
 //! request flow: tenant → session → gate → handler → render), [`app`] (composition). Then
 //! [`auth`] (passwords, one-time links, TOTP, rate limits), [`clients`] (clients, contacts and
 //! their limits), [`email`] (the outbox), [`notifications`] (the feed and who is emailed when),
-//! [`audit`], and [`db`] (two backends, scoped
+//! [`activity`] (what contacts did, and the figures staff read off it), [`audit`], and [`db`] (two backends, scoped
 //! transactions for row-level security).
+pub mod activity;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -30,6 +30,14 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     (
+        "admin/activity.html",
+        include_str!("../templates/admin/activity.html"),
+    ),
+    (
+        "admin/activity_rows.html",
+        include_str!("../templates/admin/activity_rows.html"),
+    ),
+    (
         "portal/notifications.html",
         include_str!("../templates/portal/notifications.html"),
     ),

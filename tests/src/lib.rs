@@ -296,6 +296,25 @@ impl Page {
             .replace("&gt;", ">")
             .replace("&amp;", "&")
     }
+
+    /// What a reader sees, roughly: the text without tags, whitespace collapsed — for
+    /// assertions that span elements ("Last sign-in Never").
+    pub fn words(&self) -> String {
+        let mut out = String::with_capacity(self.body.len() / 2);
+        let mut in_tag = false;
+        for ch in self.text().chars() {
+            match ch {
+                '<' => {
+                    in_tag = true;
+                    out.push(' ');
+                }
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Who is asking.

@@ -70,6 +70,12 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261123_0007_notifications.sql"),
             postgres: include_str!("../../../migrations/postgres/20261123_0007_notifications.sql"),
         },
+        ModuleMigration {
+            version: 202611230008,
+            description: "portal activity",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0008_activity.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0008_activity.sql"),
+        },
     ];
 }
 

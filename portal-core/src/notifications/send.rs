@@ -173,7 +173,12 @@ mod tests {
     #[test]
     fn cutting_keeps_whole_characters() {
         assert_eq!(cut("héllo", 10), "héllo");
-        assert_eq!(cut("héllo wörld", 7), "héllo…");
+        assert_eq!(cut("héllo wörld", 7), "héllo w…");
+        assert_eq!(
+            cut("héllo wörld", 6),
+            "héllo…",
+            "no space before the ellipsis"
+        );
         assert_eq!(cut("ééééé", 2), "éé…");
     }
 }

@@ -7,8 +7,10 @@ use axum::http::request::Parts;
 use axum::response::Html;
 use serde::Serialize;
 
+use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::web::session::SessionMeta;
 use crate::web::{render, Tenant};
 
 /// A signed-in client contact.
@@ -87,6 +89,8 @@ pub struct PortalContext {
     pub csrf_token: String,
     /// Notifications the contact has not read, for the menu's badge.
     pub unread: u32,
+    /// Where the request came from, for the activity log.
+    pub origin: SessionMeta,
     state: AppState,
 }
 
@@ -115,12 +119,17 @@ where
             contact_id: user.contact_id,
         };
         let unread = state.unread.count(&state.db, scope).await?;
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
         Ok(PortalContext {
             tenant,
             user,
             path: full_path(parts),
             csrf_token: csrf_token(parts),
             unread,
+            origin: SessionMeta::from_request(&parts.headers, peer),
             state,
         })
     }
@@ -169,6 +178,44 @@ impl PortalContext {
     /// Renders a page template that extends `portal/layout.html`.
     pub fn render(&self, template: &str, page: minijinja::Value) -> Result<Html<String>> {
         render::portal_page(&self.state, self, template, page).map(Html)
+    }
+
+    /// This contact, for the activity log — `None` in a staff preview, which is never logged
+    /// as the contact's doing.
+    pub fn actor(&self) -> Option<Actor<'_>> {
+        self.user.preview_by.is_none().then_some(Actor::Contact {
+            id: self.user.contact_id,
+            name: &self.user.name,
+        })
+    }
+
+    /// An activity entry by this contact about `subject` (see [`crate::activity`]), or
+    /// `None` in a preview.
+    pub fn activity<'a>(
+        &'a self,
+        action: Action,
+        subject: &'a str,
+        label: &'a str,
+    ) -> Option<activity::Entry<'a>> {
+        Some(activity::Entry {
+            workspace_id: self.tenant.workspace.id,
+            client_id: self.user.client_id,
+            actor: self.actor()?,
+            action,
+            subject,
+            label,
+            origin: &self.origin,
+        })
+    }
+
+    /// Logs that the contact looked at a record. Best effort: the page is served even when
+    /// the log cannot be written (the failure is logged).
+    pub async fn record_view(&self, subject: &str, label: &str) {
+        if let Some(entry) = self.activity(Action::View, subject, label) {
+            if let Err(e) = activity::record(&self.state.db, &entry).await {
+                tracing::error!(error = ?e, subject, "recording a page view failed");
+            }
+        }
     }
 
     /// Renders a fragment (a widget) without the layout.

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::notifications::{self, Delivery};
 use crate::web::admin::form::Fields;
-use crate::web::admin::parse_id;
+use crate::web::admin::{parse_before, parse_id};
 use crate::web::PortalContext;
 
 const PAGE: i64 = 30;
@@ -31,13 +31,7 @@ pub async fn feed(
     ctx: PortalContext,
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>> {
-    let before =
-        match q.before.as_str() {
-            "" => None,
-            raw => Some(raw.parse::<i64>().map_err(|_| {
-                Error::BadRequest("That page of notifications does not exist.".into())
-            })?),
-        };
+    let before = parse_before(&q.before)?;
     let mut entries = notifications::feed(&state.db, ctx.scope(), before, PAGE + 1).await?;
     let older = if entries.len() as i64 > PAGE {
         entries.truncate(PAGE as usize);

@@ -206,7 +206,25 @@ pub async fn start_portal_session(
     contact_id: i64,
     meta: &SessionMeta,
 ) -> Result<HeaderValue> {
-    let token = create_portal_session(state, tenant.workspace.id, contact_id, meta).await?;
+    let ws = tenant.workspace.id;
+    let token = create_portal_session(state, ws, contact_id, meta).await?;
+    let sql = "SELECT client_id, name FROM contacts WHERE id = $1 AND workspace_id = $2";
+    let who: Option<(i64, String)> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(contact_id).bind(ws).fetch_optional(pool).await)?;
+    if let Some((client_id, name)) = who {
+        let entry = crate::activity::Entry {
+            workspace_id: ws,
+            client_id,
+            actor: crate::activity::Actor::Contact {
+                id: contact_id,
+                name: &name,
+            },
+            action: crate::activity::Action::SignIn,
+            subject: "",
+            label: "",
+            origin: meta,
+        };
+        crate::activity::record(&state.db, &entry).await?;
+    }
     let spec = CookieSpec::portal(tenant, state.config.secure_cookies);
     Ok(spec.set(&token, Some(state.config.session_ttl_secs)))
 }

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::clients::{self, ContactSummary};
 use crate::db::{now, today};
 use crate::error::{Error, Result};
+use crate::web::admin::activity;
 use crate::web::admin::form::Fields;
 use crate::web::admin::{parse_id, require_manager};
 use crate::web::{StaffContext, ROLE_PRESETS};
@@ -152,6 +153,8 @@ pub async fn show(
             add_contact => ctx.link(&format!("/clients/{id}/contacts")),
             contact_base => ctx.link("/contacts"),
             clients => ctx.link("/clients"),
+            activity => activity::summary(&state.db, ws, id).await?,
+            activity_log => ctx.link(&format!("/clients/{id}/activity")),
         },
     )
 }

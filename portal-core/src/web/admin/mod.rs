@@ -3,6 +3,7 @@
 //!
 //! Every statement binds the workspace from the tenant, so an id from another workspace is
 //! simply not found. Owners and admins change things; members look.
+pub mod activity;
 pub mod clients;
 pub mod contacts;
 pub mod form;
@@ -29,4 +30,16 @@ pub fn parse_id(raw: &str) -> Result<i64> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or(Error::NotFound)
+}
+
+/// The `?before=` of a paged list (newest first): empty for the first page. Not a number is a
+/// bad request — the link was not one of ours.
+pub fn parse_before(raw: &str) -> Result<Option<i64>> {
+    match raw {
+        "" => Ok(None),
+        raw => raw
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| Error::BadRequest("That page of the list does not exist.".into())),
+    }
 }
