@@ -14,6 +14,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod clients;
 pub mod db;
 pub mod email;

@@ -64,6 +64,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0005_row_level_security.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230006,
+            description: "portal settings",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0006_portal_settings.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0006_portal_settings.sql"
+            ),
+        },
     ];
 }
 
