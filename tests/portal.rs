@@ -513,7 +513,10 @@ async fn every_response_carries_security_headers(backend: Backend) {
         .await;
     assert_eq!(
         (accent.status, accent.body.trim()),
-        (200, ":root { --accent: #0f766e; }")
+        (
+            200,
+            ":root { --accent: #0f766e; --on-accent: #ffffff; --accent-ink: #0f766e; }"
+        )
     );
     for bad in [
         "/assets/accent.css?c=red;}",

@@ -13,6 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use portal_core::branding::{BrandingTier, Settings, SettingsChange};
 use portal_core::clients;
 use portal_core::web::session::{self, new_token, ClientAddr, SessionMeta};
 use portal_core::web::Tenant;
@@ -208,6 +209,8 @@ struct DemoWorkspace {
     name: &'static str,
     plan: &'static str,
     accent: &'static str,
+    /// Welcome message, support email and email sender: white-label plans only.
+    words: Option<(&'static str, &'static str, &'static str)>,
     staff: (&'static str, &'static str),
     clients: &'static [DemoClient],
     domain: Option<&'static str>,
@@ -219,6 +222,7 @@ const WORKSPACES: &[DemoWorkspace] = &[
         name: "Northwind Studio",
         plan: "starter",
         accent: "#0f766e",
+        words: None,
         staff: ("nora@northwind.example", "Nora North"),
         clients: &[
             (
@@ -240,6 +244,11 @@ const WORKSPACES: &[DemoWorkspace] = &[
         name: "Brightpath Digital",
         plan: "growth",
         accent: "#b45309",
+        words: Some((
+            "Welcome to your Brightpath project space.\nHere you can follow each project week by week, review designs and find every file we have shared with you.",
+            "hello@brightpath.example",
+            "Brightpath Digital Team",
+        )),
         staff: ("bo@brightpath.example", "Bo Bright"),
         clients: &[
             (
@@ -261,6 +270,11 @@ const WORKSPACES: &[DemoWorkspace] = &[
         name: "Summit Creative",
         plan: "scale",
         accent: "#7c3aed",
+        words: Some((
+            "Good to have you here.\nEverything we make together lives in this portal: progress, approvals, invoices and files. Questions are always welcome — just write to us.",
+            "studio@summit.example",
+            "Summit Creative",
+        )),
         staff: ("sam@summit.example", "Sam Summit"),
         clients: &[
             (
@@ -296,7 +310,18 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
             portal_core::workspace::delete(db, old.id).await?;
         }
         let workspace_id = portal_core::workspace::create(db, w.slug, w.name, w.plan).await?;
-        clients::set_branding(db, workspace_id, w.accent, None).await?;
+        let change = SettingsChange {
+            accent_color: Some(w.accent.into()),
+            welcome_message: w.words.map(|(welcome, _, _)| welcome.into()),
+            support_email: w.words.map(|(_, support, _)| support.into()),
+            sender_name: w.words.map(|(_, _, sender)| sender.into()),
+            ..Default::default()
+        };
+        let created = portal_core::workspace::by_slug(db, w.slug)
+            .await?
+            .context("the demo workspace just created is missing")?;
+        let (settings, _) = Settings::of(&created).apply(&change, BrandingTier::Full)?;
+        portal_core::workspace::update_settings(db, workspace_id, &settings).await?;
         if let Some(domain) = w.domain {
             clients::add_domain(db, workspace_id, domain, true).await?;
         }

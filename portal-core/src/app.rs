@@ -455,6 +455,10 @@ impl Portal {
             )
             .route("/tokens/{handle}/revoke", post(admin::tokens::revoke))
             .route(
+                "/settings",
+                get(admin::settings::show).post(admin::settings::save),
+            )
+            .route(
                 "/sign-in",
                 get(sign_in::form)
                     .post(sign_in::submit)
@@ -471,7 +475,12 @@ impl Portal {
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Admin)),
             )
             .merge(self.extra_admin_routes.clone());
-        let mut api = Router::new().route("/me", get(api::me));
+        let mut api = Router::new().route("/me", get(api::me)).route(
+            "/settings",
+            get(admin::settings::api_show)
+                .put(admin::settings::api_save)
+                .post(admin::settings::api_save),
+        );
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));
             admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));

@@ -16,6 +16,7 @@ pub mod activity;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod clients;
 pub mod db;
 pub mod email;

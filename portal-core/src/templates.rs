@@ -125,6 +125,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/audit.html"),
     ),
     (
+        "admin/settings.html",
+        include_str!("../templates/admin/settings.html"),
+    ),
+    (
         "admin/home.html",
         include_str!("../templates/admin/home.html"),
     ),

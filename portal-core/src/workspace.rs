@@ -1,9 +1,10 @@
-//! Workspaces (tenants): lookup for tenancy, and the operator's changes to plans, add-ons and
-//! enabled modules. Each change bumps `revision` in the same transaction (database triggers,
-//! so no writer can forget), which is what makes cached entitlements stale on the next
-//! request.
+//! Workspaces (tenants): lookup for tenancy, the staff's portal settings, and the operator's
+//! changes to plans, add-ons and enabled modules. Each change bumps `revision` in the same
+//! transaction (database triggers, so no writer can forget), which is what makes cached
+//! entitlements and sessions stale on the next request.
 use serde::Serialize;
 
+use crate::branding::Settings;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::with_db;
@@ -19,9 +20,16 @@ pub struct Workspace {
     pub logo_url: Option<String>,
     /// The name emails come from on white-label plans; the workspace's name otherwise.
     pub sender_name: Option<String>,
+    /// Off: every portal page answers "unavailable" and nobody signs in; staff pages work.
+    pub portal_enabled: bool,
+    /// Shown on the portal home on white-label plans, as plain text.
+    pub welcome_message: Option<String>,
+    /// In the portal's and the emails' footer on white-label plans.
+    pub support_email: Option<String>,
 }
 
-const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url, sender_name";
+const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url, sender_name, \
+                       portal_enabled, welcome_message, support_email";
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");
@@ -45,6 +53,28 @@ pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
 pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces ORDER BY slug");
     Ok(with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+}
+
+/// Stores settings checked by [`Settings::apply`](crate::branding::Settings::apply). The
+/// database trigger bumps the revision, so the change shows on the next request everywhere.
+pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()> {
+    let sql = "UPDATE workspaces SET portal_enabled = $1, logo_url = $2, accent_color = $3, \
+               welcome_message = $4, support_email = $5, sender_name = $6 WHERE id = $7";
+    let n = with_db!(db, pool => sqlx::query(sql)
+        .bind(settings.portal_enabled)
+        .bind(&settings.logo_url)
+        .bind(&settings.accent_color)
+        .bind(&settings.welcome_message)
+        .bind(&settings.support_email)
+        .bind(&settings.sender_name)
+        .bind(workspace_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
 }
 
 /// A slug is one DNS label: it names the workspace in `{slug}.{base domain}` and `/w/{slug}/`.

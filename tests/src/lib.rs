@@ -617,8 +617,20 @@ impl TestApp {
                 cookie_value(&earlier, portal_core::web::csrf::COOKIE).unwrap()
             }
         };
+        self.post_form(slug, action, &csrf, fields).await
+    }
+
+    /// A signed-out browser posting a form to `action` (below `/w/{slug}`) with the CSRF
+    /// cookie `csrf` it was given earlier.
+    pub async fn post_form(
+        &self,
+        slug: &str,
+        action: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("csrf_token", &csrf)
+            .append_pair("csrf_token", csrf)
             .extend_pairs(fields)
             .finish();
         let cookie = format!("{}={csrf}", portal_core::web::csrf::COOKIE);

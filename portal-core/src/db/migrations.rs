@@ -65,6 +65,14 @@ impl CoreMigrations {
             ),
         },
         ModuleMigration {
+            version: 202611230006,
+            description: "portal settings",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0006_portal_settings.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0006_portal_settings.sql"
+            ),
+        },
+        ModuleMigration {
             version: 202611230007,
             description: "notifications",
             sqlite: include_str!("../../../migrations/sqlite/20261123_0007_notifications.sql"),

@@ -334,7 +334,9 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "tokens"),
     (Surface::Admin, "audit"),
     (Surface::Admin, "security"),
+    (Surface::Admin, "settings"),
     (Surface::Api, "me"),
+    (Surface::Api, "settings"),
 ];
 
 fn is_reserved(surface: Surface, path: &str) -> bool {

@@ -35,7 +35,9 @@ pub struct Accent {
     c: String,
 }
 
-/// `/assets/accent.css?c=0f766e` → `:root { --accent: #0f766e; }`.
+/// `/assets/accent.css?c=0f766e` → `:root { --accent: #0f766e; … }`, with the text colour
+/// readable on it and a shade of it readable as text on white (WCAG AA either way), so no
+/// colour a workspace picks makes its buttons or links illegible.
 pub async fn accent(Query(accent): Query<Accent>) -> Response {
     let colour = format!("#{}", accent.c);
     if !crate::web::render::is_hex_colour(&colour) {
@@ -46,7 +48,11 @@ pub async fn accent(Query(accent): Query<Accent>) -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        format!(":root {{ --accent: {colour}; }}\n"),
+        format!(
+            ":root {{ --accent: {colour}; --on-accent: {}; --accent-ink: {}; }}\n",
+            crate::branding::on_accent(&colour),
+            crate::branding::accent_ink(&colour)
+        ),
     )
         .into_response()
 }

@@ -5,6 +5,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::branding::BrandingTier;
 use crate::error::ErrorReport;
 use crate::module::Surface;
 use crate::web::context::{PortalContext, StaffContext};
@@ -19,22 +20,29 @@ struct MenuEntry {
 }
 
 /// Branding the layout may show, as the plan allows: logo and colour from `partial`;
-/// no operator marks from `full` (white-label).
+/// no operator marks, the welcome message and the support email from `full` (white-label).
 pub fn branding(tenant: &Tenant) -> minijinja::Value {
-    let tier = tenant
-        .entitlements
-        .tier("branding")
-        .map(|t| t.tier.as_str());
-    let branded = tier.is_some();
+    let tier = BrandingTier::of(&tenant.entitlements);
+    let branded = tier >= BrandingTier::Partial;
+    let full = tier == BrandingTier::Full;
     let ws = &tenant.workspace;
     // The colour is written into CSS, where HTML escaping protects nothing: only a plain
     // `#rrggbb` ever gets there.
-    let accent = Some(ws.accent_color.as_str()).filter(|c| branded && is_hex_colour(c));
+    let accent = Some(ws.accent_color.as_str())
+        .filter(|c| branded && is_hex_colour(c))
+        .unwrap_or(DEFAULT_ACCENT);
     context! {
         name => ws.name,
-        accent => accent.unwrap_or(DEFAULT_ACCENT).trim_start_matches('#'),
-        logo_url => if branded { ws.logo_url.as_deref() } else { None },
-        white_label => tier == Some("full"),
+        accent => accent.trim_start_matches('#'),
+        // For emails, which get no stylesheet: text on the accent, and the accent as text.
+        on_accent => crate::branding::on_accent(accent).trim_start_matches('#'),
+        accent_ink => crate::branding::accent_ink(accent).trim_start_matches('#'),
+        // Checked again here: a value written around the settings page (SQL, an older
+        // version) is not shown unless it would have passed.
+        logo_url => ws.logo_url.as_deref().filter(|u| branded && crate::branding::check_logo_url(u).is_ok()),
+        white_label => full,
+        welcome => if full { ws.welcome_message.as_deref() } else { None },
+        support_email => if full { ws.support_email.as_deref() } else { None },
     }
 }
 
@@ -117,6 +125,7 @@ pub fn admin_page(
         ("Clients", "/clients", "users"),
         ("API tokens", "/tokens", "key"),
         ("Audit log", "/audit", "list"),
+        ("Settings", "/settings", "settings"),
     ] {
         let full = format!("/admin{path}");
         menu.push(MenuEntry {
@@ -206,6 +215,22 @@ pub fn error_response(
         ..globals(),
     };
     page_or_plain(state, "error.html", ctx, report.status)
+}
+
+/// What every portal address answers while the workspace has switched its portal off: its
+/// own branded page, with the support address in the footer when the plan shows one.
+pub fn portal_unavailable(state: &AppState, tenant: &Tenant) -> Response {
+    let ctx = context! {
+        brand => branding(tenant),
+        title => "This portal is unavailable",
+        message => format!(
+            "{} has switched this client portal off for now, so signing in and links from emails do not work at the moment. Nothing has been lost: everything will be here when they switch it back on.",
+            tenant.workspace.name
+        ),
+        status => 503,
+        ..globals(),
+    };
+    page_or_plain(state, "error.html", ctx, StatusCode::SERVICE_UNAVAILABLE)
 }
 
 pub fn unknown_workspace(state: &AppState, host: &str, surface: Surface) -> Response {

@@ -366,9 +366,15 @@ struct ContactRow {
 }
 
 /// The portal layer: attaches the signed-in contact, if any. Routes decide whether they need
-/// one; the layer itself never refuses. Sessions idle longer than `session_idle_secs` end.
+/// one; the layer itself refuses only when the workspace has switched its portal off — here,
+/// before any handler, so no portal route of the core or a module can sign anyone in, send
+/// mail or use up a link meanwhile. Sessions stay in place for when it is back on. Sessions
+/// idle longer than `session_idle_secs` end.
 pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let tenant = req.extensions().get::<Arc<Tenant>>().cloned();
+    if let Some(t) = tenant.as_ref().filter(|t| !t.workspace.portal_enabled) {
+        return crate::web::render::portal_unavailable(&state, t);
+    }
     let token = tenant
         .as_ref()
         .and_then(|t| portal_token(&state, t, req.headers()));

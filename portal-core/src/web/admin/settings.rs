@@ -1,0 +1,223 @@
+//! `/admin/settings` (and `/api/settings`): the portal's branding and whether it is open.
+//! Owners and admins change; members look. What the plan does not include is shown, disabled,
+//! and refused if sent changed.
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use minijinja::context;
+
+use crate::app::AppState;
+use crate::audit;
+use crate::branding::{self, BrandingTier, Field, Settings, SettingsChange};
+use crate::error::{Error, Result};
+use crate::web::admin::clients::Done;
+use crate::web::admin::form::Fields;
+use crate::web::session::ClientAddr;
+use crate::web::StaffContext;
+
+fn require_settings_manager(ctx: &StaffContext) -> Result<()> {
+    if ctx.can_manage() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only the workspace's owners and admins can change the portal's settings.".into(),
+        ))
+    }
+}
+
+fn page(
+    ctx: &StaffContext,
+    shown: &Settings,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Result<Html<String>> {
+    let tier = BrandingTier::of(&ctx.tenant.entitlements);
+    ctx.render(
+        "admin/settings.html",
+        context! {
+            settings => shown,
+            can_manage => ctx.can_manage(),
+            partial => tier >= BrandingTier::Partial,
+            full => tier == BrandingTier::Full,
+            notice => notice,
+            error => error,
+            action => ctx.link("/settings"),
+            limits => context! {
+                logo_url => branding::LOGO_URL_MAX,
+                welcome => branding::WELCOME_MAX,
+                sender => branding::SENDER_MAX,
+                support_email => branding::SUPPORT_EMAIL_MAX,
+            },
+        },
+    )
+}
+
+/// `GET /admin/settings`.
+pub async fn show(ctx: StaffContext, Query(done): Query<Done>) -> Result<Html<String>> {
+    let notice = (done.done == "saved").then_some("Settings saved: the portal shows them now.");
+    page(&ctx, &Settings::of(&ctx.tenant.workspace), notice, None)
+}
+
+/// The form as a change: disabled inputs are not submitted, so an absent field is unchanged.
+fn change_from_form(form: &Fields) -> Result<SettingsChange> {
+    let present = |key: &str| form.all(key).first().map(|v| v.to_string());
+    let portal_enabled = match form.all("portal").first().copied() {
+        None => None,
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "Choose whether the portal is on or off.".into(),
+            ))
+        }
+    };
+    Ok(SettingsChange {
+        portal_enabled,
+        logo_url: present("logo_url"),
+        accent_color: present("accent_color"),
+        welcome_message: present("welcome_message"),
+        support_email: present("support_email"),
+        sender_name: present("sender_name"),
+    })
+}
+
+/// `POST /admin/settings`. Bad input shows the form again, with what was typed and why it
+/// was refused (400); nothing is saved.
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Response> {
+    require_settings_manager(&ctx)?;
+    let current = Settings::of(&ctx.tenant.workspace);
+    let form = Fields::parse(&body);
+    let tier = BrandingTier::of(&ctx.tenant.entitlements);
+    let applied = change_from_form(&form).and_then(|change| current.apply(&change, tier));
+    let (new, changed) = match applied {
+        Ok(done) => done,
+        Err(Error::BadRequest(message)) => {
+            let typed = typed_back(&current, &form);
+            let html = page(&ctx, &typed, None, Some(&message))?;
+            return Ok((StatusCode::BAD_REQUEST, html).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    store(&state, &ctx, &addr, &new, &changed).await?;
+    Ok(Redirect::to(&ctx.link("/settings?done=saved")).into_response())
+}
+
+/// What the form showed when it was sent, so a refused value can be corrected in place.
+fn typed_back(current: &Settings, form: &Fields) -> Settings {
+    let typed = |key: &str, was: &Option<String>| match form.all(key).first() {
+        Some(v) => Some(v.to_string()),
+        None => was.clone(),
+    };
+    Settings {
+        portal_enabled: match form.all("portal").first().copied() {
+            Some("off") => false,
+            Some("on") => true,
+            _ => current.portal_enabled,
+        },
+        logo_url: typed("logo_url", &current.logo_url),
+        accent_color: form
+            .all("accent_color")
+            .first()
+            .filter(|c| crate::web::render::is_hex_colour(c))
+            .map_or_else(|| current.accent_color.clone(), |c| c.to_string()),
+        welcome_message: typed("welcome_message", &current.welcome_message),
+        support_email: typed("support_email", &current.support_email),
+        sender_name: typed("sender_name", &current.sender_name),
+    }
+}
+
+/// Writes the settings and one audit entry per changed field.
+async fn store(
+    state: &AppState,
+    ctx: &StaffContext,
+    addr: &ClientAddr,
+    new: &Settings,
+    changed: &[Field],
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    crate::workspace::update_settings(&state.db, ctx.tenant.workspace.id, new).await?;
+    let ip = addr.text();
+    for field in changed {
+        let (action, subject) = match field {
+            Field::Portal => (
+                "switched the client portal",
+                if new.portal_enabled { "on" } else { "off" }.to_string(),
+            ),
+            Field::Accent => (
+                "changed the portal's",
+                format!("accent colour to {}", new.accent_color),
+            ),
+            Field::Logo => (
+                "changed the portal's",
+                match &new.logo_url {
+                    Some(url) => format!("logo to {url}"),
+                    None => "logo to none".into(),
+                },
+            ),
+            Field::SupportEmail => (
+                "changed the portal's",
+                format!(
+                    "support email to {}",
+                    new.support_email.as_deref().unwrap_or("none")
+                ),
+            ),
+            Field::Sender => (
+                "changed the portal's",
+                format!(
+                    "email sender name to {}",
+                    new.sender_name.as_deref().unwrap_or("the workspace's name")
+                ),
+            ),
+            Field::Welcome => ("changed the portal's", field.label().to_string()),
+        };
+        audit::record(&state.db, &ctx.user, action, &subject, &ip).await?;
+    }
+    Ok(())
+}
+
+/// `GET /api/settings`: the stored settings, and which of them the plan lets the workspace
+/// change.
+pub async fn api_show(ctx: StaffContext) -> Result<Json<serde_json::Value>> {
+    Ok(Json(api_view(&ctx, &Settings::of(&ctx.tenant.workspace))))
+}
+
+fn api_view(ctx: &StaffContext, settings: &Settings) -> serde_json::Value {
+    let tier = BrandingTier::of(&ctx.tenant.entitlements);
+    serde_json::json!({
+        "settings": settings,
+        "plan_includes": {
+            "logo_url": tier >= BrandingTier::Partial,
+            "accent_color": tier >= BrandingTier::Partial,
+            "welcome_message": tier == BrandingTier::Full,
+            "support_email": tier == BrandingTier::Full,
+            "sender_name": tier == BrandingTier::Full,
+        },
+    })
+}
+
+/// `PUT /api/settings` (or `POST`): a JSON object with the fields to change, as
+/// [`SettingsChange`] names them; absent fields stay, `""` clears an optional one.
+pub async fn api_save(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>> {
+    require_settings_manager(&ctx)?;
+    let change: SettingsChange = serde_json::from_slice(&body).map_err(|e| {
+        Error::BadRequest(format!("Send a JSON object of settings to change ({e})."))
+    })?;
+    let tier = BrandingTier::of(&ctx.tenant.entitlements);
+    let (new, changed) = Settings::of(&ctx.tenant.workspace).apply(&change, tier)?;
+    store(&state, &ctx, &addr, &new, &changed).await?;
+    Ok(Json(api_view(&ctx, &new)))
+}
