@@ -113,7 +113,12 @@ struct CommentView {
 }
 
 /// The thread under the project (`task` `None`) or one task, with the links its forms need.
-fn thread(ctx: &StaffContext, project: i64, all: &[Comment], task: Option<i64>) -> Vec<CommentView> {
+fn thread(
+    ctx: &StaffContext,
+    project: i64,
+    all: &[Comment],
+    task: Option<i64>,
+) -> Vec<CommentView> {
     all.iter()
         .filter(|c| c.task_id == task)
         .map(|c| CommentView {
@@ -280,9 +285,17 @@ pub async fn task_status(
 }
 
 /// Where a comment shows: its task's page or the project's.
-fn thread_page(ctx: &StaffContext, project: i64, task: Option<i64>, done: &str, anchor: &str) -> String {
+fn thread_page(
+    ctx: &StaffContext,
+    project: i64,
+    task: Option<i64>,
+    done: &str,
+    anchor: &str,
+) -> String {
     match task {
-        Some(t) => ctx.link(&format!("/projects/{project}/tasks/{t}?done={done}{anchor}")),
+        Some(t) => ctx.link(&format!(
+            "/projects/{project}/tasks/{t}?done={done}{anchor}"
+        )),
         None => ctx.link(&format!("/projects/{project}?done={done}{anchor}")),
     }
 }

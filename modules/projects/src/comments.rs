@@ -131,7 +131,8 @@ pub async fn post_reply(
     let task_title = match task_id {
         None => None,
         Some(task) => {
-            let sql = "SELECT title FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3 \
+            let sql =
+                "SELECT title FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3 \
                        AND client_id = $4 AND client_visible";
             let title: Option<String> = with_tx!(&mut tx, conn => sqlx::query_scalar(sql)
                 .bind(task).bind(project_id).bind(scope.workspace_id()).bind(scope.client_id())
@@ -181,7 +182,8 @@ pub struct Comment {
     pub edited_at: Option<i64>,
 }
 
-const COMMENT_SQL: &str = "SELECT c.id, c.project_id, c.task_id, c.kind, c.body, c.author_staff_id, \
+const COMMENT_SQL: &str =
+    "SELECT c.id, c.project_id, c.task_id, c.kind, c.body, c.author_staff_id, \
      c.author_contact_id, COALESCE(s.name, k.name, '') AS author_name, c.created_at, c.edited_at \
      FROM comments c \
      LEFT JOIN staff_users s ON s.id = c.author_staff_id AND s.workspace_id = c.workspace_id \
@@ -224,7 +226,8 @@ pub async fn post_staff_comment(
 ) -> Result<CommentPosted> {
     let sql = "SELECT p.name, p.client_id, s.name FROM projects p JOIN staff_users s ON s.id = $3 AND s.workspace_id = p.workspace_id \
                WHERE p.id = $1 AND p.workspace_id = $2";
-    let (project_name, client_id, author_name): (String, i64, String) = with_db!(db, pool => sqlx::query_as(sql)
+    let (project_name, client_id, author_name): (String, i64, String) =
+        with_db!(db, pool => sqlx::query_as(sql)
         .bind(project_id).bind(workspace_id).bind(staff_id).fetch_optional(pool).await)?
         .ok_or(Error::NotFound)?;
     let task_title = match task_id {
@@ -233,7 +236,7 @@ pub async fn post_staff_comment(
             let sql = "SELECT title, client_visible FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3";
             let (title, shown): (String, bool) = with_db!(db, pool => sqlx::query_as(sql)
                 .bind(task).bind(project_id).bind(workspace_id).fetch_optional(pool).await)?
-                .ok_or(Error::NotFound)?;
+            .ok_or(Error::NotFound)?;
             if kind == REPLY && !shown {
                 return Err(Error::BadRequest(
                     "The client cannot see this task: make it client-visible before replying, or add an internal note.".into(),

@@ -163,7 +163,10 @@ impl PortalModule for Projects {
             .requires(CAN_VIEW)
             .get("/projects/{id}/tasks/{task}", portal_tasks::task_page)
             .requires(CAN_VIEW)
-            .post("/projects/{id}/tasks/{task}/replies", portal_tasks::reply_on_task)
+            .post(
+                "/projects/{id}/tasks/{task}/replies",
+                portal_tasks::reply_on_task,
+            )
             .requires(CAN_VIEW)
     }
     fn admin_routes(&self) -> Routes {
@@ -175,9 +178,15 @@ impl PortalModule for Projects {
             .post("/projects/{id}/tasks", admin_project::add_task)
             .get("/projects/{id}/tasks/{task}", admin_project::task_page)
             .post("/projects/{id}/tasks/{task}", admin_project::save_task)
-            .post("/projects/{id}/tasks/{task}/status", admin_project::task_status)
+            .post(
+                "/projects/{id}/tasks/{task}/status",
+                admin_project::task_status,
+            )
             .post("/projects/{id}/comments", admin_project::add_comment)
-            .post("/projects/{id}/comments/{comment}", admin_project::edit_comment)
+            .post(
+                "/projects/{id}/comments/{comment}",
+                admin_project::edit_comment,
+            )
             .post(
                 "/projects/{id}/comments/{comment}/delete",
                 admin_project::delete_comment,

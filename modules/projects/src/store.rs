@@ -351,17 +351,30 @@ pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result
 async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> Result<(i64, i64)> {
     use crate::comments::{post_staff_comment, NOTE, REPLY};
     use crate::tasks::{create_task, TaskFields};
-    let sql = "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
+    let sql =
+        "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
     let staff: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_optional(pool).await)?;
     let staff = match staff {
         Some(id) => id,
         None => {
-            portal_core::clients::create_staff_user(db, workspace_id, "sam.rivera@agency.example", "Sam Rivera", "member")
-                .await?
+            portal_core::clients::create_staff_user(
+                db,
+                workspace_id,
+                "sam.rivera@agency.example",
+                "Sam Rivera",
+                "member",
+            )
+            .await?
         }
     };
     let d = iso_date_from_today;
-    let task = |title: &str, description: &str, notes: &str, status: &str, priority: &str, due: i64, shown: bool| TaskFields {
+    let task = |title: &str,
+                description: &str,
+                notes: &str,
+                status: &str,
+                priority: &str,
+                due: i64,
+                shown: bool| TaskFields {
         title: title.into(),
         description: description.into(),
         internal_notes: notes.into(),
@@ -372,10 +385,42 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
         client_visible: shown,
     };
     let tasks = [
-        task("Homepage design", "The new homepage, desktop and mobile, for your review.", "Use the hero variant B; A tested worse.", "in_review", "high", 3, true),
-        task("Content migration", "Moving your existing pages and blog posts to the new site.", "Legacy CMS export is missing 2019 posts; ask IT for a DB dump.", "in_progress", "normal", 12, true),
-        task("Sitemap and navigation", "The structure of the new site.", "", "done", "normal", -10, true),
-        task("Hosting cost review", "", "Internal margin check: hosting resold at cost plus 20%.", "todo", "low", 8, false),
+        task(
+            "Homepage design",
+            "The new homepage, desktop and mobile, for your review.",
+            "Use the hero variant B; A tested worse.",
+            "in_review",
+            "high",
+            3,
+            true,
+        ),
+        task(
+            "Content migration",
+            "Moving your existing pages and blog posts to the new site.",
+            "Legacy CMS export is missing 2019 posts; ask IT for a DB dump.",
+            "in_progress",
+            "normal",
+            12,
+            true,
+        ),
+        task(
+            "Sitemap and navigation",
+            "The structure of the new site.",
+            "",
+            "done",
+            "normal",
+            -10,
+            true,
+        ),
+        task(
+            "Hosting cost review",
+            "",
+            "Internal margin check: hosting resold at cost plus 20%.",
+            "todo",
+            "low",
+            8,
+            false,
+        ),
     ];
     let mut shown = None;
     for t in &tasks {
@@ -387,11 +432,28 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     let shown = shown.unwrap_or_default();
     let reply = post_staff_comment(db, workspace_id, staff, project, None, REPLY,
         "The homepage design is ready for your review: we kept the navigation you liked in the wireframes.").await?;
-    post_staff_comment(db, workspace_id, staff, project, None, NOTE,
-        "Internal: client tends to approve late on Fridays; schedule the review call for Thursday.").await?;
-    post_staff_comment(db, workspace_id, staff, project, Some(shown), REPLY,
-        "Desktop and mobile mock-ups are attached to this task.").await?;
-    let sql = "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
+    post_staff_comment(
+        db,
+        workspace_id,
+        staff,
+        project,
+        None,
+        NOTE,
+        "Internal: client tends to approve late on Fridays; schedule the review call for Thursday.",
+    )
+    .await?;
+    post_staff_comment(
+        db,
+        workspace_id,
+        staff,
+        project,
+        Some(shown),
+        REPLY,
+        "Desktop and mobile mock-ups are attached to this task.",
+    )
+    .await?;
+    let sql =
+        "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
     let contact: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;
     if let Some(contact) = contact {
         let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \

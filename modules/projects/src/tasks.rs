@@ -44,7 +44,8 @@ pub struct ClientTask {
     pub completed_at: Option<i64>,
 }
 
-const CLIENT_TASK_COLUMNS: &str = "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
+const CLIENT_TASK_COLUMNS: &str =
+    "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
      s.name AS assignee_name, t.due_date, t.completed_at";
 
 /// The joins and filters every portal task query shares: the scope's client, a project the
@@ -102,7 +103,8 @@ pub struct Task {
     pub completed_at: Option<i64>,
 }
 
-const TASK_SQL: &str = "SELECT t.id, t.project_id, t.title, t.description, t.internal_notes, t.status, \
+const TASK_SQL: &str =
+    "SELECT t.id, t.project_id, t.title, t.description, t.internal_notes, t.status, \
      t.priority, t.assignee_id, s.name AS assignee_name, t.due_date, t.client_visible, t.position, \
      t.created_at, t.updated_at, t.completed_at FROM tasks t \
      LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
