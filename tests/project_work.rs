@@ -541,24 +541,22 @@ async fn staff_write_either_kind_and_change_only_their_own(backend: Backend) {
     assert_eq!(bad.status, 400);
 }
 
+/// Each page, and replying on it, answers "not found" to `who`.
+async fn not_found(w: &World, who: &As, pages: &[&String]) {
+    for path in pages {
+        assert_eq!(w.app.get("acme", path, who).await.status, 404, "{path}");
+        let replies = format!("{path}/replies");
+        let res = w.app.submit("acme", &replies, who, &[("body", "hi")]).await;
+        assert_eq!(res.status, 404, "{path}");
+    }
+}
+
 async fn other_clients_and_restricted_projects_are_not_found(backend: Backend) {
     let w = world(&backend).await;
     let project = format!("/portal/projects/{}", w.project);
     let task = format!("{project}/tasks/{}", w.task);
     let before = snapshot(w.app.db()).await;
-    for path in [&project, &task] {
-        assert_eq!(w.app.get("acme", path, &w.bob).await.status, 404, "{path}");
-        let res = w
-            .app
-            .submit(
-                "acme",
-                &format!("{path}/replies"),
-                &w.bob,
-                &[("body", "hi")],
-            )
-            .await;
-        assert_eq!(res.status, 404, "{path}");
-    }
+    not_found(&w, &w.bob, &[&project, &task]).await;
     // A task of another project, under this one's id, does not exist either.
     let crossed = format!(
         "/portal/projects/{}/tasks/{}/replies",
@@ -592,19 +590,7 @@ async fn other_clients_and_restricted_projects_are_not_found(backend: Backend) {
         .await;
     assert_eq!(res.status, 303);
     let before = snapshot(w.app.db()).await;
-    for path in [&project, &task] {
-        assert_eq!(w.app.get("acme", path, &w.dana).await.status, 404, "{path}");
-        let res = w
-            .app
-            .submit(
-                "acme",
-                &format!("{path}/replies"),
-                &w.dana,
-                &[("body", "hi")],
-            )
-            .await;
-        assert_eq!(res.status, 404, "{path}");
-    }
+    not_found(&w, &w.dana, &[&project, &task]).await;
     assert_eq!(snapshot(w.app.db()).await, before);
 }
 

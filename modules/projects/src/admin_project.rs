@@ -20,7 +20,7 @@ use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Serialize;
 
 use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};
-use crate::store::{self, ProjectFields, STATUSES};
+use crate::store::{self, Project, ProjectFields, STATUSES};
 use crate::tasks::{self, label, Task, TaskFields, PRIORITIES, TASK_STATUSES};
 
 fn notice(done: &str) -> Option<&'static str> {
@@ -138,11 +138,9 @@ pub async fn page(
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    let project = store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
     let client = portal_core::clients::client(&state.db, ws, project.client_id).await?;
     let tasks: Vec<TaskRow> = tasks::tasks_for_workspace(&state.db, ws, id)
         .await?
@@ -183,11 +181,9 @@ pub async fn task_page(
     Path((id, task)): Path<(String, String)>,
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
-    let (id, task) = (parse_id(&id)?, parse_id(&task)?);
     let ws = ctx.tenant.workspace.id;
-    let project = store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let project = existing_project(&state, ws, &id).await?;
+    let (id, task) = (project.id, parse_id(&task)?);
     let found = tasks::task_for_workspace(&state.db, ws, id, task)
         .await?
         .ok_or(Error::NotFound)?;
@@ -218,11 +214,8 @@ pub async fn save_project(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let id = existing_project(&state, ws, &id).await?.id;
     let fields = project_fields(&Fields::parse(&body))?;
     store::update_project(&state.db, ws, id, &fields).await?;
     Ok(Redirect::to(&ctx.link(&format!("/projects/{id}?done=project"))).into_response())
@@ -235,15 +228,19 @@ pub async fn add_task(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let id = existing_project(&state, ws, &id).await?.id;
     let fields = task_fields(&Fields::parse(&body))?;
     let made = tasks::create_task(&state.db, ws, id, &fields).await?;
     let to = format!("/projects/{id}?done=task#task-{}", made.task_id);
     Ok(Redirect::to(&ctx.link(&to)).into_response())
+}
+
+/// The project of the path's `{id}`: not found unless it is this workspace's.
+pub(crate) async fn existing_project(state: &AppState, ws: i64, raw: &str) -> Result<Project> {
+    store::get_for_workspace(&state.db, ws, parse_id(raw)?)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Not found unless the task is the project's, in this workspace.
@@ -308,11 +305,8 @@ pub async fn add_comment(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let id = existing_project(&state, ws, &id).await?.id;
     let form = Fields::parse(&body);
     let kind = match form.get("kind") {
         "note" => NOTE,

@@ -4,11 +4,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portal_core::web::admin::parse_id;
 use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::admin_project::existing_project;
 use crate::comments::{self, checked_body, NOTE, REPLY};
 use crate::{store, tasks};
 
@@ -22,11 +22,9 @@ pub async fn detail(
     ctx: StaffContext,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    let project = store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
     let milestones = store::milestones_for_workspace(&state.db, ws, id).await?;
     let tasks = tasks::tasks_for_workspace(&state.db, ws, id).await?;
     let comments = comments::comments_for_workspace(&state.db, ws, id).await?;
@@ -54,11 +52,8 @@ pub async fn add_comment(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
-    store::get_for_workspace(&state.db, ws, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let id = existing_project(&state, ws, &id).await?.id;
     let input: NewComment = serde_json::from_slice(&body).map_err(|_| {
         Error::BadRequest(
             "Send JSON: {\"kind\": \"note\" or \"reply\", \"body\": text, \"task_id\": optional}."

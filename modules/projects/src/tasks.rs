@@ -233,6 +233,31 @@ pub async fn create_task(
     })
 }
 
+/// The task as it is, as a change that has not happened yet: not found unless the task is
+/// the project's, in this workspace.
+async fn change_of(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    task_id: i64,
+) -> Result<TaskChange> {
+    let before = task_for_workspace(db, workspace_id, project_id, task_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
+    Ok(TaskChange {
+        workspace_id,
+        client_id,
+        project_id,
+        project_name,
+        task_id,
+        title: before.title,
+        client_visible: before.client_visible,
+        previous_status: Some(before.status.clone()),
+        status: before.status,
+    })
+}
+
 /// Saves every field of a task. One of the two places a task's status changes (see
 /// [`set_task_status`]); both answer with the [`TaskChange`] a notification needs.
 pub async fn update_task(
@@ -242,11 +267,8 @@ pub async fn update_task(
     task_id: i64,
     f: &TaskFields,
 ) -> Result<TaskChange> {
-    let before = task_for_workspace(db, workspace_id, project_id, task_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
     check_assignee(db, workspace_id, f.assignee_id).await?;
-    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
     let ts = now();
     let sql = "UPDATE tasks SET title = $1, description = $2, internal_notes = $3, status = $4, priority = $5, \
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
@@ -257,17 +279,10 @@ pub async fn update_task(
         .bind(f.assignee_id).bind(&f.due_date).bind(f.client_visible).bind(ts)
         .bind(task_id).bind(workspace_id).bind(project_id)
         .execute(pool).await.map(|_| ()))?;
-    Ok(TaskChange {
-        workspace_id,
-        client_id,
-        project_id,
-        project_name,
-        task_id,
-        title: f.title.clone(),
-        client_visible: f.client_visible,
-        previous_status: Some(before.status),
-        status: f.status.clone(),
-    })
+    change.title = f.title.clone();
+    change.client_visible = f.client_visible;
+    change.status = f.status.clone();
+    Ok(change)
 }
 
 /// The quick status change from the project's task table.
@@ -278,24 +293,12 @@ pub async fn set_task_status(
     task_id: i64,
     status: &str,
 ) -> Result<TaskChange> {
-    let before = task_for_workspace(db, workspace_id, project_id, task_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
+    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
     let ts = now();
     let sql = "UPDATE tasks SET status = $1, updated_at = $2, \
                completed_at = CASE WHEN $1 = 'done' THEN COALESCE(completed_at, $2) ELSE NULL END \
                WHERE id = $3 AND workspace_id = $4 AND project_id = $5";
     with_db!(db, pool => sqlx::query(sql).bind(status).bind(ts).bind(task_id).bind(workspace_id).bind(project_id).execute(pool).await.map(|_| ()))?;
-    Ok(TaskChange {
-        workspace_id,
-        client_id,
-        project_id,
-        project_name,
-        task_id,
-        title: before.title,
-        client_visible: before.client_visible,
-        previous_status: Some(before.status),
-        status: status.to_string(),
-    })
+    change.status = status.to_string();
+    Ok(change)
 }
