@@ -15,7 +15,7 @@ pub async fn list(State(state): State<AppState>, ctx: StaffContext) -> Result<Ht
     let projects = store::list_for_workspace(&state.db, ctx.tenant.workspace.id).await?;
     ctx.render(
         "projects/admin_list.html",
-        context! { projects => projects, statuses => STATUSES },
+        context! { projects => projects, statuses => STATUSES, base => ctx.link("/projects") },
     )
 }
 

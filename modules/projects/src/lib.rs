@@ -4,11 +4,22 @@
 //! deadlines. The reference module: every other module is laid out the same way —
 //! `lib.rs` declares and registers, `store.rs` holds the scoped queries, `portal.rs`,
 //! `admin.rs` and `api.rs` the handlers of each surface, `migrations/` and `templates/` the
-//! rest.
+//! rest. Tasks and comments add their own store files (`tasks.rs`, `comments.rs`) and
+//! handler files (`portal_tasks.rs`, `admin_project.rs`).
+//!
+//! Tasks and comments: the agency marks some tasks client-visible; the others, and every
+//! task's internal notes, never reach the portal. A comment is a reply (the client sees it)
+//! or a note (the team's own): the portal reads only client-safe types (`ClientTask`,
+//! `Reply`) from queries that filter for them, and on PostgreSQL row-level security hides
+//! internal tasks and notes from a portal scope as well.
 mod admin;
+mod admin_project;
 mod api;
+pub mod comments;
 mod portal;
+mod portal_tasks;
 pub mod store;
+pub mod tasks;
 
 use portal_core::clients::ContactSummary;
 use portal_core::db::ModuleMigration;
@@ -86,6 +97,18 @@ impl PortalModule for Projects {
                     "../migrations/postgres/20261123_1003_row_level_security.sql"
                 ),
             },
+            ModuleMigration {
+                version: 202611231004,
+                description: "tasks",
+                sqlite: include_str!("../migrations/sqlite/20261123_1004_tasks.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_1004_tasks.sql"),
+            },
+            ModuleMigration {
+                version: 202611231005,
+                description: "comments: replies and internal notes",
+                sqlite: include_str!("../migrations/sqlite/20261123_1005_comments.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_1005_comments.sql"),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
@@ -107,6 +130,27 @@ impl PortalModule for Projects {
                 "projects/contact_access.html",
                 include_str!("../templates/contact_access.html"),
             ),
+            ("projects/task.html", include_str!("../templates/task.html")),
+            (
+                "projects/replies.html",
+                include_str!("../templates/replies.html"),
+            ),
+            (
+                "projects/admin_project.html",
+                include_str!("../templates/admin_project.html"),
+            ),
+            (
+                "projects/admin_task.html",
+                include_str!("../templates/admin_task.html"),
+            ),
+            (
+                "projects/admin_task_form.html",
+                include_str!("../templates/admin_task_form.html"),
+            ),
+            (
+                "projects/admin_thread.html",
+                include_str!("../templates/admin_thread.html"),
+            ),
         ]
     }
     fn portal_routes(&self) -> Routes {
@@ -115,16 +159,44 @@ impl PortalModule for Projects {
             .requires(CAN_VIEW)
             .get("/projects/{id}", portal::detail)
             .requires(CAN_VIEW)
+            .post("/projects/{id}/replies", portal_tasks::reply_on_project)
+            .requires(CAN_VIEW)
+            .get("/projects/{id}/tasks/{task}", portal_tasks::task_page)
+            .requires(CAN_VIEW)
+            .post(
+                "/projects/{id}/tasks/{task}/replies",
+                portal_tasks::reply_on_task,
+            )
+            .requires(CAN_VIEW)
     }
     fn admin_routes(&self) -> Routes {
         Routes::new()
             .get("/projects", admin::list)
             .post("/projects/access/{contact}", admin::set_access)
+            .get("/projects/{id}", admin_project::page)
+            .post("/projects/{id}", admin_project::save_project)
+            .post("/projects/{id}/tasks", admin_project::add_task)
+            .get("/projects/{id}/tasks/{task}", admin_project::task_page)
+            .post("/projects/{id}/tasks/{task}", admin_project::save_task)
+            .post(
+                "/projects/{id}/tasks/{task}/status",
+                admin_project::task_status,
+            )
+            .post("/projects/{id}/comments", admin_project::add_comment)
+            .post(
+                "/projects/{id}/comments/{comment}",
+                admin_project::edit_comment,
+            )
+            .post(
+                "/projects/{id}/comments/{comment}/delete",
+                admin_project::delete_comment,
+            )
     }
     fn api_routes(&self) -> Routes {
         Routes::new()
             .get("/projects", api::list)
             .get("/projects/{id}", api::detail)
+            .post("/projects/{id}/comments", api::add_comment)
     }
     async fn seed(
         &self,
@@ -132,8 +204,12 @@ impl PortalModule for Projects {
         workspace_id: i64,
         client_id: i64,
     ) -> Result<Vec<(&'static str, String)>> {
-        let first = store::seed_examples(&state.db, workspace_id, client_id).await?;
-        Ok(vec![("id", first.to_string())])
+        let seeded = store::seed_examples(&state.db, workspace_id, client_id).await?;
+        Ok(vec![
+            ("id", seeded.project.to_string()),
+            ("task", seeded.task.to_string()),
+            ("comment", seeded.comment.to_string()),
+        ])
     }
     async fn contact_panel(
         &self,

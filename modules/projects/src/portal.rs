@@ -1,4 +1,5 @@
-//! The client's view: project list, project detail, the home-page widget.
+//! The client's view: project list, project detail, the home-page widget. Tasks and replies
+//! are in `portal_tasks`.
 use axum::extract::{Path, State};
 use axum::response::Html;
 use portal_core::db::days_from_today;
@@ -6,6 +7,7 @@ use portal_core::minijinja::context;
 use portal_core::{AppState, Error, PortalContext, Result, Widget};
 use serde::Serialize;
 
+use crate::portal_tasks;
 use crate::store::{self, status_label, Milestone, Project};
 
 /// A project as the templates show it.
@@ -53,7 +55,7 @@ pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<H
 }
 
 /// An id that is not a number is a path that does not exist, not a malformed request.
-fn parse_id(raw: &str) -> Result<i64> {
+pub(crate) fn parse_id(raw: &str) -> Result<i64> {
     raw.parse().map_err(|_| Error::NotFound)
 }
 
@@ -81,12 +83,16 @@ pub async fn detail(
         })
         .collect();
     let completed = milestones.iter().filter(|m| m.done).count();
+    let tasks = portal_tasks::task_views(&ctx, &state, id).await?;
+    let thread = portal_tasks::thread(&ctx, &state, id, None).await?;
     ctx.render(
         "projects/detail.html",
         context! {
             project => view(&ctx, project),
             milestones => milestones,
             milestones_done => completed,
+            tasks => tasks,
+            thread => thread,
             back => ctx.link("/projects"),
         },
     )

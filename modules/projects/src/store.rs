@@ -56,7 +56,7 @@ pub struct Deadline {
 /// The condition that project `column` is one the scope's contact may see: all of the
 /// client's, unless staff limited the contact to some (`project_access`). `param` is the
 /// placeholder bound to the contact's id.
-fn visible(column: &str, param: &str) -> String {
+pub(crate) fn visible(column: &str, param: &str) -> String {
     format!(
         "(NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param}) \
          OR EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param} AND a.project_id = {column}))"
@@ -192,6 +192,58 @@ pub async fn milestones_for_workspace(
     )
 }
 
+/// A project's own fields as staff edit them (already checked by the caller).
+#[derive(Clone, Debug)]
+pub struct ProjectFields {
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub progress: i64,
+}
+
+/// What a "project update" notification needs: the project as it is now, and what changed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProjectUpdated {
+    pub workspace_id: i64,
+    pub client_id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub status: String,
+    pub progress: i64,
+    pub previous_status: String,
+    pub previous_progress: i64,
+}
+
+/// Saves staff's edit of a project: the one place a project's own fields change.
+pub async fn update_project(
+    db: &Db,
+    workspace_id: i64,
+    id: i64,
+    f: &ProjectFields,
+) -> Result<ProjectUpdated> {
+    let before = get_for_workspace(db, workspace_id, id)
+        .await?
+        .ok_or(portal_core::Error::NotFound)?;
+    let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
+               progress = $6, updated_at = $7 WHERE id = $8 AND workspace_id = $9";
+    with_db!(db, pool => sqlx::query(sql)
+        .bind(&f.name).bind(&f.description).bind(&f.status).bind(&f.start_date).bind(&f.due_date)
+        .bind(f.progress).bind(now()).bind(id).bind(workspace_id)
+        .execute(pool).await.map(|_| ()))?;
+    Ok(ProjectUpdated {
+        workspace_id,
+        client_id: before.client_id,
+        project_id: id,
+        name: f.name.clone(),
+        status: f.status.clone(),
+        progress: f.progress,
+        previous_status: before.status,
+        previous_progress: before.progress,
+    })
+}
+
 /// What seeding (demo data, tests) needs to create a project.
 pub struct NewProject<'a> {
     pub name: &'a str,
@@ -227,9 +279,21 @@ pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'
     })
 }
 
-/// Three projects in different states, with milestones around today; returns the id of the
-/// first (in progress) one.
-pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result<i64> {
+/// The ids `seed_examples` made, for the routes that take them.
+pub struct Seeded {
+    /// The project in progress.
+    pub project: i64,
+    /// A client-visible task of it.
+    pub task: i64,
+    /// A staff reply on it.
+    pub comment: i64,
+}
+
+/// Three projects in different states, with milestones around today; the one in progress
+/// also has tasks (client-visible, internal, done) and a thread of replies and an internal
+/// note, written by the workspace's first staff user (one is added if it has none yet) and,
+/// if the client has a contact, by them.
+pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result<Seeded> {
     let d = iso_date_from_today;
     let (start, end, m1, m2, m3, m4) = (d(-40), d(24), d(-25), d(-8), d(6), d(17));
     let projects = [
@@ -270,12 +334,135 @@ pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result
             milestones: &[("Guidelines delivered", Some(&d(-50)), true)],
         },
     ];
-    let mut first = None;
+    let mut ids = Vec::new();
     for p in &projects {
-        let id = create(db, workspace_id, client_id, p).await?;
-        first.get_or_insert(id);
+        ids.push(create(db, workspace_id, client_id, p).await?);
     }
-    Ok(first.unwrap_or_default())
+    let project = ids.first().copied().unwrap_or_default();
+    let (task, comment) = seed_work(db, workspace_id, client_id, project).await?;
+    Ok(Seeded {
+        project,
+        task,
+        comment,
+    })
+}
+
+/// The example project's tasks and thread; returns a client-visible task and a staff reply.
+async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> Result<(i64, i64)> {
+    use crate::comments::{post_staff_comment, NOTE, REPLY};
+    use crate::tasks::{create_task, TaskFields};
+    let sql =
+        "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
+    let staff: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    let staff = match staff {
+        Some(id) => id,
+        None => {
+            portal_core::clients::create_staff_user(
+                db,
+                workspace_id,
+                "sam.rivera@agency.example",
+                "Sam Rivera",
+                "member",
+            )
+            .await?
+        }
+    };
+    let d = iso_date_from_today;
+    let task = |title: &str,
+                description: &str,
+                notes: &str,
+                status: &str,
+                priority: &str,
+                due: i64,
+                shown: bool| TaskFields {
+        title: title.into(),
+        description: description.into(),
+        internal_notes: notes.into(),
+        status: status.into(),
+        priority: priority.into(),
+        assignee_id: Some(staff),
+        due_date: Some(d(due)),
+        client_visible: shown,
+    };
+    let tasks = [
+        task(
+            "Homepage design",
+            "The new homepage, desktop and mobile, for your review.",
+            "Use the hero variant B; A tested worse.",
+            "in_review",
+            "high",
+            3,
+            true,
+        ),
+        task(
+            "Content migration",
+            "Moving your existing pages and blog posts to the new site.",
+            "Legacy CMS export is missing 2019 posts; ask IT for a DB dump.",
+            "in_progress",
+            "normal",
+            12,
+            true,
+        ),
+        task(
+            "Sitemap and navigation",
+            "The structure of the new site.",
+            "",
+            "done",
+            "normal",
+            -10,
+            true,
+        ),
+        task(
+            "Hosting cost review",
+            "",
+            "Internal margin check: hosting resold at cost plus 20%.",
+            "todo",
+            "low",
+            8,
+            false,
+        ),
+    ];
+    let mut shown = None;
+    for t in &tasks {
+        let made = create_task(db, workspace_id, project, t).await?;
+        if t.client_visible {
+            shown.get_or_insert(made.task_id);
+        }
+    }
+    let shown = shown.unwrap_or_default();
+    let reply = post_staff_comment(db, workspace_id, staff, project, None, REPLY,
+        "The homepage design is ready for your review: we kept the navigation you liked in the wireframes.").await?;
+    post_staff_comment(
+        db,
+        workspace_id,
+        staff,
+        project,
+        None,
+        NOTE,
+        "Internal: client tends to approve late on Fridays; schedule the review call for Thursday.",
+    )
+    .await?;
+    post_staff_comment(
+        db,
+        workspace_id,
+        staff,
+        project,
+        Some(shown),
+        REPLY,
+        "Desktop and mobile mock-ups are attached to this task.",
+    )
+    .await?;
+    let sql =
+        "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
+    let contact: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;
+    if let Some(contact) = contact {
+        let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \
+                   VALUES ($1, $2, $3, NULL, 'reply', $4, $5, $6)";
+        with_db!(db, pool => sqlx::query(sql).bind(workspace_id).bind(client_id).bind(project)
+            .bind("Looks great! Could the hero image be a little brighter?").bind(contact).bind(now())
+            .execute(pool).await.map(|_| ()))?;
+    }
+    Ok((shown, reply.comment_id))
 }
 
 /// A project of the contact's client, and whether staff let the contact see it.

@@ -1,0 +1,358 @@
+//! The staff's page of one project: the project update, its tasks, and the comment thread
+//! where internal notes and replies to the client must never be confused.
+//!
+//! Who may do what: owners and admins alone change clients and contacts (the core's rule),
+//! but project work is every staff member's daily work, so every role — owner, admin,
+//! member — edits the project, manages tasks and comments. A comment can be edited or
+//! deleted only by the staff user who wrote it.
+//!
+//! Each change goes through one store function that answers with what a notification needs
+//! (`ProjectUpdated`, `TaskChange`, `CommentPosted`), so the handlers are where notifications
+//! get wired.
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use portal_core::minijinja::context;
+use portal_core::web::admin::clients::Done;
+use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::parse_id;
+use portal_core::{AppState, Error, Result, StaffContext};
+use serde::Serialize;
+
+use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};
+use crate::store::{self, Project, ProjectFields, STATUSES};
+use crate::tasks::{self, label, Task, TaskFields, PRIORITIES, TASK_STATUSES};
+
+fn notice(done: &str) -> Option<&'static str> {
+    match done {
+        "project" => Some("The project is updated."),
+        "task" => Some("The task is saved."),
+        "note" => Some("Internal note added. The client does not see it."),
+        "reply" => Some("Reply sent: the client sees it."),
+        "edited" => Some("Comment updated."),
+        "deleted" => Some("Comment deleted."),
+        _ => None,
+    }
+}
+
+/// Text that may be empty: trimmed, at most `MAX_BODY` characters.
+fn optional_text(form: &Fields, key: &str, what: &str) -> Result<String> {
+    let v = form.get(key).trim();
+    if v.chars().count() > MAX_BODY {
+        return Err(Error::BadRequest(format!(
+            "The {what} can be at most {MAX_BODY} characters."
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// `key`'s value if it is one of `table`'s keys.
+fn one_of(form: &Fields, key: &str, table: &[(&str, &str)], what: &str) -> Result<String> {
+    let v = form.get(key);
+    if table.iter().any(|(k, _)| *k == v) {
+        Ok(v.to_string())
+    } else {
+        Err(Error::BadRequest(format!("Choose a {what}.")))
+    }
+}
+
+fn project_fields(form: &Fields) -> Result<ProjectFields> {
+    let progress = form
+        .get("progress")
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (0..=100).contains(p))
+        .ok_or_else(|| Error::BadRequest("Progress is a whole number from 0 to 100.".into()))?;
+    Ok(ProjectFields {
+        name: form.name("name", "project's name")?,
+        description: optional_text(form, "description", "description")?,
+        status: one_of(form, "status", STATUSES, "status")?,
+        start_date: form.date("start_date")?,
+        due_date: form.date("due_date")?,
+        progress,
+    })
+}
+
+fn task_fields(form: &Fields) -> Result<TaskFields> {
+    let assignee_id = match form.get("assignee") {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            Error::BadRequest("Choose someone from the agency's team to assign the task to.".into())
+        })?),
+    };
+    Ok(TaskFields {
+        title: form.name("title", "task's title")?,
+        description: optional_text(form, "description", "description")?,
+        internal_notes: optional_text(form, "internal_notes", "internal notes")?,
+        status: one_of(form, "status", TASK_STATUSES, "status")?,
+        priority: one_of(form, "priority", PRIORITIES, "priority")?,
+        assignee_id,
+        due_date: form.date("due_date")?,
+        client_visible: form.checked("client_visible"),
+    })
+}
+
+#[derive(Serialize)]
+struct TaskRow {
+    #[serde(flatten)]
+    task: Task,
+    href: String,
+    status_label: &'static str,
+    priority_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct CommentView {
+    #[serde(flatten)]
+    comment: Comment,
+    note: bool,
+    mine: bool,
+    edit: String,
+    delete: String,
+}
+
+/// The thread under the project (`task` `None`) or one task, with the links its forms need.
+fn thread(
+    ctx: &StaffContext,
+    project: i64,
+    all: &[Comment],
+    task: Option<i64>,
+) -> Vec<CommentView> {
+    all.iter()
+        .filter(|c| c.task_id == task)
+        .map(|c| CommentView {
+            note: c.kind == NOTE,
+            mine: c.author_staff_id == Some(ctx.user.id),
+            edit: ctx.link(&format!("/projects/{project}/comments/{}", c.id)),
+            delete: ctx.link(&format!("/projects/{project}/comments/{}/delete", c.id)),
+            comment: c.clone(),
+        })
+        .collect()
+}
+
+/// `GET /admin/projects/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Html<String>> {
+    let ws = ctx.tenant.workspace.id;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
+    let client = portal_core::clients::client(&state.db, ws, project.client_id).await?;
+    let tasks: Vec<TaskRow> = tasks::tasks_for_workspace(&state.db, ws, id)
+        .await?
+        .into_iter()
+        .map(|t| TaskRow {
+            href: ctx.link(&format!("/projects/{id}/tasks/{}", t.id)),
+            status_label: label(TASK_STATUSES, &t.status),
+            priority_label: label(PRIORITIES, &t.priority),
+            task: t,
+        })
+        .collect();
+    let all = comments::comments_for_workspace(&state.db, ws, id).await?;
+    let base = ctx.link(&format!("/projects/{id}"));
+    ctx.render(
+        "projects/admin_project.html",
+        context! {
+            project => project,
+            client_name => client.name,
+            tasks => tasks,
+            comments => thread(&ctx, id, &all, None),
+            staff => tasks::staff_of_workspace(&state.db, ws).await?,
+            statuses => STATUSES,
+            task_statuses => TASK_STATUSES,
+            priorities => PRIORITIES,
+            notice => notice(&done.done),
+            base => base,
+            comment_action => format!("{base}/comments"),
+            back => ctx.link("/projects"),
+            max => MAX_BODY,
+        },
+    )
+}
+
+/// `GET /admin/projects/{id}/tasks/{task}`: every field of the task, and its thread.
+pub async fn task_page(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, task)): Path<(String, String)>,
+    Query(done): Query<Done>,
+) -> Result<Html<String>> {
+    let ws = ctx.tenant.workspace.id;
+    let project = existing_project(&state, ws, &id).await?;
+    let (id, task) = (project.id, parse_id(&task)?);
+    let found = tasks::task_for_workspace(&state.db, ws, id, task)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let all = comments::comments_for_workspace(&state.db, ws, id).await?;
+    let base = ctx.link(&format!("/projects/{id}"));
+    ctx.render(
+        "projects/admin_task.html",
+        context! {
+            project => project,
+            task => found,
+            comments => thread(&ctx, id, &all, Some(task)),
+            staff => tasks::staff_of_workspace(&state.db, ws).await?,
+            task_statuses => TASK_STATUSES,
+            priorities => PRIORITIES,
+            notice => notice(&done.done),
+            save => format!("{base}/tasks/{task}"),
+            comment_action => format!("{base}/comments"),
+            back => base,
+            max => MAX_BODY,
+        },
+    )
+}
+
+/// `POST /admin/projects/{id}`: the project update.
+pub async fn save_project(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let ws = ctx.tenant.workspace.id;
+    let id = existing_project(&state, ws, &id).await?.id;
+    let fields = project_fields(&Fields::parse(&body))?;
+    store::update_project(&state.db, ws, id, &fields).await?;
+    Ok(Redirect::to(&ctx.link(&format!("/projects/{id}?done=project"))).into_response())
+}
+
+/// `POST /admin/projects/{id}/tasks`.
+pub async fn add_task(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let ws = ctx.tenant.workspace.id;
+    let id = existing_project(&state, ws, &id).await?.id;
+    let fields = task_fields(&Fields::parse(&body))?;
+    let made = tasks::create_task(&state.db, ws, id, &fields).await?;
+    let to = format!("/projects/{id}?done=task#task-{}", made.task_id);
+    Ok(Redirect::to(&ctx.link(&to)).into_response())
+}
+
+/// The project of the path's `{id}`: not found unless it is this workspace's.
+pub(crate) async fn existing_project(state: &AppState, ws: i64, raw: &str) -> Result<Project> {
+    store::get_for_workspace(&state.db, ws, parse_id(raw)?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Not found unless the task is the project's, in this workspace.
+async fn existing_task(state: &AppState, ws: i64, id: i64, task: i64) -> Result<Task> {
+    tasks::task_for_workspace(&state.db, ws, id, task)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// `POST /admin/projects/{id}/tasks/{task}`: saves every field.
+pub async fn save_task(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, task)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response> {
+    let (id, task) = (parse_id(&id)?, parse_id(&task)?);
+    let ws = ctx.tenant.workspace.id;
+    existing_task(&state, ws, id, task).await?;
+    let fields = task_fields(&Fields::parse(&body))?;
+    tasks::update_task(&state.db, ws, id, task, &fields).await?;
+    Ok(Redirect::to(&ctx.link(&format!("/projects/{id}/tasks/{task}?done=task"))).into_response())
+}
+
+/// `POST /admin/projects/{id}/tasks/{task}/status`: the quick change from the task table.
+pub async fn task_status(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, task)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response> {
+    let (id, task) = (parse_id(&id)?, parse_id(&task)?);
+    let ws = ctx.tenant.workspace.id;
+    existing_task(&state, ws, id, task).await?;
+    let status = one_of(&Fields::parse(&body), "status", TASK_STATUSES, "status")?;
+    tasks::set_task_status(&state.db, ws, id, task, &status).await?;
+    let to = format!("/projects/{id}?done=task#task-{task}");
+    Ok(Redirect::to(&ctx.link(&to)).into_response())
+}
+
+/// Where a comment shows: its task's page or the project's.
+fn thread_page(
+    ctx: &StaffContext,
+    project: i64,
+    task: Option<i64>,
+    done: &str,
+    anchor: &str,
+) -> String {
+    match task {
+        Some(t) => ctx.link(&format!(
+            "/projects/{project}/tasks/{t}?done={done}{anchor}"
+        )),
+        None => ctx.link(&format!("/projects/{project}?done={done}{anchor}")),
+    }
+}
+
+/// `POST /admin/projects/{id}/comments`: `kind` (`note` or `reply`, from the button
+/// pressed), `body`, and `task` when it is about one of the project's tasks.
+pub async fn add_comment(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let ws = ctx.tenant.workspace.id;
+    let id = existing_project(&state, ws, &id).await?.id;
+    let form = Fields::parse(&body);
+    let kind = match form.get("kind") {
+        "note" => NOTE,
+        "reply" => REPLY,
+        _ => {
+            return Err(Error::BadRequest(
+                "Choose whether this is an internal note or a reply to the client.".into(),
+            ))
+        }
+    };
+    let task = match form.get("task") {
+        "" => None,
+        raw => Some(parse_id(raw).map_err(|_| Error::BadRequest("No such task.".into()))?),
+    };
+    let text = checked_body(form.get("body"))?;
+    let posted =
+        comments::post_staff_comment(&state.db, ws, ctx.user.id, id, task, kind, &text).await?;
+    let anchor = format!("#comment-{}", posted.comment_id);
+    Ok(Redirect::to(&thread_page(&ctx, id, task, kind, &anchor)).into_response())
+}
+
+/// `POST /admin/projects/{id}/comments/{comment}`: the author changes the text.
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, comment)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response> {
+    let (id, comment) = (parse_id(&id)?, parse_id(&comment)?);
+    let ws = ctx.tenant.workspace.id;
+    // Found and owned before the text is looked at: a stranger's id answers 404 or 403.
+    comments::own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
+    let text = checked_body(Fields::parse(&body).get("body"))?;
+    let c = comments::edit_own_comment(&state.db, ws, ctx.user.id, id, comment, &text).await?;
+    let anchor = format!("#comment-{}", c.id);
+    Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "edited", &anchor)).into_response())
+}
+
+/// `POST /admin/projects/{id}/comments/{comment}/delete`: the author removes it.
+pub async fn delete_comment(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, comment)): Path<(String, String)>,
+) -> Result<Response> {
+    let (id, comment) = (parse_id(&id)?, parse_id(&comment)?);
+    let ws = ctx.tenant.workspace.id;
+    let c = comments::delete_own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
+    Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "deleted", "")).into_response())
+}

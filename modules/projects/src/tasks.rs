@@ -1,0 +1,304 @@
+//! Tasks: the portal's queries read only client-visible tasks, and only into [`ClientTask`],
+//! which has no field for the agency's internal notes — so task internals cannot reach a
+//! portal page even by mistake. Staff queries read everything, bound to the workspace.
+use portal_core::db::{now, Db};
+use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use serde::Serialize;
+
+use crate::store::visible;
+
+pub const TASK_STATUSES: &[(&str, &str)] = &[
+    ("todo", "To do"),
+    ("in_progress", "In progress"),
+    ("in_review", "In review"),
+    ("done", "Done"),
+];
+
+pub const PRIORITIES: &[(&str, &str)] = &[
+    ("low", "Low"),
+    ("normal", "Normal"),
+    ("high", "High"),
+    ("urgent", "Urgent"),
+];
+
+/// The label of `key` in `table`; "Unknown" for a key the table lacks.
+pub fn label(table: &[(&str, &'static str)], key: &str) -> &'static str {
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, l)| *l)
+        .unwrap_or("Unknown")
+}
+
+/// A task as a contact may see it: client-visible tasks only, the assignee by name only.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ClientTask {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub priority: String,
+    pub assignee_name: Option<String>,
+    pub due_date: Option<String>,
+    pub completed_at: Option<i64>,
+}
+
+const CLIENT_TASK_COLUMNS: &str =
+    "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
+     s.name AS assignee_name, t.due_date, t.completed_at";
+
+/// The joins and filters every portal task query shares: the scope's client, a project the
+/// contact may see, client-visible tasks only. `$1` workspace, `$2` client, `$3` contact.
+fn client_task_sql(extra: &str) -> String {
+    format!(
+        "SELECT {CLIENT_TASK_COLUMNS} FROM tasks t \
+         LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+         WHERE t.workspace_id = $1 AND t.client_id = $2 AND t.client_visible AND {} AND {extra}",
+        visible("t.project_id", "$3")
+    )
+}
+
+/// The project's client-visible tasks, in the agency's order.
+pub async fn client_tasks(db: &Db, scope: ClientScope, project_id: i64) -> Result<Vec<ClientTask>> {
+    let sql = client_task_sql("t.project_id = $4 ORDER BY t.position, t.id");
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(project_id).fetch_all(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// One client-visible task of the project; `None` for anything else (internal, another
+/// project's, another client's, a project the contact may not see).
+pub async fn client_task(
+    db: &Db,
+    scope: ClientScope,
+    project_id: i64,
+    task_id: i64,
+) -> Result<Option<ClientTask>> {
+    let sql = client_task_sql("t.project_id = $4 AND t.id = $5");
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(project_id).bind(task_id).fetch_optional(&mut **conn).await)?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// A task as staff see it: everything.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub description: String,
+    pub internal_notes: String,
+    pub status: String,
+    pub priority: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub due_date: Option<String>,
+    pub client_visible: bool,
+    pub position: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+const TASK_SQL: &str =
+    "SELECT t.id, t.project_id, t.title, t.description, t.internal_notes, t.status, \
+     t.priority, t.assignee_id, s.name AS assignee_name, t.due_date, t.client_visible, t.position, \
+     t.created_at, t.updated_at, t.completed_at FROM tasks t \
+     LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+     WHERE t.workspace_id = $1 AND t.project_id = $2";
+
+pub async fn tasks_for_workspace(db: &Db, workspace_id: i64, project_id: i64) -> Result<Vec<Task>> {
+    let sql = format!("{TASK_SQL} ORDER BY t.position, t.id");
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).fetch_all(pool).await)?,
+    )
+}
+
+pub async fn task_for_workspace(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    task_id: i64,
+) -> Result<Option<Task>> {
+    let sql = format!("{TASK_SQL} AND t.id = $3");
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).bind(task_id).fetch_optional(pool).await)?,
+    )
+}
+
+/// A staff user a task can be assigned to.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn staff_of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffMember>> {
+    let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// A task's fields as staff enter them (already checked by the caller).
+#[derive(Clone, Debug)]
+pub struct TaskFields {
+    pub title: String,
+    pub description: String,
+    pub internal_notes: String,
+    pub status: String,
+    pub priority: String,
+    pub assignee_id: Option<i64>,
+    pub due_date: Option<String>,
+    pub client_visible: bool,
+}
+
+/// What a notification about a task needs: which task, of which project and client, and
+/// whether the client may see it at all.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskChange {
+    pub workspace_id: i64,
+    pub client_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub task_id: i64,
+    pub title: String,
+    pub client_visible: bool,
+    /// The status before the change; `None` for a new task.
+    pub previous_status: Option<String>,
+    pub status: String,
+}
+
+impl TaskChange {
+    /// Whether the change moved the task to Done (a new task created as done counts).
+    pub fn became_done(&self) -> bool {
+        self.status == "done" && self.previous_status.as_deref() != Some("done")
+    }
+}
+
+/// An assignee must be a staff user of the workspace.
+async fn check_assignee(db: &Db, workspace_id: i64, assignee: Option<i64>) -> Result<()> {
+    let Some(id) = assignee else {
+        return Ok(());
+    };
+    let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2";
+    let n: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(pool).await)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "Choose someone from the agency's team to assign the task to.".into(),
+        ))
+    }
+}
+
+/// The project's name and client, or not found (another workspace's, or none).
+async fn project_of(db: &Db, workspace_id: i64, project_id: i64) -> Result<(String, i64)> {
+    let sql = "SELECT name, client_id FROM projects WHERE id = $1 AND workspace_id = $2";
+    with_db!(db, pool => sqlx::query_as(sql).bind(project_id).bind(workspace_id).fetch_optional(pool).await)?
+        .ok_or(Error::NotFound)
+}
+
+/// Adds a task at the end of the project's list.
+pub async fn create_task(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    f: &TaskFields,
+) -> Result<TaskChange> {
+    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
+    check_assignee(db, workspace_id, f.assignee_id).await?;
+    let ts = now();
+    let sql = "INSERT INTO tasks (project_id, workspace_id, client_id, title, description, internal_notes, \
+               status, priority, assignee_id, due_date, client_visible, position, created_at, updated_at, completed_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+               (SELECT COALESCE(MAX(position), -1) + 1 FROM tasks WHERE project_id = $1), $12, $12, $13) RETURNING id";
+    let completed = (f.status == "done").then_some(ts);
+    let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql)
+        .bind(project_id).bind(workspace_id).bind(client_id).bind(&f.title).bind(&f.description)
+        .bind(&f.internal_notes).bind(&f.status).bind(&f.priority).bind(f.assignee_id)
+        .bind(&f.due_date).bind(f.client_visible).bind(ts).bind(completed)
+        .fetch_one(pool).await)?;
+    Ok(TaskChange {
+        workspace_id,
+        client_id,
+        project_id,
+        project_name,
+        task_id: id,
+        title: f.title.clone(),
+        client_visible: f.client_visible,
+        previous_status: None,
+        status: f.status.clone(),
+    })
+}
+
+/// The task as it is, as a change that has not happened yet: not found unless the task is
+/// the project's, in this workspace.
+async fn change_of(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    task_id: i64,
+) -> Result<TaskChange> {
+    let before = task_for_workspace(db, workspace_id, project_id, task_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
+    Ok(TaskChange {
+        workspace_id,
+        client_id,
+        project_id,
+        project_name,
+        task_id,
+        title: before.title,
+        client_visible: before.client_visible,
+        previous_status: Some(before.status.clone()),
+        status: before.status,
+    })
+}
+
+/// Saves every field of a task. One of the two places a task's status changes (see
+/// [`set_task_status`]); both answer with the [`TaskChange`] a notification needs.
+pub async fn update_task(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    task_id: i64,
+    f: &TaskFields,
+) -> Result<TaskChange> {
+    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
+    check_assignee(db, workspace_id, f.assignee_id).await?;
+    let ts = now();
+    let sql = "UPDATE tasks SET title = $1, description = $2, internal_notes = $3, status = $4, priority = $5, \
+               assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
+               completed_at = CASE WHEN $4 = 'done' THEN COALESCE(completed_at, $9) ELSE NULL END \
+               WHERE id = $10 AND workspace_id = $11 AND project_id = $12";
+    with_db!(db, pool => sqlx::query(sql)
+        .bind(&f.title).bind(&f.description).bind(&f.internal_notes).bind(&f.status).bind(&f.priority)
+        .bind(f.assignee_id).bind(&f.due_date).bind(f.client_visible).bind(ts)
+        .bind(task_id).bind(workspace_id).bind(project_id)
+        .execute(pool).await.map(|_| ()))?;
+    change.title = f.title.clone();
+    change.client_visible = f.client_visible;
+    change.status = f.status.clone();
+    Ok(change)
+}
+
+/// The quick status change from the project's task table.
+pub async fn set_task_status(
+    db: &Db,
+    workspace_id: i64,
+    project_id: i64,
+    task_id: i64,
+    status: &str,
+) -> Result<TaskChange> {
+    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
+    let ts = now();
+    let sql = "UPDATE tasks SET status = $1, updated_at = $2, \
+               completed_at = CASE WHEN $1 = 'done' THEN COALESCE(completed_at, $2) ELSE NULL END \
+               WHERE id = $3 AND workspace_id = $4 AND project_id = $5";
+    with_db!(db, pool => sqlx::query(sql).bind(status).bind(ts).bind(task_id).bind(workspace_id).bind(project_id).execute(pool).await.map(|_| ()))?;
+    change.status = status.to_string();
+    Ok(change)
+}
