@@ -84,6 +84,18 @@ async fn member(app: &TestApp, ws: i64) -> As {
     )
 }
 
+/// Adds a task straight through the store, in its own write scope.
+async fn add_task(app: &TestApp, ws: i64, project: i64, f: &tasks::TaskFields) -> i64 {
+    let mut tx = portal_core::db::ScopedTx::begin_staff_write(app.db(), ws)
+        .await
+        .unwrap();
+    let made = tasks::create_task(app.db(), &mut tx, ws, project, f)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    made.task_id
+}
+
 async fn world(backend: &Backend) -> World {
     let app = spawn_app(backend).await;
     let ws = app.workspace("acme", "growth").await;
@@ -93,24 +105,20 @@ async fn world(backend: &Backend) -> World {
     let b = app.client(ws, "Client B").await;
     let project = new_project(&app, ws, a, "Website").await;
     let other_project = new_project(&app, ws, a, "Campaign").await;
-    let task = tasks::create_task(
-        app.db(),
+    let task = add_task(
+        &app,
         ws,
         project,
         &fields(VISIBLE_TASK, DESCRIPTION, INTERNAL_NOTES, true),
     )
-    .await
-    .unwrap()
-    .task_id;
-    let internal_task = tasks::create_task(
-        app.db(),
+    .await;
+    let internal_task = add_task(
+        &app,
         ws,
         project,
         &fields(INTERNAL_TASK, "not for the client", INTERNAL_NOTES, false),
     )
-    .await
-    .unwrap()
-    .task_id;
+    .await;
     let (dana_id, dana) = app
         .contact(
             ws,

@@ -53,11 +53,17 @@ async fn the_application_role_owns_nothing_and_cannot_bypass() {
     .fetch_all(pool)
     .await
     .unwrap();
-    for table in ["clients", "contacts"] {
+    for table in ["activity", "clients", "contacts", "notifications"] {
         assert!(walled.iter().any(|t| t == table), "{table}: {walled:?}");
     }
     if app.state.registry.get("projects").is_some() {
-        for table in ["milestones", "project_access", "projects"] {
+        for table in [
+            "comments",
+            "milestones",
+            "project_access",
+            "projects",
+            "tasks",
+        ] {
             assert!(walled.iter().any(|t| t == table), "{table}: {walled:?}");
         }
     }
@@ -94,6 +100,27 @@ async fn a_scoped_transaction_reaches_only_its_client() {
     let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(&mut **c).await).unwrap();
     assert_eq!(n, 0);
     tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_staff_write_scope_sees_its_workspace_only() {
+    let Some((app, ws, a, b)) = world().await else {
+        return;
+    };
+    let mut tx = ScopedTx::begin_staff_write(app.db(), ws).await.unwrap();
+    let clients: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM clients ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    assert_eq!(clients, [a, b], "every client of the workspace");
+    tx.commit().await.unwrap();
+    let mut tx = ScopedTx::begin_staff_write(app.db(), ws + 1000)
+        .await
+        .unwrap();
+    let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM clients").fetch_one(&mut **c).await).unwrap();
+    assert_eq!(n, 0, "no other workspace's");
+    let planted = with_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) VALUES ($1, $2, 'x@example.com', 'x', 0)",
+    ).bind(ws).bind(a).execute(&mut **c).await.map(|_| ()));
+    assert!(planted.is_err(), "nor can it write into this one");
+    tx.rollback().await.unwrap();
 }
 
 #[tokio::test]

@@ -98,7 +98,7 @@ pub async fn api_create(
     let id = match new.client_id {
         // A notice for one client tells its contacts, in the transaction that posts it.
         Some(client) => {
-            let mut tx = ScopedTx::begin_write(&state.db, ws, client).await?;
+            let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
             let id = store::create_for_client(&mut tx, ws, client, title, &new.body)
                 .await?
                 .ok_or_else(not_a_client)?;

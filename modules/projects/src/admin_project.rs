@@ -12,6 +12,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use portal_core::db::ScopedTx;
 use portal_core::minijinja::context;
 use portal_core::web::admin::clients::Done;
 use portal_core::web::admin::form::Fields;
@@ -20,6 +21,7 @@ use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Serialize;
 
 use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};
+use crate::news;
 use crate::store::{self, Project, ProjectFields, STATUSES};
 use crate::tasks::{self, label, Task, TaskFields, PRIORITIES, TASK_STATUSES};
 
@@ -215,9 +217,14 @@ pub async fn save_project(
     body: Bytes,
 ) -> Result<Response> {
     let ws = ctx.tenant.workspace.id;
-    let id = existing_project(&state, ws, &id).await?.id;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
     let fields = project_fields(&Fields::parse(&body))?;
-    store::update_project(&state.db, ws, id, &fields).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let update = store::update_project(&state.db, &mut tx, ws, id, &fields).await?;
+    news::project_updated(&state, &ctx.tenant, &mut tx, &update).await?;
+    tx.commit().await?;
+    state.wake_outbox();
     Ok(Redirect::to(&ctx.link(&format!("/projects/{id}?done=project"))).into_response())
 }
 
@@ -229,9 +236,14 @@ pub async fn add_task(
     body: Bytes,
 ) -> Result<Response> {
     let ws = ctx.tenant.workspace.id;
-    let id = existing_project(&state, ws, &id).await?.id;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
     let fields = task_fields(&Fields::parse(&body))?;
-    let made = tasks::create_task(&state.db, ws, id, &fields).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let made = tasks::create_task(&state.db, &mut tx, ws, id, &fields).await?;
+    news::task_changed(&state, &ctx.tenant, &mut tx, &made).await?;
+    tx.commit().await?;
+    state.wake_outbox();
     let to = format!("/projects/{id}?done=task#task-{}", made.task_id);
     Ok(Redirect::to(&ctx.link(&to)).into_response())
 }
@@ -261,7 +273,11 @@ pub async fn save_task(
     let ws = ctx.tenant.workspace.id;
     existing_task(&state, ws, id, task).await?;
     let fields = task_fields(&Fields::parse(&body))?;
-    tasks::update_task(&state.db, ws, id, task, &fields).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let change = tasks::update_task(&state.db, &mut tx, ws, id, task, &fields).await?;
+    news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
+    tx.commit().await?;
+    state.wake_outbox();
     Ok(Redirect::to(&ctx.link(&format!("/projects/{id}/tasks/{task}?done=task"))).into_response())
 }
 
@@ -276,7 +292,11 @@ pub async fn task_status(
     let ws = ctx.tenant.workspace.id;
     existing_task(&state, ws, id, task).await?;
     let status = one_of(&Fields::parse(&body), "status", TASK_STATUSES, "status")?;
-    tasks::set_task_status(&state.db, ws, id, task, &status).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let change = tasks::set_task_status(&state.db, &mut tx, ws, id, task, &status).await?;
+    news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
+    tx.commit().await?;
+    state.wake_outbox();
     let to = format!("/projects/{id}?done=task#task-{task}");
     Ok(Redirect::to(&ctx.link(&to)).into_response())
 }
@@ -306,7 +326,8 @@ pub async fn add_comment(
     body: Bytes,
 ) -> Result<Response> {
     let ws = ctx.tenant.workspace.id;
-    let id = existing_project(&state, ws, &id).await?.id;
+    let project = existing_project(&state, ws, &id).await?;
+    let id = project.id;
     let form = Fields::parse(&body);
     let kind = match form.get("kind") {
         "note" => NOTE,
@@ -322,10 +343,30 @@ pub async fn add_comment(
         raw => Some(parse_id(raw).map_err(|_| Error::BadRequest("No such task.".into()))?),
     };
     let text = checked_body(form.get("body"))?;
-    let posted =
-        comments::post_staff_comment(&state.db, ws, ctx.user.id, id, task, kind, &text).await?;
+    let posted = staff_comment(&state, &ctx, &project, task, kind, &text).await?;
     let anchor = format!("#comment-{}", posted.comment_id);
     Ok(Redirect::to(&thread_page(&ctx, id, task, kind, &anchor)).into_response())
+}
+
+/// Posts a staff comment and, for a reply, tells the client — in one transaction. The admin
+/// form and the API both come here.
+pub(crate) async fn staff_comment(
+    state: &AppState,
+    ctx: &StaffContext,
+    project: &Project,
+    task: Option<i64>,
+    kind: &'static str,
+    text: &str,
+) -> Result<comments::CommentPosted> {
+    let ws = ctx.tenant.workspace.id;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let posted =
+        comments::post_staff_comment(&mut tx, ws, ctx.user.id, project.id, task, kind, text)
+            .await?;
+    news::staff_commented(state, ctx, &mut tx, &posted, text).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(posted)
 }
 
 /// `POST /admin/projects/{id}/comments/{comment}`: the author changes the text.

@@ -8,7 +8,7 @@ use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin_project::existing_project;
+use crate::admin_project::{existing_project, staff_comment};
 use crate::comments::{self, checked_body, NOTE, REPLY};
 use crate::{store, tasks};
 
@@ -53,7 +53,7 @@ pub async fn add_comment(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>)> {
     let ws = ctx.tenant.workspace.id;
-    let id = existing_project(&state, ws, &id).await?.id;
+    let project = existing_project(&state, ws, &id).await?;
     let input: NewComment = serde_json::from_slice(&body).map_err(|_| {
         Error::BadRequest(
             "Send JSON: {\"kind\": \"note\" or \"reply\", \"body\": text, \"task_id\": optional}."
@@ -66,8 +66,6 @@ pub async fn add_comment(
         _ => return Err(Error::BadRequest("`kind` is \"note\" or \"reply\".".into())),
     };
     let text = checked_body(&input.body)?;
-    let posted =
-        comments::post_staff_comment(&state.db, ws, ctx.user.id, id, input.task_id, kind, &text)
-            .await?;
+    let posted = staff_comment(&state, &ctx, &project, input.task_id, kind, &text).await?;
     Ok((StatusCode::CREATED, Json(json!({ "comment": posted }))))
 }

@@ -3,7 +3,7 @@
 //! `kind = 'reply'` — so a note cannot be rendered or serialised to a portal user even by
 //! mistake; on PostgreSQL the row-level security policy hides notes from a portal scope too.
 //! Staff read [`Comment`], both kinds, bound to their workspace.
-use portal_core::db::{now, Db};
+use portal_core::db::{now, Db, ScopedTx};
 use portal_core::{with_db, with_tx, ClientScope, Error, Result};
 use serde::Serialize;
 
@@ -109,23 +109,21 @@ pub struct CommentPosted {
 /// A contact's reply on a project they may see, or on one of its client-visible tasks.
 /// Anything else is not found. The caller checks the contact may comment.
 pub async fn post_reply(
-    db: &Db,
+    tx: &mut ScopedTx,
     scope: ClientScope,
     project_id: i64,
     task_id: Option<i64>,
     body: &str,
 ) -> Result<CommentPosted> {
-    let mut tx = scope.begin(db).await?;
     let project_sql = format!(
         "SELECT p.name, k.name FROM projects p JOIN contacts k ON k.id = $4 AND k.client_id = p.client_id \
          WHERE p.workspace_id = $1 AND p.client_id = $2 AND p.id = $3 AND {}",
         visible("p.id", "$4")
     );
-    let found: Option<(String, String)> = with_tx!(&mut tx, conn => sqlx::query_as(&project_sql)
+    let found: Option<(String, String)> = with_tx!(&mut *tx, conn => sqlx::query_as(&project_sql)
         .bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id())
         .fetch_optional(&mut **conn).await)?;
     let Some((project_name, author_name)) = found else {
-        tx.rollback().await?;
         return Err(Error::NotFound);
     };
     let task_title = match task_id {
@@ -134,25 +132,18 @@ pub async fn post_reply(
             let sql =
                 "SELECT title FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3 \
                        AND client_id = $4 AND client_visible";
-            let title: Option<String> = with_tx!(&mut tx, conn => sqlx::query_scalar(sql)
+            let title: Option<String> = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
                 .bind(task).bind(project_id).bind(scope.workspace_id()).bind(scope.client_id())
                 .fetch_optional(&mut **conn).await)?;
-            match title {
-                Some(t) => Some(t),
-                None => {
-                    tx.rollback().await?;
-                    return Err(Error::NotFound);
-                }
-            }
+            Some(title.ok_or(Error::NotFound)?)
         }
     };
     let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \
                VALUES ($1, $2, $3, $4, 'reply', $5, $6, $7) RETURNING id";
-    let id: i64 = with_tx!(&mut tx, conn => sqlx::query_scalar(sql)
+    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
         .bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(task_id)
         .bind(body).bind(scope.contact_id()).bind(now())
         .fetch_one(&mut **conn).await)?;
-    tx.commit().await?;
     Ok(CommentPosted {
         comment_id: id,
         kind: REPLY,
@@ -216,7 +207,7 @@ async fn comment_for_workspace(
 /// A staff comment of either kind on the project or one of its tasks. A reply on a task the
 /// client cannot see would be invisible to them, so it is refused rather than posted.
 pub async fn post_staff_comment(
-    db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     staff_id: i64,
     project_id: i64,
@@ -227,15 +218,15 @@ pub async fn post_staff_comment(
     let sql = "SELECT p.name, p.client_id, s.name FROM projects p JOIN staff_users s ON s.id = $3 AND s.workspace_id = p.workspace_id \
                WHERE p.id = $1 AND p.workspace_id = $2";
     let (project_name, client_id, author_name): (String, i64, String) =
-        with_db!(db, pool => sqlx::query_as(sql)
-        .bind(project_id).bind(workspace_id).bind(staff_id).fetch_optional(pool).await)?
+        with_tx!(&mut *tx, conn => sqlx::query_as(sql)
+        .bind(project_id).bind(workspace_id).bind(staff_id).fetch_optional(&mut **conn).await)?
         .ok_or(Error::NotFound)?;
     let task_title = match task_id {
         None => None,
         Some(task) => {
             let sql = "SELECT title, client_visible FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3";
-            let (title, shown): (String, bool) = with_db!(db, pool => sqlx::query_as(sql)
-                .bind(task).bind(project_id).bind(workspace_id).fetch_optional(pool).await)?
+            let (title, shown): (String, bool) = with_tx!(&mut *tx, conn => sqlx::query_as(sql)
+                .bind(task).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?
             .ok_or(Error::NotFound)?;
             if kind == REPLY && !shown {
                 return Err(Error::BadRequest(
@@ -247,10 +238,10 @@ pub async fn post_staff_comment(
     };
     let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_staff_id, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql)
+    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
         .bind(workspace_id).bind(client_id).bind(project_id).bind(task_id).bind(kind)
         .bind(body).bind(staff_id).bind(now())
-        .fetch_one(pool).await)?;
+        .fetch_one(&mut **conn).await)?;
     Ok(CommentPosted {
         comment_id: id,
         kind,

@@ -16,6 +16,7 @@ mod admin;
 mod admin_project;
 mod api;
 pub mod comments;
+mod news;
 mod portal;
 mod portal_tasks;
 pub mod store;
@@ -25,8 +26,8 @@ use portal_core::clients::ContactSummary;
 use portal_core::db::ModuleMigration;
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl,
-    PortalContext, PortalModule, Result, Routes, StaffContext, TierDecl, Widget,
+    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
+    PermissionDecl, PortalContext, PortalModule, Result, Routes, StaffContext, TierDecl, Widget,
 };
 
 pub const ID: &str = "projects";
@@ -74,6 +75,9 @@ impl PortalModule for Projects {
             permission: Some(CAN_VIEW),
             feature: Some(FEATURE),
         }]
+    }
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
+        news::KINDS
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
         &[

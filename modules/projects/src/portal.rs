@@ -85,6 +85,8 @@ pub async fn detail(
     let completed = milestones.iter().filter(|m| m.done).count();
     let tasks = portal_tasks::task_views(&ctx, &state, id).await?;
     let thread = portal_tasks::thread(&ctx, &state, id, None).await?;
+    ctx.record_view(&format!("project:{id}"), &project.name)
+        .await;
     ctx.render(
         "projects/detail.html",
         context! {

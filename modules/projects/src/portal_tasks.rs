@@ -10,7 +10,10 @@ use portal_core::web::admin::form::Fields;
 use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Serialize;
 
+use portal_core::activity::{self, Action};
+
 use crate::comments::{self, Reply, MAX_BODY};
+use crate::news;
 use crate::portal::parse_id;
 use crate::store::{self, status_label};
 use crate::tasks::{self, label, ClientTask, PRIORITIES, TASK_STATUSES};
@@ -130,6 +133,7 @@ pub async fn task_page(
         .await?
         .ok_or(Error::NotFound)?;
     let thread = thread(&ctx, &state, id, Some(task)).await?;
+    ctx.record_view(&format!("task:{task}"), &found.title).await;
     ctx.render(
         "projects/task.html",
         context! {
@@ -191,7 +195,14 @@ async fn post(
         ));
     }
     let text = comments::checked_body(Fields::parse(body).get("body"))?;
-    let posted = comments::post_reply(&state.db, ctx.scope(), project, task, &text).await?;
+    let mut tx = ctx.scope().begin_write(&state.db).await?;
+    let posted = comments::post_reply(&mut tx, ctx.scope(), project, task, &text).await?;
+    // Logged as the contact's comment: the team's response figures start from it.
+    let (subject, label) = news::comment_subject(&posted);
+    if let Some(entry) = ctx.activity(Action::Comment, &subject, &label) {
+        activity::record_in(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
     let to = format!("{}#reply-{}", page_path(project, task), posted.comment_id);
     Ok(Redirect::to(&ctx.link(&to)).into_response())
 }

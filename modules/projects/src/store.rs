@@ -219,6 +219,7 @@ pub struct ProjectUpdated {
 /// Saves staff's edit of a project: the one place a project's own fields change.
 pub async fn update_project(
     db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     id: i64,
     f: &ProjectFields,
@@ -228,10 +229,10 @@ pub async fn update_project(
         .ok_or(portal_core::Error::NotFound)?;
     let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
                progress = $6, updated_at = $7 WHERE id = $8 AND workspace_id = $9";
-    with_db!(db, pool => sqlx::query(sql)
+    with_tx!(&mut *tx, conn => sqlx::query(sql)
         .bind(&f.name).bind(&f.description).bind(&f.status).bind(&f.start_date).bind(&f.due_date)
         .bind(f.progress).bind(now()).bind(id).bind(workspace_id)
-        .execute(pool).await.map(|_| ()))?;
+        .execute(&mut **conn).await.map(|_| ()))?;
     Ok(ProjectUpdated {
         workspace_id,
         client_id: before.client_id,
@@ -423,17 +424,18 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
         ),
     ];
     let mut shown = None;
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     for t in &tasks {
-        let made = create_task(db, workspace_id, project, t).await?;
+        let made = create_task(db, &mut tx, workspace_id, project, t).await?;
         if t.client_visible {
             shown.get_or_insert(made.task_id);
         }
     }
     let shown = shown.unwrap_or_default();
-    let reply = post_staff_comment(db, workspace_id, staff, project, None, REPLY,
+    let reply = post_staff_comment(&mut tx, workspace_id, staff, project, None, REPLY,
         "The homepage design is ready for your review: we kept the navigation you liked in the wireframes.").await?;
     post_staff_comment(
-        db,
+        &mut tx,
         workspace_id,
         staff,
         project,
@@ -443,7 +445,7 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     )
     .await?;
     post_staff_comment(
-        db,
+        &mut tx,
         workspace_id,
         staff,
         project,
@@ -452,6 +454,7 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
         "Desktop and mobile mock-ups are attached to this task.",
     )
     .await?;
+    tx.commit().await?;
     let sql =
         "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
     let contact: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;

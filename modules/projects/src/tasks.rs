@@ -1,7 +1,7 @@
 //! Tasks: the portal's queries read only client-visible tasks, and only into [`ClientTask`],
 //! which has no field for the agency's internal notes — so task internals cannot reach a
 //! portal page even by mistake. Staff queries read everything, bound to the workspace.
-use portal_core::db::{now, Db};
+use portal_core::db::{now, Db, ScopedTx};
 use portal_core::{with_db, with_tx, ClientScope, Error, Result};
 use serde::Serialize;
 
@@ -203,6 +203,7 @@ async fn project_of(db: &Db, workspace_id: i64, project_id: i64) -> Result<(Stri
 /// Adds a task at the end of the project's list.
 pub async fn create_task(
     db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     f: &TaskFields,
@@ -215,11 +216,11 @@ pub async fn create_task(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                (SELECT COALESCE(MAX(position), -1) + 1 FROM tasks WHERE project_id = $1), $12, $12, $13) RETURNING id";
     let completed = (f.status == "done").then_some(ts);
-    let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql)
+    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
         .bind(project_id).bind(workspace_id).bind(client_id).bind(&f.title).bind(&f.description)
         .bind(&f.internal_notes).bind(&f.status).bind(&f.priority).bind(f.assignee_id)
         .bind(&f.due_date).bind(f.client_visible).bind(ts).bind(completed)
-        .fetch_one(pool).await)?;
+        .fetch_one(&mut **conn).await)?;
     Ok(TaskChange {
         workspace_id,
         client_id,
@@ -262,6 +263,7 @@ async fn change_of(
 /// [`set_task_status`]); both answer with the [`TaskChange`] a notification needs.
 pub async fn update_task(
     db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
@@ -274,11 +276,11 @@ pub async fn update_task(
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
                completed_at = CASE WHEN $4 = 'done' THEN COALESCE(completed_at, $9) ELSE NULL END \
                WHERE id = $10 AND workspace_id = $11 AND project_id = $12";
-    with_db!(db, pool => sqlx::query(sql)
+    with_tx!(&mut *tx, conn => sqlx::query(sql)
         .bind(&f.title).bind(&f.description).bind(&f.internal_notes).bind(&f.status).bind(&f.priority)
         .bind(f.assignee_id).bind(&f.due_date).bind(f.client_visible).bind(ts)
         .bind(task_id).bind(workspace_id).bind(project_id)
-        .execute(pool).await.map(|_| ()))?;
+        .execute(&mut **conn).await.map(|_| ()))?;
     change.title = f.title.clone();
     change.client_visible = f.client_visible;
     change.status = f.status.clone();
@@ -288,6 +290,7 @@ pub async fn update_task(
 /// The quick status change from the project's task table.
 pub async fn set_task_status(
     db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
@@ -298,7 +301,7 @@ pub async fn set_task_status(
     let sql = "UPDATE tasks SET status = $1, updated_at = $2, \
                completed_at = CASE WHEN $1 = 'done' THEN COALESCE(completed_at, $2) ELSE NULL END \
                WHERE id = $3 AND workspace_id = $4 AND project_id = $5";
-    with_db!(db, pool => sqlx::query(sql).bind(status).bind(ts).bind(task_id).bind(workspace_id).bind(project_id).execute(pool).await.map(|_| ()))?;
+    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(status).bind(ts).bind(task_id).bind(workspace_id).bind(project_id).execute(&mut **conn).await.map(|_| ()))?;
     change.status = status.to_string();
     Ok(change)
 }

@@ -40,7 +40,7 @@ impl ScopedTx {
         Ok(match db {
             Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
             Db::Postgres(pool) => {
-                ScopedTx::Postgres(scoped_pg(pool, workspace_id, client_id).await?)
+                ScopedTx::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
             }
         })
     }
@@ -53,8 +53,19 @@ impl ScopedTx {
         Ok(match db {
             Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
             Db::Postgres(pool) => {
-                ScopedTx::Postgres(scoped_pg(pool, workspace_id, client_id).await?)
+                ScopedTx::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
             }
+        })
+    }
+
+    /// Staff's writes: a transaction walled to the workspace only. Staff see every row of
+    /// their workspace — internal notes, internal tasks — which a client scope's policies
+    /// hide; the workspace wall still holds.
+    pub async fn begin_staff_write(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
+        use crate::db::BeginWrite;
+        Ok(match db {
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Postgres(pool) => ScopedTx::Postgres(scoped_pg(pool, workspace_id, None).await?),
         })
     }
 
@@ -80,14 +91,15 @@ impl ScopedTx {
 async fn scoped_pg(
     pool: &sqlx::PgPool,
     workspace_id: i64,
-    client_id: i64,
+    client_id: Option<i64>,
 ) -> Result<Transaction<'static, Postgres>> {
     let mut tx = pool.begin().await?;
     sqlx::query(
         "SELECT set_config('portico.workspace_id', $1, true), set_config('portico.client_id', $2, true)",
     )
     .bind(workspace_id.to_string())
-    .bind(client_id.to_string())
+    // Empty means unset to the policies (`NULLIF(…, '')`).
+    .bind(client_id.map(|c| c.to_string()).unwrap_or_default())
     .execute(&mut *tx)
     .await?;
     Ok(tx)

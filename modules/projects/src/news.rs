@@ -1,0 +1,224 @@
+//! What the projects module tells contacts, and what it writes to the activity log — each
+//! inside the write transaction of the change it is about, so the news and the change commit
+//! together or not at all.
+//!
+//! Told: a new reply from the team (the core's `reply` kind), a client-visible task moved to
+//! Done, a project's status or progress changed. Always to the contacts who can see the
+//! project — they hold `can_view_projects` and are not limited to other projects — and never
+//! about a note: a note is the team's own, so it produces no notification, no email and no
+//! activity entry the portal could ever show.
+use portal_core::activity::{self, Action, Actor};
+use portal_core::db::ScopedTx;
+use portal_core::notifications::{self, Delivery, Notice, Recipients};
+use portal_core::web::session::SessionMeta;
+use portal_core::web::Tenant;
+use portal_core::{with_tx, AppState, NotificationKind, Result, StaffContext};
+
+use crate::comments::{CommentPosted, REPLY};
+use crate::store::{status_label, ProjectUpdated};
+use crate::tasks::TaskChange;
+use crate::CAN_VIEW;
+
+pub const PROJECT_UPDATE: &str = "project_update";
+pub const TASK_DONE: &str = "task_done";
+
+pub const KINDS: &[NotificationKind] = &[
+    NotificationKind {
+        key: PROJECT_UPDATE,
+        label: "A project's status or progress changes",
+        permission: Some(CAN_VIEW),
+        default_delivery: Delivery::Daily,
+    },
+    NotificationKind {
+        key: TASK_DONE,
+        label: "A task is done",
+        permission: Some(CAN_VIEW),
+        default_delivery: Delivery::Daily,
+    },
+];
+
+/// The contacts of the client who can see `project`.
+async fn audience(tx: &mut ScopedTx, ws: i64, client: i64, project: i64) -> Result<Vec<i64>> {
+    let sql = "SELECT c.id FROM contacts c \
+               WHERE c.workspace_id = $1 AND c.client_id = $2 \
+                 AND EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
+                 AND (NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = c.id) \
+                      OR EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = c.id AND a.project_id = $4))";
+    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(sql)
+        .bind(ws).bind(client).bind(CAN_VIEW).bind(project)
+        .fetch_all(&mut **c).await)?)
+}
+
+async fn tell(
+    state: &AppState,
+    tenant: &Tenant,
+    tx: &mut ScopedTx,
+    client: i64,
+    project: i64,
+    notice: Notice,
+) -> Result<()> {
+    let ids = audience(tx, tenant.workspace.id, client, project).await?;
+    if !ids.is_empty() {
+        notifications::notify(
+            state,
+            tenant,
+            tx,
+            client,
+            &Recipients::Contacts(ids),
+            &notice,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The activity-log key of the thread a comment is in: replies are matched to the comments
+/// they answer by it.
+fn thread_key(posted: &CommentPosted) -> String {
+    match posted.task_id {
+        Some(t) => format!("task:{t}"),
+        None => format!("project:{}", posted.project_id),
+    }
+}
+
+fn thread_label(posted: &CommentPosted) -> &str {
+    posted.task_title.as_deref().unwrap_or(&posted.project_name)
+}
+
+/// The subject and label a contact's reply is logged under.
+pub fn comment_subject(posted: &CommentPosted) -> (String, String) {
+    (thread_key(posted), thread_label(posted).to_string())
+}
+
+/// A staff comment: a reply tells the contacts who can see the project and is logged as the
+/// team's answer; a note does neither.
+pub async fn staff_commented(
+    state: &AppState,
+    ctx: &StaffContext,
+    tx: &mut ScopedTx,
+    posted: &CommentPosted,
+    body: &str,
+) -> Result<()> {
+    if posted.kind != REPLY {
+        return Ok(());
+    }
+    let subject = thread_key(posted);
+    let origin = SessionMeta::default();
+    let entry = activity::Entry {
+        workspace_id: posted.workspace_id,
+        client_id: posted.client_id,
+        actor: Actor::Staff {
+            id: ctx.user.id,
+            name: &ctx.user.name,
+        },
+        action: Action::Reply,
+        subject: &subject,
+        label: thread_label(posted),
+        origin: &origin,
+    };
+    activity::record_in(tx, &entry).await?;
+    let link = match posted.task_id {
+        Some(t) => format!(
+            "/projects/{}/tasks/{t}#reply-{}",
+            posted.project_id, posted.comment_id
+        ),
+        None => format!(
+            "/projects/{}#reply-{}",
+            posted.project_id, posted.comment_id
+        ),
+    };
+    let notice = Notice {
+        kind: "reply",
+        title: format!("{} replied on {}", posted.author_name, thread_label(posted)),
+        body: body.to_string(),
+        link,
+    };
+    tell(
+        state,
+        &ctx.tenant,
+        tx,
+        posted.client_id,
+        posted.project_id,
+        notice,
+    )
+    .await
+}
+
+/// A task change: tells the client when a task they can see moved to Done.
+pub async fn task_changed(
+    state: &AppState,
+    tenant: &Tenant,
+    tx: &mut ScopedTx,
+    change: &TaskChange,
+) -> Result<()> {
+    if !(change.client_visible && change.became_done()) {
+        return Ok(());
+    }
+    let notice = Notice {
+        kind: TASK_DONE,
+        title: format!("Done: {}", change.title),
+        body: format!("In {}.", change.project_name),
+        link: format!("/projects/{}/tasks/{}", change.project_id, change.task_id),
+    };
+    tell(
+        state,
+        tenant,
+        tx,
+        change.client_id,
+        change.project_id,
+        notice,
+    )
+    .await
+}
+
+/// A project update: tells the client when the status or the progress changed.
+pub async fn project_updated(
+    state: &AppState,
+    tenant: &Tenant,
+    tx: &mut ScopedTx,
+    update: &ProjectUpdated,
+) -> Result<()> {
+    let status_changed = update.status != update.previous_status;
+    let progress_changed = update.progress != update.previous_progress;
+    if !status_changed && !progress_changed {
+        return Ok(());
+    }
+    let title = if status_changed {
+        format!(
+            "{} is now {}",
+            update.name,
+            status_label(&update.status).to_lowercase()
+        )
+    } else {
+        format!("{} is {}% done", update.name, update.progress)
+    };
+    let mut changes = Vec::new();
+    if status_changed {
+        changes.push(format!(
+            "Status: {} → {}.",
+            status_label(&update.previous_status),
+            status_label(&update.status)
+        ));
+    }
+    if progress_changed {
+        changes.push(format!(
+            "Progress: {}% → {}%.",
+            update.previous_progress, update.progress
+        ));
+    }
+    let notice = Notice {
+        kind: PROJECT_UPDATE,
+        title,
+        body: changes.join(" "),
+        link: format!("/projects/{}", update.project_id),
+    };
+    tell(
+        state,
+        tenant,
+        tx,
+        update.client_id,
+        update.project_id,
+        notice,
+    )
+    .await
+}
