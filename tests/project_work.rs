@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portal_core::module::Surface;
-use portal_core::web::session;
 use portico_projects::store::{self, NewProject};
 use portico_projects::tasks::{self, TaskFields};
 use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, Samples, TestApp};
@@ -72,18 +71,6 @@ async fn new_project(app: &TestApp, ws: i64, client: i64, name: &str) -> i64 {
     store::create(app.db(), ws, client, &p).await.unwrap()
 }
 
-async fn member(app: &TestApp, ws: i64) -> As {
-    let id =
-        portal_core::clients::create_staff_user(app.db(), ws, "mo@agency.example", "Mo", "member")
-            .await
-            .unwrap();
-    As::Staff(
-        session::create_staff_session(&app.state, ws, id, &Default::default())
-            .await
-            .unwrap(),
-    )
-}
-
 /// Adds a task straight through the store, in its own write scope.
 async fn add_task(app: &TestApp, ws: i64, project: i64, f: &tasks::TaskFields) -> i64 {
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(app.db(), ws)
@@ -100,7 +87,7 @@ async fn world(backend: &Backend) -> World {
     let app = spawn_app(backend).await;
     let ws = app.workspace("acme", "growth").await;
     let (owner, bearer) = app.staff(ws, "owner@agency.example").await;
-    let member = member(&app, ws).await;
+    let member = app.member(ws, "mo@agency.example", "Mo").await;
     let a = app.client(ws, "Client A").await;
     let b = app.client(ws, "Client B").await;
     let project = new_project(&app, ws, a, "Website").await;

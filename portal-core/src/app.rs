@@ -82,6 +82,7 @@ pub struct Inner {
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
     pub unread: crate::notifications::UnreadCache,
+    pub home: crate::home::HomeCache,
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
@@ -231,6 +232,7 @@ impl PortalBuilder {
             entitlements: EntitlementCache::new(),
             sessions: session::SessionCache::default(),
             unread: crate::notifications::UnreadCache::default(),
+            home: crate::home::HomeCache::default(),
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
             templates: Templates::new(HashMap::new(), None),
@@ -282,6 +284,7 @@ impl PortalBuilder {
                 entitlements: EntitlementCache::new(),
                 sessions: session::SessionCache::default(),
                 unread: crate::notifications::UnreadCache::default(),
+                home: crate::home::HomeCache::default(),
                 passwords,
                 attempt_limits: Arc::new(AttemptLimits::new(
                     self.config.attempts_per_address,
@@ -425,6 +428,7 @@ impl Portal {
             )
             .route("/clients/{id}/contacts", post(admin::clients::add_contact))
             .route("/clients/{id}/activity", get(admin::activity::log))
+            .route("/home", get(admin::home::show).post(admin::home::save))
             .route(
                 "/contacts/{id}",
                 get(admin::contacts::show).post(admin::contacts::update),

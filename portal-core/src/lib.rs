@@ -22,6 +22,7 @@ pub mod db;
 pub mod email;
 pub mod entitlements;
 pub mod error;
+pub mod home;
 pub mod module;
 pub mod notifications;
 pub mod plans;
@@ -33,7 +34,7 @@ pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
     FeatureDecl, MenuItem, ModuleRegistration, NotificationKind, PermissionDecl, PortalModule,
-    Routes, TierDecl, Widget,
+    QuickAction, Routes, TierDecl, Widget, WidgetKind,
 };
 pub use web::{ClientScope, PortalContext, StaffContext};
 

@@ -30,12 +30,20 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     (
+        "admin/portal_home.html",
+        include_str!("../templates/admin/portal_home.html"),
+    ),
+    (
         "admin/activity.html",
         include_str!("../templates/admin/activity.html"),
     ),
     (
         "admin/activity_rows.html",
         include_str!("../templates/admin/activity_rows.html"),
+    ),
+    (
+        "portal/widget_notifications.html",
+        include_str!("../templates/portal/widget_notifications.html"),
     ),
     (
         "portal/notifications.html",

@@ -466,6 +466,19 @@ impl TestApp {
         (As::Staff(cookie), As::Bearer(bearer))
     }
 
+    /// A staff member with the `member` role (looks, does not manage), signed in to the admin.
+    pub async fn member(&self, workspace_id: i64, email: &str, name: &str) -> As {
+        let id =
+            portal_core::clients::create_staff_user(self.db(), workspace_id, email, name, "member")
+                .await
+                .unwrap();
+        As::Staff(
+            session::create_staff_session(&self.state, workspace_id, id, &Default::default())
+                .await
+                .unwrap(),
+        )
+    }
+
     /// Applies an entitlement change the way the operator's CLI does: straight to the
     /// database, bypassing this process's cache invalidation.
     pub async fn change_out_of_process(&self, workspace_id: i64, change: EntitlementChange) {

@@ -46,8 +46,7 @@ pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
         .take(3)
         .collect();
     Ok(Widget {
-        title: "Notices".into(),
-        order: 50,
+        key: "notices",
         html: ctx.render_fragment(
             "notices/widget.html",
             context! { notices => unread, all => ctx.link("/notices") },

@@ -12,7 +12,7 @@ use portal_core::db::ModuleMigration;
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
     async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PermissionDecl, PortalContext, PortalModule, Result, Routes, TierDecl, Widget,
+    PermissionDecl, PortalContext, PortalModule, Result, Routes, TierDecl, Widget, WidgetKind,
 };
 
 pub const ID: &str = "notices";
@@ -74,6 +74,15 @@ impl PortalModule for Notices {
             order: 50,
             permission: None,
             feature: Some(FEATURE),
+        }]
+    }
+    fn widget_kinds(&self) -> &'static [WidgetKind] {
+        &[WidgetKind {
+            key: "notices",
+            label: "Notices",
+            order: 50,
+            choices: &[],
+            default_choices: &[],
         }]
     }
     fn notification_kinds(&self) -> &'static [NotificationKind] {

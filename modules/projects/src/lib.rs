@@ -27,7 +27,8 @@ use portal_core::db::ModuleMigration;
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
     async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PermissionDecl, PortalContext, PortalModule, Result, Routes, StaffContext, TierDecl, Widget,
+    PermissionDecl, PortalContext, PortalModule, QuickAction, Result, Routes, StaffContext,
+    TierDecl, Widget, WidgetKind,
 };
 
 pub const ID: &str = "projects";
@@ -75,6 +76,35 @@ impl PortalModule for Projects {
             permission: Some(CAN_VIEW),
             feature: Some(FEATURE),
         }]
+    }
+    fn quick_actions(&self) -> &'static [QuickAction] {
+        &[QuickAction {
+            key: "view",
+            label: "View Projects",
+            description: "Progress, milestones, deadlines and the tasks in hand.",
+            path: "/projects",
+            order: 10,
+            permission: Some(CAN_VIEW),
+            feature: Some(FEATURE),
+        }]
+    }
+    fn widget_kinds(&self) -> &'static [WidgetKind] {
+        &[
+            WidgetKind {
+                key: portal::SUMMARY_WIDGET,
+                label: "Your projects",
+                order: 10,
+                choices: &[],
+                default_choices: &[],
+            },
+            WidgetKind {
+                key: portal::TASKS_WIDGET,
+                label: "Ongoing tasks",
+                order: 20,
+                choices: tasks::TASK_STATUSES,
+                default_choices: &["todo", "in_progress", "in_review"],
+            },
+        ]
     }
     fn notification_kinds(&self) -> &'static [NotificationKind] {
         news::KINDS
@@ -125,6 +155,10 @@ impl PortalModule for Projects {
             (
                 "projects/widget.html",
                 include_str!("../templates/widget.html"),
+            ),
+            (
+                "projects/widget_tasks.html",
+                include_str!("../templates/widget_tasks.html"),
             ),
             (
                 "projects/admin_list.html",
@@ -227,6 +261,6 @@ impl PortalModule for Projects {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        portal::widget(ctx, state).await.map(|w| vec![w])
+        portal::widgets(ctx, state).await
     }
 }

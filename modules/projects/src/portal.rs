@@ -1,14 +1,18 @@
-//! The client's view: project list, project detail, the home-page widget. Tasks and replies
-//! are in `portal_tasks`.
+//! The client's view: project list, project detail, the home-page widgets. Tasks and
+//! replies are in `portal_tasks`.
 use axum::extract::{Path, State};
 use axum::response::Html;
 use portal_core::db::days_from_today;
 use portal_core::minijinja::context;
-use portal_core::{AppState, Error, PortalContext, Result, Widget};
+use portal_core::{home, AppState, Error, PortalContext, Result, Widget};
 use serde::Serialize;
 
 use crate::portal_tasks;
 use crate::store::{self, status_label, Milestone, Project};
+use crate::tasks;
+
+pub const SUMMARY_WIDGET: &str = "summary";
+pub const TASKS_WIDGET: &str = "tasks";
 
 /// A project as the templates show it.
 #[derive(Serialize)]
@@ -100,16 +104,54 @@ pub async fn detail(
     )
 }
 
-pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
-    let (active, deadlines) = store::summary_for_client(&state.db, ctx.scope(), 5, 3).await?;
-    let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
-    let html = ctx.render_fragment(
-        "projects/widget.html",
-        context! { projects => projects, deadlines => deadlines, all => ctx.link("/projects") },
-    )?;
-    Ok(Widget {
-        title: "Your projects".into(),
-        order: 10,
-        html,
-    })
+/// The home page's widgets the workspace shows: the projects summary, and the ongoing
+/// tasks in the statuses it chose.
+pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+    let arrangement = home::arrangement(state, &ctx.tenant).await?;
+    let mut out = Vec::new();
+    if arrangement.shown(&home::widget_key(crate::ID, SUMMARY_WIDGET)) {
+        let (active, deadlines) = store::summary_for_client(&state.db, ctx.scope(), 5, 3).await?;
+        let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
+        let html = ctx.render_fragment(
+            "projects/widget.html",
+            context! { projects => projects, deadlines => deadlines, all => ctx.link("/projects") },
+        )?;
+        out.push(Widget {
+            key: SUMMARY_WIDGET,
+            html,
+        });
+    }
+    if arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET)) {
+        let statuses = home::choices(state, &ctx.tenant, crate::ID, TASKS_WIDGET).await?;
+        let tasks: Vec<_> = tasks::ongoing_for_client(&state.db, ctx.scope(), &statuses, 8)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let overdue = t.task.status != "done"
+                    && t.task
+                        .due_date
+                        .as_deref()
+                        .and_then(days_from_today)
+                        .is_some_and(|d| d < 0);
+                context! {
+                    title => t.task.title,
+                    project => t.project_name,
+                    status => t.task.status,
+                    status_label => tasks::label(tasks::TASK_STATUSES, &t.task.status),
+                    priority => t.task.priority,
+                    priority_label => tasks::label(tasks::PRIORITIES, &t.task.priority),
+                    due_date => t.task.due_date,
+                    overdue => overdue,
+                    href => ctx.link(&format!("/projects/{}/tasks/{}", t.task.project_id, t.task.id)),
+                }
+            })
+            .collect();
+        let html =
+            ctx.render_fragment("projects/widget_tasks.html", context! { tasks => tasks })?;
+        out.push(Widget {
+            key: TASKS_WIDGET,
+            html,
+        });
+    }
+    Ok(out)
 }

@@ -68,6 +68,53 @@ pub async fn client_tasks(db: &Db, scope: ClientScope, project_id: i64) -> Resul
     Ok(found)
 }
 
+/// A client-visible task with its project's name, for the home page.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct OngoingTask {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub task: ClientTask,
+    pub project_name: String,
+}
+
+/// The contact's client-visible tasks in `statuses`, across the projects they may see,
+/// soonest due first (undated last).
+pub async fn ongoing_for_client(
+    db: &Db,
+    scope: ClientScope,
+    statuses: &[String],
+    limit: i64,
+) -> Result<Vec<OngoingTask>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 5)).collect();
+    let sql = format!(
+        "SELECT {CLIENT_TASK_COLUMNS}, p.name AS project_name FROM tasks t \
+         JOIN projects p ON p.id = t.project_id AND p.workspace_id = t.workspace_id AND p.client_id = t.client_id \
+         LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+         WHERE t.workspace_id = $1 AND t.client_id = $2 AND t.client_visible AND {} \
+           AND t.status IN ({}) \
+         ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT $4",
+        visible("t.project_id", "$3"),
+        placeholders.join(", ")
+    );
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, conn => {
+        let mut q = sqlx::query_as(&sql)
+            .bind(scope.workspace_id())
+            .bind(scope.client_id())
+            .bind(scope.contact_id())
+            .bind(limit);
+        for s in statuses {
+            q = q.bind(s);
+        }
+        q.fetch_all(&mut **conn).await
+    })?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// One client-visible task of the project; `None` for anything else (internal, another
 /// project's, another client's, a project the contact may not see).
 pub async fn client_task(

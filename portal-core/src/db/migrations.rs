@@ -84,6 +84,12 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261123_0008_activity.sql"),
             postgres: include_str!("../../../migrations/postgres/20261123_0008_activity.sql"),
         },
+        ModuleMigration {
+            version: 202611230009,
+            description: "home page arrangement",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0009_home_blocks.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0009_home_blocks.sql"),
+        },
     ];
 }
 

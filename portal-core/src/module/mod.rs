@@ -130,10 +130,42 @@ pub type EmbeddedTemplate = (&'static str, &'static str);
 /// A block a module contributes to the portal home page.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Widget {
-    pub title: String,
-    pub order: i32,
+    /// One of the module's declared [`WidgetKind`] keys: its title, order and the
+    /// workspace's home settings are found by it.
+    pub key: &'static str,
     /// Already rendered (autoescaped) HTML.
     pub html: String,
+}
+
+/// A widget a module can put on the home page, declared so that staff can arrange the home
+/// page without rendering it.
+#[derive(Clone, Copy, Debug)]
+pub struct WidgetKind {
+    pub key: &'static str,
+    /// Its default title, e.g. "Ongoing tasks".
+    pub label: &'static str,
+    /// Where it goes among the widgets until the workspace arranges them, lowest first.
+    pub order: i32,
+    /// Values the workspace may pick among for this widget (the task statuses an "ongoing
+    /// tasks" widget lists), with their labels; read them with `home::choices`.
+    pub choices: &'static [(&'static str, &'static str)],
+    /// Picked until the workspace chooses.
+    pub default_choices: &'static [&'static str],
+}
+
+/// A quick-action card on the home page ("View Projects", "Pay Your Bills"): a big link to
+/// the place a contact most often goes. Shown when the module is entitled (and `feature`,
+/// if set) and the contact holds `permission`, if set — and the workspace has not hidden it.
+#[derive(Clone, Copy, Debug)]
+pub struct QuickAction {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    /// Relative to the portal root, e.g. `/projects`.
+    pub path: &'static str,
+    pub order: i32,
+    pub permission: Option<&'static str>,
+    pub feature: Option<&'static str>,
 }
 
 #[async_trait]
@@ -159,6 +191,14 @@ pub trait PortalModule: Send + Sync + 'static {
         &[]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
+        &[]
+    }
+    /// Cards for the home page's quick actions.
+    fn quick_actions(&self) -> &'static [QuickAction] {
+        &[]
+    }
+    /// The widgets [`PortalModule::widgets`] may return, for the home page settings.
+    fn widget_kinds(&self) -> &'static [WidgetKind] {
         &[]
     }
     /// What this module notifies contacts about.

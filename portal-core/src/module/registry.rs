@@ -333,6 +333,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "contacts"),
     (Surface::Admin, "tokens"),
     (Surface::Admin, "audit"),
+    (Surface::Admin, "home"),
     (Surface::Admin, "security"),
     (Surface::Admin, "settings"),
     (Surface::Api, "me"),

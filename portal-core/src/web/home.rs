@@ -1,25 +1,112 @@
-//! The portal's home page, with the widgets of every entitled module.
+//! The portal's home page: a personal welcome, the quick-action cards, then the widgets —
+//! the core's recent notifications and every entitled module's — as the workspace arranged
+//! them (`crate::home`).
 use axum::extract::State;
 use axum::response::Html;
 use minijinja::context;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::home::{self, card_key, widget_key, NOTIFICATIONS_WIDGET};
+use crate::notifications;
 use crate::web::PortalContext;
 
-/// Home: a welcome, then the widgets of every module the workspace is entitled to.
+const RECENT: i64 = 5;
+
 pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let mut widgets = Vec::new();
-    for m in state.registry.modules() {
-        if !ctx.tenant.entitlements.has_module(m.id()) {
-            continue;
-        }
-        match m.widgets(&ctx, &state).await {
-            Ok(w) => widgets.extend(w),
-            // One broken widget must not take the home page down.
-            Err(e) => tracing::error!(module = m.id(), error = ?e, "a dashboard widget failed"),
+    let arrangement = home::arrangement(&state, &ctx.tenant).await?;
+    let ent = &ctx.tenant.entitlements;
+    let entitled: Vec<_> = state
+        .registry
+        .modules()
+        .iter()
+        .filter(|m| ent.has_module(m.id()))
+        .collect();
+
+    let mut cards = Vec::new();
+    for m in &entitled {
+        for c in m.quick_actions() {
+            let key = card_key(m.id(), c.key);
+            let may = c.feature.is_none_or(|f| ent.has_feature(f))
+                && c.permission.is_none_or(|p| ctx.can(p));
+            if may && arrangement.shown(&key) {
+                let card = context! {
+                    label => arrangement.title(&key, c.label),
+                    description => arrangement.text(&key, c.description),
+                    href => ctx.link(c.path),
+                };
+                cards.push((arrangement.position(&key, c.order), card));
+            }
         }
     }
-    widgets.sort_by_key(|w| w.order);
-    ctx.render("portal/home.html", context! { widgets => widgets })
+    cards.sort_by_key(|(at, _)| *at);
+
+    let mut widgets = Vec::new();
+    if arrangement.shown(NOTIFICATIONS_WIDGET) {
+        let recent = notifications::feed(&state.db, ctx.scope(), None, RECENT).await?;
+        let entries: Vec<_> = recent
+            .into_iter()
+            .map(|e| {
+                context! {
+                    title => e.title,
+                    created_at => e.created_at,
+                    unread => e.read_at.is_none(),
+                    href => ctx.link(&e.link),
+                }
+            })
+            .collect();
+        let html = ctx.render_fragment(
+            "portal/widget_notifications.html",
+            context! { entries => entries, all => ctx.link("/notifications") },
+        )?;
+        let title = arrangement.title(NOTIFICATIONS_WIDGET, "Recent notifications");
+        widgets.push((
+            arrangement.position(NOTIFICATIONS_WIDGET, 5),
+            context! { title => title, html => html },
+        ));
+    }
+    for m in &entitled {
+        let kinds = m.widget_kinds();
+        // Nothing to render when the workspace hid all of the module's widgets.
+        if kinds
+            .iter()
+            .all(|k| !arrangement.shown(&widget_key(m.id(), k.key)))
+        {
+            continue;
+        }
+        let rendered = match m.widgets(&ctx, &state).await {
+            Ok(w) => w,
+            // One broken widget must not take the home page down.
+            Err(e) => {
+                tracing::error!(module = m.id(), error = ?e, "a dashboard widget failed");
+                continue;
+            }
+        };
+        for w in rendered {
+            let Some(kind) = kinds.iter().find(|k| k.key == w.key) else {
+                tracing::error!(
+                    module = m.id(),
+                    widget = w.key,
+                    "a widget not declared in widget_kinds is not shown"
+                );
+                continue;
+            };
+            let key = widget_key(m.id(), w.key);
+            if arrangement.shown(&key) {
+                let title = arrangement.title(&key, kind.label);
+                widgets.push((
+                    arrangement.position(&key, kind.order),
+                    context! { title => title, html => w.html },
+                ));
+            }
+        }
+    }
+    widgets.sort_by_key(|(at, _)| *at);
+
+    let cards: Vec<_> = cards.into_iter().map(|(_, c)| c).collect();
+    let widgets: Vec<_> = widgets.into_iter().map(|(_, w)| w).collect();
+    ctx.render(
+        "portal/home.html",
+        context! { cards => cards, widgets => widgets },
+    )
 }

@@ -123,6 +123,7 @@ pub fn admin_page(
     }];
     for (label, path, icon) in [
         ("Clients", "/clients", "users"),
+        ("Portal home", "/home", "layout"),
         ("API tokens", "/tokens", "key"),
         ("Audit log", "/audit", "list"),
         ("Settings", "/settings", "settings"),

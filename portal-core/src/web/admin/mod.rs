@@ -7,6 +7,7 @@ pub mod activity;
 pub mod clients;
 pub mod contacts;
 pub mod form;
+pub mod home;
 pub mod overview;
 pub mod settings;
 pub mod tokens;

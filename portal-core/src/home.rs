@@ -1,0 +1,246 @@
+//! How a workspace arranges its portal home: which quick-action cards and widgets show, in
+//! which order, under which titles, and — for widgets that offer them — which choices (the
+//! task statuses an "ongoing tasks" widget lists).
+//!
+//! The blocks come from the registry (each module's `quick_actions` and `widget_kinds`, plus
+//! the core's recent notifications); the workspace's choices from `home_blocks`, cached per
+//! workspace revision — every change bumps the revision, so the next request sees it, on
+//! every instance.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db::{BeginWrite, Db};
+use crate::error::{Error, Result};
+use crate::module::ModuleRegistry;
+use crate::web::Tenant;
+use crate::with_db;
+
+/// The core's own widget: the contact's newest notifications.
+pub const NOTIFICATIONS_WIDGET: &str = "widget:core.notifications";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    Card,
+    Widget,
+}
+
+/// A block the home page can show, as declared.
+#[derive(Clone, Debug, Serialize)]
+pub struct Block {
+    /// `card:{module}.{key}` or `widget:{module}.{key}`.
+    pub key: String,
+    pub module: &'static str,
+    pub kind: BlockKind,
+    pub label: &'static str,
+    /// A card's line under its label.
+    pub description: &'static str,
+    pub default_order: i32,
+    pub choices: &'static [(&'static str, &'static str)],
+    pub default_choices: &'static [&'static str],
+}
+
+pub fn card_key(module: &str, key: &str) -> String {
+    format!("card:{module}.{key}")
+}
+
+pub fn widget_key(module: &str, key: &str) -> String {
+    format!("widget:{module}.{key}")
+}
+
+/// Every block of the running modules and the core, cards then widgets, in default order.
+pub fn blocks(registry: &ModuleRegistry) -> Vec<Block> {
+    let mut out = vec![Block {
+        key: NOTIFICATIONS_WIDGET.into(),
+        module: "core",
+        kind: BlockKind::Widget,
+        label: "Recent notifications",
+        description: "",
+        default_order: 5,
+        choices: &[],
+        default_choices: &[],
+    }];
+    for m in registry.modules() {
+        for c in m.quick_actions() {
+            out.push(Block {
+                key: card_key(m.id(), c.key),
+                module: m.id(),
+                kind: BlockKind::Card,
+                label: c.label,
+                description: c.description,
+                default_order: c.order,
+                choices: &[],
+                default_choices: &[],
+            });
+        }
+        for w in m.widget_kinds() {
+            out.push(Block {
+                key: widget_key(m.id(), w.key),
+                module: m.id(),
+                kind: BlockKind::Widget,
+                label: w.label,
+                description: "",
+                default_order: w.order,
+                choices: w.choices,
+                default_choices: w.default_choices,
+            });
+        }
+    }
+    out.sort_by_key(|b| (b.kind == BlockKind::Widget, b.default_order));
+    out
+}
+
+/// What a workspace chose for one block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BlockSetting {
+    pub block: String,
+    pub position: i32,
+    pub shown: bool,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    /// Comma-separated.
+    pub choices: Option<String>,
+}
+
+/// A workspace's choices, by block key.
+#[derive(Debug, Default)]
+pub struct Arrangement {
+    settings: HashMap<String, BlockSetting>,
+}
+
+impl Arrangement {
+    pub fn get(&self, key: &str) -> Option<&BlockSetting> {
+        self.settings.get(key)
+    }
+
+    pub fn shown(&self, key: &str) -> bool {
+        self.get(key).is_none_or(|s| s.shown)
+    }
+
+    /// The position the workspace gave the block; unarranged blocks follow arranged ones in
+    /// their default order.
+    pub fn position(&self, key: &str, default: i32) -> (i32, i32) {
+        match self.get(key) {
+            Some(s) => (s.position, default),
+            None => (i32::MAX, default),
+        }
+    }
+
+    pub fn title<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
+        self.get(key)
+            .and_then(|s| s.title.as_deref())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(default)
+    }
+
+    pub fn text<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
+        self.get(key)
+            .and_then(|s| s.text.as_deref())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(default)
+    }
+
+    /// The picked choices of a block, or its defaults.
+    pub fn choices(&self, block: &Block) -> Vec<String> {
+        match self.get(&block.key).and_then(|s| s.choices.as_deref()) {
+            Some(raw) => raw
+                .split(',')
+                .filter(|c| block.choices.iter().any(|(v, _)| v == c))
+                .map(str::to_string)
+                .collect(),
+            None => block
+                .default_choices
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// Arrangements by workspace, each valid while the workspace's revision is unchanged.
+#[derive(Clone)]
+pub struct HomeCache {
+    cache: moka::future::Cache<i64, Arc<(i64, Arc<Arrangement>)>>,
+}
+
+impl Default for HomeCache {
+    fn default() -> Self {
+        HomeCache {
+            cache: moka::future::Cache::builder().max_capacity(100_000).build(),
+        }
+    }
+}
+
+/// The workspace's arrangement, from the cache while its revision holds.
+pub async fn arrangement(state: &AppState, tenant: &Tenant) -> Result<Arc<Arrangement>> {
+    let ws = &tenant.workspace;
+    if let Some(hit) = state.home.cache.get(&ws.id).await {
+        if hit.0 == ws.revision {
+            return Ok(hit.1.clone());
+        }
+    }
+    let rows = settings(&state.db, ws.id).await?;
+    let arrangement = Arc::new(Arrangement {
+        settings: rows.into_iter().map(|r| (r.block.clone(), r)).collect(),
+    });
+    state
+        .home
+        .cache
+        .insert(ws.id, Arc::new((ws.revision, arrangement.clone())))
+        .await;
+    Ok(arrangement)
+}
+
+/// The choices a module's widget should honour, e.g. `choices(state, tenant, "projects",
+/// "tasks")` for the task statuses to list.
+pub async fn choices(
+    state: &AppState,
+    tenant: &Tenant,
+    module: &str,
+    widget: &str,
+) -> Result<Vec<String>> {
+    let key = widget_key(module, widget);
+    let Some(block) = blocks(&state.registry).into_iter().find(|b| b.key == key) else {
+        return Err(Error::Internal(format!(
+            "widget `{key}` is not declared in its module's widget_kinds"
+        )));
+    };
+    Ok(arrangement(state, tenant).await?.choices(&block))
+}
+
+pub async fn settings(db: &Db, workspace_id: i64) -> Result<Vec<BlockSetting>> {
+    let sql = "SELECT block, position, shown, title, text, choices FROM home_blocks \
+               WHERE workspace_id = $1 ORDER BY position, block";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// Replaces the workspace's whole arrangement (checked by the caller).
+pub async fn save(db: &Db, workspace_id: i64, settings: &[BlockSetting]) -> Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM home_blocks WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .execute(&mut *tx)
+            .await?;
+        for s in settings {
+            sqlx::query(
+                "INSERT INTO home_blocks (workspace_id, block, position, shown, title, text, choices) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(workspace_id)
+            .bind(&s.block)
+            .bind(s.position)
+            .bind(s.shown)
+            .bind(&s.title)
+            .bind(&s.text)
+            .bind(&s.choices)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
