@@ -7,9 +7,14 @@
 #   PORTICO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test tests/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The email tests talk SMTP to Debian's aiosmtpd.
-if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
-    apt-get update && apt-get install -y python3-aiosmtpd
+# The email tests talk SMTP to Debian's aiosmtpd; the accessibility test drives Debian's
+# Chromium through chromedriver.
+missing=()
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

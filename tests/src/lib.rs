@@ -21,7 +21,9 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 pub use portal_core;
 
+pub mod browser;
 pub mod mail;
+pub use browser::Chrome;
 pub use mail::{Mail, MailServer};
 
 #[derive(Clone, Debug)]
