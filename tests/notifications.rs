@@ -150,6 +150,12 @@ async fn opening_marks_read_and_leads_to_the_record(backend: Backend) {
     .unwrap();
     assert_eq!(ids.len(), 2);
     assert_eq!(badge(&w.feed(&dana).await).as_deref(), Some("2"));
+    // The home page's recent notifications open (and mark read) the same way.
+    let home = w.app.get("acme", "/portal/", &dana).await;
+    assert!(home.text().contains(&format!(
+        r#"action="/w/acme/portal/notifications/{}/open""#,
+        ids[0]
+    )));
 
     // Someone else's entry is not found, and stays unread.
     let res = w

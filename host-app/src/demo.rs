@@ -345,8 +345,9 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
         });
         for (client_name, contacts) in w.clients.iter() {
             let client_id = clients::create_client(db, workspace_id, client_name).await?;
+            let mut seeded = Vec::new();
             for m in state.registry.modules() {
-                m.seed(state, workspace_id, client_id).await?;
+                seeded.push((m.id(), m.seed(state, workspace_id, client_id).await?));
             }
             for (email, name, preset) in contacts.iter() {
                 let contact_id =
@@ -364,7 +365,71 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
                     path: format!("/w/{}/portal/dev-sign-in/{token}", w.slug),
                 });
             }
+            first_news(state, workspace_id, client_id, &seeded).await?;
         }
     }
     Ok(out)
+}
+
+/// A first few notifications for the demo's contacts, sent the way the modules send them,
+/// about the records the projects module seeded.
+async fn first_news(
+    state: &AppState,
+    workspace_id: i64,
+    client_id: i64,
+    seeded: &[(&str, Vec<(&str, String)>)],
+) -> anyhow::Result<()> {
+    use portal_core::notifications::{self, Notice, Recipients};
+    let Some((_, params)) = seeded.iter().find(|(m, _)| *m == "projects") else {
+        return Ok(());
+    };
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (project, task) = (param("id"), param("task"));
+    let workspace = portal_core::workspace::by_id(&state.db, workspace_id)
+        .await?
+        .context("the demo workspace just created is missing")?;
+    let entitlements = state
+        .entitlements
+        .get(&state.db, &state.catalogue, &state.registry, &workspace)
+        .await?;
+    let tenant = portal_core::web::Tenant {
+        workspace,
+        entitlements,
+        base_path: String::new(),
+    };
+    let news = [
+        Notice {
+            kind: "task_done",
+            title: "Done: Sitemap and navigation".into(),
+            body: "In Website redesign.".into(),
+            link: format!("/projects/{project}"),
+        },
+        Notice {
+            kind: "reply",
+            title: "Your team replied on Homepage design".into(),
+            body: "Desktop and mobile mock-ups are attached to this task.".into(),
+            link: format!("/projects/{project}/tasks/{task}"),
+        },
+    ];
+    let mut tx = portal_core::db::ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
+    for notice in &news {
+        notifications::notify(
+            state,
+            &tenant,
+            &mut tx,
+            client_id,
+            &Recipients::Client,
+            notice,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(())
 }

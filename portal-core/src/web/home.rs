@@ -52,12 +52,19 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                     created_at => e.created_at,
                     unread => e.read_at.is_none(),
                     href => ctx.link(&e.link),
+                    open => ctx.link(&format!("/notifications/{}/open", e.id)),
                 }
             })
             .collect();
         let html = ctx.render_fragment(
             "portal/widget_notifications.html",
-            context! { entries => entries, all => ctx.link("/notifications") },
+            context! {
+                entries => entries,
+                all => ctx.link("/notifications"),
+                // Opening marks read: a change, which a staff preview never makes.
+                can_mark => ctx.user.preview_by.is_none(),
+                csrf_token => ctx.csrf_token,
+            },
         )?;
         let title = arrangement.title(NOTIFICATIONS_WIDGET, "Recent notifications");
         widgets.push((

@@ -36,8 +36,7 @@ pub async fn show(
     });
     let rows: Vec<_> = blocks
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
+        .map(|b| {
             let picked = arrangement.choices(b);
             let choices: Vec<_> = b
                 .choices
@@ -54,7 +53,6 @@ pub async fn show(
                 // Not in the plan: listed, so the arrangement survives an upgrade, but marked.
                 entitled => b.module == "core" || ent.has_module(b.module),
                 shown => arrangement.shown(&b.key),
-                position => i + 1,
                 title => arrangement.get(&b.key).and_then(|s| s.title.clone()).unwrap_or_default(),
                 text => arrangement.get(&b.key).and_then(|s| s.text.clone()).unwrap_or_default(),
                 choices => choices,
