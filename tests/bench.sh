@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark: the home page of a signed-in contact (tenant, session, gate, menu, the projects
-# widget's queries, render) against the no-framework reference server in ../shared/bench,
+# Benchmark: the home page of a signed-in contact (tenant, session, gate, menu, quick-action
+# card, widgets and their queries, render) against the no-framework reference server in ../shared/bench,
 # in the same run on the same machine, with the same data volume as the reference
 # (20,000 projects and 20,000 milestones over 1,000 clients).
 #
-#   tests/bench.sh            (DUR=6 seconds per wrk round by default)
+#   tests/bench.sh                    (DUR=6 seconds per wrk round by default)
+#   CONTENT=reference tests/bench.sh  the home arranged to show what the reference page shows
+#                                     (the projects summary only: no quick-action card, no
+#                                     recent notifications, no ongoing tasks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2"; }; }
@@ -40,6 +43,11 @@ COMMIT;
 ANALYZE;
 SQL
 
+if [ "${CONTENT:-full}" = reference ]; then
+    sqlite3 "$data/demo.db" "INSERT INTO home_blocks (workspace_id, block, position, shown) VALUES
+        (1, 'card:projects.view', 1, FALSE), (1, 'widget:core.notifications', 1, FALSE),
+        (1, 'widget:projects.tasks', 2, FALSE);"
+fi
 link=$(grep 'Ada Park' "$data/out" | awk '{print $NF}')
 cookie=$(curl -s -D - -o /dev/null "$link" | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
 echo "portal page: http://127.0.0.1:$port/w/northwind/portal/ ($(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/w/northwind/portal/" | wc -c) bytes)"

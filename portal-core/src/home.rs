@@ -145,17 +145,17 @@ impl Arrangement {
 
     /// The picked choices of a block, or its defaults.
     pub fn choices(&self, block: &Block) -> Vec<String> {
-        match self.get(&block.key).and_then(|s| s.choices.as_deref()) {
+        self.picked(&block.key, block.choices, block.default_choices)
+    }
+
+    fn picked(&self, key: &str, allowed: &[(&str, &str)], defaults: &[&str]) -> Vec<String> {
+        match self.get(key).and_then(|s| s.choices.as_deref()) {
             Some(raw) => raw
                 .split(',')
-                .filter(|c| block.choices.iter().any(|(v, _)| v == c))
+                .filter(|c| allowed.iter().any(|(v, _)| v == c))
                 .map(str::to_string)
                 .collect(),
-            None => block
-                .default_choices
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
+            None => defaults.iter().map(|c| c.to_string()).collect(),
         }
     }
 }
@@ -202,13 +202,19 @@ pub async fn choices(
     module: &str,
     widget: &str,
 ) -> Result<Vec<String>> {
-    let key = widget_key(module, widget);
-    let Some(block) = blocks(&state.registry).into_iter().find(|b| b.key == key) else {
+    let declared = state
+        .registry
+        .get(module)
+        .and_then(|m| m.widget_kinds().iter().find(|k| k.key == widget));
+    let Some(kind) = declared else {
         return Err(Error::Internal(format!(
-            "widget `{key}` is not declared in its module's widget_kinds"
+            "widget `{module}.{widget}` is not declared in its module's widget_kinds"
         )));
     };
-    Ok(arrangement(state, tenant).await?.choices(&block))
+    let key = widget_key(module, widget);
+    Ok(arrangement(state, tenant)
+        .await?
+        .picked(&key, kind.choices, kind.default_choices))
 }
 
 pub async fn settings(db: &Db, workspace_id: i64) -> Result<Vec<BlockSetting>> {

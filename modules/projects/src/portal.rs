@@ -109,8 +109,11 @@ pub async fn detail(
 pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
     let arrangement = home::arrangement(state, &ctx.tenant).await?;
     let mut out = Vec::new();
+    // One scoped connection for every query of both widgets.
+    let scope = ctx.scope();
+    let mut tx = scope.begin(&state.db).await?;
     if arrangement.shown(&home::widget_key(crate::ID, SUMMARY_WIDGET)) {
-        let (active, deadlines) = store::summary_for_client(&state.db, ctx.scope(), 5, 3).await?;
+        let (active, deadlines) = store::summary_in(&mut tx, scope, 5, 3).await?;
         let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
         let html = ctx.render_fragment(
             "projects/widget.html",
@@ -123,7 +126,7 @@ pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget
     }
     if arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET)) {
         let statuses = home::choices(state, &ctx.tenant, crate::ID, TASKS_WIDGET).await?;
-        let tasks: Vec<_> = tasks::ongoing_for_client(&state.db, ctx.scope(), &statuses, 8)
+        let tasks: Vec<_> = tasks::ongoing_in(&mut tx, scope, &statuses, 8)
             .await?
             .into_iter()
             .map(|t| {
@@ -153,5 +156,6 @@ pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget
             html,
         });
     }
+    tx.commit().await?;
     Ok(out)
 }

@@ -90,18 +90,16 @@ async fn active_in(tx: &mut ScopedTx, scope: ClientScope, limit: i64) -> Result<
     )
 }
 
-/// The home page's summary — open projects and upcoming deadlines — in one scoped
-/// transaction (one connection for both queries).
-pub async fn summary_for_client(
-    db: &Db,
+/// The home page's summary — open projects and upcoming deadlines — on the scoped
+/// connection the home's widgets share.
+pub async fn summary_in(
+    tx: &mut ScopedTx,
     scope: ClientScope,
     projects: i64,
     deadlines: i64,
 ) -> Result<(Vec<Project>, Vec<Deadline>)> {
-    let mut tx = scope.begin(db).await?;
-    let active = active_in(&mut tx, scope, projects).await?;
-    let due = deadlines_in(&mut tx, scope, deadlines).await?;
-    tx.commit().await?;
+    let active = active_in(tx, scope, projects).await?;
+    let due = deadlines_in(tx, scope, deadlines).await?;
     Ok((active, due))
 }
 

@@ -78,9 +78,9 @@ pub struct OngoingTask {
 }
 
 /// The contact's client-visible tasks in `statuses`, across the projects they may see,
-/// soonest due first (undated last).
-pub async fn ongoing_for_client(
-    db: &Db,
+/// soonest due first (undated last), on the scoped connection the home's widgets share.
+pub async fn ongoing_in(
+    tx: &mut ScopedTx,
     scope: ClientScope,
     statuses: &[String],
     limit: i64,
@@ -99,8 +99,7 @@ pub async fn ongoing_for_client(
         visible("t.project_id", "$3"),
         placeholders.join(", ")
     );
-    let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => {
+    let found = with_tx!(tx, conn => {
         let mut q = sqlx::query_as(&sql)
             .bind(scope.workspace_id())
             .bind(scope.client_id())
@@ -111,7 +110,6 @@ pub async fn ongoing_for_client(
         }
         q.fetch_all(&mut **conn).await
     })?;
-    tx.commit().await?;
     Ok(found)
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::db::Db;
+use crate::db::{Db, ScopedTx};
 use crate::error::Result;
 use crate::module::NotificationKind;
 use crate::notifications::Delivery;
@@ -30,7 +30,18 @@ pub async fn feed(
     limit: i64,
 ) -> Result<Vec<FeedEntry>> {
     let mut tx = scope.begin(db).await?;
-    let rows = with_tx!(&mut tx, c => sqlx::query_as::<_, FeedEntry>(
+    let rows = page_in(&mut tx, scope, before, limit).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+pub(crate) async fn page_in(
+    tx: &mut ScopedTx,
+    scope: ClientScope,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<FeedEntry>> {
+    Ok(with_tx!(tx, c => sqlx::query_as::<_, FeedEntry>(
         "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
          WHERE contact_id = $1 AND workspace_id = $2 AND client_id = $3 AND id < $4 \
          ORDER BY id DESC LIMIT $5",
@@ -41,9 +52,7 @@ pub async fn feed(
     .bind(before.unwrap_or(i64::MAX))
     .bind(limit)
     .fetch_all(&mut **c)
-    .await)?;
-    tx.commit().await?;
-    Ok(rows)
+    .await)?)
 }
 
 /// Marks one of the contact's notifications read; returns where it leads, or `None` when it

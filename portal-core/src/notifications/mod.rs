@@ -11,7 +11,7 @@
 //! the other half of that promise: only contacts of the client, active, and holding the
 //! kind's permission ever receive one.
 pub mod digest;
-mod feed;
+pub(crate) mod feed;
 mod send;
 mod unread;
 
@@ -19,7 +19,7 @@ pub use feed::{
     feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
 };
 pub use send::{notify, Notice, Recipients};
-pub use unread::UnreadCache;
+pub use unread::{Summary, UnreadCache};
 
 use serde::Serialize;
 

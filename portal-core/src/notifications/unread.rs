@@ -1,20 +1,32 @@
-//! The unread count every portal page shows, cached briefly per contact.
+//! What every portal page shows of a contact's notifications — the unread count on the menu,
+//! and the newest few on the home page — cached briefly per contact.
 //!
-//! Every page's menu carries the count, so it must not cost a query per page. Marking read
-//! and notifying in this process forget the entry at once; another instance's notification
-//! shows within [`FRESH_FOR`] — a badge may lag that long, a feed never does (the feed page
+//! Every page carries the count, so it must not cost a query per page. Marking read and
+//! notifying in this process forget the entry at once; another instance's notification
+//! shows within [`FRESH_FOR`] — a badge may lag that long, the feed page never does (it
 //! always reads the table).
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::notifications::FeedEntry;
 use crate::web::ClientScope;
 use crate::with_tx;
 
 pub const FRESH_FOR: Duration = Duration::from_secs(15);
+/// How many of the newest entries the summary keeps.
+pub const RECENT: i64 = 5;
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub unread: u32,
+    /// Newest first.
+    pub recent: Vec<FeedEntry>,
+}
 
 pub struct UnreadCache {
-    cache: moka::future::Cache<i64, u32>,
+    cache: moka::future::Cache<i64, Arc<Summary>>,
 }
 
 impl Default for UnreadCache {
@@ -29,10 +41,10 @@ impl Default for UnreadCache {
 }
 
 impl UnreadCache {
-    pub async fn count(&self, db: &Db, scope: ClientScope) -> Result<u32> {
+    pub async fn summary(&self, db: &Db, scope: ClientScope) -> Result<Arc<Summary>> {
         let contact = scope.contact_id();
-        if let Some(n) = self.cache.get(&contact).await {
-            return Ok(n);
+        if let Some(hit) = self.cache.get(&contact).await {
+            return Ok(hit);
         }
         let mut tx = scope.begin(db).await?;
         let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar(
@@ -42,10 +54,14 @@ impl UnreadCache {
         .bind(scope.workspace_id())
         .fetch_one(&mut **c)
         .await)?;
+        let recent = crate::notifications::feed::page_in(&mut tx, scope, None, RECENT).await?;
         tx.commit().await?;
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        self.cache.insert(contact, n).await;
-        Ok(n)
+        let summary = Arc::new(Summary {
+            unread: u32::try_from(n).unwrap_or(u32::MAX),
+            recent,
+        });
+        self.cache.insert(contact, summary.clone()).await;
+        Ok(summary)
     }
 
     pub async fn forget(&self, contact_id: i64) {

@@ -118,7 +118,7 @@ where
             client_id: user.client_id,
             contact_id: user.contact_id,
         };
-        let unread = state.unread.count(&state.db, scope).await?;
+        let unread = state.unread.summary(&state.db, scope).await?.unread;
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

@@ -8,10 +8,7 @@ use minijinja::context;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::home::{self, card_key, widget_key, NOTIFICATIONS_WIDGET};
-use crate::notifications;
 use crate::web::PortalContext;
-
-const RECENT: i64 = 5;
 
 pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
     let arrangement = home::arrangement(&state, &ctx.tenant).await?;
@@ -43,9 +40,11 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
 
     let mut widgets = Vec::new();
     if arrangement.shown(NOTIFICATIONS_WIDGET) {
-        let recent = notifications::feed(&state.db, ctx.scope(), None, RECENT).await?;
-        let entries: Vec<_> = recent
-            .into_iter()
+        // The same summary the menu's badge came from: no query of its own.
+        let summary = state.unread.summary(&state.db, ctx.scope()).await?;
+        let entries: Vec<_> = summary
+            .recent
+            .iter()
             .map(|e| {
                 context! {
                     title => e.title,
