@@ -97,6 +97,7 @@ async fn portal_pages_work_on_a_phone_and_a_laptop_for_everyone() {
         format!("/w/acme/admin/clients/{client}"),
         "/w/acme/admin/home".into(),
         "/w/acme/admin/settings".into(),
+        "/w/acme/admin/files".into(),
     ];
 
     let mut problems = Vec::new();

@@ -291,7 +291,13 @@ async fn a_module_whose_start_fails_is_left_out_with_its_dependents(backend: Bac
     .unwrap();
     let catalogue = test_catalogue(&registry);
     let (db, guard) = fresh_db(&backend).await;
+    let files = tempfile::tempdir().unwrap();
+    let config = portal_core::PortalConfig {
+        files: portal_core::files::FileBackend::Local(files.path().to_path_buf()),
+        ..Default::default()
+    };
     let portal = portal_core::Portal::builder(db, catalogue, registry)
+        .config(config)
         .build()
         .await
         .unwrap();

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The email tests talk SMTP to Debian's aiosmtpd; the accessibility test drives Debian's
-# Chromium through chromedriver.
+# Chromium through chromedriver; the file-store tests talk to moto's S3 server.
 missing=()
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -16,6 +16,8 @@ missing=()
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
+# The file-store tests run an S3-compatible server: moto, from PyPI.
+python3 -c 'import moto.server' 2>/dev/null || python3 -m pip install -q "moto[server]"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if [ -n "${PORTICO_TEST_POSTGRES_URL:-}" ]; then

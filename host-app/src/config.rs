@@ -31,6 +31,10 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// The hour (UTC) daily notification digests go out.
     pub digest_hour: u8,
+    /// Where uploads are stored: a directory, or `s3://bucket[/prefix]`.
+    pub file_store: Option<String>,
+    /// The largest upload, in MB, unless a workspace has its own limit.
+    pub max_file_mb: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +61,8 @@ struct FileConfig {
     session_hours: Option<i64>,
     session_idle_minutes: Option<i64>,
     digest_hour: Option<i64>,
+    file_store: Option<String>,
+    max_file_mb: Option<i64>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -76,6 +82,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_SESSION_HOURS", "session_hours"),
     ("PORTICO_SESSION_IDLE_MINUTES", "session_idle_minutes"),
     ("PORTICO_DIGEST_HOUR", "digest_hour"),
+    ("PORTICO_FILE_STORE", "file_store"),
+    ("PORTICO_MAX_FILE_MB", "max_file_mb"),
 ];
 
 impl Config {
@@ -150,8 +158,19 @@ impl Config {
         let Some(digest_hour) = u8::try_from(digest_hour).ok().filter(|h| *h < 24) else {
             bail!("digest_hour = {digest_hour}: use an hour of the day, 0 to 23 (UTC)");
         };
+        let max_file_mb = match env("PORTICO_MAX_FILE_MB") {
+            Some(v) => parse_count("PORTICO_MAX_FILE_MB", &v)?,
+            None => file_cfg.max_file_mb.unwrap_or(100),
+        };
+        let Some(max_file_mb) = u64::try_from(max_file_mb).ok().filter(|m| *m >= 1) else {
+            bail!("max_file_mb = {max_file_mb}: use a whole number of megabytes, at least 1");
+        };
         Ok(Config {
             digest_hour,
+            file_store: env("PORTICO_FILE_STORE")
+                .or(file_cfg.file_store)
+                .filter(|s| !s.is_empty()),
+            max_file_mb,
             session_hours,
             session_idle_minutes,
             migrate_on_start,
@@ -190,6 +209,14 @@ impl Config {
             session_ttl_secs: self.session_hours * 3600,
             session_idle_secs: self.session_idle_minutes * 60,
             digest_hour: self.digest_hour,
+            files: match &self.file_store {
+                Some(url) if url.starts_with("s3://") => {
+                    portal_core::files::FileBackend::S3(portal_core::files::S3Config::from_url(url))
+                }
+                Some(dir) => portal_core::files::FileBackend::Local(PathBuf::from(dir)),
+                None => portal_core::files::FileBackend::Local(self.data_dir.join("files")),
+            },
+            max_file_mb: self.max_file_mb,
             mail: MailConfig {
                 from_address: self.mail_from.clone(),
                 transport,

@@ -53,6 +53,10 @@ pub struct PortalConfig {
     pub mail: crate::email::MailConfig,
     /// The hour (UTC, 0–23) daily notification digests go out.
     pub digest_hour: u8,
+    /// Where uploaded files are stored.
+    pub files: crate::files::FileBackend,
+    /// The largest upload, in MB, for workspaces without their own limit.
+    pub max_file_mb: u64,
 }
 
 impl Default for PortalConfig {
@@ -68,6 +72,8 @@ impl Default for PortalConfig {
             public_url: "http://localhost:3000".into(),
             mail: crate::email::MailConfig::default(),
             digest_hour: 7,
+            files: crate::files::FileBackend::default(),
+            max_file_mb: 100,
         }
     }
 }
@@ -83,6 +89,7 @@ pub struct Inner {
     pub sessions: session::SessionCache,
     pub unread: crate::notifications::UnreadCache,
     pub home: crate::home::HomeCache,
+    pub files: crate::files::FileStore,
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
@@ -222,6 +229,7 @@ impl PortalBuilder {
 
         let passwords = Passwords::owasp()?;
         let mailer = crate::email::Mailer::new(&self.config.mail.transport)?;
+        let files = crate::files::FileStore::open(&self.config.files)?;
         // Start-up hooks see the database, catalogue and configuration; routes and templates
         // are not ready yet, so they get an otherwise empty state.
         let starting = AppState(Arc::new(Inner {
@@ -233,6 +241,7 @@ impl PortalBuilder {
             sessions: session::SessionCache::default(),
             unread: crate::notifications::UnreadCache::default(),
             home: crate::home::HomeCache::default(),
+            files: files.clone(),
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
             templates: Templates::new(HashMap::new(), None),
@@ -285,6 +294,7 @@ impl PortalBuilder {
                 sessions: session::SessionCache::default(),
                 unread: crate::notifications::UnreadCache::default(),
                 home: crate::home::HomeCache::default(),
+                files: files.clone(),
                 passwords,
                 attempt_limits: Arc::new(AttemptLimits::new(
                     self.config.attempts_per_address,
@@ -429,6 +439,15 @@ impl Portal {
             .route("/clients/{id}/contacts", post(admin::clients::add_contact))
             .route("/clients/{id}/activity", get(admin::activity::log))
             .route("/home", get(admin::home::show).post(admin::home::save))
+            .route(
+                "/files",
+                // Uploads are limited by the workspace's own limits while they stream.
+                get(admin::files::list)
+                    .post(admin::files::upload)
+                    .layer(axum::extract::DefaultBodyLimit::disable()),
+            )
+            .route("/files/{id}", get(admin::files::fetch))
+            .route("/files/{id}/delete", post(admin::files::delete))
             .route(
                 "/contacts/{id}",
                 get(admin::contacts::show).post(admin::contacts::update),

@@ -26,6 +26,9 @@ pub enum Error {
     /// The action conflicts with the record's current state.
     #[error("{0}")]
     Conflict(String),
+    /// An upload larger than the workspace allows, or than its plan's storage has room for.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Too many attempts (sign-in, reset, one-time links); try again after this many seconds.
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
@@ -64,6 +67,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -79,6 +83,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::BadRequest(_) => "bad_request",
             Error::Conflict(_) => "conflict",
+            Error::PayloadTooLarge(_) => "too_large",
             Error::TooManyAttempts { .. } => "too_many_attempts",
             _ => "internal",
         }
@@ -89,7 +94,10 @@ impl Error {
         match self {
             Error::NotFound => "The page you asked for does not exist.".into(),
             Error::SignInRequired => "Please sign in to continue.".into(),
-            Error::Forbidden(m) | Error::BadRequest(m) | Error::Conflict(m) => m.clone(),
+            Error::Forbidden(m)
+            | Error::BadRequest(m)
+            | Error::Conflict(m)
+            | Error::PayloadTooLarge(m) => m.clone(),
             Error::TooManyAttempts { retry_after_secs } => format!(
                 "Too many attempts. For your security, please wait {} and try again.",
                 if *retry_after_secs <= 60 {

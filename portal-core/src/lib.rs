@@ -22,6 +22,7 @@ pub mod db;
 pub mod email;
 pub mod entitlements;
 pub mod error;
+pub mod files;
 pub mod home;
 pub mod module;
 pub mod notifications;

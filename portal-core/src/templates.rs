@@ -30,6 +30,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     (
+        "admin/files.html",
+        include_str!("../templates/admin/files.html"),
+    ),
+    (
         "admin/portal_home.html",
         include_str!("../templates/admin/portal_home.html"),
     ),

@@ -23,8 +23,10 @@ pub use portal_core;
 
 pub mod browser;
 pub mod mail;
+pub mod s3;
 pub use browser::Chrome;
 pub use mail::{Mail, MailServer};
+pub use s3::S3Server;
 
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -200,6 +202,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The SMTP server the portal mails to, when `Options::mail` asked for one.
     pub mail: Option<MailServer>,
+    /// The file store's directory, unless the test chose its own.
+    _files: Option<tempfile::TempDir>,
     _db: DbGuard,
 }
 
@@ -214,6 +218,13 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
         .unwrap_or_else(|| portico_host::registry().unwrap());
     let catalogue = opts.catalogue.unwrap_or_else(|| test_catalogue(&registry));
     let mut config = opts.config;
+    // Files go to a directory of this test's own, not to the checkout.
+    let default_files = matches!(&config.files,
+        portal_core::files::FileBackend::Local(p) if p == std::path::Path::new("data/files"));
+    let files_dir = default_files.then(|| tempfile::tempdir().unwrap());
+    if let Some(dir) = &files_dir {
+        config.files = portal_core::files::FileBackend::Local(dir.path().to_path_buf());
+    }
     let mail = if opts.mail {
         Some(MailServer::start().await)
     } else {
@@ -235,6 +246,7 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
     let portal = builder.build().await.unwrap();
     let mut app = serve(portal, guard).await;
     app.mail = mail;
+    app._files = files_dir;
     app
 }
 
@@ -254,6 +266,7 @@ pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
             .build()
             .unwrap(),
         mail: None,
+        _files: None,
         _db: guard,
     }
 }
@@ -348,6 +361,68 @@ impl TestApp {
 
     pub async fn post(&self, slug: &str, path: &str, who: &As) -> Page {
         self.request("POST", slug, path, who).await
+    }
+
+    /// A file upload to `path` (a staff or contact page's form action, without its
+    /// `?csrf_token=`, which this adds as the browser's form would): each part is a `file`
+    /// field with its name, declared type and content.
+    pub async fn upload(
+        &self,
+        slug: &str,
+        path: &str,
+        who: &As,
+        parts: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----portico-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, declared, data) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {declared}\r\n\r\n").as_bytes());
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (cookie, token) = match who {
+            As::Contact(t) => (
+                format!("{PORTAL_COOKIE}={t}"),
+                portal_core::web::csrf::token_for_session(t),
+            ),
+            As::Staff(t) => (
+                format!("{STAFF_COOKIE}={t}"),
+                portal_core::web::csrf::token_for_session(t),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        let req = self
+            .http
+            .post(format!("{}/w/{slug}{path}?csrf_token={token}", self.url))
+            .header("cookie", cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        Page::read(req).await
+    }
+
+    /// A GET with extra headers (`Range`, `If-None-Match`).
+    pub async fn get_with(
+        &self,
+        slug: &str,
+        path: &str,
+        who: &As,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self.http.get(format!("{}/w/{slug}{path}", self.url));
+        req = match who {
+            As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
+            As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Anonymous => req,
+        };
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Page::read(req).await
     }
 
     /// A request with an explicit `Host` header (or none) to a raw path.

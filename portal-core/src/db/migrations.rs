@@ -90,6 +90,12 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261123_0009_home_blocks.sql"),
             postgres: include_str!("../../../migrations/postgres/20261123_0009_home_blocks.sql"),
         },
+        ModuleMigration {
+            version: 202611230010,
+            description: "stored files",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0010_files.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0010_files.sql"),
+        },
     ];
 }
 

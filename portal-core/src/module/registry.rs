@@ -334,6 +334,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "tokens"),
     (Surface::Admin, "audit"),
     (Surface::Admin, "home"),
+    (Surface::Admin, "files"),
     (Surface::Admin, "security"),
     (Surface::Admin, "settings"),
     (Surface::Api, "me"),

@@ -10,7 +10,9 @@
 //! - Signed out (sign-in, password reset, invitation forms): a random token in an HttpOnly
 //!   `portico_csrf` cookie, repeated in the form (double submit), which also stops login CSRF.
 //! - Every POST/PUT/PATCH/DELETE must carry the token in the `csrf_token` form field or the
-//!   `X-CSRF-Token` header, and a request a browser marks as cross-site (`Origin` of another
+//!   `X-CSRF-Token` header — or, for a file upload (`multipart/form-data`, which a plain HTML
+//!   form cannot give a header and which is not read whole before its handler streams it), in
+//!   the form action's `?csrf_token=` query, and a request a browser marks as cross-site (`Origin` of another
 //!   host, `Sec-Fetch-Site: cross-site`) is refused outright.
 use std::sync::Arc;
 
@@ -30,7 +32,7 @@ use crate::web::Tenant;
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 pub const COOKIE: &str = "portico_csrf";
-/// Forms are small; file uploads will send the token as a header.
+/// Forms are small; file uploads carry the token in the query or a header.
 const FORM_LIMIT: usize = 1024 * 1024;
 
 /// The token this request's pages must embed in their forms.
@@ -120,12 +122,19 @@ pub async fn protect(
         let provided = match from_header {
             Some(t) => Some(t),
             None => {
-                let is_form = req
+                let content_type = req
                     .headers()
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-                if is_form {
+                    .unwrap_or("");
+                let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+                if content_type.starts_with("multipart/form-data") {
+                    req.uri().query().and_then(|q| {
+                        form_urlencoded::parse(q.as_bytes())
+                            .find(|(k, _)| k == FIELD)
+                            .map(|(_, v)| v.into_owned())
+                    })
+                } else if is_form {
                     let (parts, body) = req.into_parts();
                     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
                         return Error::BadRequest("The form is too large.".into()).into_response();

@@ -124,6 +124,7 @@ pub fn admin_page(
     for (label, path, icon) in [
         ("Clients", "/clients", "users"),
         ("Portal home", "/home", "layout"),
+        ("Files", "/files", "file"),
         ("API tokens", "/tokens", "key"),
         ("Audit log", "/audit", "list"),
         ("Settings", "/settings", "settings"),
@@ -195,6 +196,7 @@ pub fn error_response(
         StatusCode::FORBIDDEN => "Not available",
         StatusCode::BAD_REQUEST => "Something is wrong with that request",
         StatusCode::CONFLICT => "That could not be done",
+        StatusCode::PAYLOAD_TOO_LARGE => "That file is too large",
         StatusCode::METHOD_NOT_ALLOWED => "Not available",
         StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
         _ => "Something went wrong",

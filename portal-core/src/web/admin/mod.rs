@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod clients;
 pub mod contacts;
+pub mod files;
 pub mod form;
 pub mod home;
 pub mod overview;

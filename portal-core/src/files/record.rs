@@ -1,0 +1,143 @@
+//! The `files` table: what is stored under each key, whose it is, and how much a workspace
+//! uses.
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db::{now, BeginWrite, Db};
+use crate::error::{Error, Result};
+use crate::files::storage;
+use crate::with_db;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StoredFile {
+    pub id: i64,
+    pub workspace_id: i64,
+    /// The client the file belongs to (an attachment a contact sent); `None` for the agency's.
+    pub client_id: Option<i64>,
+    #[serde(skip)]
+    pub storage_key: String,
+    /// As uploaded, cleaned: shown and offered as the download's name, never used as a path.
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at";
+
+pub(crate) struct NewFile<'a> {
+    pub workspace_id: i64,
+    pub client_id: Option<i64>,
+    pub storage_key: &'a str,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub uploaded_by: &'a str,
+}
+
+/// Records a stored object, unless it would take the workspace past `quota` bytes — checked
+/// under the workspace's row lock, so two uploads racing for the last space cannot both fit.
+pub(crate) async fn insert_within_quota(
+    db: &Db,
+    f: &NewFile<'_>,
+    quota: Option<u64>,
+) -> Result<i64> {
+    let insert = "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("UPDATE workspaces SET revision = revision WHERE id = $1")
+            .bind(f.workspace_id)
+            .execute(&mut *tx)
+            .await?;
+        let used: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE workspace_id = $1")
+            .bind(f.workspace_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(quota) = quota {
+            if used.saturating_add(f.size) as u64 > quota {
+                return Err(over_quota(quota, used));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(insert)
+            .bind(f.workspace_id)
+            .bind(f.client_id)
+            .bind(f.storage_key)
+            .bind(f.name)
+            .bind(f.content_type)
+            .bind(f.size)
+            .bind(f.uploaded_by)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+pub(crate) fn over_quota(quota: u64, used: i64) -> Error {
+    Error::PayloadTooLarge(format!(
+        "This file does not fit in your plan's storage: {} of {} is used. Delete files you no longer need, or upgrade the plan.",
+        megabytes(used.max(0) as u64),
+        megabytes(quota)
+    ))
+}
+
+pub fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1024.0 {
+        format!("{:.1} GB", mb / 1024.0)
+    } else if mb >= 10.0 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
+/// "340 KB", "12.5 MB": a size as people read it.
+pub fn human_size(bytes: i64) -> String {
+    let b = bytes.max(0) as f64;
+    if b < 1024.0 {
+        format!("{bytes} B")
+    } else if b < 1024.0 * 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        megabytes(bytes.max(0) as u64)
+    }
+}
+
+/// Bytes the workspace's files take.
+pub async fn usage(db: &Db, workspace_id: i64) -> Result<i64> {
+    let sql = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE workspace_id = $1";
+    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_one(pool).await)?)
+}
+
+/// A file of the workspace; not found for any other.
+pub async fn get(db: &Db, workspace_id: i64, id: i64) -> Result<StoredFile> {
+    let sql = format!("SELECT {COLUMNS} FROM files WHERE id = $1 AND workspace_id = $2");
+    with_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?
+        .ok_or(Error::NotFound)
+}
+
+/// The workspace's files, newest first.
+pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StoredFile>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
+    );
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// Forgets the file, then removes its object: a failure in between leaves an orphaned object
+/// (space, not a dangling record anyone could follow).
+pub async fn delete(state: &AppState, workspace_id: i64, id: i64) -> Result<StoredFile> {
+    let file = get(&state.db, workspace_id, id).await?;
+    let sql = "DELETE FROM files WHERE id = $1 AND workspace_id = $2";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    let key = object_store::path::Path::from(file.storage_key.as_str());
+    if let Err(e) = state.files.objects().delete(&key).await {
+        tracing::warn!(error = %storage(e), key = %key, "a deleted file's object stays behind");
+    }
+    Ok(file)
+}
