@@ -23,6 +23,7 @@ fn email(to: &str) -> Email {
         subject: "Your sign-in link".into(),
         text: "Plain: https://example.test/portal/link/abc".into(),
         html: "<p>Rich</p>".into(),
+        source: None,
     }
 }
 

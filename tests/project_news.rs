@@ -12,6 +12,7 @@ backends!(
     a_note_tells_no_one,
     tasks_done_and_project_updates_are_announced_when_they_change,
     views_comments_and_answers_make_the_figures,
+    a_reply_taken_back_takes_its_news_along,
 );
 
 const NOTE_TEXT: &str = "Budget is tight, push the extra page to phase two";
@@ -366,4 +367,54 @@ async fn views_comments_and_answers_make_the_figures(backend: Backend) {
         .fetch_one(pool).await)
         .unwrap();
     assert_eq!(after, before, "previews are not logged as the contact");
+}
+
+async fn a_reply_taken_back_takes_its_news_along(backend: Backend) {
+    // No mail server: what is queued stays queued, as it would for a moment in real life.
+    let w = world(&backend, false).await;
+    let res = w
+        .post(
+            &format!("/admin/projects/{}/comments", w.project),
+            &[
+                ("kind", "reply"),
+                ("body", "Internal margin is 40%, do not tell them"),
+                ("task", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let comment: i64 = res
+        .location()
+        .rsplit("#comment-")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let queued = |w: &World| {
+        let db = w.app.db().clone();
+        async move {
+            portal_core::with_db!(&db, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM email_outbox WHERE text_body LIKE '%margin%' AND sent_at IS NULL")
+                .fetch_one(pool).await)
+            .unwrap()
+        }
+    };
+    assert_eq!(queued(&w).await, 1, "dana's email waits to be sent");
+    assert_eq!(w.titles(w.dana.0).await.len(), 1);
+
+    // Edited: the feed says what it says now.
+    let edit = format!("/admin/projects/{}/comments/{comment}", w.project);
+    let res = w.post(&edit, &[("body", "The homepage is ready.")]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana.1).await;
+    assert!(feed.words().contains("The homepage is ready."));
+    assert!(!feed.words().contains("margin"));
+
+    // Deleted: gone from the feed, and the unsent email with it.
+    let res = w.post(&format!("{edit}/delete"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(w.titles(w.dana.0).await.is_empty());
+    assert_eq!(queued(&w).await, 0, "the email is not sent");
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana.1).await;
+    assert!(!feed.words().contains("replied on Website"));
 }

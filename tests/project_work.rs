@@ -76,9 +76,7 @@ async fn add_task(app: &TestApp, ws: i64, project: i64, f: &tasks::TaskFields) -
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(app.db(), ws)
         .await
         .unwrap();
-    let made = tasks::create_task(app.db(), &mut tx, ws, project, f)
-        .await
-        .unwrap();
+    let made = tasks::create_task(&mut tx, ws, project, f).await.unwrap();
     tx.commit().await.unwrap();
     made.task_id
 }

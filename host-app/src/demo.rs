@@ -409,12 +409,14 @@ async fn first_news(
             title: "Done: Sitemap and navigation".into(),
             body: "In Website redesign.".into(),
             link: format!("/projects/{project}"),
+            source: None,
         },
         Notice {
             kind: "reply",
             title: "Your team replied on Homepage design".into(),
             body: "Desktop and mobile mock-ups are attached to this task.".into(),
             link: format!("/projects/{project}/tasks/{task}"),
+            source: None,
         },
     ];
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(&state.db, workspace_id).await?;

@@ -106,6 +106,7 @@ pub async fn api_create(
                 title: format!("New notice: {title}"),
                 body: new.body.clone(),
                 link: "/notices".into(),
+                source: None,
             };
             notifications::notify(
                 &state,

@@ -221,7 +221,7 @@ pub async fn save_project(
     let id = project.id;
     let fields = project_fields(&Fields::parse(&body))?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let update = store::update_project(&state.db, &mut tx, ws, id, &fields).await?;
+    let update = store::update_project(&mut tx, ws, id, &fields).await?;
     news::project_updated(&state, &ctx.tenant, &mut tx, &update).await?;
     tx.commit().await?;
     state.wake_outbox();
@@ -240,7 +240,7 @@ pub async fn add_task(
     let id = project.id;
     let fields = task_fields(&Fields::parse(&body))?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let made = tasks::create_task(&state.db, &mut tx, ws, id, &fields).await?;
+    let made = tasks::create_task(&mut tx, ws, id, &fields).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &made).await?;
     tx.commit().await?;
     state.wake_outbox();
@@ -274,7 +274,7 @@ pub async fn save_task(
     existing_task(&state, ws, id, task).await?;
     let fields = task_fields(&Fields::parse(&body))?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let change = tasks::update_task(&state.db, &mut tx, ws, id, task, &fields).await?;
+    let change = tasks::update_task(&mut tx, ws, id, task, &fields).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
     state.wake_outbox();
@@ -293,7 +293,7 @@ pub async fn task_status(
     existing_task(&state, ws, id, task).await?;
     let status = one_of(&Fields::parse(&body), "status", TASK_STATUSES, "status")?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let change = tasks::set_task_status(&state.db, &mut tx, ws, id, task, &status).await?;
+    let change = tasks::set_task_status(&mut tx, ws, id, task, &status).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
     state.wake_outbox();
@@ -379,9 +379,12 @@ pub async fn edit_comment(
     let (id, comment) = (parse_id(&id)?, parse_id(&comment)?);
     let ws = ctx.tenant.workspace.id;
     // Found and owned before the text is looked at: a stranger's id answers 404 or 403.
-    comments::own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
+    let c = comments::own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
     let text = checked_body(Fields::parse(&body).get("body"))?;
-    let c = comments::edit_own_comment(&state.db, ws, ctx.user.id, id, comment, &text).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    comments::edit_own_comment(&mut tx, ws, ctx.user.id, comment, &text).await?;
+    news::comment_edited(&state, &mut tx, ws, &c, &text).await?;
+    tx.commit().await?;
     let anchor = format!("#comment-{}", c.id);
     Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "edited", &anchor)).into_response())
 }
@@ -394,6 +397,10 @@ pub async fn delete_comment(
 ) -> Result<Response> {
     let (id, comment) = (parse_id(&id)?, parse_id(&comment)?);
     let ws = ctx.tenant.workspace.id;
-    let c = comments::delete_own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
+    let c = comments::own_comment(&state.db, ws, ctx.user.id, id, comment).await?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    comments::delete_own_comment(&mut tx, ws, ctx.user.id, comment).await?;
+    news::comment_deleted(&state, &mut tx, ws, &c).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "deleted", "")).into_response())
 }

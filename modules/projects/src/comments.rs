@@ -275,32 +275,28 @@ pub async fn own_comment(
     }
 }
 
-/// Replaces the text of the staff user's own comment; its kind stays what it was. Returns it
-/// as it was before.
+/// Replaces the text of the staff user's own comment (checked with [`own_comment`] first);
+/// its kind stays what it was.
 pub async fn edit_own_comment(
-    db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     staff_id: i64,
-    project_id: i64,
     comment_id: i64,
     body: &str,
-) -> Result<Comment> {
-    let c = own_comment(db, workspace_id, staff_id, project_id, comment_id).await?;
+) -> Result<()> {
     let sql = "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3 AND workspace_id = $4 AND author_staff_id = $5";
-    with_db!(db, pool => sqlx::query(sql).bind(body).bind(now()).bind(comment_id).bind(workspace_id).bind(staff_id).execute(pool).await.map(|_| ()))?;
-    Ok(c)
+    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(body).bind(now()).bind(comment_id).bind(workspace_id).bind(staff_id).execute(&mut **conn).await.map(|_| ()))?;
+    Ok(())
 }
 
-/// Deletes the staff user's own comment; returns it.
+/// Deletes the staff user's own comment (checked with [`own_comment`] first).
 pub async fn delete_own_comment(
-    db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     staff_id: i64,
-    project_id: i64,
     comment_id: i64,
-) -> Result<Comment> {
-    let c = own_comment(db, workspace_id, staff_id, project_id, comment_id).await?;
+) -> Result<()> {
     let sql = "DELETE FROM comments WHERE id = $1 AND workspace_id = $2 AND author_staff_id = $3";
-    with_db!(db, pool => sqlx::query(sql).bind(comment_id).bind(workspace_id).bind(staff_id).execute(pool).await.map(|_| ()))?;
-    Ok(c)
+    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(comment_id).bind(workspace_id).bind(staff_id).execute(&mut **conn).await.map(|_| ()))?;
+    Ok(())
 }

@@ -14,7 +14,7 @@ use portal_core::web::session::SessionMeta;
 use portal_core::web::Tenant;
 use portal_core::{with_tx, AppState, NotificationKind, Result, StaffContext};
 
-use crate::comments::{CommentPosted, REPLY};
+use crate::comments::{Comment, CommentPosted, REPLY};
 use crate::store::{status_label, ProjectUpdated};
 use crate::tasks::TaskChange;
 use crate::CAN_VIEW;
@@ -132,6 +132,7 @@ pub async fn staff_commented(
         title: format!("{} replied on {}", posted.author_name, thread_label(posted)),
         body: body.to_string(),
         link,
+        source: Some(comment_source(posted.comment_id)),
     };
     tell(
         state,
@@ -142,6 +143,40 @@ pub async fn staff_commented(
         notice,
     )
     .await
+}
+
+/// What the notifications about a reply are filed under.
+fn comment_source(comment_id: i64) -> String {
+    format!("projects:comment:{comment_id}")
+}
+
+/// A reply edited: the feed says what it says now (an email already sent stays as it was).
+pub async fn comment_edited(
+    state: &AppState,
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    comment: &Comment,
+    body: &str,
+) -> Result<()> {
+    if comment.kind != REPLY {
+        return Ok(());
+    }
+    notifications::revise(state, tx, workspace_id, &comment_source(comment.id), body).await
+}
+
+/// A reply deleted — often one sent by mistake a moment ago: its notifications leave every
+/// feed and digest, and emails not yet handed to the mail server are not sent.
+pub async fn comment_deleted(
+    state: &AppState,
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    comment: &Comment,
+) -> Result<()> {
+    if comment.kind != REPLY {
+        return Ok(());
+    }
+    notifications::retract(state, tx, workspace_id, &comment_source(comment.id)).await?;
+    Ok(())
 }
 
 /// A task change: tells the client when a task they can see moved to Done.
@@ -159,6 +194,7 @@ pub async fn task_changed(
         title: format!("Done: {}", change.title),
         body: format!("In {}.", change.project_name),
         link: format!("/projects/{}/tasks/{}", change.project_id, change.task_id),
+        source: None,
     };
     tell(
         state,
@@ -211,6 +247,7 @@ pub async fn project_updated(
         title,
         body: changes.join(" "),
         link: format!("/projects/{}", update.project_id),
+        source: None,
     };
     tell(
         state,

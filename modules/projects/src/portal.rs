@@ -109,7 +109,14 @@ pub async fn detail(
 pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
     let arrangement = home::arrangement(state, &ctx.tenant).await?;
     let mut out = Vec::new();
-    // One scoped connection for every query of both widgets.
+    // Everything from memory first, then one scoped connection for every query of both
+    // widgets (a second connection taken while holding one could wait on a busy pool).
+    let tasks_shown = arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET));
+    let statuses = if tasks_shown {
+        home::choices(state, &ctx.tenant, crate::ID, TASKS_WIDGET).await?
+    } else {
+        Vec::new()
+    };
     let scope = ctx.scope();
     let mut tx = scope.begin(&state.db).await?;
     if arrangement.shown(&home::widget_key(crate::ID, SUMMARY_WIDGET)) {
@@ -124,8 +131,7 @@ pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget
             html,
         });
     }
-    if arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET)) {
-        let statuses = home::choices(state, &ctx.tenant, crate::ID, TASKS_WIDGET).await?;
+    if tasks_shown {
         let tasks: Vec<_> = tasks::ongoing_in(&mut tx, scope, &statuses, 8)
             .await?
             .into_iter()

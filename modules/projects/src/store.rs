@@ -216,14 +216,18 @@ pub struct ProjectUpdated {
 
 /// Saves staff's edit of a project: the one place a project's own fields change.
 pub async fn update_project(
-    db: &Db,
     tx: &mut ScopedTx,
     workspace_id: i64,
     id: i64,
     f: &ProjectFields,
 ) -> Result<ProjectUpdated> {
-    let before = get_for_workspace(db, workspace_id, id)
-        .await?
+    // Read in the transaction that changes it (locked on PostgreSQL): "what changed" is then
+    // exactly this change.
+    let sql = format!(
+        "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id = $2{}",
+        tx.for_update()
+    );
+    let before: Project = with_tx!(&mut *tx, conn => sqlx::query_as(&sql).bind(workspace_id).bind(id).fetch_optional(&mut **conn).await)?
         .ok_or(portal_core::Error::NotFound)?;
     let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
                progress = $6, updated_at = $7 WHERE id = $8 AND workspace_id = $9";
@@ -424,7 +428,7 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     let mut shown = None;
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     for t in &tasks {
-        let made = create_task(db, &mut tx, workspace_id, project, t).await?;
+        let made = create_task(&mut tx, workspace_id, project, t).await?;
         if t.client_visible {
             shown.get_or_insert(made.task_id);
         }

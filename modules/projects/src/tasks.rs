@@ -223,12 +223,12 @@ impl TaskChange {
 }
 
 /// An assignee must be a staff user of the workspace.
-async fn check_assignee(db: &Db, workspace_id: i64, assignee: Option<i64>) -> Result<()> {
+async fn check_assignee(tx: &mut ScopedTx, workspace_id: i64, assignee: Option<i64>) -> Result<()> {
     let Some(id) = assignee else {
         return Ok(());
     };
     let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2";
-    let n: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(pool).await)?;
+    let n: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(&mut **conn).await)?;
     if n == 1 {
         Ok(())
     } else {
@@ -239,22 +239,25 @@ async fn check_assignee(db: &Db, workspace_id: i64, assignee: Option<i64>) -> Re
 }
 
 /// The project's name and client, or not found (another workspace's, or none).
-async fn project_of(db: &Db, workspace_id: i64, project_id: i64) -> Result<(String, i64)> {
+async fn project_of(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    project_id: i64,
+) -> Result<(String, i64)> {
     let sql = "SELECT name, client_id FROM projects WHERE id = $1 AND workspace_id = $2";
-    with_db!(db, pool => sqlx::query_as(sql).bind(project_id).bind(workspace_id).fetch_optional(pool).await)?
+    with_tx!(&mut *tx, conn => sqlx::query_as(sql).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?
         .ok_or(Error::NotFound)
 }
 
 /// Adds a task at the end of the project's list.
 pub async fn create_task(
-    db: &Db,
     tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     f: &TaskFields,
 ) -> Result<TaskChange> {
-    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
-    check_assignee(db, workspace_id, f.assignee_id).await?;
+    let (project_name, client_id) = project_of(tx, workspace_id, project_id).await?;
+    check_assignee(tx, workspace_id, f.assignee_id).await?;
     let ts = now();
     let sql = "INSERT INTO tasks (project_id, workspace_id, client_id, title, description, internal_notes, \
                status, priority, assignee_id, due_date, client_visible, position, created_at, updated_at, completed_at) \
@@ -279,43 +282,53 @@ pub async fn create_task(
     })
 }
 
-/// The task as it is, as a change that has not happened yet: not found unless the task is
-/// the project's, in this workspace.
+/// The task as it is, as a change that has not happened yet — read inside the transaction
+/// that changes it, locked on PostgreSQL, so two staff members acting at once see each
+/// other's change (one "done" notification, never one about a task just made internal). Not
+/// found unless the task is the project's, in this workspace.
 async fn change_of(
-    db: &Db,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
 ) -> Result<TaskChange> {
-    let before = task_for_workspace(db, workspace_id, project_id, task_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (project_name, client_id) = project_of(db, workspace_id, project_id).await?;
+    let sql = format!(
+        "SELECT t.title, t.client_visible, t.status, p.name, p.client_id FROM tasks t \
+         JOIN projects p ON p.id = t.project_id AND p.workspace_id = t.workspace_id \
+         WHERE t.id = $1 AND t.project_id = $2 AND t.workspace_id = $3{}",
+        if tx.for_update().is_empty() {
+            ""
+        } else {
+            " FOR UPDATE OF t"
+        }
+    );
+    let found: Option<(String, bool, String, String, i64)> = with_tx!(&mut *tx, conn => sqlx::query_as(&sql)
+        .bind(task_id).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?;
+    let (title, client_visible, status, project_name, client_id) = found.ok_or(Error::NotFound)?;
     Ok(TaskChange {
         workspace_id,
         client_id,
         project_id,
         project_name,
         task_id,
-        title: before.title,
-        client_visible: before.client_visible,
-        previous_status: Some(before.status.clone()),
-        status: before.status,
+        title,
+        client_visible,
+        previous_status: Some(status.clone()),
+        status,
     })
 }
 
 /// Saves every field of a task. One of the two places a task's status changes (see
 /// [`set_task_status`]); both answer with the [`TaskChange`] a notification needs.
 pub async fn update_task(
-    db: &Db,
     tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
     f: &TaskFields,
 ) -> Result<TaskChange> {
-    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
-    check_assignee(db, workspace_id, f.assignee_id).await?;
+    let mut change = change_of(tx, workspace_id, project_id, task_id).await?;
+    check_assignee(tx, workspace_id, f.assignee_id).await?;
     let ts = now();
     let sql = "UPDATE tasks SET title = $1, description = $2, internal_notes = $3, status = $4, priority = $5, \
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
@@ -334,14 +347,13 @@ pub async fn update_task(
 
 /// The quick status change from the project's task table.
 pub async fn set_task_status(
-    db: &Db,
     tx: &mut ScopedTx,
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
     status: &str,
 ) -> Result<TaskChange> {
-    let mut change = change_of(db, workspace_id, project_id, task_id).await?;
+    let mut change = change_of(tx, workspace_id, project_id, task_id).await?;
     let ts = now();
     let sql = "UPDATE tasks SET status = $1, updated_at = $2, \
                completed_at = CASE WHEN $1 = 'done' THEN COALESCE(completed_at, $2) ELSE NULL END \

@@ -96,6 +96,16 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261123_0010_files.sql"),
             postgres: include_str!("../../../migrations/postgres/20261123_0010_files.sql"),
         },
+        ModuleMigration {
+            version: 202611230011,
+            description: "notification sources",
+            sqlite: include_str!(
+                "../../../migrations/sqlite/20261123_0011_notification_sources.sql"
+            ),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0011_notification_sources.sql"
+            ),
+        },
     ];
 }
 

@@ -69,6 +69,16 @@ impl ScopedTx {
         })
     }
 
+    /// Appended to a `SELECT` of rows the transaction is about to change, so what it read is
+    /// still true when it writes: PostgreSQL locks the rows (`FOR UPDATE`); SQLite's write
+    /// transaction already keeps every other writer out.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            ScopedTx::Postgres(_) => " FOR UPDATE",
+            ScopedTx::Sqlite(_) | ScopedTx::SqliteWrite(_) => "",
+        }
+    }
+
     /// Ends the transaction, keeping what it wrote.
     pub async fn commit(self) -> Result<()> {
         match self {

@@ -64,6 +64,7 @@ pub fn compose(
         subject,
         text,
         html,
+        source: None,
     })
 }
 

@@ -46,11 +46,13 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// What it announces (see `notifications::retract`), if it can be taken back.
+    pub source: Option<String>,
 }
 
 const INSERT: &str = "INSERT INTO email_outbox \
-    (workspace_id, kind, to_address, from_name, subject, text_body, html_body, created_at, next_attempt_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    (workspace_id, kind, to_address, from_name, subject, text_body, html_body, created_at, next_attempt_at, source) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)";
 
 impl Email {
     /// Queues the message on `executor` — pass the transaction that makes what it announces
@@ -64,6 +66,7 @@ impl Email {
         for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     {
         sqlx::query(INSERT)
             .bind(self.workspace_id)
@@ -74,6 +77,7 @@ impl Email {
             .bind(self.text.clone())
             .bind(self.html.clone())
             .bind(crate::db::now())
+            .bind(self.source.clone())
             .execute(executor)
             .await?;
         Ok(())

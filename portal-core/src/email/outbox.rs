@@ -111,6 +111,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
             subject: m.subject,
             text: m.text_body,
             html: m.html_body,
+            source: None,
         };
         match state
             .mailer

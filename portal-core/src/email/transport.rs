@@ -129,6 +129,7 @@ mod tests {
             subject: "Hello".into(),
             text: "Plain".into(),
             html: "<p>Rich</p>".into(),
+            source: None,
         }
     }
 

@@ -18,7 +18,7 @@ mod unread;
 pub use feed::{
     feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
 };
-pub use send::{notify, Notice, Recipients};
+pub use send::{notify, retract, revise, Notice, Recipients};
 pub use unread::{Summary, UnreadCache};
 
 use serde::Serialize;

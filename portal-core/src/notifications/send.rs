@@ -20,6 +20,8 @@ pub struct Notice {
     pub body: String,
     /// Where the notification leads, below the portal root: `/projects/3#reply-9`.
     pub link: String,
+    /// What it is about, e.g. `projects:comment:42`, for [`retract`] when that is taken back.
+    pub source: Option<String>,
 }
 
 /// Who, among the client's contacts, is told.
@@ -104,8 +106,8 @@ pub async fn notify(
                 .unwrap_or(kind.default_delivery);
             sqlx::query(
                 "INSERT INTO notifications \
-                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(ws)
             .bind(client_id)
@@ -116,10 +118,12 @@ pub async fn notify(
             .bind(&notice.link)
             .bind(now)
             .bind(joined && delivery == Delivery::Daily)
+            .bind(&notice.source)
             .execute(&mut **c)
             .await?;
             if joined && delivery == Delivery::Immediately {
-                let mail = message(state, tenant, &site, &address, &name, &title, &body, &notice.link)?;
+                let mut mail = message(state, tenant, &site, &address, &name, &title, &body, &notice.link)?;
+                mail.source = notice.source.clone();
                 mail.queue(&mut **c).await?;
             }
             told.push(contact_id);
@@ -156,6 +160,62 @@ fn message(
             preferences => format!("{site}/portal/notifications/email"),
         },
     )
+}
+
+/// Takes back what was said about `source` (something deleted): its notifications leave every
+/// feed and digest, and emails not yet handed to the mail server are not sent. Inside the
+/// transaction that deletes the thing. Returns how many notifications went.
+pub async fn retract(
+    state: &AppState,
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    source: &str,
+) -> Result<u64> {
+    let told: Vec<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "DELETE FROM notifications WHERE workspace_id = $1 AND source = $2 RETURNING contact_id",
+    )
+    .bind(workspace_id)
+    .bind(source)
+    .fetch_all(&mut **c)
+    .await)?;
+    with_tx!(&mut *tx, c => sqlx::query(
+        "DELETE FROM email_outbox WHERE workspace_id = $1 AND source = $2 AND sent_at IS NULL \
+         AND (claimed_until IS NULL OR claimed_until < $3)",
+    )
+    .bind(workspace_id)
+    .bind(source)
+    .bind(crate::db::now())
+    .execute(&mut **c)
+    .await
+    .map(|_| ()))?;
+    for contact in &told {
+        state.unread.forget(*contact).await;
+    }
+    Ok(told.len() as u64)
+}
+
+/// Rewrites what the notifications about `source` say (an edited reply); emails already sent
+/// stay as they were.
+pub async fn revise(
+    state: &AppState,
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    source: &str,
+    body: &str,
+) -> Result<()> {
+    let body = cut(body.trim(), BODY_CHARS);
+    let told: Vec<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "UPDATE notifications SET body = $1 WHERE workspace_id = $2 AND source = $3 RETURNING contact_id",
+    )
+    .bind(&body)
+    .bind(workspace_id)
+    .bind(source)
+    .fetch_all(&mut **c)
+    .await)?;
+    for contact in &told {
+        state.unread.forget(*contact).await;
+    }
+    Ok(())
 }
 
 /// At most `max` characters, cut at a character boundary with an ellipsis.
