@@ -10,6 +10,8 @@ use serde_json::Value;
 /// What the page is checked for, in the page: a list of problems, empty when all is well.
 const AUDIT: &str = r#"
 return (async () => {
+// A route that serves a file (a PDF in the browser's viewer) is not a page of ours.
+if (document.contentType !== 'text/html') return [];
 const problems = [];
 const doc = document.documentElement;
 if (doc.scrollWidth > window.innerWidth + 1) {

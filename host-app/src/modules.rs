@@ -6,5 +6,7 @@
 //! templates, pricing rows.
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
+#[cfg(feature = "gallery")]
+use portico_gallery as _;
 #[cfg(feature = "projects")]
 use portico_projects as _;

@@ -12,6 +12,20 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::files::{storage, Kind, StoredFile};
 
+/// A download link's query: `?download=1` makes it an attachment even for a type the
+/// browser could show.
+#[derive(serde::Deserialize, Default)]
+pub struct DownloadQuery {
+    #[serde(default)]
+    download: String,
+}
+
+impl DownloadQuery {
+    pub fn forced(&self) -> bool {
+        !self.download.is_empty()
+    }
+}
+
 /// What a `Range` header asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Wanted {

@@ -24,7 +24,7 @@ use object_store::ObjectStore;
 
 use crate::error::{Error, Result};
 
-pub use kinds::{detect, Kind};
+pub use kinds::{detect, known, Kind};
 pub use record::{delete, get, human_size, list_for_workspace, usage, StoredFile};
 
 /// Where files go: a directory, or an S3-compatible bucket.

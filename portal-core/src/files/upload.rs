@@ -141,6 +141,12 @@ where
     record::get(&state.db, up.workspace_id, id).await
 }
 
+/// Stores bytes already in memory (demo data, generated files) the same way as an upload.
+pub async fn store_bytes(state: &AppState, up: &Upload<'_>, bytes: Vec<u8>) -> Result<StoredFile> {
+    let body = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from(bytes))]);
+    store(state, up, body).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean_name;

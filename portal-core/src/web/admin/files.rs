@@ -7,7 +7,6 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use futures_util::TryStreamExt;
 use minijinja::context;
-use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::audit;
@@ -135,23 +134,16 @@ pub async fn upload(
     Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct Fetch {
-    /// `?download=1`: an attachment even for a type the browser could show.
-    #[serde(default)]
-    download: String,
-}
-
 /// `GET /admin/files/{id}`.
 pub async fn fetch(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(q): Query<Fetch>,
+    Query(q): Query<download::DownloadQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let file = files::get(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
-    download::respond(&state, &file, &headers, !q.download.is_empty()).await
+    download::respond(&state, &file, &headers, q.forced()).await
 }
 
 /// `POST /admin/files/{id}/delete`.

@@ -1,0 +1,93 @@
+//! The staff side: share files from the file manager with a client — one or several, under a
+//! folder name — and unshare at once. Every staff role shares; owners and admins unshare too.
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use portal_core::clients;
+use portal_core::minijinja::context;
+use portal_core::web::admin::clients::Done;
+use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::parse_id;
+use portal_core::{files, AppState, Error, Result, StaffContext};
+
+use crate::store;
+
+/// `GET /admin/gallery`.
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Query(done): Query<Done>,
+) -> Result<Html<String>> {
+    let ws = ctx.tenant.workspace.id;
+    let shares = store::for_workspace(&state.db, ws).await?;
+    let files = files::list_for_workspace(&state.db, ws).await?;
+    let clients = clients::list_clients(&state.db, ws).await?;
+    let notice = match done.done.as_str() {
+        "shared" => Some("Shared: the client sees it now."),
+        "unshared" => Some("Unshared: the client no longer sees it."),
+        _ => None,
+    };
+    ctx.render(
+        "gallery/admin.html",
+        context! {
+            shares => shares,
+            files => files,
+            clients => clients,
+            notice => notice,
+            share => ctx.link("/gallery/share"),
+            unshare_base => ctx.link("/gallery/shares"),
+            file_manager => ctx.link("/files"),
+        },
+    )
+}
+
+/// `POST /admin/gallery/share`: `client`, one or more `file`, optional `folder`.
+pub async fn share(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    body: Bytes,
+) -> Result<Response> {
+    let form = Fields::parse(&body);
+    let client = form
+        .get("client")
+        .parse::<i64>()
+        .map_err(|_| Error::BadRequest("Choose one of your clients.".into()))?;
+    let mut files = Vec::new();
+    for raw in form.all("file") {
+        files.push(
+            raw.parse::<i64>()
+                .map_err(|_| Error::BadRequest("Choose files from your file manager.".into()))?,
+        );
+    }
+    if files.is_empty() {
+        return Err(Error::BadRequest(
+            "Choose at least one file to share.".into(),
+        ));
+    }
+    let folder = form.get("folder").trim();
+    if folder.chars().count() > 120 || folder.chars().any(char::is_control) {
+        return Err(Error::BadRequest(
+            "A folder name is one line of at most 120 characters.".into(),
+        ));
+    }
+    store::share(
+        &state.db,
+        ctx.tenant.workspace.id,
+        client,
+        &files,
+        folder,
+        &ctx.user.name,
+    )
+    .await?;
+    Ok(Redirect::to(&ctx.link("/gallery?done=shared")).into_response())
+}
+
+/// `POST /admin/gallery/shares/{id}/unshare`.
+pub async fn unshare(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    store::unshare(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
+    Ok(Redirect::to(&ctx.link("/gallery?done=unshared")).into_response())
+}

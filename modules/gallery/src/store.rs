@@ -1,0 +1,153 @@
+//! Shares: which of the workspace's files each client sees. Portal queries run in the
+//! contact's scope; a client sees only rows shared with it.
+use portal_core::db::{now, BeginWrite, Db};
+use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use serde::Serialize;
+
+/// A shared file as the client sees it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Shared {
+    /// The share's id: what the portal's links carry (never the file's own id).
+    pub id: i64,
+    pub file_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub folder: String,
+    pub shared_at: i64,
+}
+
+/// What the Files tab may be narrowed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    Images,
+    Video,
+    Documents,
+}
+
+impl Sort {
+    pub fn parse(raw: &str) -> Option<Sort> {
+        match raw {
+            "images" => Some(Sort::Images),
+            "video" => Some(Sort::Video),
+            "documents" => Some(Sort::Documents),
+            _ => None,
+        }
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            Sort::Images => "f.content_type LIKE 'image/%'",
+            Sort::Video => "(f.content_type LIKE 'video/%' OR f.content_type LIKE 'audio/%')",
+            Sort::Documents => {
+                "NOT (f.content_type LIKE 'image/%' OR f.content_type LIKE 'video/%' OR f.content_type LIKE 'audio/%')"
+            }
+        }
+    }
+}
+
+const SHARED: &str =
+    "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at \
+    FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
+    WHERE s.workspace_id = $1 AND s.client_id = $2";
+
+/// The client's shared files, newest first, whose name contains `search` (any case), of the
+/// given sort.
+pub async fn for_client(
+    db: &Db,
+    scope: ClientScope,
+    search: &str,
+    sort: Option<Sort>,
+) -> Result<Vec<Shared>> {
+    let mut sql = format!("{SHARED} AND LOWER(f.name) LIKE $3");
+    if let Some(sort) = sort {
+        sql.push_str(" AND ");
+        sql.push_str(sort.condition());
+    }
+    sql.push_str(" ORDER BY s.shared_at DESC, s.id DESC");
+    let pattern = format!("%{}%", search.to_lowercase().replace(['\\', '%', '_'], ""));
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(scope.workspace_id()).bind(scope.client_id()).bind(&pattern)
+        .fetch_all(&mut **c).await)?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// One share of the contact's client; not found for anything else (unshared at once).
+pub async fn one_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Shared> {
+    let sql = format!("{SHARED} AND s.id = $3");
+    let mut tx = scope.begin(db).await?;
+    let found: Option<Shared> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(scope.workspace_id()).bind(scope.client_id()).bind(id)
+        .fetch_optional(&mut **c).await)?;
+    tx.commit().await?;
+    found.ok_or(Error::NotFound)
+}
+
+/// A share as staff see it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StaffShare {
+    pub id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub name: String,
+    pub folder: String,
+    pub shared_by: String,
+    pub shared_at: i64,
+}
+
+pub async fn for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffShare>> {
+    let sql = "SELECT s.id, s.client_id, c.name AS client_name, f.name, s.folder, s.shared_by, s.shared_at \
+               FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
+               JOIN clients c ON c.id = s.client_id AND c.workspace_id = s.workspace_id \
+               WHERE s.workspace_id = $1 ORDER BY c.name, s.folder, f.name";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// Shares the workspace's `files` with its client under `folder`; files already shared with
+/// the client keep their share. Anything not the workspace's is not found.
+pub async fn share(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    files: &[i64],
+    folder: &str,
+    by: &str,
+) -> Result<usize> {
+    let ts = now();
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let client: Option<i64> = sqlx::query_scalar("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
+            .bind(client_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
+        if client.is_none() {
+            return Err(Error::BadRequest("Choose one of your clients.".into()));
+        }
+        let mut added = 0;
+        for file in files {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM files WHERE id = $1 AND workspace_id = $2")
+                .bind(file).bind(workspace_id).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Err(Error::BadRequest("Choose files from your file manager.".into()));
+            }
+            added += sqlx::query(
+                "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, shared_by, shared_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, file_id) DO NOTHING",
+            )
+            .bind(workspace_id).bind(client_id).bind(file).bind(folder).bind(by).bind(ts)
+            .execute(&mut *tx).await?.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
+    })
+}
+
+/// Ends a share at once: the next request of the client's contacts no longer finds it.
+pub async fn unshare(db: &Db, workspace_id: i64, id: i64) -> Result<()> {
+    let sql = "DELETE FROM shared_files WHERE id = $1 AND workspace_id = $2";
+    let gone = with_db!(db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if gone == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
