@@ -9,6 +9,7 @@ backends!(
     a_client_sees_exactly_what_was_shared_with_it,
     downloads_are_logged_and_unsharing_is_immediate,
     sharing_refuses_what_is_not_the_workspace_s,
+    images_get_a_thumbnail_once_made,
 );
 
 const PNG: &[u8] = &[
@@ -232,4 +233,61 @@ async fn sharing_refuses_what_is_not_the_workspace_s(backend: Backend) {
         .await;
     assert_eq!(res.status, 404);
     assert_eq!(w.shares().await, [share]);
+}
+
+async fn images_get_a_thumbnail_once_made(backend: Backend) {
+    let w = world(&backend).await;
+    let swatch = include_bytes!("../modules/gallery/assets/swatch.png");
+    let res = w
+        .app
+        .upload(
+            "acme",
+            "/admin/files",
+            &w.staff,
+            &[("Swatch.png", "image/png", swatch)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let swatch_id: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT id FROM files WHERE name = 'Swatch.png'").fetch_one(pool).await)
+    .unwrap();
+    // Shared with the broken PNG of the world (a signature and nothing else).
+    w.share(&[w.files[1], swatch_id], "").await;
+    let shares = w.shares().await;
+    let thumb = |id: i64| format!("/portal/files/{id}/thumbnail");
+    // Before the maker ran: no thumbnail, the gallery shows the originals.
+    assert_eq!(
+        w.app.get("acme", &thumb(shares[1]), &w.dana).await.status,
+        404
+    );
+    let made = portal_core::files::thumbnails::make_due(&w.app.state)
+        .await
+        .unwrap();
+    assert_eq!(made, 1, "one image is readable, one is not");
+    assert_eq!(
+        portal_core::files::thumbnails::make_due(&w.app.state)
+            .await
+            .unwrap(),
+        0,
+        "made once"
+    );
+    let small = w.app.get("acme", &thumb(shares[1]), &w.dana).await;
+    assert_eq!(small.status, 200);
+    assert_eq!(small.headers.get("content-type").unwrap(), "image/png");
+    assert_eq!(
+        w.app.get("acme", &thumb(shares[0]), &w.dana).await.status,
+        404,
+        "failed: none"
+    );
+    let gallery = w.app.get("acme", "/portal/gallery", &w.dana).await.text();
+    assert!(
+        gallery.contains(&format!("src=\"/w/acme{}\"", thumb(shares[1]))),
+        "{gallery}"
+    );
+    assert!(gallery.contains(&format!("src=\"/w/acme/portal/files/{}\"", shares[0])));
+    // Another client's contact gets no thumbnail either.
+    assert_eq!(
+        w.app.get("acme", &thumb(shares[1]), &w.bob).await.status,
+        404
+    );
 }

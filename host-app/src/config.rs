@@ -217,6 +217,7 @@ impl Config {
                 None => portal_core::files::FileBackend::Local(self.data_dir.join("files")),
             },
             max_file_mb: self.max_file_mb,
+            thumbnails_in_background: true,
             mail: MailConfig {
                 from_address: self.mail_from.clone(),
                 transport,

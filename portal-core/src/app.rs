@@ -57,6 +57,9 @@ pub struct PortalConfig {
     pub files: crate::files::FileBackend,
     /// The largest upload, in MB, for workspaces without their own limit.
     pub max_file_mb: u64,
+    /// Make image thumbnails in a background task of this process (tests call
+    /// `files::thumbnails::make_due` themselves).
+    pub thumbnails_in_background: bool,
 }
 
 impl Default for PortalConfig {
@@ -74,6 +77,7 @@ impl Default for PortalConfig {
             digest_hour: 7,
             files: crate::files::FileBackend::default(),
             max_file_mb: 100,
+            thumbnails_in_background: true,
         }
     }
 }
@@ -96,6 +100,8 @@ pub struct Inner {
     pub mailer: crate::email::Mailer,
     /// Wakes the email sender after a transaction queued mail.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the thumbnail maker after an image was uploaded.
+    pub thumbnails_wake: Arc<tokio::sync::Notify>,
     pub config: PortalConfig,
     pub startup_failures: Vec<StartupFailure>,
 }
@@ -247,6 +253,7 @@ impl PortalBuilder {
             templates: Templates::new(HashMap::new(), None),
             mailer: mailer.clone(),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            thumbnails_wake: Arc::new(tokio::sync::Notify::new()),
             config: self.config.clone(),
             startup_failures: Vec::new(),
         }));
@@ -303,12 +310,16 @@ impl PortalBuilder {
                 templates,
                 mailer,
                 outbox_wake: Arc::new(tokio::sync::Notify::new()),
+                thumbnails_wake: Arc::new(tokio::sync::Notify::new()),
                 config: self.config,
                 startup_failures: failures,
             })),
             extra_portal_routes: self.extra_portal_routes,
             extra_admin_routes: self.extra_admin_routes,
         };
+        if portal.state.config.thumbnails_in_background {
+            tokio::spawn(crate::files::thumbnails::run(portal.state.clone()));
+        }
         if portal.state.config.mail.deliver {
             tokio::spawn(crate::email::outbox::run(portal.state.clone()));
             tokio::spawn(crate::notifications::digest::run(portal.state.clone()));

@@ -231,6 +231,8 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
         None
     };
     config.mail.deliver = mail.is_some();
+    // Thumbnails are made when a test asks (`files::thumbnails::make_due`), never behind its back.
+    config.thumbnails_in_background = false;
     if let Some(server) = &mail {
         config.mail.transport = portal_core::email::MailTransport::Smtp(server.url());
     }

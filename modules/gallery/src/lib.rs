@@ -118,6 +118,8 @@ impl PortalModule for Gallery {
             .requires(CAN_VIEW)
             .get("/files/{id}", portal::fetch)
             .requires(CAN_VIEW)
+            .get("/files/{id}/thumbnail", portal::thumbnail)
+            .requires(CAN_VIEW)
             .get("/gallery", portal::gallery)
             .requires(CAN_VIEW)
     }
@@ -127,7 +129,8 @@ impl PortalModule for Gallery {
             .post("/gallery/share", admin::share)
             .post("/gallery/shares/{id}/unshare", admin::unshare)
     }
-    /// A delivered PDF shared with the client.
+    /// A delivered PDF and an image (with its thumbnail made) shared with the client; the
+    /// image's share is the routes' `{id}`.
     async fn seed(
         &self,
         state: &AppState,
@@ -136,27 +139,37 @@ impl PortalModule for Gallery {
     ) -> Result<Vec<(&'static str, String)>> {
         let mut pdf = b"%PDF-1.7\n% Brand guidelines\n".to_vec();
         pdf.extend_from_slice(&[b'.'; 2000]);
-        let up = Upload {
-            workspace_id,
-            client_id: None,
-            name: "Brand guidelines.pdf",
-            declared: Some("application/pdf"),
-            uploaded_by: "Portico demo",
-            max_bytes: u64::MAX,
-            quota: None,
-        };
-        let file = store_bytes(state, &up, pdf).await?;
+        let mut shared = Vec::new();
+        for (name, declared, bytes) in [
+            ("Brand guidelines.pdf", "application/pdf", pdf),
+            ("Colour swatch.png", "image/png", SWATCH.to_vec()),
+        ] {
+            let up = Upload {
+                workspace_id,
+                client_id: None,
+                name,
+                declared: Some(declared),
+                uploaded_by: "Portico demo",
+                max_bytes: u64::MAX,
+                quota: None,
+            };
+            shared.push(store_bytes(state, &up, bytes).await?.id);
+        }
+        portal_core::files::thumbnails::make_due(state).await?;
         store::share(
             &state.db,
             workspace_id,
             client_id,
-            &[file.id],
+            &shared,
             "Brand",
             "Portico demo",
         )
         .await?;
         let sql = "SELECT id FROM shared_files WHERE client_id = $1 AND file_id = $2";
-        let id: i64 = portal_core::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(client_id).bind(file.id).fetch_one(pool).await)?;
+        let id: i64 = portal_core::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(client_id).bind(shared[1]).fetch_one(pool).await)?;
         Ok(vec![("id", id.to_string())])
     }
 }
+
+/// A small real picture for the demo and the tests' probes.
+const SWATCH: &[u8] = include_bytes!("../assets/swatch.png");

@@ -33,6 +33,12 @@ fn view(ctx: &PortalContext, s: &Shared) -> portal_core::minijinja::Value {
         image => kind.is_image(),
         video => s.content_type.starts_with("video/"),
         href => ctx.link(&format!("/files/{}", s.id)),
+        // The small picture once it is made; the original, scaled by the browser, until then.
+        picture => if s.thumbnail_state.as_deref() == Some("ready") {
+            ctx.link(&format!("/files/{}/thumbnail", s.id))
+        } else {
+            ctx.link(&format!("/files/{}", s.id))
+        },
         download => ctx.link(&format!("/files/{}?download=1", s.id)),
     }
 }
@@ -75,6 +81,19 @@ pub async fn gallery(State(state): State<AppState>, ctx: PortalContext) -> Resul
         "gallery/gallery.html",
         context! { items => items, files => ctx.link("/files") },
     )
+}
+
+/// `GET /portal/files/{id}/thumbnail`: the small picture of a shared image, once made.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let shared = store::one_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    let file = files::get(&state.db, ctx.tenant.workspace.id, shared.file_id).await?;
+    let thumb = file.thumbnail().ok_or(Error::NotFound)?;
+    download::respond(&state, &thumb, &headers, false).await
 }
 
 /// `GET /portal/files/{id}`: the file, streamed (ranges for video), logged as a download.

@@ -15,6 +15,8 @@ pub struct Shared {
     pub size: i64,
     pub folder: String,
     pub shared_at: i64,
+    /// Whether a thumbnail is ready (`ready`), for the gallery.
+    pub thumbnail_state: Option<String>,
 }
 
 /// What the Files tab may be narrowed to.
@@ -47,7 +49,7 @@ impl Sort {
 }
 
 const SHARED: &str =
-    "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at \
+    "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at, f.thumbnail_state \
     FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
     WHERE s.workspace_id = $1 AND s.client_id = $2";
 

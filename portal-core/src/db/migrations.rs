@@ -106,6 +106,12 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0011_notification_sources.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230012,
+            description: "image thumbnails",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0012_thumbnails.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261123_0012_thumbnails.sql"),
+        },
     ];
 }
 

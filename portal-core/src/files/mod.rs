@@ -13,6 +13,7 @@
 pub mod download;
 pub(crate) mod kinds;
 mod record;
+pub mod thumbnails;
 pub mod upload;
 
 use std::path::PathBuf;

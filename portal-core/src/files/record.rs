@@ -22,10 +22,36 @@ pub struct StoredFile {
     pub size: i64,
     pub uploaded_by: String,
     pub created_at: i64,
+    /// `pending`, `working`, `ready` or `failed` for images; `None` for other files.
+    pub thumbnail_state: Option<String>,
+    #[serde(skip)]
+    pub thumbnail_type: Option<String>,
+    #[serde(skip)]
+    pub thumbnail_size: Option<i64>,
+}
+
+impl StoredFile {
+    /// The thumbnail as a file of its own, once it is made.
+    pub fn thumbnail(&self) -> Option<StoredFile> {
+        match (
+            self.thumbnail_state.as_deref(),
+            &self.thumbnail_type,
+            self.thumbnail_size,
+        ) {
+            (Some("ready"), Some(kind), Some(size)) => Some(StoredFile {
+                storage_key: format!("{}.thumb", self.storage_key),
+                content_type: kind.clone(),
+                size,
+                ..self.clone()
+            }),
+            _ => None,
+        }
+    }
 }
 
 const COLUMNS: &str =
-    "id, workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at";
+    "id, workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at, \
+     thumbnail_state, thumbnail_type, CAST(thumbnail_size AS BIGINT) AS thumbnail_size";
 
 pub(crate) struct NewFile<'a> {
     pub workspace_id: i64,
@@ -35,6 +61,8 @@ pub(crate) struct NewFile<'a> {
     pub content_type: &'a str,
     pub size: i64,
     pub uploaded_by: &'a str,
+    /// An image: make a thumbnail.
+    pub thumbnail: bool,
 }
 
 /// Records a stored object, unless it would take the workspace past `quota` bytes — checked
@@ -44,8 +72,8 @@ pub(crate) async fn insert_within_quota(
     f: &NewFile<'_>,
     quota: Option<u64>,
 ) -> Result<i64> {
-    let insert = "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let insert = "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at, thumbnail_state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query("UPDATE workspaces SET revision = revision WHERE id = $1")
@@ -70,6 +98,7 @@ pub(crate) async fn insert_within_quota(
             .bind(f.size)
             .bind(f.uploaded_by)
             .bind(now())
+            .bind(f.thumbnail.then_some("pending"))
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -127,6 +127,7 @@ where
         content_type: kind.mime,
         size: size as i64,
         uploaded_by: up.uploaded_by,
+        thumbnail: kind.is_image(),
     };
     let id = match record::insert_within_quota(&state.db, &new, up.quota).await {
         Ok(id) => id,
@@ -138,6 +139,9 @@ where
             return Err(e);
         }
     };
+    if kind.is_image() {
+        state.thumbnails_wake.notify_one();
+    }
     record::get(&state.db, up.workspace_id, id).await
 }
 
