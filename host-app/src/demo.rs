@@ -391,18 +391,9 @@ async fn first_news(
             .unwrap_or_default()
     };
     let (project, task) = (param("id"), param("task"));
-    let workspace = portal_core::workspace::by_id(&state.db, workspace_id)
+    let tenant = portal_core::web::Tenant::of_workspace(state, workspace_id)
         .await?
         .context("the demo workspace just created is missing")?;
-    let entitlements = state
-        .entitlements
-        .get(&state.db, &state.catalogue, &state.registry, &workspace)
-        .await?;
-    let tenant = portal_core::web::Tenant {
-        workspace,
-        entitlements,
-        base_path: String::new(),
-    };
     let news = [
         Notice {
             kind: "task_done",

@@ -26,10 +26,12 @@ pub struct Workspace {
     pub welcome_message: Option<String>,
     /// In the portal's and the emails' footer on white-label plans.
     pub support_email: Option<String>,
+    /// The largest upload, in MB; `None` for the deployment's default.
+    pub max_file_mb: Option<i32>,
 }
 
 const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url, sender_name, \
-                       portal_enabled, welcome_message, support_email";
+                       portal_enabled, welcome_message, support_email, max_file_mb";
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");

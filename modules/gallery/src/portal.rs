@@ -73,9 +73,7 @@ pub async fn list(
 
 /// `GET /portal/gallery`: delivered images and video as a grid.
 pub async fn gallery(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let mut shared = store::for_client(&state.db, ctx.scope(), "", Some(Sort::Images)).await?;
-    shared.extend(store::for_client(&state.db, ctx.scope(), "", Some(Sort::Video)).await?);
-    shared.sort_by_key(|s| std::cmp::Reverse((s.shared_at, s.id)));
+    let shared = store::for_client(&state.db, ctx.scope(), "", Some(Sort::Media)).await?;
     let items: Vec<_> = shared.iter().map(|s| view(&ctx, s)).collect();
     ctx.render(
         "gallery/gallery.html",

@@ -25,6 +25,8 @@ pub enum Sort {
     Images,
     Video,
     Documents,
+    /// Images and video together: the gallery.
+    Media,
 }
 
 impl Sort {
@@ -41,6 +43,9 @@ impl Sort {
         match self {
             Sort::Images => "f.content_type LIKE 'image/%'",
             Sort::Video => "(f.content_type LIKE 'video/%' OR f.content_type LIKE 'audio/%')",
+            Sort::Media => {
+                "(f.content_type LIKE 'image/%' OR f.content_type LIKE 'video/%')"
+            }
             Sort::Documents => {
                 "NOT (f.content_type LIKE 'image/%' OR f.content_type LIKE 'video/%' OR f.content_type LIKE 'audio/%')"
             }

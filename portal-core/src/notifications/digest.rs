@@ -15,7 +15,7 @@ use crate::db::ScopedTx;
 use crate::email::{self};
 use crate::error::Result;
 use crate::web::Tenant;
-use crate::{with_db, with_tx, workspace};
+use crate::{with_db, with_tx};
 
 /// How often the sender looks for due digests.
 const ROUND: Duration = Duration::from_secs(60);
@@ -88,17 +88,8 @@ async fn send_one(
     slot: i64,
     now: i64,
 ) -> Result<bool> {
-    let Some(ws) = workspace::by_id(&state.db, workspace_id).await? else {
+    let Some(tenant) = Tenant::of_workspace(state, workspace_id).await? else {
         return Ok(false);
-    };
-    let entitlements = state
-        .entitlements
-        .get(&state.db, &state.catalogue, &state.registry, &ws)
-        .await?;
-    let tenant = Tenant {
-        workspace: ws,
-        entitlements,
-        base_path: String::new(),
     };
     let mut tx = ScopedTx::begin_write(&state.db, workspace_id, client_id).await?;
     let sent = with_tx!(&mut tx, c => {

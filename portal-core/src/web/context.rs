@@ -87,8 +87,8 @@ pub struct PortalContext {
     pub path: String,
     /// The token this page's forms carry (see `web::csrf`).
     pub csrf_token: String,
-    /// Notifications the contact has not read, for the menu's badge.
-    pub unread: u32,
+    /// The contact's unread count and newest notifications, for the menu's badge and the home.
+    pub notifications: Arc<crate::notifications::Summary>,
     /// Where the request came from, for the activity log.
     pub origin: SessionMeta,
     state: AppState,
@@ -118,7 +118,7 @@ where
             client_id: user.client_id,
             contact_id: user.contact_id,
         };
-        let unread = state.unread.summary(&state.db, scope).await?.unread;
+        let notifications = state.unread.summary(&state.db, scope).await?;
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -128,7 +128,7 @@ where
             user,
             path: full_path(parts),
             csrf_token: csrf_token(parts),
-            unread,
+            notifications,
             origin: SessionMeta::from_request(&parts.headers, peer),
             state,
         })

@@ -41,8 +41,8 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     let mut widgets = Vec::new();
     if arrangement.shown(NOTIFICATIONS_WIDGET) {
         // The same summary the menu's badge came from: no query of its own.
-        let summary = state.unread.summary(&state.db, ctx.scope()).await?;
-        let entries: Vec<_> = summary
+        let entries: Vec<_> = ctx
+            .notifications
             .recent
             .iter()
             .map(|e| {

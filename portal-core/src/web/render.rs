@@ -99,7 +99,7 @@ pub fn portal_page(
         account_active => ctx.path == "/portal/account",
         notifications => ctx.link("/notifications"),
         notifications_active => ctx.path.starts_with("/portal/notifications"),
-        unread => ctx.unread,
+        unread => ctx.notifications.unread,
         sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
         ..globals(),

@@ -27,6 +27,26 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// The tenant of a workspace for work no request names (digests, demo data): on its own
+    /// host, so links have no `/w/{slug}` prefix.
+    pub async fn of_workspace(
+        state: &AppState,
+        workspace_id: i64,
+    ) -> Result<Option<Tenant>, Error> {
+        let Some(workspace) = workspace::by_id(&state.db, workspace_id).await? else {
+            return Ok(None);
+        };
+        let entitlements = state
+            .entitlements
+            .get(&state.db, &state.catalogue, &state.registry, &workspace)
+            .await?;
+        Ok(Some(Tenant {
+            workspace,
+            entitlements,
+            base_path: String::new(),
+        }))
+    }
+
     /// An absolute path on this workspace's site, e.g. `link("/portal/projects")`.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path)

@@ -18,12 +18,13 @@ use crate::web::admin::{parse_id, require_manager};
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
 
-/// The workspace's largest upload and its plan's storage, in bytes.
-pub async fn limits(state: &AppState, ctx: &StaffContext) -> Result<(u64, Option<u64>)> {
-    let ws = ctx.tenant.workspace.id;
-    let own: Option<i64> = crate::with_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT CAST(max_file_mb AS BIGINT) FROM workspaces WHERE id = $1").bind(ws).fetch_one(pool).await)?;
-    let mb = own
+/// The workspace's largest upload and its plan's storage, in bytes — from the workspace row
+/// the request already read.
+fn limits(state: &AppState, ctx: &StaffContext) -> (u64, Option<u64>) {
+    let mb = ctx
+        .tenant
+        .workspace
+        .max_file_mb
         .and_then(|m| u64::try_from(m).ok())
         .unwrap_or(state.config.max_file_mb);
     let quota = ctx
@@ -32,7 +33,7 @@ pub async fn limits(state: &AppState, ctx: &StaffContext) -> Result<(u64, Option
         .limits
         .storage_mb
         .map(|m| m.saturating_mul(1024 * 1024));
-    Ok((mb.saturating_mul(1024 * 1024), quota))
+    (mb.saturating_mul(1024 * 1024), quota)
 }
 
 async fn audited(
@@ -55,7 +56,7 @@ pub async fn list(
     let ws = ctx.tenant.workspace.id;
     let found = files::list_for_workspace(&state.db, ws).await?;
     let used = files::usage(&state.db, ws).await?.max(0) as u64;
-    let (max, quota) = limits(&state, &ctx).await?;
+    let (max, quota) = limits(&state, &ctx);
     let rows: Vec<_> = found
         .iter()
         .map(|f| {
@@ -97,7 +98,7 @@ pub async fn upload(
     addr: ClientAddr,
     mut form: Multipart,
 ) -> Result<Response> {
-    let (max_bytes, quota) = limits(&state, &ctx).await?;
+    let (max_bytes, quota) = limits(&state, &ctx);
     let mut stored = 0;
     while let Some(field) = form
         .next_field()
