@@ -258,10 +258,37 @@ async fn downloads_stream_with_ranges_and_safe_headers(backend: Backend) {
 
 async fn size_limits_and_the_storage_quota_hold(backend: Backend) {
     let w = world(&backend, "growth").await;
-    // The workspace's own limit: 1 MB.
-    w.app
-        .sql("UPDATE workspaces SET max_file_mb = 1 WHERE id = $1", w.ws)
+    // The workspace's own limit, set by its owner: 1 MB. Within the deployment's limit only,
+    // and not by a member.
+    let ceiling = w.app.state.config.max_file_mb;
+    let member = w.app.member(w.ws, "member@agency.example", "Mo").await;
+    let before = snapshot(w.app.db()).await;
+    let too_big = (ceiling + 1).to_string();
+    for bad in ["0", "-1", "1.5", "abc", too_big.as_str()] {
+        let res = w
+            .app
+            .submit("acme", "/admin/files/limit", &w.staff, &[("max_mb", bad)])
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.body);
+        assert!(res.words().contains(&format!("from 1 to {ceiling}")));
+    }
+    let res = w
+        .app
+        .submit("acme", "/admin/files/limit", &member, &[("max_mb", "1")])
         .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing changed");
+    let res = w
+        .app
+        .submit("acme", "/admin/files/limit", &w.staff, &[("max_mb", "1")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = w.app.get("acme", "/admin/files", &w.staff).await;
+    assert!(
+        page.words().contains("Files can be up to 1.0 MB each"),
+        "{}",
+        page.words()
+    );
     let objects = w.stored_objects();
     let res = w
         .upload("big.pdf", "application/pdf", &pdf(1024 * 1024 + 1))
@@ -272,6 +299,16 @@ async fn size_limits_and_the_storage_quota_hold(backend: Backend) {
     assert_eq!(w.stored_objects(), objects, "nothing left behind");
     let res = w
         .upload("fits.pdf", "application/pdf", &pdf(1024 * 1024))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    // Emptied: the deployment's limit again.
+    let res = w
+        .app
+        .submit("acme", "/admin/files/limit", &w.staff, &[("max_mb", "")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let res = w
+        .upload("big.pdf", "application/pdf", &pdf(1024 * 1024 + 1))
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
 

@@ -53,7 +53,7 @@ async fn the_application_role_owns_nothing_and_cannot_bypass() {
     .fetch_all(pool)
     .await
     .unwrap();
-    for table in ["activity", "clients", "contacts", "notifications"] {
+    for table in ["activity", "clients", "contacts", "files", "notifications"] {
         assert!(walled.iter().any(|t| t == table), "{table}: {walled:?}");
     }
     if app.state.registry.get("projects").is_some() {

@@ -457,6 +457,7 @@ impl Portal {
                     .post(admin::files::upload)
                     .layer(axum::extract::DefaultBodyLimit::disable()),
             )
+            .route("/files/limit", post(admin::files::set_limit))
             .route("/files/{id}", get(admin::files::fetch))
             .route("/files/{id}/delete", post(admin::files::delete))
             .route(
@@ -509,12 +510,25 @@ impl Portal {
                 post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Admin)),
             )
             .merge(self.extra_admin_routes.clone());
-        let mut api = Router::new().route("/me", get(api::me)).route(
-            "/settings",
-            get(admin::settings::api_show)
-                .put(admin::settings::api_save)
-                .post(admin::settings::api_save),
-        );
+        let mut api = Router::new()
+            .route("/me", get(api::me))
+            .route(
+                "/settings",
+                get(admin::settings::api_show)
+                    .put(admin::settings::api_save)
+                    .post(admin::settings::api_save),
+            )
+            .route(
+                "/files",
+                get(admin::files::api_list)
+                    .post(admin::files::api_upload)
+                    .layer(axum::extract::DefaultBodyLimit::disable()),
+            )
+            .route(
+                "/files/{id}",
+                get(admin::files::api_show).delete(admin::files::api_delete),
+            )
+            .route("/files/{id}/content", get(admin::files::fetch));
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));
             admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));

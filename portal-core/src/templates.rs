@@ -66,6 +66,18 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/email/notification.txt"),
     ),
     (
+        "portal/file_stage.html",
+        include_str!("../templates/portal/file_stage.html"),
+    ),
+    (
+        "email/team_notice.html",
+        include_str!("../templates/email/team_notice.html"),
+    ),
+    (
+        "email/team_notice.txt",
+        include_str!("../templates/email/team_notice.txt"),
+    ),
+    (
         "email/digest.html",
         include_str!("../templates/email/digest.html"),
     ),

@@ -79,6 +79,16 @@ pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) ->
     Ok(())
 }
 
+/// The workspace's largest upload in MB; `None` goes back to the deployment's default.
+pub async fn set_max_file_mb(db: &Db, workspace_id: i64, mb: Option<i64>) -> Result<()> {
+    let sql = "UPDATE workspaces SET max_file_mb = $1 WHERE id = $2";
+    let n = with_db!(db, pool => sqlx::query(sql).bind(mb).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
 /// A slug is one DNS label: it names the workspace in `{slug}.{base domain}` and `/w/{slug}/`.
 pub fn check_slug(slug: &str) -> Result<()> {
     let ok = (1..=63).contains(&slug.len())

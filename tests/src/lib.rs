@@ -394,16 +394,31 @@ impl TestApp {
             ),
             _ => (String::new(), String::new()),
         };
-        let req = self
+        let mut req = self
             .http
             .post(format!("{}/w/{slug}{path}?csrf_token={token}", self.url))
-            .header("cookie", cookie)
+            .header("cookie", cookie);
+        if let As::Bearer(t) = who {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req
             .header(
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),
             )
             .body(body);
         Page::read(req).await
+    }
+
+    /// A GET of `path` on workspace `slug`, signed in as `who`, not yet sent.
+    fn get_as(&self, slug: &str, path: &str, who: &As) -> reqwest::RequestBuilder {
+        let req = self.http.get(format!("{}/w/{slug}{path}", self.url));
+        match who {
+            As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
+            As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Anonymous => req,
+        }
     }
 
     /// A GET with extra headers (`Range`, `If-None-Match`).
@@ -414,17 +429,19 @@ impl TestApp {
         who: &As,
         headers: &[(&str, &str)],
     ) -> Page {
-        let mut req = self.http.get(format!("{}/w/{slug}{path}", self.url));
-        req = match who {
-            As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
-            As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
-            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
-            As::Anonymous => req,
-        };
+        let mut req = self.get_as(slug, path, who);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         Page::read(req).await
+    }
+
+    /// A GET whose answer is bytes (an archive, an image): status, headers, body.
+    pub async fn get_bytes(&self, slug: &str, path: &str, who: &As) -> (u16, HeaderMap, Vec<u8>) {
+        let res = self.get_as(slug, path, who).send().await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        (status, headers, res.bytes().await.unwrap().to_vec())
     }
 
     /// A request with an explicit `Host` header (or none) to a raw path.

@@ -1,5 +1,6 @@
 //! The staff side: share files from the file manager with a client — one or several, under a
-//! folder name — and unshare at once. Every staff role shares; owners and admins unshare too.
+//! folder name, optionally tied to one of the client's projects — and unshare at once. Every
+//! staff role shares and unshares.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -22,6 +23,7 @@ pub async fn index(
     let shares = store::for_workspace(&state.db, ws).await?;
     let files = files::list_for_workspace(&state.db, ws).await?;
     let clients = clients::list_clients(&state.db, ws).await?;
+    let projects = portico_projects::store::list_for_workspace(&state.db, ws).await?;
     let notice = match done.done.as_str() {
         "shared" => Some("Shared: the client sees it now."),
         "unshared" => Some("Unshared: the client no longer sees it."),
@@ -33,6 +35,7 @@ pub async fn index(
             shares => shares,
             files => files,
             clients => clients,
+            projects => projects,
             notice => notice,
             share => ctx.link("/gallery/share"),
             unshare_base => ctx.link("/gallery/shares"),
@@ -41,7 +44,7 @@ pub async fn index(
     )
 }
 
-/// `POST /admin/gallery/share`: `client`, one or more `file`, optional `folder`.
+/// `POST /admin/gallery/share`: `client`, one or more `file`, optional `folder` and `project`.
 pub async fn share(
     State(state): State<AppState>,
     ctx: StaffContext,
@@ -59,26 +62,22 @@ pub async fn share(
                 .map_err(|_| Error::BadRequest("Choose files from your file manager.".into()))?,
         );
     }
-    if files.is_empty() {
-        return Err(Error::BadRequest(
-            "Choose at least one file to share.".into(),
-        ));
-    }
-    let folder = form.get("folder").trim();
-    if folder.chars().count() > 120 || folder.chars().any(char::is_control) {
-        return Err(Error::BadRequest(
-            "A folder name is one line of at most 120 characters.".into(),
-        ));
-    }
-    store::share(
-        &state.db,
-        ctx.tenant.workspace.id,
-        client,
-        &files,
-        folder,
-        &ctx.user.name,
-    )
-    .await?;
+    let project =
+        match form.get("project") {
+            "" => None,
+            raw => Some(raw.parse::<i64>().map_err(|_| {
+                Error::BadRequest("Choose a project of the client, or none.".into())
+            })?),
+        };
+    let new = store::NewShare {
+        client_id: client,
+        files: &files,
+        folder: form.get("folder").trim(),
+        project_id: project,
+        by: &ctx.user.name,
+    };
+    store::checked(&new)?;
+    store::share(&state.db, ctx.tenant.workspace.id, &new).await?;
     Ok(Redirect::to(&ctx.link("/gallery?done=shared")).into_response())
 }
 

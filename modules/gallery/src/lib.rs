@@ -1,15 +1,20 @@
 //! # portico-gallery
 //!
-//! Files shared with a client: the **Files** tab (search, filter by kind, download) and the
-//! **Gallery** of delivered images and video. Staff share files from the core's file manager
-//! (`/admin/files`) — one by one or several under a folder name — and unshare at once; a
-//! client sees only what was shared with it, never the file manager, never another client's.
-//! Files stream from the core's file store (`portal_core::files`), with ranges for video;
-//! every download is written to the activity log.
+//! Files shared with a client: the **Files** tab (search, filter by kind and project,
+//! download), the **Gallery** of delivered images and video, a preview of each file (the
+//! picture, PDF, video or sound in the page, with previous and next), and any selection
+//! downloaded as one zip. Staff share files from the core's file manager (`/admin/files`) —
+//! one by one or several under a folder name, optionally tied to one of the client's projects
+//! — and unshare at once; a client sees only what was shared with it, never the file manager,
+//! never another client's, and a contact limited to some projects only their files. Files
+//! stream from the core's file store (`portal_core::files`), with ranges for video; every
+//! download is written to the activity log. On PostgreSQL a policy on `files` lets a client's
+//! scope read the agency's files shared with it, and nothing else of the agency's.
 //!
 //! Laid out like every module: `lib.rs` declares and registers, `store.rs` holds the queries,
 //! `portal.rs` and `admin.rs` the handlers, `migrations/` and `templates/` the rest.
 mod admin;
+mod api;
 mod portal;
 pub mod store;
 
@@ -41,6 +46,10 @@ impl PortalModule for Gallery {
     }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
+    }
+    /// Shares may be tied to a project.
+    fn depends_on(&self) -> &'static [&'static str] {
+        &[portico_projects::ID]
     }
     fn features(&self) -> &'static [FeatureDecl] {
         &[FeatureDecl {
@@ -89,12 +98,24 @@ impl PortalModule for Gallery {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611232001,
-            description: "files shared with clients",
-            sqlite: include_str!("../migrations/sqlite/20261123_2001_shared_files.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_2001_shared_files.sql"),
-        }]
+        &[
+            ModuleMigration {
+                version: 202611232001,
+                description: "files shared with clients",
+                sqlite: include_str!("../migrations/sqlite/20261123_2001_shared_files.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_2001_shared_files.sql"),
+            },
+            ModuleMigration {
+                version: 202611232002,
+                description: "shares tied to projects; shared files readable in the client's scope",
+                sqlite: include_str!(
+                    "../migrations/sqlite/20261123_2002_share_projects_and_file_wall.sql"
+                ),
+                postgres: include_str!(
+                    "../migrations/postgres/20261123_2002_share_projects_and_file_wall.sql"
+                ),
+            },
+        ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
         &[
@@ -107,6 +128,10 @@ impl PortalModule for Gallery {
                 include_str!("../templates/gallery.html"),
             ),
             (
+                "gallery/preview.html",
+                include_str!("../templates/preview.html"),
+            ),
+            (
                 "gallery/admin.html",
                 include_str!("../templates/admin.html"),
             ),
@@ -116,7 +141,11 @@ impl PortalModule for Gallery {
         Routes::new()
             .get("/files", portal::list)
             .requires(CAN_VIEW)
+            .get("/files/archive", portal::archive)
+            .requires(CAN_VIEW)
             .get("/files/{id}", portal::fetch)
+            .requires(CAN_VIEW)
+            .get("/files/{id}/preview", portal::preview)
             .requires(CAN_VIEW)
             .get("/files/{id}/thumbnail", portal::thumbnail)
             .requires(CAN_VIEW)
@@ -129,8 +158,15 @@ impl PortalModule for Gallery {
             .post("/gallery/share", admin::share)
             .post("/gallery/shares/{id}/unshare", admin::unshare)
     }
+    fn api_routes(&self) -> Routes {
+        Routes::new()
+            .get("/shares", api::list)
+            .post("/shares", api::share)
+            .delete("/shares/{share}", api::unshare)
+    }
     /// A delivered PDF and an image (with its thumbnail made) shared with the client; the
-    /// image's share is the routes' `{id}`.
+    /// image's share is the routes' `{id}`, the PDF's the API's `{share}` (so the probes that
+    /// unshare one through the admin and the other through the API both find theirs).
     async fn seed(
         &self,
         state: &AppState,
@@ -156,18 +192,23 @@ impl PortalModule for Gallery {
             shared.push(store_bytes(state, &up, bytes).await?.id);
         }
         portal_core::files::thumbnails::make_due(state).await?;
-        store::share(
-            &state.db,
-            workspace_id,
+        let new = store::NewShare {
             client_id,
-            &shared,
-            "Brand",
-            "Portico demo",
-        )
-        .await?;
+            files: &shared,
+            folder: "Brand",
+            project_id: None,
+            by: "Portico demo",
+        };
+        store::share(&state.db, workspace_id, &new).await?;
         let sql = "SELECT id FROM shared_files WHERE client_id = $1 AND file_id = $2";
-        let id: i64 = portal_core::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(client_id).bind(shared[1]).fetch_one(pool).await)?;
-        Ok(vec![("id", id.to_string())])
+        let mut ids = Vec::new();
+        for file in [shared[1], shared[0]] {
+            let id: i64 = portal_core::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(client_id).bind(file).fetch_one(pool).await)?;
+            ids.push(id.to_string());
+        }
+        let [image, pdf] = <[String; 2]>::try_from(ids)
+            .map_err(|_| portal_core::Error::Internal("two shares".into()))?;
+        Ok(vec![("id", image), ("share", pdf)])
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Shared {
     pub shared_at: i64,
     /// Whether a thumbnail is ready (`ready`), for the gallery.
     pub thumbnail_state: Option<String>,
+    pub project_id: Option<i64>,
+    pub project_name: Option<String>,
 }
 
 /// What the Files tab may be narrowed to.
@@ -53,40 +55,71 @@ impl Sort {
     }
 }
 
-const SHARED: &str =
-    "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at, f.thumbnail_state \
-    FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
-    WHERE s.workspace_id = $1 AND s.client_id = $2";
+/// The scope's shares it may see: the client's, and of those tied to a project only the ones
+/// of projects the contact may see (`$3` is the contact).
+fn shared_sql() -> String {
+    format!(
+        "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at, f.thumbnail_state, \
+         s.project_id, p.name AS project_name \
+         FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
+         LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
+         WHERE s.workspace_id = $1 AND s.client_id = $2 AND (s.project_id IS NULL OR {})",
+        portico_projects::store::visible("s.project_id", "$3")
+    )
+}
 
-/// The client's shared files, newest first, whose name contains `search` (any case), of the
-/// given sort.
-pub async fn for_client(
-    db: &Db,
-    scope: ClientScope,
-    search: &str,
-    sort: Option<Sort>,
-) -> Result<Vec<Shared>> {
-    let mut sql = format!("{SHARED} AND LOWER(f.name) LIKE $3");
-    if let Some(sort) = sort {
+/// What the contact narrowed the Files tab to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Narrowing<'a> {
+    /// Part of the name, any case.
+    pub search: &'a str,
+    pub sort: Option<Sort>,
+    pub project: Option<i64>,
+}
+
+/// The client's shared files the contact may see, newest first, narrowed.
+pub async fn for_client(db: &Db, scope: ClientScope, n: Narrowing<'_>) -> Result<Vec<Shared>> {
+    let mut sql = format!("{} AND LOWER(f.name) LIKE $4", shared_sql());
+    if let Some(sort) = n.sort {
         sql.push_str(" AND ");
         sql.push_str(sort.condition());
     }
+    // 0: every project's, and the untied ones.
+    sql.push_str(" AND ($5 = 0 OR s.project_id = $5)");
     sql.push_str(" ORDER BY s.shared_at DESC, s.id DESC");
-    let pattern = format!("%{}%", search.to_lowercase().replace(['\\', '%', '_'], ""));
+    let pattern = format!(
+        "%{}%",
+        n.search.to_lowercase().replace(['\\', '%', '_'], "")
+    );
     let mut tx = scope.begin(db).await?;
     let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(&pattern)
+        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(&pattern)
+        .bind(n.project.unwrap_or(0))
         .fetch_all(&mut **c).await)?;
     tx.commit().await?;
     Ok(found)
 }
 
+/// Several shares of the contact's client, in the order asked; not found if any is not one
+/// the contact may see.
+pub async fn some_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result<Vec<Shared>> {
+    let all = for_client(db, scope, Narrowing::default()).await?;
+    ids.iter()
+        .map(|id| {
+            all.iter()
+                .find(|s| s.id == *id)
+                .cloned()
+                .ok_or(Error::NotFound)
+        })
+        .collect()
+}
+
 /// One share of the contact's client; not found for anything else (unshared at once).
 pub async fn one_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Shared> {
-    let sql = format!("{SHARED} AND s.id = $3");
+    let sql = format!("{} AND s.id = $4", shared_sql());
     let mut tx = scope.begin(db).await?;
     let found: Option<Shared> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(id)
+        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(id)
         .fetch_optional(&mut **c).await)?;
     tx.commit().await?;
     found.ok_or(Error::NotFound)
@@ -97,51 +130,82 @@ pub async fn one_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Shar
 pub struct StaffShare {
     pub id: i64,
     pub client_id: i64,
+    pub file_id: i64,
+    pub project_id: Option<i64>,
     pub client_name: String,
     pub name: String,
     pub folder: String,
+    pub project_name: Option<String>,
     pub shared_by: String,
     pub shared_at: i64,
 }
 
 pub async fn for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffShare>> {
-    let sql = "SELECT s.id, s.client_id, c.name AS client_name, f.name, s.folder, s.shared_by, s.shared_at \
+    let sql = "SELECT s.id, s.client_id, s.file_id, s.project_id, c.name AS client_name, f.name, s.folder, p.name AS project_name, s.shared_by, s.shared_at \
                FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
                JOIN clients c ON c.id = s.client_id AND c.workspace_id = s.workspace_id \
+               LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
                WHERE s.workspace_id = $1 ORDER BY c.name, s.folder, f.name";
     Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
 }
 
-/// Shares the workspace's `files` with its client under `folder`; files already shared with
-/// the client keep their share. Anything not the workspace's is not found.
-pub async fn share(
-    db: &Db,
-    workspace_id: i64,
-    client_id: i64,
-    files: &[i64],
-    folder: &str,
-    by: &str,
-) -> Result<usize> {
+/// What staff share: files of the workspace with one of its clients, under a folder name
+/// ('' for none), optionally tied to one of the client's projects.
+pub struct NewShare<'a> {
+    pub client_id: i64,
+    pub files: &'a [i64],
+    pub folder: &'a str,
+    pub project_id: Option<i64>,
+    pub by: &'a str,
+}
+
+/// What staff send, checked before anything is read: at least one file, a folder name of
+/// one line.
+pub fn checked(new: &NewShare<'_>) -> Result<()> {
+    if new.files.is_empty() {
+        return Err(Error::BadRequest(
+            "Choose at least one file to share.".into(),
+        ));
+    }
+    if new.folder.chars().count() > 120 || new.folder.chars().any(char::is_control) {
+        return Err(Error::BadRequest(
+            "A folder name is one line of at most 120 characters.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Shares, in one transaction; files already shared with the client keep their share.
+/// Anything not the workspace's (or a project not the client's) is refused and nothing is
+/// shared. Returns how many shares are new.
+pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usize> {
     let ts = now();
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let client: Option<i64> = sqlx::query_scalar("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
-            .bind(client_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
+            .bind(new.client_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
         if client.is_none() {
             return Err(Error::BadRequest("Choose one of your clients.".into()));
         }
+        if let Some(project) = new.project_id {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE id = $1 AND workspace_id = $2 AND client_id = $3")
+                .bind(project).bind(workspace_id).bind(new.client_id).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Err(Error::BadRequest("Choose a project of the same client, or none.".into()));
+            }
+        }
         let mut added = 0;
-        for file in files {
+        for file in new.files {
             let found: Option<i64> = sqlx::query_scalar("SELECT id FROM files WHERE id = $1 AND workspace_id = $2")
                 .bind(file).bind(workspace_id).fetch_optional(&mut *tx).await?;
             if found.is_none() {
                 return Err(Error::BadRequest("Choose files from your file manager.".into()));
             }
             added += sqlx::query(
-                "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, shared_by, shared_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, file_id) DO NOTHING",
+                "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, project_id, shared_by, shared_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id, file_id) DO NOTHING",
             )
-            .bind(workspace_id).bind(client_id).bind(file).bind(folder).bind(by).bind(ts)
+            .bind(workspace_id).bind(new.client_id).bind(file).bind(new.folder).bind(new.project_id).bind(new.by).bind(ts)
             .execute(&mut *tx).await?.rows_affected() as usize;
         }
         tx.commit().await?;

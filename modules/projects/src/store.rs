@@ -56,7 +56,7 @@ pub struct Deadline {
 /// The condition that project `column` is one the scope's contact may see: all of the
 /// client's, unless staff limited the contact to some (`project_access`). `param` is the
 /// placeholder bound to the contact's id.
-pub(crate) fn visible(column: &str, param: &str) -> String {
+pub fn visible(column: &str, param: &str) -> String {
     format!(
         "(NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param}) \
          OR EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = {param} AND a.project_id = {column}))"

@@ -112,6 +112,16 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261123_0012_thumbnails.sql"),
             postgres: include_str!("../../../migrations/postgres/20261123_0012_thumbnails.sql"),
         },
+        ModuleMigration {
+            version: 202611230013,
+            description: "files behind row-level security",
+            sqlite: include_str!(
+                "../../../migrations/sqlite/20261123_0013_files_row_level_security.sql"
+            ),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0013_files_row_level_security.sql"
+            ),
+        },
     ];
 }
 

@@ -12,6 +12,11 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::files::{storage, Kind, StoredFile};
 
+/// The policy of a served file: nothing may run, only this origin may frame it (the preview
+/// page shows a PDF in a frame); the browser's own image, video and PDF viewers may draw.
+const FILE_CSP: &str = "default-src 'none'; img-src 'self'; media-src 'self'; \
+                        style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'";
+
 /// A download link's query: `?download=1` makes it an attachment even for a type the
 /// browser could show.
 #[derive(serde::Deserialize, Default)]
@@ -69,7 +74,7 @@ pub fn requested_range(header: Option<&str>, size: u64) -> Wanted {
 
 /// `attachment; filename="brief.pdf"; filename*=UTF-8''brief.pdf` — the quoted name kept to
 /// plain ASCII for old clients, the exact one percent-encoded (RFC 6266, RFC 8187).
-fn disposition(inline: bool, name: &str) -> String {
+pub(crate) fn disposition(inline: bool, name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -159,6 +164,15 @@ pub async fn respond(
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),
+    );
+    // Framed only by the portal's own preview page; no script, whatever the file holds.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(FILE_CSP),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
     );
     h.insert(header::ETAG, value(&etag)?);
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));

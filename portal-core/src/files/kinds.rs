@@ -85,6 +85,29 @@ impl Kind {
     pub fn is_image(&self) -> bool {
         self.inline() && self.mime.starts_with("image/")
     }
+
+    /// How a preview shows it: `image`, `pdf`, `video`, `audio` — or `download`, for every
+    /// type a browser may not show safely (the `portal/file_stage.html` partial draws each).
+    pub fn shown_as(&self) -> &'static str {
+        if !self.inline() {
+            "download"
+        } else if self.is_image() {
+            "image"
+        } else if self.mime == "application/pdf" {
+            "pdf"
+        } else if self.mime.starts_with("video/") {
+            "video"
+        } else {
+            "audio"
+        }
+    }
+
+    /// The kind of a stored type.
+    pub fn of(content_type: &str) -> Kind {
+        Kind {
+            mime: known(content_type),
+        }
+    }
 }
 
 /// A stored type as one of the known ones; anything else is served as opaque bytes.

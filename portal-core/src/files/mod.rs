@@ -10,6 +10,7 @@
 //!   file is recorded.
 //! - Downloads stream with ranges, so video previews seek ([`download`]); inline only for
 //!   types a browser shows safely, everything else is an attachment.
+pub mod archive;
 pub mod download;
 pub(crate) mod kinds;
 mod record;
@@ -26,7 +27,9 @@ use object_store::ObjectStore;
 use crate::error::{Error, Result};
 
 pub use kinds::{detect, known, Kind};
-pub use record::{delete, get, human_size, list_for_workspace, usage, StoredFile};
+pub use record::{
+    delete, get, get_for_client, human_size, list_for_workspace, many_for_client, usage, StoredFile,
+};
 
 /// Where files go: a directory, or an S3-compatible bucket.
 #[derive(Clone, Debug)]

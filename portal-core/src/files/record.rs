@@ -6,7 +6,8 @@ use crate::app::AppState;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::files::storage;
-use crate::with_db;
+use crate::web::ClientScope;
+use crate::{with_db, with_tx};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct StoredFile {
@@ -150,6 +151,42 @@ pub async fn get(db: &Db, workspace_id: i64, id: i64) -> Result<StoredFile> {
         .ok_or(Error::NotFound)
 }
 
+/// A file as a client's contact may reach it: read in the contact's scope, so on PostgreSQL
+/// row-level security admits only the client's own files and those a module shows it (the
+/// gallery's shares). The caller has already found the file through the client's own rows;
+/// this is the second wall, not the first.
+pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<StoredFile> {
+    let sql = format!("SELECT {COLUMNS} FROM files WHERE id = $1 AND workspace_id = $2");
+    let mut tx = scope.begin(db).await?;
+    let found: Option<StoredFile> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(id).bind(scope.workspace_id()).fetch_optional(&mut **c).await)?;
+    tx.commit().await?;
+    found.ok_or(Error::NotFound)
+}
+
+/// Several files, read the same way as [`get_for_client`]; those the scope may not reach are
+/// left out.
+pub async fn many_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result<Vec<StoredFile>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND id IN ({})",
+        marks.join(", ")
+    );
+    let mut tx = scope.begin(db).await?;
+    let found: Vec<StoredFile> = with_tx!(&mut tx, c => {
+        let mut q = sqlx::query_as(&sql).bind(scope.workspace_id());
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(&mut **c).await
+    })?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// The workspace's files, newest first.
 pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StoredFile>> {
     let sql = format!(
@@ -163,7 +200,18 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<Stored
 pub async fn delete(state: &AppState, workspace_id: i64, id: i64) -> Result<StoredFile> {
     let file = get(&state.db, workspace_id, id).await?;
     let sql = "DELETE FROM files WHERE id = $1 AND workspace_id = $2";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    let deleted = with_db!(&state.db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()));
+    if let Err(e) = deleted {
+        // A module's record keeps the file (a deliverable's reviewed version): it stays.
+        if e.as_database_error()
+            .is_some_and(|d| d.is_foreign_key_violation())
+        {
+            return Err(Error::Conflict(
+                "This file is part of a deliverable's review history, which keeps every version as it was reviewed: it cannot be deleted.".into(),
+            ));
+        }
+        return Err(e.into());
+    }
     let key = object_store::path::Path::from(file.storage_key.as_str());
     if let Err(e) = state.files.objects().delete(&key).await {
         tracing::warn!(error = %storage(e), key = %key, "a deleted file's object stays behind");

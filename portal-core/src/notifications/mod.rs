@@ -13,12 +13,14 @@
 pub mod digest;
 pub(crate) mod feed;
 mod send;
+mod team;
 mod unread;
 
 pub use feed::{
     feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
 };
 pub use send::{notify, retract, revise, Notice, Recipients};
+pub use team::{tell_team, TeamNotice};
 pub use unread::{Summary, UnreadCache};
 
 use serde::Serialize;

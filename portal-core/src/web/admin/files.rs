@@ -3,10 +3,12 @@
 //! uploads and downloads; owners and admins delete. Clients never see this page: what they
 //! see of files comes through what staff share with them.
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
 use futures_util::TryStreamExt;
 use minijinja::context;
+use serde_json::{json, Value};
 
 use crate::app::AppState;
 use crate::audit;
@@ -75,6 +77,7 @@ pub async fn list(
     let notice = match done.done.as_str() {
         "uploaded" => Some("Uploaded."),
         "deleted" => Some("The file is deleted."),
+        "limit" => Some("The largest upload is changed: it applies to the next upload."),
         _ => None,
     };
     ctx.render(
@@ -86,9 +89,48 @@ pub async fn list(
             max => files::human_size(max as i64),
             upload => ctx.link(&format!("/files?csrf_token={}", ctx.csrf_token)),
             can_delete => ctx.can_manage(),
+            limit => context! {
+                action => ctx.link("/files/limit"),
+                current => ctx.tenant.workspace.max_file_mb,
+                ceiling => state.config.max_file_mb,
+            },
             notice => notice,
         },
     )
+}
+
+/// `POST /admin/files/limit` (`max_mb`; empty for the deployment's default): the largest
+/// file staff and contacts may upload to this workspace, up to the deployment's own limit.
+/// Owners and admins only.
+pub async fn set_limit(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let form = crate::web::admin::form::Fields::parse(&body);
+    let raw = form.get("max_mb").trim();
+    let ceiling = state.config.max_file_mb;
+    let mb = if raw.is_empty() {
+        None
+    } else {
+        match raw.parse::<u64>() {
+            Ok(n) if (1..=ceiling).contains(&n) => Some(n as i64),
+            _ => {
+                return Err(Error::BadRequest(format!(
+                    "The largest upload is a whole number of MB from 1 to {ceiling}, or empty for the default."
+                )))
+            }
+        }
+    };
+    crate::workspace::set_max_file_mb(&state.db, ctx.tenant.workspace.id, mb).await?;
+    let subject = match mb {
+        Some(n) => format!("largest upload to {n} MB"),
+        None => format!("largest upload to the default ({ceiling} MB)"),
+    };
+    audit::record(&state.db, &ctx.user, "changed the", &subject, &addr.text()).await?;
+    Ok(Redirect::to(&ctx.link("/files?done=limit")).into_response())
 }
 
 /// `POST /admin/files` (multipart, one or more `file` fields): each file streams to storage.
@@ -96,10 +138,25 @@ pub async fn upload(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response> {
-    let (max_bytes, quota) = limits(&state, &ctx);
-    let mut stored = 0;
+    receive(&state, &ctx, addr, form, None).await?;
+    Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
+}
+
+/// Stores every `file` part of the form as it arrives, as the agency's (`client_id` `None`)
+/// or as a client's (a deliverable made for it); at least one is required. A part that
+/// fails (too large, a contradicted type, past the quota) stops the upload there with its
+/// message; the files before it are kept. Modules that take uploads from staff use this.
+pub async fn receive(
+    state: &AppState,
+    ctx: &StaffContext,
+    addr: ClientAddr,
+    mut form: Multipart,
+    client_id: Option<i64>,
+) -> Result<Vec<files::StoredFile>> {
+    let (max_bytes, quota) = limits(state, ctx);
+    let mut stored = Vec::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -118,24 +175,86 @@ pub async fn upload(
         let declared = field.content_type().map(str::to_string);
         let up = Upload {
             workspace_id: ctx.tenant.workspace.id,
-            client_id: None,
+            client_id,
             name: &name,
             declared: declared.as_deref(),
             uploaded_by: &ctx.user.name,
             max_bytes,
             quota,
         };
-        let file = upload::store(&state, &up, field.map_err(|e| e.to_string())).await?;
-        audited(&state, &ctx, addr, "uploaded a file", &file).await?;
-        stored += 1;
+        let file = upload::store(state, &up, field.map_err(|e| e.to_string())).await?;
+        audited(state, ctx, addr, "uploaded a file", &file).await?;
+        stored.push(file);
     }
-    if stored == 0 {
+    if stored.is_empty() {
         return Err(Error::BadRequest("Choose a file to upload.".into()));
     }
-    Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
+    Ok(stored)
 }
 
-/// `GET /admin/files/{id}`.
+/// A file as the API shows it.
+fn json(ctx: &StaffContext, f: &files::StoredFile) -> Value {
+    json!({
+        "id": f.id,
+        "name": f.name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "uploaded_by": f.uploaded_by,
+        "created_at": f.created_at,
+        "thumbnail": f.thumbnail_state,
+        "content_url": ctx.tenant.link(&format!("/api/files/{}/content", f.id)),
+    })
+}
+
+/// `GET /api/files`: the workspace's files, newest first.
+pub async fn api_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Json<Value>> {
+    let found = files::list_for_workspace(&state.db, ctx.tenant.workspace.id).await?;
+    let used = files::usage(&state.db, ctx.tenant.workspace.id).await?;
+    let (max, quota) = limits(&state, &ctx);
+    Ok(Json(json!({
+        "files": found.iter().map(|f| json(&ctx, f)).collect::<Vec<_>>(),
+        "used_bytes": used,
+        "quota_bytes": quota,
+        "max_file_bytes": max,
+    })))
+}
+
+/// `POST /api/files` (multipart, one or more `file` parts): `201` with the stored files.
+pub async fn api_upload(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    form: Multipart,
+) -> Result<Response> {
+    let stored = receive(&state, &ctx, addr, form, None).await?;
+    let body = json!({ "files": stored.iter().map(|f| json(&ctx, f)).collect::<Vec<_>>() });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/files/{id}`.
+pub async fn api_show(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let file = files::get(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
+    Ok(Json(json(&ctx, &file)))
+}
+
+/// `DELETE /api/files/{id}`: `204`; owners and admins only.
+pub async fn api_delete(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    require_manager(&ctx)?;
+    let file = files::delete(&state, ctx.tenant.workspace.id, parse_id(&id)?).await?;
+    audited(&state, &ctx, addr, "deleted a file", &file).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /admin/files/{id}`, and `GET /api/files/{id}/content`.
 pub async fn fetch(
     State(state): State<AppState>,
     ctx: StaffContext,

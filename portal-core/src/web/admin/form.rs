@@ -10,6 +10,16 @@ impl Fields {
         Fields(form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// Fields given as pairs — a JSON body read into the same checks as the admin's form.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Fields {
+        Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     pub fn get(&self, key: &str) -> &str {
         self.0
             .iter()
