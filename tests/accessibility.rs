@@ -94,13 +94,21 @@ async fn portal_pages_work_on_a_phone_and_a_laptop_for_everyone() {
     {
         portal_pages.push(format!("/w/acme{}", concrete_path(r, &samples)));
     }
-    let staff_pages = [
+    let mut staff_pages = vec![
         "/w/acme/admin/".to_string(),
         format!("/w/acme/admin/clients/{client}"),
         "/w/acme/admin/home".into(),
         "/w/acme/admin/settings".into(),
         "/w/acme/admin/files".into(),
     ];
+    // Each linked module's staff index and the page of its seeded record.
+    for r in app.state.routes.iter().filter(|r| {
+        r.surface == portal_core::module::Surface::Admin
+            && r.method == "GET"
+            && (r.path == format!("/{}", r.module) || r.path == format!("/{}/{{id}}", r.module))
+    }) {
+        staff_pages.push(format!("/w/acme{}", concrete_path(r, &samples)));
+    }
 
     let mut problems = Vec::new();
     for (width, height) in [(360, 740), (1280, 800)] {

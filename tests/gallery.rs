@@ -362,18 +362,7 @@ impl World {
     }
 
     async fn project_of(&self, client: i64, name: &str) -> i64 {
-        let new = portico_projects::store::NewProject {
-            name,
-            description: "",
-            status: "in_progress",
-            start_date: None,
-            due_date: None,
-            progress: 0,
-            milestones: &[],
-        };
-        portico_projects::store::create(self.app.db(), self.ws, client, &new)
-            .await
-            .unwrap()
+        self.app.project(self.ws, client, name).await
     }
 }
 

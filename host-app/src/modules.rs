@@ -4,6 +4,8 @@
 //! naming each linked crate here, behind its cargo feature, keeps it in the binary. Leaving a
 //! feature off leaves the module out entirely: routes, menu items, permissions, migrations,
 //! templates, pricing rows.
+#[cfg(feature = "approvals")]
+use portico_approvals as _;
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
 #[cfg(feature = "gallery")]

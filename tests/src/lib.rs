@@ -562,6 +562,23 @@ impl TestApp {
         (As::Staff(cookie), As::Bearer(bearer))
     }
 
+    /// A project of `client`, in progress, with nothing else to it.
+    #[cfg(feature = "projects")]
+    pub async fn project(&self, workspace_id: i64, client_id: i64, name: &str) -> i64 {
+        let new = portico_projects::store::NewProject {
+            name,
+            description: "",
+            status: "in_progress",
+            start_date: None,
+            due_date: None,
+            progress: 0,
+            milestones: &[],
+        };
+        portico_projects::store::create(self.db(), workspace_id, client_id, &new)
+            .await
+            .unwrap()
+    }
+
     /// A staff member with the `member` role (looks, does not manage), signed in to the admin.
     pub async fn member(&self, workspace_id: i64, email: &str, name: &str) -> As {
         let id =

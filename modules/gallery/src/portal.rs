@@ -331,13 +331,8 @@ pub async fn fetch(
     let shared = store::one_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
     let file = files::get_for_client(&state.db, ctx.scope(), shared.file_id).await?;
     // Shown in the page (the preview's picture, PDF or player) is the preview's view, logged
-    // there; saved to disk is a download. A range after the first is the same download.
-    let saved = q.forced() || Kind::of(&file.content_type).shown_as() == "download";
-    let first = headers
-        .get(axum::http::header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|r| r.starts_with("bytes=0-"));
-    if saved && first {
+    // there; saved to disk is a download.
+    if download::counts_as_download(&file, &headers, q.forced()) {
         let subject = format!("file:{}", shared.id);
         if let Some(entry) = ctx.activity(Action::Download, &subject, &shared.name) {
             activity::record(&state.db, &entry).await?;

@@ -12,10 +12,10 @@ use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Delivery, Notice, Recipients};
 use portal_core::web::session::SessionMeta;
 use portal_core::web::Tenant;
-use portal_core::{with_tx, AppState, NotificationKind, Result, StaffContext};
+use portal_core::{AppState, NotificationKind, Result, StaffContext};
 
 use crate::comments::{Comment, CommentPosted, REPLY};
-use crate::store::{status_label, ProjectUpdated};
+use crate::store::{self, status_label, ProjectUpdated};
 use crate::tasks::TaskChange;
 use crate::CAN_VIEW;
 
@@ -37,18 +37,6 @@ pub const KINDS: &[NotificationKind] = &[
     },
 ];
 
-/// The contacts of the client who can see `project`.
-async fn audience(tx: &mut ScopedTx, ws: i64, client: i64, project: i64) -> Result<Vec<i64>> {
-    let sql = "SELECT c.id FROM contacts c \
-               WHERE c.workspace_id = $1 AND c.client_id = $2 \
-                 AND EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
-                 AND (NOT EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = c.id) \
-                      OR EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = c.id AND a.project_id = $4))";
-    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(sql)
-        .bind(ws).bind(client).bind(CAN_VIEW).bind(project)
-        .fetch_all(&mut **c).await)?)
-}
-
 async fn tell(
     state: &AppState,
     tenant: &Tenant,
@@ -57,7 +45,7 @@ async fn tell(
     project: i64,
     notice: Notice,
 ) -> Result<()> {
-    let ids = audience(tx, tenant.workspace.id, client, project).await?;
+    let ids = store::audience(tx, tenant.workspace.id, client, project, None).await?;
     if !ids.is_empty() {
         notifications::notify(
             state,

@@ -63,6 +63,28 @@ pub fn visible(column: &str, param: &str) -> String {
     )
 }
 
+/// The contacts of the client who can see `project` — holding `can_view_projects`, and
+/// `also` if given, and not limited to other projects: who hears about the project's work.
+pub async fn audience(
+    tx: &mut ScopedTx,
+    ws: i64,
+    client: i64,
+    project: i64,
+    also: Option<&str>,
+) -> Result<Vec<i64>> {
+    let sql = format!(
+        "SELECT c.id FROM contacts c \
+         WHERE c.workspace_id = $1 AND c.client_id = $2 \
+           AND EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
+           AND ($5 = '' OR EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $5)) \
+           AND {}",
+        visible("$4", "c.id")
+    );
+    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(&sql)
+        .bind(ws).bind(client).bind(crate::CAN_VIEW).bind(project).bind(also.unwrap_or(""))
+        .fetch_all(&mut **c).await)?)
+}
+
 const PROJECT_COLUMNS: &str =
     "id, client_id, name, description, status, start_date, due_date, progress, updated_at";
 

@@ -58,6 +58,15 @@ impl ScopedTx {
         })
     }
 
+    /// Staff's reads: walled to the workspace only, like [`ScopedTx::begin_staff_write`], but
+    /// taking no write lock.
+    pub async fn begin_staff(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
+        Ok(match db {
+            Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => ScopedTx::Postgres(scoped_pg(pool, workspace_id, None).await?),
+        })
+    }
+
     /// Staff's writes: a transaction walled to the workspace only. Staff see every row of
     /// their workspace — internal notes, internal tasks — which a client scope's policies
     /// hide; the workspace wall still holds.

@@ -101,6 +101,18 @@ pub(crate) fn disposition(inline: bool, name: &str) -> String {
     )
 }
 
+/// Whether serving `file` for this request is a download for the activity log: saved to disk
+/// (asked to, or a type no page shows) rather than shown in a page, and the first request of
+/// it — a player's or download manager's later ranges are the same download.
+pub fn counts_as_download(file: &StoredFile, headers: &HeaderMap, forced: bool) -> bool {
+    let saved = forced || Kind::of(&file.content_type).shown_as() == "download";
+    let first = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|r| r.starts_with("bytes=0-"));
+    saved && first
+}
+
 /// The response for `file`. `download` forces an attachment even for inline types.
 pub async fn respond(
     state: &AppState,

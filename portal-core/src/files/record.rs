@@ -203,9 +203,12 @@ pub async fn delete(state: &AppState, workspace_id: i64, id: i64) -> Result<Stor
     let deleted = with_db!(&state.db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()));
     if let Err(e) = deleted {
         // A module's record keeps the file (a deliverable's reviewed version): it stays.
-        if e.as_database_error()
-            .is_some_and(|d| d.is_foreign_key_violation())
-        {
+        // SQLite reports an `ON DELETE RESTRICT` refusal with the trigger code (1811), not
+        // the foreign-key one, so its message is the sign there.
+        let kept = e.as_database_error().is_some_and(|d| {
+            d.is_foreign_key_violation() || d.message().contains("FOREIGN KEY constraint failed")
+        });
+        if kept {
             return Err(Error::Conflict(
                 "This file is part of a deliverable's review history, which keeps every version as it was reviewed: it cannot be deleted.".into(),
             ));

@@ -79,6 +79,17 @@ impl Routes {
         self.add(Method::POST, path, routing::post(handler))
     }
 
+    /// A `POST` that takes files: no whole-body limit, because the handler streams each file
+    /// into the file store within the workspace's own limits (`files::upload`).
+    pub fn upload<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let endpoint = routing::post(handler).layer(axum::extract::DefaultBodyLimit::disable());
+        self.add(Method::POST, path, endpoint)
+    }
+
     pub fn put<H, T>(self, path: &'static str, handler: H) -> Self
     where
         H: Handler<T, AppState>,
