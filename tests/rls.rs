@@ -56,6 +56,28 @@ async fn the_application_role_owns_nothing_and_cannot_bypass() {
     for table in ["activity", "clients", "contacts", "files", "notifications"] {
         assert!(walled.iter().any(|t| t == table), "{table}: {walled:?}");
     }
+    for (module, tables) in [
+        ("gallery", &["shared_files"][..]),
+        (
+            "approvals",
+            &[
+                "approval_events",
+                "approval_files",
+                "approval_versions",
+                "approvals",
+            ][..],
+        ),
+        (
+            "billing",
+            &["invoice_lines", "invoice_payments", "invoices"][..],
+        ),
+    ] {
+        if app.state.registry.get(module).is_some() {
+            for table in tables {
+                assert!(walled.iter().any(|t| t == table), "{table}: {walled:?}");
+            }
+        }
+    }
     if app.state.registry.get("projects").is_some() {
         for table in [
             "comments",

@@ -6,6 +6,8 @@
 //! templates, pricing rows.
 #[cfg(feature = "approvals")]
 use portico_approvals as _;
+#[cfg(feature = "billing")]
+use portico_billing as _;
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
 #[cfg(feature = "gallery")]

@@ -1,0 +1,353 @@
+//! The team's side: invoices for every client — draft one (lines, quantities, prices,
+//! discounts and tax per line or for the whole invoice, notes, payment instructions), issue
+//! it (numbered from the workspace's sequence; the client's billing contacts are told),
+//! record payments received by transfer or cheque, void. Numbering prefix and default
+//! payment instructions are the workspace's settings. Owners and admins do all of it;
+//! members look.
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use portal_core::db::{today, ScopedTx};
+use portal_core::minijinja::context;
+use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::{parse_id, require_manager};
+use portal_core::{clients, AppState, Error, Result, StaffContext};
+use serde::Deserialize;
+
+use crate::money::{self, Currency, CURRENCIES};
+use crate::news;
+use crate::portal::{breakdown, invoice_view};
+use crate::status::Status;
+use crate::store::{self, DraftTerms, Invoice, NewLine, NewPayment};
+use crate::totals::{Line, Terms};
+
+#[derive(Deserialize, Default)]
+pub struct Filter {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /admin/billing[?status=…]`.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Query(f): Query<Filter>,
+) -> Result<Html<String>> {
+    let status = match f.status.as_str() {
+        "" => None,
+        raw => {
+            Some(Status::parse(raw).ok_or_else(|| Error::BadRequest("Choose a status.".into()))?)
+        }
+    };
+    let ws = ctx.tenant.workspace.id;
+    let found = store::list_for_workspace(&state.db, ws, status).await?;
+    let today = today();
+    let mut rows = Vec::with_capacity(found.len());
+    for inv in &found {
+        let row = invoice_view(inv, &today)?;
+        rows.push(context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row });
+    }
+    let clients = clients::list_clients(&state.db, ws).await?;
+    let settings = store::settings(&state.db, ws).await?;
+    let notice = match f.done.as_str() {
+        "deleted" => Some("The draft is deleted."),
+        "settings" => Some("Invoice settings saved."),
+        _ => None,
+    };
+    ctx.render(
+        "billing/admin_list.html",
+        context! {
+            invoices => rows,
+            clients => clients,
+            currencies => CURRENCIES.iter().map(|c| c.code).collect::<Vec<_>>(),
+            statuses => ["draft", "sent", "paid", "void"],
+            status => f.status,
+            next_number => format!("{}{:04}", settings.prefix, settings.next_number),
+            settings => settings,
+            can_manage => ctx.can_manage(),
+            action => ctx.link("/billing"),
+            settings_action => ctx.link("/billing/settings"),
+            notice => notice,
+        },
+    )
+}
+
+fn currency(raw: &str) -> Result<Currency> {
+    Currency::of(raw)
+        .ok_or_else(|| Error::BadRequest("Choose one of the currencies offered.".into()))
+}
+
+/// `POST /admin/billing`: `client`, `currency`, `due_date` — a draft.
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    body: Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let form = Fields::parse(&body);
+    let client = form
+        .get("client")
+        .parse::<i64>()
+        .map_err(|_| Error::BadRequest("Choose one of your clients.".into()))?;
+    let cur = currency(form.get("currency"))?;
+    let due = form.date("due_date")?;
+    let ws = ctx.tenant.workspace.id;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let id = store::create_draft(&mut tx, ws, client, cur, due.as_deref(), &ctx.user.name).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&ctx.link(&format!("/billing/{id}?done=created"))).into_response())
+}
+
+/// `POST /admin/billing/settings`: `prefix`, `payment_instructions`.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    body: Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let form = Fields::parse(&body);
+    // Both fields are always sent by the form (an empty prefix is a choice): a request
+    // without them is not this form's.
+    if form.all("prefix").is_empty() || form.all("payment_instructions").is_empty() {
+        return Err(Error::BadRequest(
+            "Send the prefix and the payment instructions (either may be empty).".into(),
+        ));
+    }
+    let prefix = form.get("prefix").trim();
+    if prefix.chars().count() > 20
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.#".contains(c))
+    {
+        return Err(Error::BadRequest(
+            "A prefix is up to 20 letters, digits or - _ / . #".into(),
+        ));
+    }
+    let instructions = long_text(&form, "payment_instructions")?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.tenant.workspace.id).await?;
+    store::save_settings(&mut tx, ctx.tenant.workspace.id, prefix, &instructions).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&ctx.link("/billing?done=settings")).into_response())
+}
+
+fn long_text(form: &Fields, key: &str) -> Result<String> {
+    let v = form.get(key).trim();
+    if v.chars().count() > 4000 {
+        return Err(Error::BadRequest("Keep it to 4,000 characters.".into()));
+    }
+    Ok(v.to_string())
+}
+
+/// `GET /admin/billing/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Html<String>> {
+    let view =
+        store::view_for_workspace(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
+    let inv = &view.invoice;
+    let (lines, payments) = breakdown(&view)?;
+    let cur = inv.currency()?;
+    let status = inv.status();
+    let notice = match f.done.as_str() {
+        "created" => {
+            Some("Draft created: add its lines, then issue it. The client sees nothing until then.")
+        }
+        "saved" => Some("Saved."),
+        "line" => Some("Line added."),
+        "removed" => Some("Line removed."),
+        "issued" => Some("Issued: the client's billing contacts have been told."),
+        "payment" => Some("Payment recorded."),
+        "void" => Some("The invoice is void."),
+        _ => None,
+    };
+    ctx.render(
+        "billing/admin_invoice.html",
+        context! {
+            invoice => invoice_view(inv, &today())?,
+            raw => context! {
+                discount => money::show_percent(inv.discount_bp),
+                tax => money::show_percent(inv.tax_bp),
+                balance => cur.plain(inv.balance()),
+            },
+            lines => lines,
+            payments => payments,
+            draft => status == Status::Draft,
+            editable => status == Status::Draft && ctx.can_manage(),
+            payable => status == Status::Sent,
+            can_manage => ctx.can_manage(),
+            currencies => CURRENCIES.iter().map(|c| c.code).collect::<Vec<_>>(),
+            methods => store::METHODS,
+            base => ctx.link(&format!("/billing/{}", inv.id)),
+            back => ctx.link("/billing"),
+            today => today(),
+            notice => notice,
+        },
+    )
+}
+
+/// Reads the invoice locked inside a new staff write transaction; owners and admins only.
+async fn locked(state: &AppState, ctx: &StaffContext, id: &str) -> Result<(ScopedTx, Invoice)> {
+    let id = parse_id(id)?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.tenant.workspace.id).await?;
+    let inv = store::staff_one(&mut tx, ctx.tenant.workspace.id, id).await?;
+    require_manager(ctx)?;
+    Ok((tx, inv))
+}
+
+fn back_to(ctx: &StaffContext, inv: &Invoice, done: &str) -> Response {
+    Redirect::to(&ctx.link(&format!("/billing/{}?done={done}", inv.id))).into_response()
+}
+
+/// `POST /admin/billing/{id}/terms`: currency, dates, invoice discount and tax, notes,
+/// payment instructions (a draft only).
+pub async fn terms(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    let form = Fields::parse(&body);
+    let issue = form.date("issue_date")?;
+    let due = form.date("due_date")?;
+    let t = DraftTerms {
+        currency: currency(form.get("currency"))?,
+        issue_date: issue.as_deref(),
+        due_date: due.as_deref(),
+        terms: Terms {
+            discount_bp: money::parse_percent(form.get("discount"))?,
+            tax_bp: money::parse_percent(form.get("tax"))?,
+        },
+        notes: &long_text(&form, "notes")?,
+        payment_instructions: &long_text(&form, "payment_instructions")?,
+    };
+    store::set_terms(&mut tx, &inv, &t).await?;
+    tx.commit().await?;
+    Ok(back_to(&ctx, &inv, "saved"))
+}
+
+/// `POST /admin/billing/{id}/lines`: `description`, `quantity`, `unit_price`, optional
+/// `discount` and `tax` (percent; an empty tax uses the invoice's rate).
+pub async fn add_line(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    let form = Fields::parse(&body);
+    let description = form.name("description", "description")?;
+    let line = Line {
+        quantity: money::parse_quantity(form.get("quantity"))?,
+        unit_price: inv.currency()?.parse(form.get("unit_price"))?,
+        discount_bp: money::parse_percent(form.get("discount"))?,
+        tax_bp: match form.get("tax").trim() {
+            "" => None,
+            raw => Some(money::parse_percent(raw)?),
+        },
+    };
+    store::add_line(
+        &mut tx,
+        &inv,
+        &NewLine {
+            description: &description,
+            line,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(back_to(&ctx, &inv, "line"))
+}
+
+/// `POST /admin/billing/{id}/lines/{line}/remove`.
+pub async fn remove_line(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path((id, line)): Path<(String, String)>,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    store::remove_line(&mut tx, &inv, parse_id(&line)?).await?;
+    tx.commit().await?;
+    Ok(back_to(&ctx, &inv, "removed"))
+}
+
+/// `POST /admin/billing/{id}/issue`.
+pub async fn issue(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    let number = store::issue(&mut tx, &inv, &today()).await?;
+    news::issued(&state, &ctx, &mut tx, &inv, &number).await?;
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok(back_to(&ctx, &inv, "issued"))
+}
+
+/// `POST /admin/billing/{id}/payments`: `amount`, `method`, `reference`, `paid_on`.
+pub async fn payment(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    let form = Fields::parse(&body);
+    let amount = inv.currency()?.parse(form.get("amount"))?;
+    if amount <= 0 {
+        return Err(Error::BadRequest("A payment is more than zero.".into()));
+    }
+    let method = form.get("method");
+    if !store::METHODS.iter().any(|(k, _)| *k == method) {
+        return Err(Error::BadRequest("Choose how it was paid.".into()));
+    }
+    let paid_on = form
+        .date("paid_on")?
+        .ok_or_else(|| Error::BadRequest("Enter the date it was paid.".into()))?;
+    let reference = form.get("reference").trim();
+    if reference.chars().count() > 200 {
+        return Err(Error::BadRequest(
+            "Keep the reference to 200 characters.".into(),
+        ));
+    }
+    let p = NewPayment {
+        amount,
+        method,
+        reference,
+        paid_on: &paid_on,
+        by: &ctx.user.name,
+    };
+    store::record_payment(&mut tx, &inv, &p).await?;
+    tx.commit().await?;
+    Ok(back_to(&ctx, &inv, "payment"))
+}
+
+/// `POST /admin/billing/{id}/void`.
+pub async fn void(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    store::void(&mut tx, &inv).await?;
+    tx.commit().await?;
+    Ok(back_to(&ctx, &inv, "void"))
+}
+
+/// `POST /admin/billing/{id}/delete`: drafts only.
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let (mut tx, inv) = locked(&state, &ctx, &id).await?;
+    store::delete(&mut tx, &inv).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&ctx.link("/billing?done=deleted")).into_response())
+}

@@ -1,0 +1,255 @@
+//! # portico-billing
+//!
+//! Invoices for the client: numbered from each workspace's sequence (its own prefix), line
+//! items with quantities, unit prices, discounts and tax per line or for the whole invoice,
+//! in the invoice's currency — money as integer minor units with the currency's exponent,
+//! never floating point (`money.rs`), totals computed in one place (`totals.rs`).
+//!
+//! Laid out like every module: `lib.rs` declares and registers, `status.rs` is the invoice's
+//! life (Draft, Sent, Paid, Void; Overdue derived when read, never stored), `store.rs` the
+//! queries, `news.rs` who is told, `portal.rs` and `admin.rs` the handlers, `migrations/` and
+//! `templates/` the rest.
+//!
+//! Only contacts holding the core's `can_view_invoices` ever see billing: for everyone else
+//! it is absent from the menu, the home page and the notification choices, and its routes
+//! answer 404. A draft never reaches the portal, in any form.
+mod admin;
+pub mod money;
+mod news;
+mod portal;
+pub mod status;
+pub mod store;
+pub mod totals;
+
+use portal_core::db::{today, ModuleMigration, ScopedTx};
+use portal_core::minijinja::context;
+use portal_core::module::EmbeddedTemplate;
+use portal_core::{
+    async_trait, home, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
+    PortalContext, PortalModule, QuickAction, Result, Routes, TierDecl, Widget, WidgetKind,
+};
+
+pub const ID: &str = "billing";
+pub const FEATURE: &str = "billing";
+/// The core permission that opens billing to a contact.
+pub const CAN_VIEW: &str = "can_view_invoices";
+const UNPAID_WIDGET: &str = "unpaid";
+
+pub struct Billing;
+
+portal_core::inventory::submit! {
+    ModuleRegistration { id: ID, build: || Box::new(Billing) }
+}
+
+#[async_trait]
+impl PortalModule for Billing {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn name(&self) -> &'static str {
+        "Billing"
+    }
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+    fn features(&self) -> &'static [FeatureDecl] {
+        &[FeatureDecl {
+            key: FEATURE,
+            label: "Invoices and online payment",
+            tiers: &[TierDecl::STANDARD],
+        }]
+    }
+    fn menu_items(&self) -> &'static [MenuItem] {
+        &[MenuItem {
+            label: "Billing",
+            path: "/billing",
+            icon: "receipt",
+            order: 40,
+            permission: Some(CAN_VIEW),
+            feature: Some(FEATURE),
+        }]
+    }
+    fn quick_actions(&self) -> &'static [QuickAction] {
+        &[QuickAction {
+            key: "pay",
+            label: "Pay Your Bills",
+            description: "Your invoices, what is due, and how to pay.",
+            path: "/billing",
+            order: 40,
+            permission: Some(CAN_VIEW),
+            feature: Some(FEATURE),
+        }]
+    }
+    fn widget_kinds(&self) -> &'static [WidgetKind] {
+        &[WidgetKind {
+            key: UNPAID_WIDGET,
+            label: "Invoices to pay",
+            order: 40,
+            choices: &[],
+            default_choices: &[],
+        }]
+    }
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
+        news::KINDS
+    }
+    fn migrations(&self) -> &'static [ModuleMigration] {
+        &[ModuleMigration {
+            version: 202611234001,
+            description: "invoices, their lines and payments",
+            sqlite: include_str!("../migrations/sqlite/20261123_4001_invoices.sql"),
+            postgres: include_str!("../migrations/postgres/20261123_4001_invoices.sql"),
+        }]
+    }
+    fn templates(&self) -> &'static [EmbeddedTemplate] {
+        &[
+            ("billing/list.html", include_str!("../templates/list.html")),
+            (
+                "billing/detail.html",
+                include_str!("../templates/detail.html"),
+            ),
+            (
+                "billing/print.html",
+                include_str!("../templates/print.html"),
+            ),
+            (
+                "billing/invoice.html",
+                include_str!("../templates/invoice.html"),
+            ),
+            (
+                "billing/widget.html",
+                include_str!("../templates/widget.html"),
+            ),
+            (
+                "billing/admin_list.html",
+                include_str!("../templates/admin_list.html"),
+            ),
+            (
+                "billing/admin_invoice.html",
+                include_str!("../templates/admin_invoice.html"),
+            ),
+        ]
+    }
+    fn portal_routes(&self) -> Routes {
+        Routes::new()
+            .get("/billing", portal::list)
+            .requires(CAN_VIEW)
+            .get("/billing/{id}", portal::show)
+            .requires(CAN_VIEW)
+            .get("/billing/{id}/print", portal::print)
+            .requires(CAN_VIEW)
+    }
+    fn admin_routes(&self) -> Routes {
+        Routes::new()
+            .get("/billing", admin::list)
+            .post("/billing", admin::create)
+            .post("/billing/settings", admin::save_settings)
+            .get("/billing/{id}", admin::show)
+            .post("/billing/{id}/terms", admin::terms)
+            .post("/billing/{id}/lines", admin::add_line)
+            .post("/billing/{id}/lines/{line}/remove", admin::remove_line)
+            .post("/billing/{id}/issue", admin::issue)
+            .post("/billing/{id}/payments", admin::payment)
+            .post("/billing/{id}/void", admin::void)
+            .post("/billing/{id}/delete", admin::delete)
+    }
+    /// An issued invoice of two lines, part paid, and a draft the client must never see;
+    /// the issued one is the routes' `{id}`, its first line the `{line}`.
+    async fn seed(
+        &self,
+        state: &AppState,
+        workspace_id: i64,
+        client_id: i64,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let usd =
+            money::Currency::of("USD").ok_or_else(|| portal_core::Error::Internal("USD".into()))?;
+        let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
+        let due = portal_core::db::iso_date_from_today(14);
+        let id = store::create_draft(
+            &mut tx,
+            workspace_id,
+            client_id,
+            usd,
+            Some(&due),
+            "Portico demo",
+        )
+        .await?;
+        let inv = store::staff_one(&mut tx, workspace_id, id).await?;
+        for (description, quantity, unit_price) in [
+            ("Website design", 1000, 240_000),
+            ("Copywriting, hours", 6500, 9_500),
+        ] {
+            let line = totals::Line {
+                quantity,
+                unit_price,
+                discount_bp: 0,
+                tax_bp: None,
+            };
+            store::add_line(&mut tx, &inv, &store::NewLine { description, line }).await?;
+        }
+        let inv = store::staff_one(&mut tx, workspace_id, id).await?;
+        store::issue(&mut tx, &inv, &today()).await?;
+        let inv = store::staff_one(&mut tx, workspace_id, id).await?;
+        let paid_on = today();
+        let part = store::NewPayment {
+            amount: 100_000,
+            method: "bank_transfer",
+            reference: "Deposit",
+            paid_on: &paid_on,
+            by: "Portico demo",
+        };
+        store::record_payment(&mut tx, &inv, &part).await?;
+        let draft =
+            store::create_draft(&mut tx, workspace_id, client_id, usd, None, "Portico demo")
+                .await?;
+        let draft_inv = store::staff_one(&mut tx, workspace_id, draft).await?;
+        let line = totals::Line {
+            quantity: 1000,
+            unit_price: 50_000,
+            discount_bp: 0,
+            tax_bp: None,
+        };
+        store::add_line(
+            &mut tx,
+            &draft_inv,
+            &store::NewLine {
+                description: "Not ready yet",
+                line,
+            },
+        )
+        .await?;
+        let first_line: i64 = portal_core::with_tx!(&mut tx, c => sqlx::query_scalar(
+            "SELECT MIN(id) FROM invoice_lines WHERE invoice_id = $1").bind(id).fetch_one(&mut **c).await)?;
+        tx.commit().await?;
+        Ok(vec![
+            ("id", id.to_string()),
+            ("line", first_line.to_string()),
+        ])
+    }
+    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+        if !ctx.can(CAN_VIEW) {
+            return Ok(Vec::new());
+        }
+        let arrangement = home::arrangement(state, &ctx.tenant).await?;
+        if !arrangement.shown(&home::widget_key(ID, UNPAID_WIDGET)) {
+            return Ok(Vec::new());
+        }
+        let scope = ctx.scope();
+        let mut tx = scope.begin(&state.db).await?;
+        let unpaid = store::unpaid_in(&mut tx, scope).await?;
+        tx.commit().await?;
+        let today = today();
+        let mut items = Vec::with_capacity(unpaid.len());
+        for inv in &unpaid {
+            let row = portal::invoice_view(inv, &today)?;
+            items.push(context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row });
+        }
+        let html = ctx.render_fragment(
+            "billing/widget.html",
+            context! { items => items, all => ctx.link("/billing") },
+        )?;
+        Ok(vec![Widget {
+            key: UNPAID_WIDGET,
+            html,
+        }])
+    }
+}

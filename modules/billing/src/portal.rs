@@ -1,0 +1,155 @@
+//! The client's side: their invoices (never a draft) with the unpaid and overdue ones marked,
+//! each invoice's full breakdown, payment instructions and payment history, and a page made
+//! for printing (or saving as PDF from the browser's print dialog).
+use axum::extract::{Path, State};
+use axum::response::Html;
+use portal_core::db::today;
+use portal_core::minijinja::{context, Value};
+use portal_core::web::admin::parse_id;
+use portal_core::{AppState, PortalContext, Result};
+
+use crate::money::{show_percent, show_quantity, Currency};
+use crate::status::shown;
+use crate::store::{self, Invoice, InvoiceView};
+use crate::totals::{self, Terms};
+
+/// An invoice as a list row or a page header shows it: amounts formatted in its currency,
+/// its status as it reads today.
+pub(crate) fn invoice_view(inv: &Invoice, today: &str) -> Result<Value> {
+    let cur = inv.currency()?;
+    let (key, label) = shown(inv.status(), inv.due_date.as_deref(), inv.balance(), today);
+    Ok(context! {
+        id => inv.id,
+        number => inv.number,
+        client => inv.client_name,
+        status => context! { key => key, label => label },
+        owing => key == "sent" || key == "overdue",
+        currency => inv.currency,
+        issue_date => inv.issue_date,
+        due_date => inv.due_date,
+        subtotal => cur.format(inv.subtotal),
+        discount => (inv.discount > 0).then(|| cur.format(inv.discount)),
+        discount_rate => show_percent(inv.discount_bp),
+        tax => cur.format(inv.tax),
+        tax_rate => show_percent(inv.tax_bp),
+        total => cur.format(inv.total),
+        paid => cur.format(inv.paid),
+        balance => cur.format(inv.balance()),
+        notes => inv.notes,
+        payment_instructions => inv.payment_instructions,
+    })
+}
+
+/// The lines with their amounts (from the same totals function the stored totals came from)
+/// and the payments, formatted.
+pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> {
+    let cur: Currency = view.invoice.currency()?;
+    let lines: Vec<_> = view
+        .lines
+        .iter()
+        .map(|l| totals::Line {
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            discount_bp: l.discount_bp,
+            tax_bp: l.tax_bp,
+        })
+        .collect();
+    let terms = Terms {
+        discount_bp: view.invoice.discount_bp,
+        tax_bp: view.invoice.tax_bp,
+    };
+    let t = totals::compute(&lines, terms);
+    let rows = view
+        .lines
+        .iter()
+        .zip(&t.lines)
+        .map(|(l, lt)| {
+            context! {
+                id => l.id,
+                description => l.description,
+                quantity => show_quantity(l.quantity),
+                unit_price => cur.format(l.unit_price),
+                discount => (l.discount_bp > 0).then(|| show_percent(l.discount_bp)),
+                tax => l.tax_bp.map(show_percent),
+                amount => cur.format(lt.net),
+            }
+        })
+        .collect();
+    let payments = view
+        .payments
+        .iter()
+        .map(|p| {
+            context! {
+                amount => cur.format(p.amount),
+                method => store::METHODS.iter().find(|(k, _)| *k == p.method).map_or("Online payment", |(_, l)| *l),
+                reference => p.reference,
+                paid_on => p.paid_on,
+            }
+        })
+        .collect();
+    Ok((rows, payments))
+}
+
+/// `GET /portal/billing`.
+pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
+    let today = today();
+    let found = store::list_for_client(&state.db, ctx.scope()).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    for inv in &found {
+        let mut row = invoice_view(inv, &today)?;
+        row = context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row };
+        rows.push(row);
+    }
+    let owed: Vec<&Invoice> = found
+        .iter()
+        .filter(|i| i.status() == crate::status::Status::Sent && i.balance() > 0)
+        .collect();
+    ctx.render(
+        "billing/list.html",
+        context! { invoices => rows, owing => owed.len() },
+    )
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &PortalContext,
+    id: &str,
+    template: &str,
+) -> Result<Html<String>> {
+    let view = store::view_for_client(&state.db, ctx.scope(), parse_id(id)?).await?;
+    let inv = &view.invoice;
+    ctx.record_view(
+        &format!("invoice:{}", inv.id),
+        inv.number.as_deref().unwrap_or("invoice"),
+    )
+    .await;
+    let (lines, payments) = breakdown(&view)?;
+    ctx.render(
+        template,
+        context! {
+            invoice => invoice_view(inv, &today())?,
+            lines => lines,
+            payments => payments,
+            back => ctx.link("/billing"),
+            print => ctx.link(&format!("/billing/{}/print", inv.id)),
+        },
+    )
+}
+
+/// `GET /portal/billing/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    page(&state, &ctx, &id, "billing/detail.html").await
+}
+
+/// `GET /portal/billing/{id}/print`: the invoice alone, laid out for paper.
+pub async fn print(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    page(&state, &ctx, &id, "billing/print.html").await
+}

@@ -1,0 +1,436 @@
+//! Invoices, their lines and payments. Portal reads run in the contact's scope and never see a
+//! draft; every change runs in one write transaction that reads the invoice locked, asks
+//! [`Status::allows`], changes it, and writes the totals again from [`totals::compute`].
+use portal_core::db::{now, Db, ScopedTx};
+use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use serde::Serialize;
+
+use crate::money::Currency;
+use crate::status::{Status, Step};
+use crate::totals::{self, Line, Terms};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Invoice {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub client_id: i64,
+    pub client_name: String,
+    pub number: Option<String>,
+    pub status: String,
+    pub currency: String,
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    pub discount_bp: i64,
+    pub tax_bp: i64,
+    pub notes: String,
+    pub payment_instructions: String,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub paid: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Invoice {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+    pub fn balance(&self) -> i64 {
+        self.total - self.paid
+    }
+    pub fn currency(&self) -> Result<Currency> {
+        Currency::of(&self.currency)
+            .ok_or_else(|| Error::Internal(format!("unknown currency {}", self.currency)))
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct LineRow {
+    pub id: i64,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount_bp: i64,
+    pub tax_bp: Option<i64>,
+}
+
+impl LineRow {
+    fn line(&self) -> Line {
+        Line {
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            discount_bp: self.discount_bp,
+            tax_bp: self.tax_bp,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Payment {
+    pub id: i64,
+    pub amount: i64,
+    pub method: String,
+    pub reference: String,
+    pub paid_on: String,
+    pub recorded_by: String,
+    pub created_at: i64,
+}
+
+const SELECT: &str = "SELECT i.id, i.workspace_id, i.client_id, c.name AS client_name, i.number, i.status, \
+    i.currency, i.issue_date, i.due_date, CAST(i.discount_bp AS BIGINT) AS discount_bp, CAST(i.tax_bp AS BIGINT) AS tax_bp, \
+    i.notes, i.payment_instructions, i.subtotal, i.discount, i.tax, i.total, i.paid, i.created_by, \
+    i.created_at, i.updated_at FROM invoices i JOIN clients c ON c.id = i.client_id";
+
+/// `FOR UPDATE OF i` when the read is for a write, on PostgreSQL.
+fn lock_clause(tx: &ScopedTx, lock: bool) -> &'static str {
+    if !lock || tx.for_update().is_empty() {
+        ""
+    } else {
+        " FOR UPDATE OF i"
+    }
+}
+
+/// The client's invoices (never a draft), newest first.
+pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Invoice>> {
+    let sql = format!(
+        "{SELECT} WHERE i.workspace_id = $1 AND i.client_id = $2 AND i.status <> 'draft' \
+         ORDER BY i.issue_date DESC, i.id DESC"
+    );
+    let mut tx = scope.begin(db).await?;
+    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(&mut **c).await)?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// The client's invoices still owed, soonest due first (for the home page).
+pub async fn unpaid_in(tx: &mut ScopedTx, scope: ClientScope) -> Result<Vec<Invoice>> {
+    let sql = format!(
+        "{SELECT} WHERE i.workspace_id = $1 AND i.client_id = $2 AND i.status = 'sent' AND i.total > i.paid \
+         ORDER BY i.due_date, i.id LIMIT 10"
+    );
+    Ok(with_tx!(tx, c => sqlx::query_as(&sql)
+        .bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(&mut **c).await)?)
+}
+
+/// Everything the portal shows of one invoice.
+pub struct InvoiceView {
+    pub invoice: Invoice,
+    pub lines: Vec<LineRow>,
+    pub payments: Vec<Payment>,
+}
+
+/// One of the client's invoices with its lines and payments; a draft is not found.
+pub async fn view_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<InvoiceView> {
+    let sql = format!(
+        "{SELECT} WHERE i.id = $1 AND i.workspace_id = $2 AND i.client_id = $3 AND i.status <> 'draft'"
+    );
+    let mut tx = scope.begin(db).await?;
+    let found: Option<Invoice> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(id).bind(scope.workspace_id()).bind(scope.client_id()).fetch_optional(&mut **c).await)?;
+    let invoice = found.ok_or(Error::NotFound)?;
+    let (lines, payments) = details(&mut tx, &invoice).await?;
+    tx.commit().await?;
+    Ok(InvoiceView {
+        invoice,
+        lines,
+        payments,
+    })
+}
+
+/// An invoice's lines, in the order they were added (the caller has found the invoice in
+/// its workspace).
+async fn lines_of(tx: &mut ScopedTx, invoice: i64) -> Result<Vec<LineRow>> {
+    Ok(with_tx!(&mut *tx, c => sqlx::query_as(
+        "SELECT id, description, quantity, unit_price, CAST(discount_bp AS BIGINT) AS discount_bp, CAST(tax_bp AS BIGINT) AS tax_bp \
+         FROM invoice_lines WHERE invoice_id = $1 ORDER BY id")
+        .bind(invoice).fetch_all(&mut **c).await)?)
+}
+
+async fn details(tx: &mut ScopedTx, inv: &Invoice) -> Result<(Vec<LineRow>, Vec<Payment>)> {
+    let (id, ws) = (inv.id, inv.workspace_id);
+    let lines = lines_of(tx, id).await?;
+    let payments = with_tx!(&mut *tx, c => sqlx::query_as(
+        "SELECT id, amount, method, reference, paid_on, recorded_by, created_at \
+         FROM invoice_payments WHERE invoice_id = $1 AND workspace_id = $2 ORDER BY paid_on, id")
+        .bind(id).bind(ws).fetch_all(&mut **c).await)?;
+    Ok((lines, payments))
+}
+
+/// Staff's list: the workspace's invoices, optionally of one stored status.
+pub async fn list_for_workspace(
+    db: &Db,
+    workspace_id: i64,
+    status: Option<Status>,
+) -> Result<Vec<Invoice>> {
+    let sql = format!(
+        "{SELECT} WHERE i.workspace_id = $1 AND ($2 = '' OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC"
+    );
+    let status = status.map(Status::as_str).unwrap_or("");
+    Ok(
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(status).fetch_all(pool).await)?,
+    )
+}
+
+pub async fn view_for_workspace(db: &Db, workspace_id: i64, id: i64) -> Result<InvoiceView> {
+    let mut tx = ScopedTx::begin_staff(db, workspace_id).await?;
+    let invoice = staff_read(&mut tx, workspace_id, id, false).await?;
+    let (lines, payments) = details(&mut tx, &invoice).await?;
+    tx.commit().await?;
+    Ok(InvoiceView {
+        invoice,
+        lines,
+        payments,
+    })
+}
+
+/// One invoice of the workspace, read locked inside `tx`, a write about to change it.
+pub async fn staff_one(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<Invoice> {
+    staff_read(tx, workspace_id, id, true).await
+}
+
+async fn staff_read(tx: &mut ScopedTx, workspace_id: i64, id: i64, lock: bool) -> Result<Invoice> {
+    let sql = format!(
+        "{SELECT} WHERE i.id = $1 AND i.workspace_id = $2{}",
+        lock_clause(tx, lock)
+    );
+    let found: Option<Invoice> = with_tx!(&mut *tx, c => sqlx::query_as(&sql)
+        .bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// The workspace's numbering and default payment instructions.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Settings {
+    pub prefix: String,
+    pub next_number: i64,
+    pub payment_instructions: String,
+}
+
+pub async fn settings(db: &Db, workspace_id: i64) -> Result<Settings> {
+    let sql = "SELECT prefix, next_number, payment_instructions FROM invoice_settings WHERE workspace_id = $1";
+    let found: Option<Settings> =
+        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    Ok(found.unwrap_or(Settings {
+        prefix: "INV-".into(),
+        next_number: 1,
+        payment_instructions: String::new(),
+    }))
+}
+
+pub async fn save_settings(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    prefix: &str,
+    instructions: &str,
+) -> Result<()> {
+    with_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO invoice_settings (workspace_id, prefix, payment_instructions) VALUES ($1, $2, $3) \
+         ON CONFLICT (workspace_id) DO UPDATE SET prefix = excluded.prefix, payment_instructions = excluded.payment_instructions")
+        .bind(workspace_id).bind(prefix).bind(instructions).execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Opens a draft for one of the workspace's clients, with the workspace's payment
+/// instructions.
+pub async fn create_draft(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    client_id: i64,
+    currency: Currency,
+    due_date: Option<&str>,
+    by: &str,
+) -> Result<i64> {
+    let client: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
+        .bind(client_id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    client.ok_or_else(|| Error::BadRequest("Choose one of your clients.".into()))?;
+    let instructions: Option<String> = with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "SELECT payment_instructions FROM invoice_settings WHERE workspace_id = $1")
+        .bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let ts = now();
+    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "INSERT INTO invoices (workspace_id, client_id, status, currency, due_date, payment_instructions, created_by, created_at, updated_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $7) RETURNING id")
+        .bind(workspace_id).bind(client_id).bind(currency.code).bind(due_date)
+        .bind(instructions.unwrap_or_default()).bind(by).bind(ts)
+        .fetch_one(&mut **c).await)?)
+}
+
+/// What staff set on a draft besides its lines.
+pub struct DraftTerms<'a> {
+    pub currency: Currency,
+    pub issue_date: Option<&'a str>,
+    pub due_date: Option<&'a str>,
+    pub terms: Terms,
+    pub notes: &'a str,
+    pub payment_instructions: &'a str,
+}
+
+pub async fn set_terms(tx: &mut ScopedTx, inv: &Invoice, t: &DraftTerms<'_>) -> Result<()> {
+    inv.status().allows(Step::Edit)?;
+    with_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE invoices SET currency = $1, issue_date = $2, due_date = $3, discount_bp = $4, tax_bp = $5, \
+         notes = $6, payment_instructions = $7, updated_at = $8 WHERE id = $9 AND status = 'draft'")
+        .bind(t.currency.code).bind(t.issue_date).bind(t.due_date).bind(t.terms.discount_bp).bind(t.terms.tax_bp)
+        .bind(t.notes).bind(t.payment_instructions).bind(now()).bind(inv.id)
+        .execute(&mut **c).await.map(|_| ()))?;
+    recompute(tx, inv.id).await
+}
+
+/// A new line on a draft.
+pub struct NewLine<'a> {
+    pub description: &'a str,
+    pub line: Line,
+}
+
+pub async fn add_line(tx: &mut ScopedTx, inv: &Invoice, new: &NewLine<'_>) -> Result<()> {
+    inv.status().allows(Step::Edit)?;
+    let count: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
+        .bind(inv.id).fetch_one(&mut **c).await)?;
+    if count >= 200 {
+        return Err(Error::BadRequest(
+            "An invoice holds at most 200 lines.".into(),
+        ));
+    }
+    with_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO invoice_lines (workspace_id, client_id, invoice_id, description, quantity, unit_price, discount_bp, tax_bp) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(new.description)
+        .bind(new.line.quantity).bind(new.line.unit_price).bind(new.line.discount_bp).bind(new.line.tax_bp)
+        .execute(&mut **c).await.map(|_| ()))?;
+    recompute(tx, inv.id).await
+}
+
+pub async fn remove_line(tx: &mut ScopedTx, inv: &Invoice, line: i64) -> Result<()> {
+    inv.status().allows(Step::Edit)?;
+    let gone = with_tx!(&mut *tx, c => sqlx::query("DELETE FROM invoice_lines WHERE id = $1 AND invoice_id = $2")
+        .bind(line).bind(inv.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    if gone == 0 {
+        return Err(Error::NotFound);
+    }
+    recompute(tx, inv.id).await
+}
+
+/// Writes the invoice's totals from its lines and terms — the only place they are computed.
+async fn recompute(tx: &mut ScopedTx, id: i64) -> Result<()> {
+    let rows = lines_of(tx, id).await?;
+    let (discount_bp, tax_bp): (i64, i64) = with_tx!(&mut *tx, c => sqlx::query_as(
+        "SELECT CAST(discount_bp AS BIGINT), CAST(tax_bp AS BIGINT) FROM invoices WHERE id = $1")
+        .bind(id).fetch_one(&mut **c).await)?;
+    let lines: Vec<Line> = rows.iter().map(LineRow::line).collect();
+    let t = totals::compute(
+        &lines,
+        Terms {
+            discount_bp,
+            tax_bp,
+        },
+    );
+    with_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE invoices SET subtotal = $1, discount = $2, tax = $3, total = $4, updated_at = $5 WHERE id = $6")
+        .bind(t.subtotal).bind(t.discount).bind(t.tax).bind(t.total).bind(now()).bind(id)
+        .execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// Numbers the draft from the workspace's sequence and shows it to the client. Returns the
+/// number. It must have lines, a total above zero and a due date not before its issue date.
+pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: &str) -> Result<String> {
+    inv.status().allows(Step::Issue)?;
+    if inv.total <= 0 {
+        return Err(Error::BadRequest(
+            "Add the lines to bill first: an invoice needs a total above zero.".into(),
+        ));
+    }
+    let issue_date = inv.issue_date.clone().unwrap_or_else(|| today.to_string());
+    match inv.due_date.as_deref() {
+        None => return Err(Error::BadRequest("Set the due date first.".into())),
+        Some(due) if due < issue_date.as_str() => {
+            return Err(Error::BadRequest(
+                "The due date is before the issue date.".into(),
+            ))
+        }
+        Some(_) => {}
+    }
+    let ws = inv.workspace_id;
+    with_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO invoice_settings (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING")
+        .bind(ws).execute(&mut **c).await.map(|_| ()))?;
+    // The row's lock makes the sequence safe under concurrent issues.
+    let (prefix, n): (String, i64) = with_tx!(&mut *tx, c => sqlx::query_as(
+        "UPDATE invoice_settings SET next_number = next_number + 1 WHERE workspace_id = $1 \
+         RETURNING prefix, CAST(next_number - 1 AS BIGINT)")
+        .bind(ws).fetch_one(&mut **c).await)?;
+    let number = format!("{prefix}{n:04}");
+    let moved = with_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE invoices SET status = 'sent', number = $1, issue_date = $2, issued_at = $3, updated_at = $3 \
+         WHERE id = $4 AND status = 'draft'")
+        .bind(&number).bind(&issue_date).bind(now()).bind(inv.id)
+        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    if moved == 0 {
+        return Err(Error::Conflict("Someone issued it a moment ago.".into()));
+    }
+    Ok(number)
+}
+
+/// A payment staff received (a transfer, a cheque).
+pub struct NewPayment<'a> {
+    pub amount: i64,
+    pub method: &'a str,
+    pub reference: &'a str,
+    pub paid_on: &'a str,
+    pub by: &'a str,
+}
+
+pub const METHODS: &[(&str, &str)] = &[
+    ("bank_transfer", "Bank transfer"),
+    ("cheque", "Cheque"),
+    ("cash", "Cash"),
+    ("card", "Card"),
+    ("other", "Other"),
+];
+
+/// Records a payment of at most the balance; paid in full, the invoice is Paid.
+pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>) -> Result<()> {
+    inv.status().allows(Step::Pay)?;
+    let currency = inv.currency()?;
+    if p.amount > inv.balance() {
+        return Err(Error::BadRequest(format!(
+            "That is more than the {} still owed.",
+            currency.format(inv.balance())
+        )));
+    }
+    with_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(p.amount).bind(p.method)
+        .bind(p.reference).bind(p.paid_on).bind(p.by).bind(now())
+        .execute(&mut **c).await.map(|_| ()))?;
+    let status = if inv.paid + p.amount >= inv.total {
+        Status::Paid
+    } else {
+        Status::Sent
+    };
+    with_tx!(&mut *tx, c => sqlx::query(
+        "UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4 AND status = 'sent'")
+        .bind(p.amount).bind(status.as_str()).bind(now()).bind(inv.id)
+        .execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn void(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
+    inv.status().allows(Step::Void)?;
+    with_tx!(&mut *tx, c => sqlx::query("UPDATE invoices SET status = 'void', updated_at = $1 WHERE id = $2 AND status = 'sent'")
+        .bind(now()).bind(inv.id).execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
+    inv.status().allows(Step::Delete)?;
+    with_tx!(&mut *tx, c => sqlx::query("DELETE FROM invoices WHERE id = $1 AND status = 'draft'")
+        .bind(inv.id).execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}

@@ -1,0 +1,553 @@
+//! Invoices as the agency and its client's billing contacts live them: a draft nobody outside
+//! the team sees, issued with the next number of the workspace's sequence, told to exactly
+//! the contacts who may see invoices, paid in parts, overdue when the day comes, void — with
+//! exact money in currencies of 0, 2 and 3 decimals, and bad input refused without a trace.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portico_tests::{backends, menu_labels, snapshot, spawn_app, As, Backend, Page, TestApp};
+
+backends!(
+    an_invoice_is_drafted_issued_paid_in_parts_and_closed,
+    overdue_comes_with_the_date_and_goes_with_the_payment,
+    billing_exists_only_for_contacts_who_may_see_invoices,
+    money_is_exact_in_every_currency,
+    bad_input_is_refused_and_changes_nothing,
+);
+
+struct World {
+    app: TestApp,
+    ws: i64,
+    staff: As,
+    client: i64,
+    /// May see invoices (and has accepted the invitation: gets email).
+    bea: As,
+    bea_id: i64,
+    /// Sees projects, not invoices.
+    pat: As,
+}
+
+async fn world(backend: &Backend) -> World {
+    let app = spawn_app(backend).await;
+    let ws = app.workspace("acme", "growth").await;
+    let (staff, _) = app.staff(ws, "owner@agency.example").await;
+    let client = app.client(ws, "Client Co").await;
+    let (bea_id, bea) = app
+        .contact(
+            ws,
+            client,
+            "bea@client.example",
+            &["can_view_invoices", "can_view_projects"],
+        )
+        .await;
+    let (_, pat) = app
+        .contact(ws, client, "pat@client.example", &["can_view_projects"])
+        .await;
+    app.sql(
+        "UPDATE contacts SET password_hash = 'joined' WHERE id = $1",
+        bea_id,
+    )
+    .await;
+    World {
+        app,
+        ws,
+        staff,
+        client,
+        bea,
+        bea_id,
+        pat,
+    }
+}
+
+impl World {
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.app
+            .submit(
+                "acme",
+                &format!("/admin/billing{path}"),
+                &self.staff,
+                fields,
+            )
+            .await
+    }
+
+    /// A draft for the client in `currency`, due `due`; its id.
+    async fn draft(&self, currency: &str, due: &str) -> i64 {
+        let client = self.client.to_string();
+        let res = self
+            .post(
+                "",
+                &[
+                    ("client", &client),
+                    ("currency", currency),
+                    ("due_date", due),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        res.location_id("billing")
+    }
+
+    async fn line(&self, id: i64, fields: &[(&str, &str)]) -> Page {
+        self.post(&format!("/{id}/lines"), fields).await
+    }
+
+    async fn terms(&self, id: i64, fields: &[(&str, &str)]) -> Page {
+        self.post(&format!("/{id}/terms"), fields).await
+    }
+
+    async fn pay(&self, id: i64, amount: &str) -> Page {
+        self.post(
+            &format!("/{id}/payments"),
+            &[
+                ("amount", amount),
+                ("method", "bank_transfer"),
+                ("reference", "TR-1"),
+                ("paid_on", "2026-11-20"),
+            ],
+        )
+        .await
+    }
+
+    async fn row(&self, id: i64) -> (Option<String>, String, i64, i64) {
+        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
+            "SELECT number, status, total, paid FROM invoices WHERE id = $1").bind(id).fetch_one(pool).await)
+        .unwrap()
+    }
+
+    async fn portal(&self, path: &str) -> Page {
+        self.app.get("acme", path, &self.bea).await
+    }
+}
+
+async fn an_invoice_is_drafted_issued_paid_in_parts_and_closed(backend: Backend) {
+    let w = world(&backend).await;
+    let id = w.draft("USD", "2030-01-31").await;
+    for fields in [
+        [
+            ("description", "Homepage design"),
+            ("quantity", "2"),
+            ("unit_price", "1,500.00"),
+            ("discount", ""),
+        ],
+        [
+            ("description", "Copywriting hours"),
+            ("quantity", "1.5"),
+            ("unit_price", "80"),
+            ("discount", "10"),
+        ],
+    ] {
+        let res = w.line(id, &fields).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let res = w
+        .terms(
+            id,
+            &[
+                ("currency", "USD"),
+                ("due_date", "2030-01-31"),
+                ("discount", "5"),
+                ("tax", "20"),
+                ("notes", "Thank you!"),
+                ("payment_instructions", "IBAN GB00 0000 0000 0000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    // $3,000.00 + $120.00 − 10 % = $3,108.00; −5 % ($155.40) = $2,952.60; +20 % tax = $590.52.
+    assert_eq!(w.row(id).await, (None, "draft".into(), 354_312, 0));
+
+    // A draft is nowhere in the portal: list, page, print, home, notifications.
+    let list = w.portal("/portal/billing").await.words();
+    assert!(list.contains("No invoices yet."), "{list}");
+    for path in [
+        format!("/portal/billing/{id}"),
+        format!("/portal/billing/{id}/print"),
+    ] {
+        assert_eq!(w.portal(&path).await.status, 404, "{path}");
+    }
+    let home = w.portal("/portal/").await.words();
+    assert!(home.contains("Nothing to pay right now."), "{home}");
+
+    let res = w.post(&format!("/{id}/issue"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.row(id).await.0.as_deref(), Some("INV-0001"));
+    // Told: Bea (invoices), in the feed and by email; Pat (no invoices) not.
+    let told: Vec<(i64, String)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
+        "SELECT contact_id, title FROM notifications WHERE kind = 'invoice_issued'").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(
+        told,
+        [(w.bea_id, "New invoice INV-0001: $3,543.12".to_string())]
+    );
+    let mailed: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT to_address FROM email_outbox WHERE subject LIKE 'New invoice%'").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(mailed, ["bea@client.example"]);
+
+    // The client's view: the breakdown to the cent, how to pay.
+    let page = w.portal(&format!("/portal/billing/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let words = page.words();
+    for expected in [
+        "Invoice INV-0001 Sent",
+        "Homepage design 2 $1,500.00 20 % $3,000.00",
+        "Copywriting hours 1.5 $80.00 10 % 20 % $108.00",
+        "Subtotal $3,108.00",
+        "Discount (5 %) −$155.40",
+        "Tax $590.52",
+        "Total $3,543.12",
+        "Balance due $3,543.12",
+        "How to pay IBAN GB00 0000 0000 0000",
+        "Thank you!",
+    ] {
+        assert!(words.contains(expected), "{expected}: {words}");
+    }
+    let print = w.portal(&format!("/portal/billing/{id}/print")).await;
+    assert!(print.words().contains("Total $3,543.12"));
+    let list = w.portal("/portal/billing").await;
+    assert!(list.text().contains("row-owing"), "unpaid is highlighted");
+    assert!(list.words().contains("INV-0001"), "{}", list.words());
+
+    // Paid in two parts; not a cent more.
+    assert_eq!(w.pay(id, "1000").await.status, 303);
+    assert_eq!(w.row(id).await.3, 100_000);
+    let words = w.portal(&format!("/portal/billing/{id}")).await.words();
+    assert!(
+        words.contains("Balance due $2,543.12") && words.contains("Bank transfer TR-1 $1,000.00"),
+        "{words}"
+    );
+    let before = snapshot(w.app.db()).await;
+    let res = w.pay(id, "2543.13").await;
+    assert_eq!(res.status, 400);
+    assert!(
+        res.words().contains("more than the $2,543.12 still owed"),
+        "{}",
+        res.words()
+    );
+    assert_eq!(snapshot(w.app.db()).await, before);
+    assert_eq!(w.pay(id, "2543.12").await.status, 303);
+    assert_eq!(w.row(id).await.1, "paid");
+    let words = w.portal(&format!("/portal/billing/{id}")).await.words();
+    assert!(
+        words.contains("Invoice INV-0001 Paid") && words.contains("Balance due $0.00"),
+        "{words}"
+    );
+    assert!(!words.contains("How to pay"), "nothing left to pay");
+
+    // Closed: no edit, payment, void or deletion.
+    let before = snapshot(w.app.db()).await;
+    for res in [
+        w.line(
+            id,
+            &[
+                ("description", "More"),
+                ("quantity", "1"),
+                ("unit_price", "1"),
+            ],
+        )
+        .await,
+        w.pay(id, "1").await,
+        w.post(&format!("/{id}/void"), &[]).await,
+        w.post(&format!("/{id}/delete"), &[]).await,
+        w.post(&format!("/{id}/issue"), &[]).await,
+    ] {
+        assert_eq!(res.status, 409, "{}", res.body);
+    }
+    assert_eq!(snapshot(w.app.db()).await, before);
+
+    // The next one takes the next number; voided, it stays on record and owes nothing.
+    let next = w.draft("USD", "2030-02-28").await;
+    w.line(
+        next,
+        &[
+            ("description", "Retainer"),
+            ("quantity", "1"),
+            ("unit_price", "500"),
+        ],
+    )
+    .await;
+    assert_eq!(w.post(&format!("/{next}/issue"), &[]).await.status, 303);
+    assert_eq!(w.row(next).await.0.as_deref(), Some("INV-0002"));
+    assert_eq!(w.post(&format!("/{next}/void"), &[]).await.status, 303);
+    let list = w.portal("/portal/billing").await.words();
+    assert!(list.contains("INV-0002") && list.contains("Void"), "{list}");
+    assert_eq!(w.pay(next, "1").await.status, 409);
+}
+
+async fn overdue_comes_with_the_date_and_goes_with_the_payment(backend: Backend) {
+    let w = world(&backend).await;
+    let id = w.draft("EUR", "2020-01-31").await;
+    w.line(
+        id,
+        &[
+            ("description", "Audit"),
+            ("quantity", "1"),
+            ("unit_price", "900"),
+        ],
+    )
+    .await;
+    w.terms(
+        id,
+        &[
+            ("currency", "EUR"),
+            ("issue_date", "2020-01-01"),
+            ("due_date", "2020-01-31"),
+        ],
+    )
+    .await;
+    assert_eq!(w.post(&format!("/{id}/issue"), &[]).await.status, 303);
+    assert_eq!(w.row(id).await.1, "sent", "overdue is not stored");
+    let list = w.portal("/portal/billing").await;
+    assert!(list.words().contains("Overdue"), "{}", list.words());
+    assert!(list.text().contains("row-overdue"));
+    let admin = w.app.get("acme", "/admin/billing", &w.staff).await.words();
+    assert!(admin.contains("Overdue"), "{admin}");
+    let home = w.portal("/portal/").await.words();
+    assert!(home.contains("INV-0001 Overdue €900.00"), "{home}");
+    assert_eq!(w.pay(id, "900").await.status, 303);
+    let list = w.portal("/portal/billing").await.words();
+    assert!(list.contains("Paid") && !list.contains("Overdue"), "{list}");
+}
+
+async fn billing_exists_only_for_contacts_who_may_see_invoices(backend: Backend) {
+    let w = world(&backend).await;
+    let id = w.draft("USD", "2030-01-31").await;
+    w.line(
+        id,
+        &[
+            ("description", "Design"),
+            ("quantity", "1"),
+            ("unit_price", "100"),
+        ],
+    )
+    .await;
+    w.post(&format!("/{id}/issue"), &[]).await;
+    let never = w.app.get("acme", "/portal/no-such-page", &w.pat).await;
+    for path in [
+        "/portal/billing".to_string(),
+        format!("/portal/billing/{id}"),
+        format!("/portal/billing/{id}/print"),
+    ] {
+        let page = w.app.get("acme", &path, &w.pat).await;
+        assert_eq!((page.status, &page.body), (404, &never.body), "{path}");
+        assert_eq!(w.portal(&path).await.status, 200, "{path} for Bea");
+    }
+    let home = w.app.get("acme", "/portal/", &w.pat).await;
+    assert!(!menu_labels(&home.body).contains(&"Billing".to_string()));
+    let words = home.words();
+    assert!(
+        !words.contains("Pay Your Bills") && !words.contains("Invoices to pay"),
+        "{words}"
+    );
+    let choices = w
+        .app
+        .get("acme", "/portal/notifications/email", &w.pat)
+        .await
+        .words();
+    assert!(!choices.contains("A new invoice is issued"), "{choices}");
+    // Bea has all of it.
+    let home = w.portal("/portal/").await;
+    assert!(menu_labels(&home.body).contains(&"Billing".to_string()));
+    assert!(home.words().contains("Pay Your Bills"));
+}
+
+async fn money_is_exact_in_every_currency(backend: Backend) {
+    let w = world(&backend).await;
+    // Yen have no minor unit: 3 × ¥1,005 = ¥3,015, 10 % tax ¥301.5 → ¥302.
+    let yen = w.draft("JPY", "2030-01-31").await;
+    w.line(
+        yen,
+        &[
+            ("description", "Banner"),
+            ("quantity", "3"),
+            ("unit_price", "1005"),
+        ],
+    )
+    .await;
+    w.terms(
+        yen,
+        &[
+            ("currency", "JPY"),
+            ("due_date", "2030-01-31"),
+            ("tax", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(w.row(yen).await.2, 3_317);
+    // A yen price with decimals is refused.
+    let res = w
+        .line(
+            yen,
+            &[
+                ("description", "x"),
+                ("quantity", "1"),
+                ("unit_price", "1.5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    // Dinar have three: 1.235 KWD, 5 % tax 0.06175 → 0.062.
+    let kwd = w.draft("KWD", "2030-01-31").await;
+    w.line(
+        kwd,
+        &[
+            ("description", "Consulting"),
+            ("quantity", "1"),
+            ("unit_price", "1.235"),
+        ],
+    )
+    .await;
+    w.terms(
+        kwd,
+        &[
+            ("currency", "KWD"),
+            ("due_date", "2030-01-31"),
+            ("tax", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(w.row(kwd).await.2, 1_297);
+    for id in [yen, kwd] {
+        assert_eq!(w.post(&format!("/{id}/issue"), &[]).await.status, 303);
+    }
+    let list = w.portal("/portal/billing").await.words();
+    assert!(
+        list.contains("¥3,317") && list.contains("1.297 KWD"),
+        "{list}"
+    );
+}
+
+async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
+    let w = world(&backend).await;
+    let id = w.draft("USD", "2030-01-31").await;
+    let member = w.app.member(w.ws, "member@agency.example", "Mo").await;
+    let before = snapshot(w.app.db()).await;
+    for fields in [
+        vec![("description", ""), ("quantity", "1"), ("unit_price", "1")],
+        vec![
+            ("description", "x"),
+            ("quantity", "abc"),
+            ("unit_price", "1"),
+        ],
+        vec![("description", "x"), ("quantity", "0"), ("unit_price", "1")],
+        vec![
+            ("description", "x"),
+            ("quantity", "1"),
+            ("unit_price", "12.345"),
+        ],
+        vec![
+            ("description", "x"),
+            ("quantity", "1"),
+            ("unit_price", "-5"),
+        ],
+        vec![
+            ("description", "x"),
+            ("quantity", "1"),
+            ("unit_price", "1"),
+            ("discount", "150"),
+        ],
+        vec![
+            ("description", "x"),
+            ("quantity", "1"),
+            ("unit_price", "1"),
+            ("tax", "abc"),
+        ],
+    ] {
+        assert_eq!(w.line(id, &fields).await.status, 400, "{fields:?}");
+    }
+    for fields in [
+        vec![("currency", "XYZ")],
+        vec![("currency", "USD"), ("due_date", "someday")],
+        vec![("currency", "USD"), ("tax", "20.555")],
+    ] {
+        assert_eq!(w.terms(id, &fields).await.status, 400, "{fields:?}");
+    }
+    // Nothing to bill yet: not issued.
+    let res = w.post(&format!("/{id}/issue"), &[]).await;
+    assert_eq!(res.status, 400);
+    assert!(res.words().contains("total above zero"));
+    assert_eq!(
+        w.pay(id, "10").await.status,
+        409,
+        "a draft takes no payment"
+    );
+    // A member looks but does not bill.
+    let client = w.client.to_string();
+    let res = w
+        .app
+        .submit(
+            "acme",
+            "/admin/billing",
+            &member,
+            &[("client", &client), ("currency", "USD")],
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let res = w
+        .app
+        .submit("acme", &format!("/admin/billing/{id}/issue"), &member, &[])
+        .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        w.app.get("acme", "/admin/billing", &member).await.status,
+        200
+    );
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing changed");
+    // A due date before the issue date is refused at issue.
+    w.line(
+        id,
+        &[("description", "x"), ("quantity", "1"), ("unit_price", "1")],
+    )
+    .await;
+    w.terms(
+        id,
+        &[
+            ("currency", "USD"),
+            ("issue_date", "2030-02-01"),
+            ("due_date", "2030-01-01"),
+        ],
+    )
+    .await;
+    let res = w.post(&format!("/{id}/issue"), &[]).await;
+    assert_eq!(res.status, 400);
+    assert!(res.words().contains("before the issue date"));
+}
+
+/// PostgreSQL's second wall: a client's scope never reads a draft or its lines, even by a
+/// query that forgets every filter.
+#[tokio::test]
+async fn drafts_stay_behind_the_wall() {
+    use portal_core::db::ScopedTx;
+    use portal_core::with_tx;
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let w = world(&backend).await;
+    let draft = w.draft("USD", "2030-01-31").await;
+    w.line(
+        draft,
+        &[
+            ("description", "Secret"),
+            ("quantity", "1"),
+            ("unit_price", "1"),
+        ],
+    )
+    .await;
+    let sent = w.draft("USD", "2030-01-31").await;
+    w.line(
+        sent,
+        &[
+            ("description", "Shown"),
+            ("quantity", "1"),
+            ("unit_price", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(w.post(&format!("/{sent}/issue"), &[]).await.status, 303);
+    let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.client).await.unwrap();
+    let ids: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM invoices").fetch_all(&mut **c).await).unwrap();
+    assert_eq!(ids, [sent]);
+    let lines: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT description FROM invoice_lines").fetch_all(&mut **c).await).unwrap();
+    assert_eq!(lines, ["Shown"]);
+    tx.commit().await.unwrap();
+}
