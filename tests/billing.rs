@@ -4,7 +4,11 @@
 //! exact money in currencies of 0, 2 and 3 decimals, and bad input refused without a trace.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portico_tests::{backends, menu_labels, snapshot, spawn_app, As, Backend, Page, TestApp};
+use portico_tests::stripe::{completed, signature};
+use portico_tests::{
+    backends, menu_labels, snapshot, spawn_app_with, As, Backend, Options, Page, StripeServer,
+    TestApp,
+};
 
 backends!(
     an_invoice_is_drafted_issued_paid_in_parts_and_closed,
@@ -12,6 +16,8 @@ backends!(
     billing_exists_only_for_contacts_who_may_see_invoices,
     money_is_exact_in_every_currency,
     bad_input_is_refused_and_changes_nothing,
+    paying_online_records_exactly_what_stripe_confirms,
+    forged_stale_replayed_and_wrong_webhooks_change_nothing,
 );
 
 struct World {
@@ -27,7 +33,18 @@ struct World {
 }
 
 async fn world(backend: &Backend) -> World {
-    let app = spawn_app(backend).await;
+    world_with(backend, portal_core::PortalConfig::default()).await
+}
+
+async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> World {
+    let app = spawn_app_with(
+        backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
     let ws = app.workspace("acme", "growth").await;
     let (staff, _) = app.staff(ws, "owner@agency.example").await;
     let client = app.client(ws, "Client Co").await;
@@ -462,6 +479,21 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     ] {
         assert_eq!(w.terms(id, &fields).await.status, 400, "{fields:?}");
     }
+    // Limits: quantities and rates no total can overflow with.
+    for fields in [
+        vec![
+            ("description", "x"),
+            ("quantity", "100001"),
+            ("unit_price", "1"),
+        ],
+        vec![
+            ("description", "x"),
+            ("quantity", "1"),
+            ("unit_price", "100000001"),
+        ],
+    ] {
+        assert_eq!(w.line(id, &fields).await.status, 400, "{fields:?}");
+    }
     // Nothing to bill yet: not issued.
     let res = w.post(&format!("/{id}/issue"), &[]).await;
     assert_eq!(res.status, 400);
@@ -499,6 +531,12 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         &[("description", "x"), ("quantity", "1"), ("unit_price", "1")],
     )
     .await;
+    // With lines priced in dollars, the currency cannot change under them.
+    let res = w.terms(id, &[("currency", "JPY")]).await;
+    assert_eq!(res.status, 409);
+    assert!(res
+        .words()
+        .contains("Remove the lines before changing the currency"));
     w.terms(
         id,
         &[
@@ -550,4 +588,277 @@ async fn drafts_stay_behind_the_wall() {
     let lines: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT description FROM invoice_lines").fetch_all(&mut **c).await).unwrap();
     assert_eq!(lines, ["Shown"]);
     tx.commit().await.unwrap();
+}
+
+const SECRET_KEY: &str = "sk_test_51PorticoAbcd";
+const WEBHOOK_SECRET: &str = "whsec_portico_test_secret";
+
+/// A world whose workspace connected its Stripe account (the tests' Stripe server), and an
+/// issued invoice of $354.31 for Bea to pay.
+async fn paying_world(backend: &Backend) -> (World, StripeServer, i64) {
+    let stripe = StripeServer::start(SECRET_KEY).await;
+    let config = portal_core::PortalConfig {
+        stripe_api_base: stripe.url.clone(),
+        ..Default::default()
+    };
+    let w = world_with(backend, config).await;
+    let res = w
+        .post(
+            "/stripe",
+            &[
+                ("secret_key", SECRET_KEY),
+                ("webhook_secret", WEBHOOK_SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id = w.draft("USD", "2030-01-31").await;
+    w.line(
+        id,
+        &[
+            ("description", "Design"),
+            ("quantity", "1"),
+            ("unit_price", "354.31"),
+        ],
+    )
+    .await;
+    assert_eq!(w.post(&format!("/{id}/issue"), &[]).await.status, 303);
+    (w, stripe, id)
+}
+
+impl World {
+    async fn deliver(&self, body: &str, signature: Option<&str>) -> Page {
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(s) = signature {
+            headers.push(("stripe-signature", s));
+        }
+        self.app
+            .request_raw(
+                "POST",
+                "/w/acme/hooks/billing/stripe",
+                &headers,
+                Some(body.to_string()),
+            )
+            .await
+    }
+
+    async fn payments(&self, id: i64) -> Vec<(i64, String)> {
+        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
+            "SELECT amount, method FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
+        .unwrap()
+    }
+}
+
+fn now() -> i64 {
+    portal_core::db::now()
+}
+
+async fn paying_online_records_exactly_what_stripe_confirms(backend: Backend) {
+    let (w, stripe, id) = paying_world(&backend).await;
+    // The keys are kept sealed, and shown only by their last characters.
+    let stored: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT secret_key_sealed || ' ' || webhook_secret_sealed || ' ' || key_hint FROM billing_stripe").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].contains("sk_test") && !stored[0].contains("whsec_"),
+        "{stored:?}"
+    );
+    let admin = w.app.get("acme", "/admin/billing/stripe", &w.staff).await;
+    assert!(
+        admin.words().contains("ending in Abcd"),
+        "{}",
+        admin.words()
+    );
+    assert!(!admin.body.contains(SECRET_KEY) && !admin.body.contains(WEBHOOK_SECRET));
+
+    // Sealed under the deployment's key, for this workspace only.
+    let sealed: String = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT secret_key_sealed FROM billing_stripe").fetch_one(pool).await)
+    .unwrap();
+    let sealer = portal_core::secrets::SecretBox::new(&w.app.state.config.secret_key);
+    assert_ne!(sealed, portal_core::secrets::hex(SECRET_KEY.as_bytes()));
+    let context = format!("billing:stripe:secret:workspace:{}", w.ws);
+    assert_eq!(sealer.open(&sealed, &context).unwrap(), SECRET_KEY);
+    let elsewhere = format!("billing:stripe:secret:workspace:{}", w.ws + 1);
+    assert!(sealer.open(&sealed, &elsewhere).is_err());
+
+    // Pay now: a Checkout session for the balance, and off to Stripe.
+    let page = w.portal(&format!("/portal/billing/{id}")).await;
+    assert!(page.words().contains("Pay $354.31 now"), "{}", page.words());
+    let res = w
+        .app
+        .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let sessions = stripe.sessions();
+    assert_eq!(sessions.len(), 1);
+    let session = &sessions[0];
+    assert_eq!(
+        res.location(),
+        format!("{}/c/pay/{}", stripe.url, session.id)
+    );
+    assert_eq!(
+        session.field("line_items[0][price_data][unit_amount]"),
+        "35431"
+    );
+    assert_eq!(session.field("line_items[0][price_data][currency]"), "usd");
+    assert_eq!(session.field("customer_email"), "bea@client.example");
+    assert!(session
+        .field("success_url")
+        .ends_with(&format!("/w/acme/portal/billing/{id}/paid")));
+    assert!(session
+        .field("cancel_url")
+        .ends_with(&format!("/w/acme/portal/billing/{id}/cancelled")));
+    // A second click (another tab) goes to the same session: one payment page, not two.
+    let again = w
+        .app
+        .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+        .await;
+    assert_eq!(again.location(), res.location());
+    assert_eq!(stripe.sessions().len(), 1);
+
+    // Back from Stripe: thanked, and nothing recorded until Stripe confirms.
+    let back = w
+        .portal(&format!("/portal/billing/{id}/paid"))
+        .await
+        .words();
+    assert!(
+        back.contains("Stripe is confirming your payment") && back.contains("Sent"),
+        "{back}"
+    );
+    assert!(w.payments(id).await.is_empty());
+
+    // Stripe's signed confirmation: recorded, paid.
+    let event = completed("evt_1", &session.id, 35_431, "usd");
+    let res = w
+        .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains(r#""outcome":"recorded""#), "{}", res.body);
+    assert_eq!(w.payments(id).await, [(35_431, "online".to_string())]);
+    assert_eq!(w.row(id).await.1, "paid");
+    let words = w.portal(&format!("/portal/billing/{id}")).await.words();
+    assert!(
+        words.contains("Paid online (Stripe)") && words.contains("Balance due $0.00"),
+        "{words}"
+    );
+    assert!(!words.contains("Pay $"), "nothing left to pay");
+
+    // The same event again, or another event for the same session: applied once.
+    let before = snapshot(w.app.db()).await;
+    let res = w
+        .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("already recorded"), "{}", res.body);
+    let again = completed("evt_2", &session.id, 35_431, "usd");
+    let res = w
+        .deliver(&again, Some(&signature(WEBHOOK_SECRET, now(), &again)))
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(snapshot(w.app.db()).await, before, "one payment");
+    // Paid: no new session.
+    let res = w
+        .app
+        .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+        .await;
+    assert_eq!(res.status, 409);
+    assert_eq!(stripe.sessions().len(), 1);
+}
+
+async fn forged_stale_replayed_and_wrong_webhooks_change_nothing(backend: Backend) {
+    let (w, stripe, id) = paying_world(&backend).await;
+    assert_eq!(
+        w.app
+            .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+            .await
+            .status,
+        303
+    );
+    let session = stripe.sessions()[0].id.clone();
+    let good = completed("evt_1", &session, 35_431, "usd");
+    let before = snapshot(w.app.db()).await;
+    let wrong_amount = completed("evt_2", &session, 100, "usd");
+    let wrong_currency = completed("evt_3", &session, 35_431, "eur");
+    for (what, body, sig) in [
+        ("no signature", good.clone(), None),
+        (
+            "another secret",
+            good.clone(),
+            Some(signature("whsec_someone_else", now(), &good)),
+        ),
+        (
+            "stale",
+            good.clone(),
+            Some(signature(WEBHOOK_SECRET, now() - 301, &good)),
+        ),
+        (
+            "from the future",
+            good.clone(),
+            Some(signature(WEBHOOK_SECRET, now() + 301, &good)),
+        ),
+        (
+            "body changed after signing",
+            good.replace("35431", "99999"),
+            Some(signature(WEBHOOK_SECRET, now(), &good)),
+        ),
+        (
+            "not JSON",
+            "nonsense".to_string(),
+            Some(signature(WEBHOOK_SECRET, now(), "nonsense")),
+        ),
+    ] {
+        let res = w.deliver(&body, sig.as_deref()).await;
+        assert_eq!(res.status, 400, "{what}: {}", res.body);
+    }
+    // Believed but not ours to apply: a session this portal never opened, another kind of
+    // event, a session not paid yet — acknowledged, nothing recorded.
+    let unknown = completed("evt_4", "cs_test_unknown", 35_431, "usd");
+    let expired = good.replace("checkout.session.completed", "checkout.session.expired");
+    let unpaid = good.replace(r#""payment_status":"paid""#, r#""payment_status":"unpaid""#);
+    // Signed by Stripe but not what was asked: acknowledged (Stripe would retry for days),
+    // logged for the team, not recorded.
+    for body in [unknown, expired, unpaid, wrong_amount, wrong_currency] {
+        let res = w
+            .deliver(&body, Some(&signature(WEBHOOK_SECRET, now(), &body)))
+            .await;
+        assert_eq!(res.status, 200, "{body}: {}", res.body);
+    }
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing changed");
+    assert_eq!(w.row(id).await.1, "sent");
+    // A workspace without Stripe shows no Pay button and opens no session.
+    let res = w.post("/stripe/disconnect", &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(!w
+        .portal(&format!("/portal/billing/{id}"))
+        .await
+        .words()
+        .contains("Pay $"));
+    assert_eq!(
+        w.app
+            .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+            .await
+            .status,
+        409
+    );
+    let res = w
+        .deliver(&good, Some(&signature(WEBHOOK_SECRET, now(), &good)))
+        .await;
+    assert_eq!(res.status, 400, "no secret, no belief");
+    // Reconnected, the genuine confirmation still records it once.
+    w.post(
+        "/stripe",
+        &[
+            ("secret_key", SECRET_KEY),
+            ("webhook_secret", WEBHOOK_SECRET),
+        ],
+    )
+    .await;
+    let res = w
+        .deliver(&good, Some(&signature(WEBHOOK_SECRET, now(), &good)))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(w.payments(id).await.len(), 1);
+    assert_eq!(w.row(id).await.1, "paid");
 }

@@ -82,8 +82,12 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
                 Surface::Api,
                 app.get(&slug, "/api/no-such-page", &bearer).await,
             ),
+            (
+                Surface::Hook,
+                app.get(&slug, "/hooks/no-such-page", &As::Anonymous).await,
+            ),
         ];
-        for surface in [Surface::Portal, Surface::Admin, Surface::Api] {
+        for surface in [Surface::Portal, Surface::Admin, Surface::Api, Surface::Hook] {
             let page = app
                 .get(
                     &slug,
@@ -99,6 +103,8 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
                 Surface::Portal => &contact,
                 Surface::Admin => &staff,
                 Surface::Api => &bearer,
+                // Other services' calls carry no session: the handler checks the caller.
+                Surface::Hook => &As::Anonymous,
             };
             let path = concrete_path(route, &samples);
             let expect = expectation(&app, plan, route.module);

@@ -332,7 +332,15 @@ fn configuration_has_working_defaults_and_clear_errors() {
     assert!(format!("{err:#}").contains("PORTICO_SECURE_COOKIES"));
 
     // Session lifetimes: defaults of 14 days and 12 idle hours, configurable, checked.
-    let portal = Config::load(None, |_| None).unwrap().portal_config();
+    let key = "ab".repeat(32);
+    let portal = Config::load(None, |k| (k == "PORTICO_SECRET_KEY").then(|| key.clone()))
+        .unwrap()
+        .portal_config()
+        .unwrap();
+    assert_eq!(
+        portal.secret_key,
+        portal_core::secrets::SecretKey::from_bytes([0xab; 32])
+    );
     assert_eq!(
         (portal.session_ttl_secs, portal.session_idle_secs),
         (14 * 24 * 3600, 12 * 3600)
@@ -340,10 +348,11 @@ fn configuration_has_working_defaults_and_clear_errors() {
     let config = Config::load(None, |k| match k {
         "PORTICO_SESSION_HOURS" => Some("8".to_string()),
         "PORTICO_SESSION_IDLE_MINUTES" => Some("30".to_string()),
+        "PORTICO_SECRET_KEY" => Some(key.clone()),
         _ => None,
     })
     .unwrap();
-    let portal = config.portal_config();
+    let portal = config.portal_config().unwrap();
     assert_eq!(
         (portal.session_ttl_secs, portal.session_idle_secs),
         (8 * 3600, 30 * 60)
@@ -378,4 +387,41 @@ fn configuration_has_working_defaults_and_clear_errors() {
         portico_host::redact("postgres://app:s3cret@db:5432/portico"),
         "postgres://app:***@db:5432/portico"
     );
+}
+
+/// Secrets at rest need a key that outlives the process: the configured one, or one made
+/// once in the data directory (readable by this user only) and read back after a restart.
+#[test]
+fn the_secret_key_is_configured_or_kept_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let load = |key: Option<&str>| {
+        let data = data.clone();
+        let key = key.map(str::to_string);
+        Config::load(None, move |k| match k {
+            "PORTICO_DATA_DIR" => Some(data.clone()),
+            "PORTICO_SECRET_KEY" => key.clone(),
+            _ => None,
+        })
+        .unwrap()
+    };
+    let first = load(None).secret_key().unwrap();
+    let path = dir.path().join("data/secret.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert_eq!(
+        load(None).secret_key().unwrap(),
+        first,
+        "the same after a restart"
+    );
+    assert_ne!(first, portal_core::secrets::SecretKey::from_bytes([0; 32]));
+    let err = Config::load(None, |k| {
+        (k == "PORTICO_SECRET_KEY").then(|| "not hex".to_string())
+    })
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("64 hex digits"));
 }

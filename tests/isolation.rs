@@ -12,6 +12,8 @@ use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, T
 
 backends!(no_route_reaches_another_clients_data);
 
+static ANONYMOUS: As = As::Anonymous;
+
 /// A plan that entitles every linked module interactively, so mutating routes are reachable.
 const PLAN: &str = "growth";
 
@@ -78,6 +80,8 @@ async fn no_route_reaches_another_clients_data(backend: Backend) {
             // another workspace's.
             Surface::Admin => vec![(&other_workspace, &other_workspace.staff)],
             Surface::Api => vec![(&other_workspace, &other_workspace.bearer)],
+            // No session at all: what a forged webhook looks like.
+            Surface::Hook => vec![(&other_workspace, &ANONYMOUS)],
         };
         for (party, who) in probers {
             let never = app

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+use portal_core::secrets::SecretKey;
 use serde::Deserialize;
 
 #[derive(Clone, Debug)]
@@ -35,6 +36,12 @@ pub struct Config {
     pub file_store: Option<String>,
     /// The largest upload, in MB, unless a workspace has its own limit.
     pub max_file_mb: u64,
+    /// The key sealing secrets at rest (workspaces' Stripe keys), given as 64 hex digits.
+    /// Without it, one is generated once and kept in `data_dir/secret.key`. Hidden from
+    /// `Debug`.
+    pub secret_key: Option<SecretKey>,
+    /// The Stripe API's address; a Stripe-compatible test server's in tests.
+    pub stripe_api_base: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +70,8 @@ struct FileConfig {
     digest_hour: Option<i64>,
     file_store: Option<String>,
     max_file_mb: Option<i64>,
+    secret_key: Option<String>,
+    stripe_api_base: Option<String>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -84,6 +93,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_DIGEST_HOUR", "digest_hour"),
     ("PORTICO_FILE_STORE", "file_store"),
     ("PORTICO_MAX_FILE_MB", "max_file_mb"),
+    ("PORTICO_SECRET_KEY", "secret_key"),
+    ("PORTICO_STRIPE_API_BASE", "stripe_api_base"),
 ];
 
 impl Config {
@@ -171,6 +182,19 @@ impl Config {
                 .or(file_cfg.file_store)
                 .filter(|s| !s.is_empty()),
             max_file_mb,
+            secret_key: match env("PORTICO_SECRET_KEY")
+                .or(file_cfg.secret_key)
+                .filter(|s| !s.is_empty())
+            {
+                Some(hex) => Some(
+                    SecretKey::from_hex(&hex)
+                        .context("PORTICO_SECRET_KEY: the secret key must be 64 hex digits")?,
+                ),
+                None => None,
+            },
+            stripe_api_base: env("PORTICO_STRIPE_API_BASE")
+                .or(file_cfg.stripe_api_base)
+                .filter(|s| !s.is_empty()),
             session_hours,
             session_idle_minutes,
             migrate_on_start,
@@ -195,13 +219,46 @@ impl Config {
         })
     }
 
-    pub fn portal_config(&self) -> portal_core::PortalConfig {
+    /// The key sealing secrets at rest: the configured one, else the one kept in the data
+    /// directory — made there, readable by this user only, the first time.
+    pub fn secret_key(&self) -> anyhow::Result<SecretKey> {
+        if let Some(key) = &self.secret_key {
+            return Ok(key.clone());
+        }
+        let path = self.data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(hex) => SecretKey::from_hex(&hex).with_context(|| {
+                format!("{}: the secret key must be 64 hex digits", path.display())
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = SecretKey::random();
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("cannot create {}", self.data_dir.display()))?;
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                use std::io::Write;
+                options
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(key.to_hex().as_bytes()))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(key)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    pub fn portal_config(&self) -> anyhow::Result<portal_core::PortalConfig> {
         use portal_core::email::{MailConfig, MailTransport};
         let transport = match &self.smtp_url {
             Some(url) => MailTransport::Smtp(url.clone()),
             None => MailTransport::Directory(self.data_dir.join("mail")),
         };
-        portal_core::PortalConfig {
+        Ok(portal_core::PortalConfig {
             base_domain: self.base_domain.clone(),
             template_dir: self.template_dir.clone(),
             secure_cookies: self.secure_cookies,
@@ -218,13 +275,18 @@ impl Config {
             },
             max_file_mb: self.max_file_mb,
             thumbnails_in_background: true,
+            secret_key: self.secret_key()?,
+            stripe_api_base: self
+                .stripe_api_base
+                .clone()
+                .unwrap_or_else(|| "https://api.stripe.com".into()),
             mail: MailConfig {
                 from_address: self.mail_from.clone(),
                 transport,
                 deliver: true,
             },
             ..Default::default()
-        }
+        })
     }
 }
 

@@ -135,7 +135,7 @@ pub async fn build_demo_portal(
     let registry = crate::registry()?;
     let catalogue = crate::catalogue(config, &registry)?;
     Ok(Portal::builder(db, catalogue, registry)
-        .config(config.portal_config())
+        .config(config.portal_config()?)
         .portal_routes(links.portal_routes())
         .admin_routes(links.admin_routes())
         .build()

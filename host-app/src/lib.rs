@@ -67,7 +67,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Portal> {
     let registry = registry()?;
     let catalogue = catalogue(config, &registry)?;
     Ok(Portal::builder(db, catalogue, registry)
-        .config(config.portal_config())
+        .config(config.portal_config()?)
         .migrate(config.migrate_on_start)
         .build()
         .await?)

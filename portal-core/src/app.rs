@@ -60,6 +60,12 @@ pub struct PortalConfig {
     /// Make image thumbnails in a background task of this process (tests call
     /// `files::thumbnails::make_due` themselves).
     pub thumbnails_in_background: bool,
+    /// The deployment's key for secrets kept at rest (`secrets::SecretBox`). Keep it: values
+    /// sealed under a lost key cannot be opened. A fresh random one by default.
+    pub secret_key: crate::secrets::SecretKey,
+    /// Where the Stripe API is (`https://api.stripe.com`); the tests point it at their own
+    /// Stripe-compatible server.
+    pub stripe_api_base: String,
 }
 
 impl Default for PortalConfig {
@@ -78,6 +84,8 @@ impl Default for PortalConfig {
             files: crate::files::FileBackend::default(),
             max_file_mb: 100,
             thumbnails_in_background: true,
+            secret_key: crate::secrets::SecretKey::random(),
+            stripe_api_base: "https://api.stripe.com".into(),
         }
     }
 }
@@ -529,10 +537,12 @@ impl Portal {
                 get(admin::files::api_show).delete(admin::files::api_delete),
             )
             .route("/files/{id}/content", get(admin::files::fetch));
+        let mut hooks: Router<AppState> = Router::new();
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));
             admin = admin.merge(m.admin_routes().into_router(m.id(), Surface::Admin));
             api = api.merge(m.api_routes().into_router(m.id(), Surface::Api));
+            hooks = hooks.merge(m.hook_routes().into_router(m.id(), Surface::Hook));
         }
         // Each surface gets only its own session layer; the browser surfaces get CSRF
         // protection inside it (it needs to know who is signed in).
@@ -579,6 +589,8 @@ impl Portal {
             .nest("/portal", portal)
             .nest("/admin", admin)
             .nest("/api", api)
+            // Other services' calls: no session layer, no CSRF; each handler checks its caller.
+            .nest("/hooks", hooks.fallback(not_found))
             .fallback(not_found)
             .with_state(state.clone());
 

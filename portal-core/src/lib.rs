@@ -27,6 +27,7 @@ pub mod home;
 pub mod module;
 pub mod notifications;
 pub mod plans;
+pub mod secrets;
 pub mod templates;
 pub mod web;
 pub mod workspace;

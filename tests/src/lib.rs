@@ -24,9 +24,11 @@ pub use portal_core;
 pub mod browser;
 pub mod mail;
 pub mod s3;
+pub mod stripe;
 pub use browser::Chrome;
 pub use mail::{Mail, MailServer};
 pub use s3::S3Server;
+pub use stripe::StripeServer;
 
 #[derive(Clone, Debug)]
 pub enum Backend {

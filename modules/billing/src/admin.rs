@@ -19,6 +19,7 @@ use crate::news;
 use crate::portal::{breakdown, invoice_view};
 use crate::status::Status;
 use crate::store::{self, DraftTerms, Invoice, NewLine, NewPayment};
+use crate::stripe;
 use crate::totals::{Line, Terms};
 
 #[derive(Deserialize, Default)]
@@ -69,6 +70,7 @@ pub async fn list(
             can_manage => ctx.can_manage(),
             action => ctx.link("/billing"),
             settings_action => ctx.link("/billing/settings"),
+            stripe => ctx.link("/billing/stripe"),
             notice => notice,
         },
     )
@@ -244,7 +246,7 @@ pub async fn add_line(
     let description = form.name("description", "description")?;
     let line = Line {
         quantity: money::parse_quantity(form.get("quantity"))?,
-        unit_price: inv.currency()?.parse(form.get("unit_price"))?,
+        unit_price: unit_price(&inv, form.get("unit_price"))?,
         discount_bp: money::parse_percent(form.get("discount"))?,
         tax_bp: match form.get("tax").trim() {
             "" => None,
@@ -262,6 +264,18 @@ pub async fn add_line(
     .await?;
     tx.commit().await?;
     Ok(back_to(&ctx, &inv, "line"))
+}
+
+fn unit_price(inv: &Invoice, raw: &str) -> Result<i64> {
+    let cur = inv.currency()?;
+    let price = cur.parse(raw)?;
+    if price > money::MAX_UNIT_PRICE {
+        return Err(Error::BadRequest(format!(
+            "A rate is at most {}.",
+            cur.format(money::MAX_UNIT_PRICE)
+        )));
+    }
+    Ok(price)
 }
 
 /// `POST /admin/billing/{id}/lines/{line}/remove`.
@@ -350,4 +364,60 @@ pub async fn delete(
     store::delete(&mut tx, &inv).await?;
     tx.commit().await?;
     Ok(Redirect::to(&ctx.link("/billing?done=deleted")).into_response())
+}
+
+/// `GET /admin/billing/stripe`: whether the workspace takes online payments, and the form to
+/// connect its Stripe account.
+pub async fn stripe_page(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    Query(f): Query<Filter>,
+) -> Result<Html<String>> {
+    let connection = stripe::connection(&state.db, ctx.tenant.workspace.id).await?;
+    let site = portal_core::email::workspace_url(&state.config, &ctx.tenant.workspace.slug);
+    let notice = match f.done.as_str() {
+        "connected" => Some("Stripe is connected: clients can pay their invoices online."),
+        "disconnected" => {
+            Some("Stripe is disconnected: invoices show the payment instructions only.")
+        }
+        _ => None,
+    };
+    ctx.render(
+        "billing/admin_stripe.html",
+        context! {
+            connection => connection,
+            webhook_url => format!("{site}/hooks/billing/stripe"),
+            can_manage => ctx.can_manage(),
+            action => ctx.link("/billing/stripe"),
+            disconnect => ctx.link("/billing/stripe/disconnect"),
+            back => ctx.link("/billing"),
+            notice => notice,
+        },
+    )
+}
+
+/// `POST /admin/billing/stripe`: `secret_key`, `webhook_secret` — stored sealed.
+pub async fn stripe_connect(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    body: Bytes,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    let form = Fields::parse(&body);
+    let keys = stripe::Keys {
+        secret_key: form.get("secret_key").trim().to_string(),
+        webhook_secret: form.get("webhook_secret").trim().to_string(),
+    };
+    stripe::connect(&state, ctx.tenant.workspace.id, &keys, &ctx.user.name).await?;
+    Ok(Redirect::to(&ctx.link("/billing/stripe?done=connected")).into_response())
+}
+
+/// `POST /admin/billing/stripe/disconnect`.
+pub async fn stripe_disconnect(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+) -> Result<Response> {
+    require_manager(&ctx)?;
+    stripe::disconnect(&state.db, ctx.tenant.workspace.id).await?;
+    Ok(Redirect::to(&ctx.link("/billing/stripe?done=disconnected")).into_response())
 }

@@ -19,7 +19,9 @@ mod news;
 mod portal;
 pub mod status;
 pub mod store;
+pub mod stripe;
 pub mod totals;
+mod webhook;
 
 use portal_core::db::{today, ModuleMigration, ScopedTx};
 use portal_core::minijinja::context;
@@ -93,12 +95,20 @@ impl PortalModule for Billing {
         news::KINDS
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611234001,
-            description: "invoices, their lines and payments",
-            sqlite: include_str!("../migrations/sqlite/20261123_4001_invoices.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_4001_invoices.sql"),
-        }]
+        &[
+            ModuleMigration {
+                version: 202611234001,
+                description: "invoices, their lines and payments",
+                sqlite: include_str!("../migrations/sqlite/20261123_4001_invoices.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_4001_invoices.sql"),
+            },
+            ModuleMigration {
+                version: 202611234002,
+                description: "Stripe accounts and Checkout sessions",
+                sqlite: include_str!("../migrations/sqlite/20261123_4002_stripe.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_4002_stripe.sql"),
+            },
+        ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
         &[
@@ -124,6 +134,10 @@ impl PortalModule for Billing {
                 include_str!("../templates/admin_list.html"),
             ),
             (
+                "billing/admin_stripe.html",
+                include_str!("../templates/admin_stripe.html"),
+            ),
+            (
                 "billing/admin_invoice.html",
                 include_str!("../templates/admin_invoice.html"),
             ),
@@ -137,12 +151,24 @@ impl PortalModule for Billing {
             .requires(CAN_VIEW)
             .get("/billing/{id}/print", portal::print)
             .requires(CAN_VIEW)
+            .post("/billing/{id}/pay", portal::pay)
+            .requires(CAN_VIEW)
+            .get("/billing/{id}/paid", portal::paid)
+            .requires(CAN_VIEW)
+            .get("/billing/{id}/cancelled", portal::cancelled)
+            .requires(CAN_VIEW)
+    }
+    fn hook_routes(&self) -> Routes {
+        Routes::new().post("/billing/stripe", webhook::stripe)
     }
     fn admin_routes(&self) -> Routes {
         Routes::new()
             .get("/billing", admin::list)
             .post("/billing", admin::create)
             .post("/billing/settings", admin::save_settings)
+            .get("/billing/stripe", admin::stripe_page)
+            .post("/billing/stripe", admin::stripe_connect)
+            .post("/billing/stripe/disconnect", admin::stripe_disconnect)
             .get("/billing/{id}", admin::show)
             .post("/billing/{id}/terms", admin::terms)
             .post("/billing/{id}/lines", admin::add_line)

@@ -171,6 +171,11 @@ fn group(n: u64) -> String {
     out
 }
 
+/// The largest quantity on a line, and the largest unit price (in minor units): with at most
+/// 200 lines, no total can overflow.
+pub const MAX_QUANTITY: i64 = 100_000 * 1000;
+pub const MAX_UNIT_PRICE: i64 = 10_000_000_000;
+
 /// A quantity as typed ("2", "1.5", "0.25"): thousandths, up to three decimals.
 pub fn parse_quantity(raw: &str) -> Result<i64, Error> {
     let thousandths = Currency {
@@ -187,6 +192,9 @@ pub fn parse_quantity(raw: &str) -> Result<i64, Error> {
         return Err(Error::BadRequest(
             "A quantity must be more than zero.".into(),
         ));
+    }
+    if q > MAX_QUANTITY {
+        return Err(Error::BadRequest("A quantity is at most 100,000.".into()));
     }
     Ok(q)
 }

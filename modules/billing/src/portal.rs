@@ -2,15 +2,16 @@
 //! each invoice's full breakdown, payment instructions and payment history, and a page made
 //! for printing (or saving as PDF from the browser's print dialog).
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::today;
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::parse_id;
-use portal_core::{AppState, PortalContext, Result};
+use portal_core::{AppState, Error, PortalContext, Result};
 
 use crate::money::{show_percent, show_quantity, Currency};
 use crate::status::shown;
 use crate::store::{self, Invoice, InvoiceView};
+use crate::stripe;
 use crate::totals::{self, Terms};
 
 /// An invoice as a list row or a page header shows it: amounts formatted in its currency,
@@ -81,7 +82,7 @@ pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> 
         .map(|p| {
             context! {
                 amount => cur.format(p.amount),
-                method => store::METHODS.iter().find(|(k, _)| *k == p.method).map_or("Online payment", |(_, l)| *l),
+                method => store::method_label(&p.method),
                 reference => p.reference,
                 paid_on => p.paid_on,
             }
@@ -115,9 +116,16 @@ async fn page(
     ctx: &PortalContext,
     id: &str,
     template: &str,
+    notice: Option<&str>,
 ) -> Result<Html<String>> {
     let view = store::view_for_client(&state.db, ctx.scope(), parse_id(id)?).await?;
     let inv = &view.invoice;
+    let payable = inv.status() == crate::status::Status::Sent
+        && inv.balance() > 0
+        && ctx.user.preview_by.is_none()
+        && stripe::connection(&state.db, inv.workspace_id)
+            .await?
+            .is_some();
     ctx.record_view(
         &format!("invoice:{}", inv.id),
         inv.number.as_deref().unwrap_or("invoice"),
@@ -132,6 +140,8 @@ async fn page(
             payments => payments,
             back => ctx.link("/billing"),
             print => ctx.link(&format!("/billing/{}/print", inv.id)),
+            pay => payable.then(|| ctx.link(&format!("/billing/{}/pay", inv.id))),
+            notice => notice,
         },
     )
 }
@@ -142,7 +152,7 @@ pub async fn show(
     ctx: PortalContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>> {
-    page(&state, &ctx, &id, "billing/detail.html").await
+    page(&state, &ctx, &id, "billing/detail.html", None).await
 }
 
 /// `GET /portal/billing/{id}/print`: the invoice alone, laid out for paper.
@@ -151,5 +161,53 @@ pub async fn print(
     ctx: PortalContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>> {
-    page(&state, &ctx, &id, "billing/print.html").await
+    page(&state, &ctx, &id, "billing/print.html", None).await
+}
+
+/// `GET /portal/billing/{id}/paid`: back from Stripe. Records nothing — the payment is
+/// recorded when Stripe confirms it — and says so.
+pub async fn paid(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    let notice = "Thank you. Stripe is confirming your payment: this invoice shows it as paid as soon as the confirmation arrives, usually within a minute.";
+    page(&state, &ctx, &id, "billing/detail.html", Some(notice)).await
+}
+
+/// `GET /portal/billing/{id}/cancelled`: back from Stripe without paying.
+pub async fn cancelled(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>> {
+    let notice = "Payment cancelled: nothing was charged. You can pay now or later, or use the payment instructions.";
+    page(&state, &ctx, &id, "billing/detail.html", Some(notice)).await
+}
+
+/// `POST /portal/billing/{id}/pay`: opens a Stripe Checkout session for the balance and sends
+/// the contact there.
+pub async fn pay(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let view = store::view_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    let inv = &view.invoice;
+    if inv.status() != crate::status::Status::Sent || inv.balance() <= 0 {
+        return Err(Error::Conflict(
+            "This invoice has nothing left to pay.".into(),
+        ));
+    }
+    let site = portal_core::email::workspace_url(&state.config, &ctx.tenant.workspace.slug);
+    let back = format!("{site}/portal/billing/{}", inv.id);
+    let url = stripe::checkout(
+        &state,
+        inv,
+        &ctx.user.email,
+        &format!("{back}/paid"),
+        &format!("{back}/cancelled"),
+    )
+    .await?;
+    Ok(Redirect::to(&url).into_response())
 }

@@ -272,6 +272,18 @@ pub struct DraftTerms<'a> {
 
 pub async fn set_terms(tx: &mut ScopedTx, inv: &Invoice, t: &DraftTerms<'_>) -> Result<()> {
     inv.status().allows(Step::Edit)?;
+    if t.currency.code != inv.currency {
+        let lines: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
+            .bind(inv.id).fetch_one(&mut **c).await)?;
+        if lines > 0 {
+            // Its prices are amounts of the old currency: changing the label would change
+            // what they mean.
+            return Err(Error::Conflict(
+                "Remove the lines before changing the currency: their prices are in the old one."
+                    .into(),
+            ));
+        }
+    }
     with_tx!(&mut *tx, c => sqlx::query(
         "UPDATE invoices SET currency = $1, issue_date = $2, due_date = $3, discount_bp = $4, tax_bp = $5, \
          notes = $6, payment_instructions = $7, updated_at = $8 WHERE id = $9 AND status = 'draft'")
@@ -365,6 +377,14 @@ pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: &str) -> Result<Stri
          RETURNING prefix, CAST(next_number - 1 AS BIGINT)")
         .bind(ws).fetch_one(&mut **c).await)?;
     let number = format!("{prefix}{n:04}");
+    let taken: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE workspace_id = $1 AND number = $2")
+        .bind(ws).bind(&number).fetch_optional(&mut **c).await)?;
+    if taken.is_some() {
+        return Err(Error::Conflict(format!(
+            "The number {number} is already used (a prefix changed). Choose another prefix in the billing settings."
+        )));
+    }
     let moved = with_tx!(&mut *tx, c => sqlx::query(
         "UPDATE invoices SET status = 'sent', number = $1, issue_date = $2, issued_at = $3, updated_at = $3 \
          WHERE id = $4 AND status = 'draft'")
@@ -393,6 +413,14 @@ pub const METHODS: &[(&str, &str)] = &[
     ("other", "Other"),
 ];
 
+/// How a method reads, staff's choices and online payments alike.
+pub fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|(k, _)| *k == method)
+        .map_or("Paid online (Stripe)", |(_, label)| label)
+}
+
 /// Records a payment of at most the balance; paid in full, the invoice is Paid.
 pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>) -> Result<()> {
     inv.status().allows(Step::Pay)?;
@@ -419,6 +447,41 @@ pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>
         .bind(p.amount).bind(status.as_str()).bind(now()).bind(inv.id)
         .execute(&mut **c).await.map(|_| ()))?;
     Ok(())
+}
+
+/// Money Stripe confirmed for `inv`, recorded once per event (`provider_event`); returns
+/// whether this call recorded it. Money taken is never refused: a payment arriving after the
+/// invoice was paid another way is recorded (the team refunds it), one arriving for a void
+/// invoice is recorded and the invoice stays void — both logged for the team.
+pub async fn record_online_payment(
+    tx: &mut ScopedTx,
+    inv: &Invoice,
+    amount: i64,
+    event: &str,
+    session: &str,
+    paid_on: &str,
+) -> Result<bool> {
+    let inserted = with_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, provider_event, created_at) \
+         VALUES ($1, $2, $3, $4, 'online', $5, $6, 'Stripe', $7, $8) ON CONFLICT (provider_event) DO NOTHING")
+        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(amount).bind(session)
+        .bind(paid_on).bind(event).bind(now())
+        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    if inv.status() != Status::Sent || amount > inv.balance() {
+        tracing::warn!(invoice = inv.id, status = %inv.status, amount, balance = inv.balance(),
+            "an online payment arrived for an invoice that no longer owed it: recorded, check it");
+    }
+    let status = match inv.status() {
+        Status::Sent | Status::Paid if inv.paid + amount >= inv.total => Status::Paid,
+        other => other,
+    };
+    with_tx!(&mut *tx, c => sqlx::query("UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4")
+        .bind(amount).bind(status.as_str()).bind(now()).bind(inv.id)
+        .execute(&mut **c).await.map(|_| ()))?;
+    Ok(true)
 }
 
 pub async fn void(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {

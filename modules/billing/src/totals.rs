@@ -91,10 +91,15 @@ pub fn compute(lines: &[Line], terms: Terms) -> Totals {
             }
         })
         .collect();
+    // The cents that did not divide evenly, one each to the first lines worth something (a
+    // free line never gets a discount larger than itself).
     let mut left = discount - spread.iter().sum::<i64>();
-    for s in spread.iter_mut() {
+    for (s, t) in spread.iter_mut().zip(&line_totals) {
         if left == 0 {
             break;
+        }
+        if t.net - *s <= 0 {
+            continue;
         }
         let step = left.signum();
         *s += step;
@@ -227,6 +232,24 @@ mod tests {
         // At 100 % tax, tax equals what is left after the discount, to the cent.
         assert_eq!(t.tax, 900);
         assert_eq!(t.total, 1_000 - 100 + 900);
+    }
+
+    #[test]
+    fn a_free_line_takes_no_share_of_the_discount() {
+        let lines = [
+            line(1000, 0),
+            line(1000, 333),
+            line(1000, 333),
+            line(1000, 334),
+        ];
+        let t = compute(
+            &lines,
+            Terms {
+                discount_bp: 1000,
+                tax_bp: 10_000,
+            },
+        );
+        assert_eq!(t.tax, 900, "no line is taxed below zero");
     }
 
     #[test]

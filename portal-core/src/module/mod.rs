@@ -220,6 +220,12 @@ pub trait PortalModule: Send + Sync + 'static {
     fn api_routes(&self) -> Routes {
         Routes::new()
     }
+    /// Routes under `/hooks`, called by other services — a payment provider's webhook. No
+    /// session and no CSRF token: the handler must prove the caller (a signature over the
+    /// raw body) before acting. The module gate still applies.
+    fn hook_routes(&self) -> Routes {
+        Routes::new()
+    }
     /// Called once at start-up, after migrations. An error leaves this module (and the
     /// modules depending on it) out of the running portal; the rest serves.
     async fn start(&self, _state: &AppState) -> Result<()> {

@@ -225,6 +225,7 @@ impl ModuleRegistry {
         let mut out = m.portal_routes().infos(m.id(), Surface::Portal);
         out.extend(m.admin_routes().infos(m.id(), Surface::Admin));
         out.extend(m.api_routes().infos(m.id(), Surface::Api));
+        out.extend(m.hook_routes().infos(m.id(), Surface::Hook));
         out
     }
 

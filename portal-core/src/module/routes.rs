@@ -15,6 +15,9 @@ pub enum Surface {
     Portal,
     Admin,
     Api,
+    /// Calls from other services (a payment provider's webhook): no session, no CSRF token;
+    /// each handler proves who is calling (a signature) before it believes anything.
+    Hook,
 }
 
 impl Surface {
@@ -23,7 +26,13 @@ impl Surface {
             Surface::Portal => "/portal",
             Surface::Admin => "/admin",
             Surface::Api => "/api",
+            Surface::Hook => "/hooks",
         }
+    }
+
+    /// Answered in JSON, not pages: the API and hooks.
+    pub fn is_machine(self) -> bool {
+        matches!(self, Surface::Api | Surface::Hook)
     }
 }
 

@@ -33,7 +33,9 @@ pub async fn route_gate(info: Arc<RouteInfo>, req: Request, next: Next) -> Respo
             Some(_) => {}
         }
     }
-    if info.surface != Surface::Portal && req.extensions().get::<Arc<StaffUser>>().is_none() {
+    if matches!(info.surface, Surface::Admin | Surface::Api)
+        && req.extensions().get::<Arc<StaffUser>>().is_none()
+    {
         return Error::SignInRequired.into_response();
     }
     // A read-only tier limits what clients may do in their portal; staff still manage the

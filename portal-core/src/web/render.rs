@@ -185,7 +185,7 @@ pub fn error_response(
     if let Some(cause) = &report.cause {
         tracing::error!(status = %report.status, cause = %cause, "request failed");
     }
-    if surface == Surface::Api {
+    if surface.is_machine() {
         let body =
             serde_json::json!({ "error": { "code": report.code, "message": report.message } });
         return (report.status, axum::Json(body)).into_response();
@@ -202,7 +202,7 @@ pub fn error_response(
         _ => "Something went wrong",
     };
     let sign_in = tenant
-        .filter(|_| report.status == StatusCode::UNAUTHORIZED && surface != Surface::Api)
+        .filter(|_| report.status == StatusCode::UNAUTHORIZED && !surface.is_machine())
         .map(|t| t.link(&format!("{}/sign-in", surface.prefix())));
     let home = tenant.map(|t| match surface {
         Surface::Admin => t.link("/admin/"),
@@ -245,7 +245,7 @@ pub fn unknown_workspace(state: &AppState, host: &str, surface: Surface) -> Resp
         ),
         cause: None,
     };
-    if surface == Surface::Api {
+    if surface.is_machine() {
         return error_response(state, None, surface, &report);
     }
     let ctx = context! {

@@ -4,6 +4,7 @@
 //! only its SHA-256, so a leaked table grants nothing. The portal layer runs only under
 //! `/portal` and reads only the portal cookie; the staff layer only under `/admin` (cookie)
 //! and `/api` (bearer token).
+use crate::secrets::hex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -106,10 +107,6 @@ pub fn handle_of(hash: &str) -> String {
 pub fn handle_pattern(raw: &str) -> Option<String> {
     (raw.len() == HANDLE_LEN && raw.chars().all(|c| c.is_ascii_hexdigit()))
         .then(|| format!("{}%", raw.to_ascii_lowercase()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

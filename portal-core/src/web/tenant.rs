@@ -59,6 +59,8 @@ pub fn surface_of(path: &str) -> Surface {
         Surface::Api
     } else if path == "/admin" || path.starts_with("/admin/") {
         Surface::Admin
+    } else if path == "/hooks" || path.starts_with("/hooks/") {
+        Surface::Hook
     } else {
         Surface::Portal
     }

@@ -1,0 +1,407 @@
+//! Paying online with Stripe Checkout, each workspace on its own Stripe account.
+//!
+//! - **Keys**: the secret key and the webhook signing secret are sealed with the deployment's
+//!   key (`portal_core::secrets`), bound to the workspace, and never shown again.
+//! - **Pay now** opens a Checkout session for the invoice's balance (remembered in
+//!   `billing_checkouts`) and sends the contact there; they come back to a success or cancel
+//!   page — which records nothing.
+//! - **The payment** is recorded only from Stripe's `checkout.session.completed` webhook:
+//!   `Stripe-Signature` is verified (HMAC-SHA256 over `timestamp.body`, within a tolerance),
+//!   the session must be one this workspace opened, its amount and currency must be the ones
+//!   asked for, and it is applied once however often or late it arrives. Anything else changes
+//!   nothing and is logged.
+//!
+//! The API's address is configuration (`PortalConfig::stripe_api_base`), so the test suite
+//! runs all of it against its own Stripe-compatible server.
+use portal_core::db::{now, today, Db, ScopedTx};
+use portal_core::secrets::{self, SecretBox};
+use portal_core::{with_db, with_tx, AppState, Error, Result};
+use serde::Deserialize;
+
+use crate::store::{self, Invoice};
+
+/// How old a signed event may be: Stripe's own default.
+pub const TOLERANCE_SECS: i64 = 300;
+
+fn sealer(state: &AppState) -> SecretBox {
+    SecretBox::new(&state.config.secret_key)
+}
+
+fn context(workspace_id: i64, what: &str) -> String {
+    format!("billing:stripe:{what}:workspace:{workspace_id}")
+}
+
+/// The keys a workspace connected: secret key, webhook signing secret.
+pub struct Keys {
+    pub secret_key: String,
+    pub webhook_secret: String,
+}
+
+/// How the admin shows the connection.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct Connection {
+    pub key_hint: String,
+    pub connected_by: String,
+    pub connected_at: i64,
+}
+
+pub async fn connection(db: &Db, workspace_id: i64) -> Result<Option<Connection>> {
+    let sql =
+        "SELECT key_hint, connected_by, connected_at FROM billing_stripe WHERE workspace_id = $1";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?)
+}
+
+/// Stores (or replaces) the workspace's keys, sealed.
+pub async fn connect(state: &AppState, workspace_id: i64, keys: &Keys, by: &str) -> Result<()> {
+    let key_ok = (keys.secret_key.starts_with("sk_") || keys.secret_key.starts_with("rk_"))
+        && keys.secret_key.len() >= 12
+        && keys
+            .secret_key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !key_ok {
+        return Err(Error::BadRequest(
+            "The secret key is the one starting with sk_ (or a restricted rk_ key) from your Stripe dashboard.".into(),
+        ));
+    }
+    if !keys.webhook_secret.starts_with("whsec_") || keys.webhook_secret.len() < 12 {
+        return Err(Error::BadRequest(
+            "The webhook signing secret starts with whsec_: it is shown on the webhook's page in your Stripe dashboard.".into(),
+        ));
+    }
+    let sealer = sealer(state);
+    let secret = sealer.seal(&keys.secret_key, &context(workspace_id, "secret"))?;
+    let webhook = sealer.seal(&keys.webhook_secret, &context(workspace_id, "webhook"))?;
+    let hint: String = keys
+        .secret_key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let sql = "INSERT INTO billing_stripe (workspace_id, secret_key_sealed, webhook_secret_sealed, key_hint, connected_by, connected_at) \
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace_id) DO UPDATE SET \
+               secret_key_sealed = excluded.secret_key_sealed, webhook_secret_sealed = excluded.webhook_secret_sealed, \
+               key_hint = excluded.key_hint, connected_by = excluded.connected_by, connected_at = excluded.connected_at";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(workspace_id).bind(secret).bind(webhook).bind(hint).bind(by).bind(now())
+        .execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn disconnect(db: &Db, workspace_id: i64) -> Result<()> {
+    with_db!(db, pool => sqlx::query("DELETE FROM billing_stripe WHERE workspace_id = $1").bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
+async fn keys(state: &AppState, workspace_id: i64) -> Result<Option<Keys>> {
+    let sql = "SELECT secret_key_sealed, webhook_secret_sealed FROM billing_stripe WHERE workspace_id = $1";
+    let sealed: Option<(String, String)> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    let Some((secret, webhook)) = sealed else {
+        return Ok(None);
+    };
+    let sealer = sealer(state);
+    Ok(Some(Keys {
+        secret_key: sealer.open(&secret, &context(workspace_id, "secret"))?,
+        webhook_secret: sealer.open(&webhook, &context(workspace_id, "webhook"))?,
+    }))
+}
+
+#[derive(Deserialize)]
+struct CreatedSession {
+    id: String,
+    url: String,
+}
+
+/// Opens a Checkout session for what `inv` still owes and remembers it; the address to send
+/// the contact to.
+pub async fn checkout(
+    state: &AppState,
+    inv: &Invoice,
+    email: &str,
+    success_url: &str,
+    cancel_url: &str,
+) -> Result<String> {
+    let keys = keys(state, inv.workspace_id).await?.ok_or_else(|| {
+        Error::Conflict(
+            "Online payment is not set up for this portal yet: use the payment instructions."
+                .into(),
+        )
+    })?;
+    let amount = inv.balance();
+    let currency = inv.currency.to_lowercase();
+    // A session already open for this very amount is the same payment: a second tab or a
+    // double click must not open a second one the contact could also pay. (Stripe keeps a
+    // session open for 24 hours.)
+    let open = "SELECT url FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 AND amount = $3 \
+                AND currency = $4 AND completed_at IS NULL AND created_at > $5 ORDER BY created_at DESC LIMIT 1";
+    let reusable: Option<String> = with_db!(&state.db, pool => sqlx::query_scalar(open)
+        .bind(inv.id).bind(inv.workspace_id).bind(amount).bind(&currency).bind(now() - 23 * 3600)
+        .fetch_optional(pool).await)?;
+    if let Some(url) = reusable {
+        return Ok(url);
+    }
+    let number = inv.number.clone().unwrap_or_default();
+    let form = [
+        ("mode", "payment".to_string()),
+        ("success_url", success_url.to_string()),
+        ("cancel_url", cancel_url.to_string()),
+        ("client_reference_id", inv.id.to_string()),
+        ("customer_email", email.to_string()),
+        ("metadata[invoice_id]", inv.id.to_string()),
+        ("metadata[workspace_id]", inv.workspace_id.to_string()),
+        ("line_items[0][quantity]", "1".to_string()),
+        ("line_items[0][price_data][currency]", currency.clone()),
+        ("line_items[0][price_data][unit_amount]", amount.to_string()),
+        (
+            "line_items[0][price_data][product_data][name]",
+            format!("Invoice {number}"),
+        ),
+    ];
+    let url = format!(
+        "{}/v1/checkout/sessions",
+        state.config.stripe_api_base.trim_end_matches('/')
+    );
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&keys.secret_key)
+        .form(&form)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await
+        .map_err(|e| Error::Internal(format!("Stripe could not be reached: {e}")))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        tracing::warn!(%status, body = %body.chars().take(500).collect::<String>(), "Stripe refused a Checkout session");
+        return Err(Error::Conflict(
+            "The payment page could not be opened just now. Try again in a moment, or use the payment instructions.".into(),
+        ));
+    }
+    let created: CreatedSession = response
+        .json()
+        .await
+        .map_err(|e| Error::Internal(format!("Stripe's answer could not be read: {e}")))?;
+    if !created.url.starts_with("https://") && !created.url.starts_with("http://") {
+        return Err(Error::Internal(
+            "Stripe answered without a payment page".into(),
+        ));
+    }
+    let sql = "INSERT INTO billing_checkouts (session_id, workspace_id, client_id, invoice_id, amount, currency, url, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    with_db!(&state.db, pool => sqlx::query(sql).bind(&created.id).bind(inv.workspace_id).bind(inv.client_id).bind(inv.id)
+        .bind(amount).bind(&currency).bind(&created.url).bind(now()).execute(pool).await.map(|_| ()))?;
+    Ok(created.url)
+}
+
+/// Why a webhook was not believed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NoSignature,
+    Stale,
+    BadSignature,
+}
+
+/// Checks `Stripe-Signature: t=…,v1=…[,v1=…]` over `body` with `secret`, at `now`.
+pub fn verify(
+    header: &str,
+    body: &[u8],
+    secret: &str,
+    now: i64,
+) -> std::result::Result<(), Refusal> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", s)) => signatures.push(s),
+            _ => {}
+        }
+    }
+    signatures.retain(|s| !s.is_empty());
+    let (Some(t), false) = (timestamp, signatures.is_empty()) else {
+        return Err(Refusal::NoSignature);
+    };
+    if now.abs_diff(t) > TOLERANCE_SECS.unsigned_abs() {
+        return Err(Refusal::Stale);
+    }
+    let mut signed = t.to_string().into_bytes();
+    signed.push(b'.');
+    signed.extend_from_slice(body);
+    let expected = secrets::hmac_sha256_hex(secret.as_bytes(), &signed);
+    if !expected.is_empty() && signatures.iter().any(|s| secrets::same(s, &expected)) {
+        Ok(())
+    } else {
+        Err(Refusal::BadSignature)
+    }
+}
+
+#[derive(Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: EventData,
+}
+
+#[derive(Deserialize)]
+struct EventData {
+    object: SessionObject,
+}
+
+#[derive(Deserialize)]
+struct SessionObject {
+    id: String,
+    #[serde(default)]
+    amount_total: Option<i64>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    payment_status: Option<String>,
+}
+
+/// What became of a verified event.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Recorded,
+    AlreadyRecorded,
+    Ignored(&'static str),
+}
+
+/// A webhook delivery to workspace `workspace_id`: verified, then applied at most once.
+/// `Err` for a delivery that must not be believed (answered 400, logged); `Ok` for every
+/// believed one, applied or deliberately ignored (answered 200, so Stripe stops retrying).
+pub async fn receive(
+    state: &AppState,
+    workspace_id: i64,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Outcome> {
+    let Some(keys) = keys(state, workspace_id).await? else {
+        tracing::warn!(
+            workspace_id,
+            "a Stripe webhook for a workspace without Stripe"
+        );
+        return Err(Error::BadRequest("Stripe is not connected here.".into()));
+    };
+    if let Err(why) = verify(signature.unwrap_or(""), body, &keys.webhook_secret, now()) {
+        tracing::warn!(workspace_id, ?why, "a Stripe webhook was refused");
+        return Err(Error::BadRequest("The signature does not verify.".into()));
+    }
+    let event: Event = serde_json::from_slice(body).map_err(|e| {
+        tracing::warn!(workspace_id, error = %e, "a signed Stripe webhook could not be read");
+        Error::BadRequest("The event could not be read.".into())
+    })?;
+    if event.kind != "checkout.session.completed"
+        && event.kind != "checkout.session.async_payment_succeeded"
+    {
+        return Ok(Outcome::Ignored("not a payment"));
+    }
+    let session = &event.data.object;
+    if session.payment_status.as_deref() != Some("paid") {
+        // Completed but not yet paid (a bank debit): its async_payment_succeeded follows.
+        return Ok(Outcome::Ignored("not paid yet"));
+    }
+    apply(state, workspace_id, &event.id, session).await
+}
+
+async fn apply(
+    state: &AppState,
+    workspace_id: i64,
+    event_id: &str,
+    session: &SessionObject,
+) -> Result<Outcome> {
+    let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
+    let lock = if tx.for_update().is_empty() {
+        ""
+    } else {
+        " FOR UPDATE"
+    };
+    let sql = format!(
+        "SELECT invoice_id, amount, currency, completed_at FROM billing_checkouts WHERE session_id = $1 AND workspace_id = $2{lock}"
+    );
+    let asked: Option<(i64, i64, String, Option<i64>)> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
+        .bind(&session.id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let Some((invoice_id, amount, currency, completed)) = asked else {
+        tracing::warn!(workspace_id, session = %session.id, "a paid Stripe session this portal did not open");
+        return Ok(Outcome::Ignored("unknown session"));
+    };
+    if completed.is_some() {
+        return Ok(Outcome::AlreadyRecorded);
+    }
+    if session.amount_total != Some(amount)
+        || session.currency.as_deref() != Some(currency.as_str())
+    {
+        // Signed by Stripe, so not a forgery to refuse (Stripe would retry it for days): the
+        // team must look at it in Stripe. Nothing is recorded.
+        tracing::warn!(workspace_id, session = %session.id, asked = amount, paid = ?session.amount_total,
+            currency = %currency, paid_currency = ?session.currency, "a Stripe payment does not match what was asked: not recorded");
+        return Ok(Outcome::Ignored("amount or currency does not match"));
+    }
+    let inv = store::staff_one(&mut tx, workspace_id, invoice_id).await?;
+    let recorded =
+        store::record_online_payment(&mut tx, &inv, amount, event_id, &session.id, &today())
+            .await?;
+    with_tx!(&mut tx, c => sqlx::query("UPDATE billing_checkouts SET completed_at = $1 WHERE session_id = $2")
+        .bind(now()).bind(&session.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.commit().await?;
+    Ok(if recorded {
+        Outcome::Recorded
+    } else {
+        Outcome::AlreadyRecorded
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(secret: &str, t: i64, body: &str) -> String {
+        let v1 = secrets::hmac_sha256_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes());
+        format!("t={t},v1={v1}")
+    }
+
+    #[test]
+    fn signatures_verify_only_fresh_and_exact() {
+        let body = r#"{"id":"evt_1"}"#;
+        let now = 1_800_000_000;
+        let good = sign("whsec_abc", now - 10, body);
+        assert_eq!(verify(&good, body.as_bytes(), "whsec_abc", now), Ok(()));
+        // Several v1 (during a secret's rotation): any one will do.
+        let rotated = format!("{},v1={}", good, "00".repeat(32));
+        assert_eq!(verify(&rotated, body.as_bytes(), "whsec_abc", now), Ok(()));
+        assert_eq!(
+            verify(&good, body.as_bytes(), "whsec_other", now),
+            Err(Refusal::BadSignature)
+        );
+        assert_eq!(
+            verify(&good, br#"{"id":"evt_2"}"#, "whsec_abc", now),
+            Err(Refusal::BadSignature)
+        );
+        let old = sign("whsec_abc", now - TOLERANCE_SECS - 1, body);
+        assert_eq!(
+            verify(&old, body.as_bytes(), "whsec_abc", now),
+            Err(Refusal::Stale)
+        );
+        assert_eq!(
+            verify("", body.as_bytes(), "whsec_abc", now),
+            Err(Refusal::NoSignature)
+        );
+        assert_eq!(
+            verify("t=abc,v1=00", body.as_bytes(), "whsec_abc", now),
+            Err(Refusal::NoSignature)
+        );
+        let empty = format!("t={now},v1=");
+        assert_eq!(
+            verify(&empty, body.as_bytes(), "whsec_abc", now),
+            Err(Refusal::NoSignature)
+        );
+        // A timestamp at the edge of i64 is stale, not an overflow.
+        let edge = format!("t={},v1=00", i64::MIN);
+        assert_eq!(
+            verify(&edge, body.as_bytes(), "whsec_abc", now),
+            Err(Refusal::Stale)
+        );
+    }
+}

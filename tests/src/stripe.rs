@@ -1,0 +1,114 @@
+//! A Stripe-compatible test server, started by the tests (Stripe itself is unreachable from
+//! these machines): it answers `POST /v1/checkout/sessions` as Stripe does — with the secret
+//! key checked — and keeps what each session was asked for. The tests then play Stripe's
+//! part of the flow: sign a `checkout.session.completed` event with the workspace's webhook
+//! secret (or with the wrong one, or too late) and deliver it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+
+/// One Checkout session the portal opened.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub form: Vec<(String, String)>,
+}
+
+impl Session {
+    pub fn field(&self, key: &str) -> &str {
+        self.form
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    key: String,
+    base: String,
+    sessions: Arc<Mutex<Vec<Session>>>,
+}
+
+pub struct StripeServer {
+    pub url: String,
+    shared: Shared,
+}
+
+impl StripeServer {
+    /// A server that accepts `secret_key` only.
+    pub async fn start(secret_key: &str) -> StripeServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let shared = Shared {
+            key: secret_key.to_string(),
+            base: url.clone(),
+            sessions: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/v1/checkout/sessions", post(create_session))
+            .with_state(shared.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        StripeServer { url, shared }
+    }
+
+    pub fn sessions(&self) -> Vec<Session> {
+        self.shared.sessions.lock().unwrap().clone()
+    }
+}
+
+async fn create_session(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let authorised = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {}", shared.key));
+    if !authorised {
+        let body = serde_json::json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key provided" } });
+        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    }
+    let mut sessions = shared.sessions.lock().unwrap();
+    let id = format!("cs_test_{}", sessions.len() + 1);
+    sessions.push(Session {
+        id: id.clone(),
+        form,
+    });
+    let url = format!("{}/c/pay/{id}", shared.base);
+    Json(serde_json::json!({ "id": id, "object": "checkout.session", "url": url })).into_response()
+}
+
+/// `Stripe-Signature` for `body` signed with `secret` at `t`, as Stripe makes it.
+pub fn signature(secret: &str, t: i64, body: &str) -> String {
+    let v1 =
+        portal_core::secrets::hmac_sha256_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={v1}")
+}
+
+/// A `checkout.session.completed` event for a paid session.
+pub fn completed(event: &str, session: &str, amount: i64, currency: &str) -> String {
+    serde_json::json!({
+        "id": event,
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": { "object": {
+            "id": session,
+            "object": "checkout.session",
+            "amount_total": amount,
+            "currency": currency,
+            "payment_status": "paid",
+        } }
+    })
+    .to_string()
+}
