@@ -14,13 +14,13 @@ use portal_core::web::admin::{parse_id, require_manager};
 use portal_core::{clients, AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
-use crate::money::{self, Currency, CURRENCIES};
+use crate::form::{self, currency, long_text, PaymentForm, TermsForm};
+use crate::money::{self, CURRENCIES};
 use crate::news;
 use crate::portal::{breakdown, invoice_view};
 use crate::status::Status;
-use crate::store::{self, DraftTerms, Invoice, NewLine, NewPayment};
+use crate::store::{self, Invoice, NewLine};
 use crate::stripe;
-use crate::totals::{Line, Terms};
 
 #[derive(Deserialize, Default)]
 pub struct Filter {
@@ -76,11 +76,6 @@ pub async fn list(
     )
 }
 
-fn currency(raw: &str) -> Result<Currency> {
-    Currency::of(raw)
-        .ok_or_else(|| Error::BadRequest("Choose one of the currencies offered.".into()))
-}
-
 /// `POST /admin/billing`: `client`, `currency`, `due_date` — a draft.
 pub async fn create(
     State(state): State<AppState>,
@@ -134,14 +129,6 @@ pub async fn save_settings(
     Ok(Redirect::to(&ctx.link("/billing?done=settings")).into_response())
 }
 
-fn long_text(form: &Fields, key: &str) -> Result<String> {
-    let v = form.get(key).trim();
-    if v.chars().count() > 4000 {
-        return Err(Error::BadRequest("Keep it to 4,000 characters.".into()));
-    }
-    Ok(v.to_string())
-}
-
 /// `GET /admin/billing/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -193,7 +180,11 @@ pub async fn show(
 }
 
 /// Reads the invoice locked inside a new staff write transaction; owners and admins only.
-async fn locked(state: &AppState, ctx: &StaffContext, id: &str) -> Result<(ScopedTx, Invoice)> {
+pub(crate) async fn locked(
+    state: &AppState,
+    ctx: &StaffContext,
+    id: &str,
+) -> Result<(ScopedTx, Invoice)> {
     let id = parse_id(id)?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.tenant.workspace.id).await?;
     let inv = store::staff_one(&mut tx, ctx.tenant.workspace.id, id).await?;
@@ -214,20 +205,8 @@ pub async fn terms(
     body: Bytes,
 ) -> Result<Response> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let form = Fields::parse(&body);
-    let issue = form.date("issue_date")?;
-    let due = form.date("due_date")?;
-    let t = DraftTerms {
-        currency: currency(form.get("currency"))?,
-        issue_date: issue.as_deref(),
-        due_date: due.as_deref(),
-        terms: Terms {
-            discount_bp: money::parse_percent(form.get("discount"))?,
-            tax_bp: money::parse_percent(form.get("tax"))?,
-        },
-        notes: &long_text(&form, "notes")?,
-        payment_instructions: &long_text(&form, "payment_instructions")?,
-    };
+    let sent = TermsForm::read(&Fields::parse(&body))?;
+    let t = sent.draft();
     store::set_terms(&mut tx, &inv, &t).await?;
     tx.commit().await?;
     Ok(back_to(&ctx, &inv, "saved"))
@@ -242,17 +221,7 @@ pub async fn add_line(
     body: Bytes,
 ) -> Result<Response> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let form = Fields::parse(&body);
-    let description = form.name("description", "description")?;
-    let line = Line {
-        quantity: money::parse_quantity(form.get("quantity"))?,
-        unit_price: unit_price(&inv, form.get("unit_price"))?,
-        discount_bp: money::parse_percent(form.get("discount"))?,
-        tax_bp: match form.get("tax").trim() {
-            "" => None,
-            raw => Some(money::parse_percent(raw)?),
-        },
-    };
+    let (description, line) = form::line(&Fields::parse(&body), &inv)?;
     store::add_line(
         &mut tx,
         &inv,
@@ -264,18 +233,6 @@ pub async fn add_line(
     .await?;
     tx.commit().await?;
     Ok(back_to(&ctx, &inv, "line"))
-}
-
-fn unit_price(inv: &Invoice, raw: &str) -> Result<i64> {
-    let cur = inv.currency()?;
-    let price = cur.parse(raw)?;
-    if price > money::MAX_UNIT_PRICE {
-        return Err(Error::BadRequest(format!(
-            "A rate is at most {}.",
-            cur.format(money::MAX_UNIT_PRICE)
-        )));
-    }
-    Ok(price)
 }
 
 /// `POST /admin/billing/{id}/lines/{line}/remove`.
@@ -312,31 +269,8 @@ pub async fn payment(
     body: Bytes,
 ) -> Result<Response> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let form = Fields::parse(&body);
-    let amount = inv.currency()?.parse(form.get("amount"))?;
-    if amount <= 0 {
-        return Err(Error::BadRequest("A payment is more than zero.".into()));
-    }
-    let method = form.get("method");
-    if !store::METHODS.iter().any(|(k, _)| *k == method) {
-        return Err(Error::BadRequest("Choose how it was paid.".into()));
-    }
-    let paid_on = form
-        .date("paid_on")?
-        .ok_or_else(|| Error::BadRequest("Enter the date it was paid.".into()))?;
-    let reference = form.get("reference").trim();
-    if reference.chars().count() > 200 {
-        return Err(Error::BadRequest(
-            "Keep the reference to 200 characters.".into(),
-        ));
-    }
-    let p = NewPayment {
-        amount,
-        method,
-        reference,
-        paid_on: &paid_on,
-        by: &ctx.user.name,
-    };
+    let sent = PaymentForm::read(&Fields::parse(&body), &inv)?;
+    let p = sent.payment(&ctx.user.name);
     store::record_payment(&mut tx, &inv, &p).await?;
     tx.commit().await?;
     Ok(back_to(&ctx, &inv, "payment"))

@@ -14,6 +14,8 @@
 //! it is absent from the menu, the home page and the notification choices, and its routes
 //! answer 404. A draft never reaches the portal, in any form.
 mod admin;
+mod api;
+mod form;
 pub mod money;
 mod news;
 mod portal;
@@ -157,6 +159,15 @@ impl PortalModule for Billing {
             .requires(CAN_VIEW)
             .get("/billing/{id}/cancelled", portal::cancelled)
             .requires(CAN_VIEW)
+    }
+    fn api_routes(&self) -> Routes {
+        Routes::new()
+            .get("/invoices", api::list)
+            .post("/invoices", api::create)
+            .get("/invoices/{id}", api::show)
+            .post("/invoices/{id}/issue", api::issue)
+            .post("/invoices/{id}/payments", api::payment)
+            .post("/invoices/{id}/void", api::void)
     }
     fn hook_routes(&self) -> Routes {
         Routes::new().post("/billing/stripe", webhook::stripe)
