@@ -12,6 +12,7 @@ backends!(
     size_limits_and_the_storage_quota_hold,
     files_stay_in_their_workspace,
     the_s3_store_behaves_the_same,
+    an_uploaded_logo_is_served_from_the_workspace_s_address,
 );
 
 /// A PDF as far as any reader of its first bytes can tell; ASCII, so it survives the test's
@@ -441,4 +442,74 @@ async fn the_s3_store_behaves_the_same(backend: Backend) {
         .await;
     assert_eq!(res.status, 303);
     assert_eq!(s3.objects().await, 0);
+}
+
+async fn an_uploaded_logo_is_served_from_the_workspace_s_address(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let png = include_bytes!("../modules/gallery/assets/swatch.png");
+    // Not an image, or two files: refused, and nothing kept.
+    let member = w.app.member(w.ws, "member@agency.example", "Mo").await;
+    let before = snapshot(w.app.db()).await;
+    let objects = w.stored_objects();
+    for parts in [
+        vec![("brief.pdf", "application/pdf", &pdf(300)[..])],
+        vec![
+            ("a.png", "image/png", &png[..]),
+            ("b.png", "image/png", &png[..]),
+        ],
+    ] {
+        let res = w
+            .app
+            .upload("acme", "/admin/settings/logo", &w.staff, &parts)
+            .await;
+        assert_eq!(res.status, 400, "{}", res.body);
+    }
+    let res = w
+        .app
+        .upload(
+            "acme",
+            "/admin/settings/logo",
+            &member,
+            &[("logo.png", "image/png", png)],
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(snapshot(w.app.db()).await, before);
+    assert_eq!(w.stored_objects(), objects, "nothing left in the store");
+
+    let res = w
+        .app
+        .upload(
+            "acme",
+            "/admin/settings/logo",
+            &w.staff,
+            &[("logo.png", "image/png", png)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let (id, ..) = w.ids().await.pop().unwrap();
+    let address = format!("/w/acme/assets/logo/{id}");
+    // The sign-in page (nobody signed in) and every email show it from there.
+    let sign_in = w.app.get("acme", "/portal/sign-in", &As::Anonymous).await;
+    assert!(
+        sign_in
+            .text()
+            .contains(&format!(r#"<img src="http://localhost:3000{address}""#)),
+        "{}",
+        sign_in.text()
+    );
+    let (status, headers, body) = w
+        .app
+        .get_bytes("acme", &format!("/assets/logo/{id}"), &As::Anonymous)
+        .await;
+    assert_eq!((status, body.as_slice()), (200, &png[..]));
+    assert_eq!(headers["content-type"], "image/png");
+    // No other file of the workspace answers at a logo's address.
+    w.upload("brief.pdf", "application/pdf", &pdf(300)).await;
+    let (other, ..) = w.ids().await.pop().unwrap();
+    let (status, ..) = w
+        .app
+        .get_bytes("acme", &format!("/assets/logo/{other}"), &As::Anonymous)
+        .await;
+    assert_eq!(status, 404);
 }

@@ -502,6 +502,11 @@ impl Portal {
                 get(admin::settings::show).post(admin::settings::save),
             )
             .route(
+                "/settings/logo",
+                post(admin::settings::upload_logo)
+                    .layer(axum::extract::DefaultBodyLimit::disable()),
+            )
+            .route(
                 "/sign-in",
                 get(sign_in::form)
                     .post(sign_in::submit)
@@ -586,6 +591,7 @@ impl Portal {
 
         let inner = Router::new()
             .route("/", get(tenant::root))
+            .route("/assets/logo/{id}", get(assets::logo))
             .nest("/portal", portal)
             .nest("/admin", admin)
             .nest("/api", api)

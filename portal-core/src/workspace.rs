@@ -79,6 +79,13 @@ pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) ->
     Ok(())
 }
 
+/// The logo address (an uploaded logo's, from `upload_logo`).
+pub async fn set_logo_url(db: &Db, workspace_id: i64, url: &str) -> Result<()> {
+    let sql = "UPDATE workspaces SET logo_url = $1 WHERE id = $2";
+    with_db!(db, pool => sqlx::query(sql).bind(url).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// The workspace's largest upload in MB; `None` goes back to the deployment's default.
 pub async fn set_max_file_mb(db: &Db, workspace_id: i64, mb: Option<i64>) -> Result<()> {
     let sql = "UPDATE workspaces SET max_file_mb = $1 WHERE id = $2";

@@ -44,6 +44,7 @@ fn page(
             notice => notice,
             error => error,
             action => ctx.link("/settings"),
+            logo_upload => ctx.link(&format!("/settings/logo?csrf_token={}", ctx.csrf_token)),
             limits => context! {
                 logo_url => branding::LOGO_URL_MAX,
                 welcome => branding::WELCOME_MAX,
@@ -220,4 +221,97 @@ pub async fn api_save(
     let (new, changed) = Settings::of(&ctx.tenant.workspace).apply(&change, tier)?;
     store(&state, &ctx, &addr, &new, &changed).await?;
     Ok(Json(api_view(&ctx, &new)))
+}
+
+/// The largest logo: a header image, not a poster.
+const LOGO_MAX_BYTES: i64 = 2 * 1024 * 1024;
+
+/// `POST /admin/settings/logo` (multipart, one `file`): the workspace's logo, uploaded into
+/// the file store and served from the workspace's own address (`/assets/logo/{id}`, public:
+/// sign-in pages and emails show it), which becomes the logo address. A PNG, JPEG, GIF or
+/// WebP of at most 2 MB; owners and admins, on plans with branding.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+    addr: ClientAddr,
+    form: axum::extract::Multipart,
+) -> Result<Response> {
+    require_settings_manager(&ctx)?;
+    if BrandingTier::of(&ctx.tenant.entitlements) < BrandingTier::Partial {
+        return Err(Error::Forbidden(
+            "A logo is part of plans with branding.".into(),
+        ));
+    }
+    // Streamed like any upload, but held to the logo's own limit while it streams; the type
+    // is read from the content. Nothing is kept (or audited) unless it is one image.
+    let mut form = form;
+    let mut stored: Option<crate::files::StoredFile> = None;
+    let refuse = |msg: &str| Error::BadRequest(msg.to_string());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Error::BadRequest(format!("The upload could not be read: {e}")))?
+    {
+        let Some(name) = field
+            .file_name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if stored.is_some() {
+            if let Some(first) = stored.take() {
+                crate::files::delete(&state, ctx.tenant.workspace.id, first.id).await?;
+            }
+            return Err(refuse("Upload one image as the logo."));
+        }
+        let declared = field.content_type().map(str::to_string);
+        let up = crate::files::upload::Upload {
+            workspace_id: ctx.tenant.workspace.id,
+            client_id: None,
+            name: &name,
+            declared: declared.as_deref(),
+            uploaded_by: &ctx.user.name,
+            max_bytes: LOGO_MAX_BYTES as u64,
+            quota: ctx
+                .tenant
+                .entitlements
+                .limits
+                .storage_mb
+                .map(|m| m.saturating_mul(1024 * 1024)),
+        };
+        use futures_util::TryStreamExt;
+        let file =
+            crate::files::upload::store(&state, &up, field.map_err(|e| e.to_string())).await?;
+        stored = Some(file);
+    }
+    let Some(file) = stored else {
+        return Err(refuse("Choose an image to upload as the logo."));
+    };
+    let image = matches!(
+        file.content_type.as_str(),
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    );
+    if !image {
+        crate::files::delete(&state, ctx.tenant.workspace.id, file.id).await?;
+        return Err(refuse(
+            "A logo is a PNG, JPEG, GIF or WebP image of at most 2 MB.",
+        ));
+    }
+    let url = format!(
+        "{}/assets/logo/{}",
+        crate::email::workspace_url(&state.config, &ctx.tenant.workspace.slug),
+        file.id
+    );
+    crate::workspace::set_logo_url(&state.db, ctx.tenant.workspace.id, &url).await?;
+    let subject = format!("logo to the uploaded {}", file.name);
+    audit::record(
+        &state.db,
+        &ctx.user,
+        "changed the portal's",
+        &subject,
+        &addr.text(),
+    )
+    .await?;
+    Ok(Redirect::to(&ctx.link("/settings?done=saved")).into_response())
 }
