@@ -6,8 +6,8 @@
 #
 #   tests/bench.sh                    (DUR=6 seconds per wrk round by default)
 #   CONTENT=reference tests/bench.sh  the home arranged to show what the reference page shows
-#                                     (the projects summary only: no quick-action card, no
-#                                     recent notifications, no ongoing tasks)
+#                                     (the projects summary only: no quick-action cards, no
+#                                     other widget)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2"; }; }
@@ -44,9 +44,12 @@ ANALYZE;
 SQL
 
 if [ "${CONTENT:-full}" = reference ]; then
+    # Every card and widget hidden but the projects summary, whichever modules add them.
     sqlite3 "$data/demo.db" "INSERT INTO home_blocks (workspace_id, block, position, shown) VALUES
-        (1, 'card:projects.view', 1, FALSE), (1, 'widget:core.notifications', 1, FALSE),
-        (1, 'widget:projects.tasks', 2, FALSE);"
+        (1, 'card:projects.view', 1, FALSE), (1, 'card:approvals.review', 2, FALSE),
+        (1, 'card:gallery.files', 3, FALSE), (1, 'card:billing.pay', 4, FALSE),
+        (1, 'widget:core.notifications', 1, FALSE), (1, 'widget:projects.tasks', 2, FALSE),
+        (1, 'widget:approvals.pending', 3, FALSE), (1, 'widget:billing.unpaid', 4, FALSE);"
 fi
 link=$(grep 'Ada Park' "$data/out" | awk '{print $NF}')
 cookie=$(curl -s -D - -o /dev/null "$link" | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
