@@ -325,10 +325,7 @@ pub async fn file(
     headers: HeaderMap,
 ) -> Result<Response> {
     let (id, file) = (parse_id(&id)?, parse_id(&file)?);
-    let view = store::view_for_workspace(&state.db, ctx.tenant.workspace.id, id).await?;
-    if !view.files.iter().any(|f| f.file_id == file) {
-        return Err(Error::NotFound);
-    }
+    let file = store::staff_file(&state.db, ctx.tenant.workspace.id, id, file).await?;
     let stored = files::get(&state.db, ctx.tenant.workspace.id, file).await?;
     download::respond(&state, &stored, &headers, q.forced()).await
 }

@@ -218,13 +218,44 @@ async fn details(
 }
 
 /// A file of a sent version of a request the contact may see: the file's id, or not found.
+///
+/// Asked on every request of a file (a video's every range): the request and the one file,
+/// not the whole view.
 pub async fn client_file(db: &Db, scope: ClientScope, id: i64, file_id: i64) -> Result<i64> {
-    let view = view_for_client(db, scope, id).await?;
-    view.files
-        .iter()
-        .find(|f| f.file_id == file_id)
-        .map(|f| f.file_id)
-        .ok_or(Error::NotFound)
+    let mut tx = scope.begin(db).await?;
+    client_one(&mut tx, scope, id, false).await?;
+    let found = file_in(&mut tx, scope.workspace_id(), id, file_id, true).await?;
+    tx.commit().await?;
+    found.ok_or(Error::NotFound)
+}
+
+/// A file of any version of a request of the workspace (staff): the file's id, or not found.
+pub async fn staff_file(db: &Db, workspace_id: i64, id: i64, file_id: i64) -> Result<i64> {
+    let mut tx = ScopedTx::begin_staff(db, workspace_id).await?;
+    let found = file_in(&mut tx, workspace_id, id, file_id, false).await?;
+    tx.commit().await?;
+    found.ok_or(Error::NotFound)
+}
+
+/// `file_id` if it belongs to a version of request `id` (a sent one, with `sent_only`).
+async fn file_in(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    id: i64,
+    file_id: i64,
+    sent_only: bool,
+) -> Result<Option<i64>> {
+    let sent = if sent_only {
+        " AND v.submitted_at IS NOT NULL"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT af.file_id FROM approval_files af JOIN approval_versions v ON v.id = af.version_id \
+         WHERE af.approval_id = $1 AND af.workspace_id = $2 AND af.file_id = $3{sent} LIMIT 1"
+    );
+    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(&sql)
+        .bind(id).bind(workspace_id).bind(file_id).fetch_optional(&mut **c).await)?)
 }
 
 /// Staff's list: the workspace's requests, optionally of one status, newest change first.
