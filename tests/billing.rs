@@ -6,8 +6,8 @@
 
 use portico_tests::stripe::{completed, signature};
 use portico_tests::{
-    backends, menu_labels, snapshot, spawn_app_with, As, Backend, Options, Page, StripeServer,
-    TestApp,
+    backends, menu_labels, pdf_pages, snapshot, spawn_app_with, As, Backend, Options, Page,
+    StripeServer, TestApp,
 };
 
 backends!(
@@ -19,6 +19,8 @@ backends!(
     paying_online_records_exactly_what_stripe_confirms,
     forged_stale_replayed_and_wrong_webhooks_change_nothing,
     the_api_drafts_issues_and_takes_payments,
+    a_changed_balance_closes_the_payment_page_left_open,
+    amounts_stripe_cannot_charge_are_not_offered,
 );
 
 struct World {
@@ -176,17 +178,33 @@ async fn an_invoice_is_drafted_issued_paid_in_parts_and_closed(backend: Backend)
     // $3,000.00 + $120.00 − 10 % = $3,108.00; −5 % ($155.40) = $2,952.60; +20 % tax = $590.52.
     assert_eq!(w.row(id).await, (None, "draft".into(), 354_312, 0));
 
-    // A draft is nowhere in the portal: list, page, print, home, notifications.
+    // A draft is nowhere in the portal: list, page, print, PDF, home, notifications.
     let list = w.portal("/portal/billing").await.words();
     assert!(list.contains("No invoices yet."), "{list}");
     for path in [
         format!("/portal/billing/{id}"),
         format!("/portal/billing/{id}/print"),
+        format!("/portal/billing/{id}/pdf"),
     ] {
         assert_eq!(w.portal(&path).await.status, 404, "{path}");
     }
     let home = w.portal("/portal/").await.words();
     assert!(home.contains("Nothing to pay right now."), "{home}");
+    // Staff's PDF of the draft says what it is on every page.
+    let (status, _, bytes) = w
+        .app
+        .get_bytes("acme", &format!("/admin/billing/{id}/pdf"), &w.staff)
+        .await;
+    assert_eq!(status, 200);
+    let draft = pdf_pages(&bytes).join(" ");
+    for expected in [
+        "Invoice Draft, not issued Draft",
+        "Homepage design",
+        "Total $3,543.12",
+        "Draft invoice Page 1 of 1",
+    ] {
+        assert!(draft.contains(expected), "{expected}: {draft}");
+    }
 
     let res = w.post(&format!("/{id}/issue"), &[]).await;
     assert_eq!(res.status, 303, "{}", res.body);
@@ -224,6 +242,35 @@ async fn an_invoice_is_drafted_issued_paid_in_parts_and_closed(backend: Backend)
     }
     let print = w.portal(&format!("/portal/billing/{id}/print")).await;
     assert!(print.words().contains("Total $3,543.12"));
+    // The PDF: the same invoice, named for its number, readable as text.
+    let (status, headers, bytes) = w
+        .app
+        .get_bytes("acme", &format!("/portal/billing/{id}/pdf"), &w.bea)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with(r#"attachment; filename="Invoice INV-0001.pdf""#),
+        "{disposition}"
+    );
+    let pdf = pdf_pages(&bytes);
+    assert_eq!(pdf.len(), 1);
+    for expected in [
+        "acme agency Invoice INV-0001 Sent",
+        "Billed to Issued Due Balance due Client Co",
+        "31 Jan 2030 $3,543.12",
+        "Homepage design 2 $1,500.00 20 % $3,000.00",
+        "Copywriting hours 1.5 $80.00 10 % 20 % $108.00",
+        "Subtotal $3,108.00 Discount (5 %) −$155.40 Tax $590.52 Total $3,543.12 Paid $0.00 Balance due $3,543.12",
+        "Notes Thank you!",
+        "How to pay IBAN GB00 0000 0000 0000",
+        "Payments No payments yet.",
+        "Page 1 of 1",
+    ] {
+        assert!(pdf[0].contains(expected), "{expected}: {}", pdf[0]);
+    }
+    assert!(!pdf[0].contains("Draft"), "{}", pdf[0]);
     let list = w.portal("/portal/billing").await;
     assert!(list.text().contains("row-owing"), "unpaid is highlighted");
     assert!(list.words().contains("INV-0001"), "{}", list.words());
@@ -253,6 +300,19 @@ async fn an_invoice_is_drafted_issued_paid_in_parts_and_closed(backend: Backend)
         "{words}"
     );
     assert!(!words.contains("How to pay"), "nothing left to pay");
+    let (_, _, bytes) = w
+        .app
+        .get_bytes("acme", &format!("/portal/billing/{id}/pdf"), &w.bea)
+        .await;
+    let pdf = pdf_pages(&bytes).join(" ");
+    for expected in [
+        "INV-0001 Paid",
+        "Bank transfer · TR-1 20 Nov 2026 $1,000.00",
+        "Balance due $0.00",
+    ] {
+        assert!(pdf.contains(expected), "{expected}: {pdf}");
+    }
+    assert!(!pdf.contains("How to pay"), "{pdf}");
 
     // Closed: no edit, payment, void or deletion.
     let before = snapshot(w.app.db()).await;
@@ -347,6 +407,7 @@ async fn billing_exists_only_for_contacts_who_may_see_invoices(backend: Backend)
         "/portal/billing".to_string(),
         format!("/portal/billing/{id}"),
         format!("/portal/billing/{id}/print"),
+        format!("/portal/billing/{id}/pdf"),
     ] {
         let page = w.app.get("acme", &path, &w.pat).await;
         assert_eq!((page.status, &page.body), (404, &never.body), "{path}");
@@ -911,6 +972,17 @@ async fn the_api_drafts_issues_and_takes_payments(backend: Backend) {
     assert_eq!(shown["status"], "draft");
     assert_eq!(shown["total_formatted"], "$3,543.12");
     assert_eq!(shown["lines"].as_array().unwrap().len(), 2);
+    let (status, headers, bytes) = w
+        .app
+        .get_bytes("acme", &format!("/api/invoices/{id}/pdf"), &w.bearer)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let pdf = pdf_pages(&bytes).join(" ");
+    assert!(
+        pdf.contains("Draft, not issued") && pdf.contains("Total $3,543.12"),
+        "{pdf}"
+    );
 
     // Bad input anywhere: 400, and nothing at all is made.
     let before = snapshot(w.app.db()).await;
@@ -951,4 +1023,108 @@ async fn the_api_drafts_issues_and_takes_payments(backend: Backend) {
     let list: serde_json::Value =
         serde_json::from_str(&w.app.get("acme", "/api/invoices", &w.bearer).await.body).unwrap();
     assert_eq!(list["invoices"][0]["number"], "INV-0001");
+}
+
+/// A contact opens the payment page, then the balance changes under it (a transfer recorded
+/// by hand, a void): the open session is closed at Stripe, so the old amount cannot be paid,
+/// and Pay now opens one for what is owed now. Stripe being down never blocks the team.
+async fn a_changed_balance_closes_the_payment_page_left_open(backend: Backend) {
+    let (w, stripe, id) = paying_world(&backend).await;
+    let pay_path = format!("/portal/billing/{id}/pay");
+    assert_eq!(w.app.post("acme", &pay_path, &w.bea).await.status, 303);
+    assert_eq!(stripe.sessions().len(), 1);
+
+    // $100 arrives by transfer: the $354.31 page is closed; the next one asks $254.31.
+    assert_eq!(w.pay(id, "100").await.status, 303);
+    let sessions = stripe.sessions();
+    assert!(sessions[0].expired, "{sessions:?}");
+    let res = w.app.post("acme", &pay_path, &w.bea).await;
+    assert_eq!(res.status, 303);
+    let sessions = stripe.sessions();
+    assert_eq!(sessions.len(), 2, "not the closed one again");
+    assert_eq!(
+        sessions[1].field("line_items[0][price_data][unit_amount]"),
+        "25431"
+    );
+    assert!(res.location().ends_with(&sessions[1].id));
+
+    // Paid online in that session: recorded, and nothing else is left open.
+    let event = completed("evt_9", &sessions[1].id, 25_431, "usd");
+    let res = w
+        .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
+        .await;
+    assert!(res.body.contains("recorded"), "{}", res.body);
+    assert_eq!(w.row(id).await.1, "paid");
+    assert!(
+        !stripe.sessions()[1].expired,
+        "a paid session is not closed"
+    );
+
+    // A void closes the page too; with Stripe down, the void still happens and the session
+    // stays on record as open (to be closed by Stripe's own 24 hours).
+    let next = w.draft("USD", "2030-01-31").await;
+    w.line(
+        next,
+        &[
+            ("description", "Hosting"),
+            ("quantity", "1"),
+            ("unit_price", "50"),
+        ],
+    )
+    .await;
+    assert_eq!(w.post(&format!("/{next}/issue"), &[]).await.status, 303);
+    let third = w
+        .app
+        .post("acme", &format!("/portal/billing/{next}/pay"), &w.bea)
+        .await;
+    assert_eq!(third.status, 303);
+    stripe.refuse_expiry();
+    assert_eq!(w.post(&format!("/{next}/void"), &[]).await.status, 303);
+    assert_eq!(w.row(next).await.1, "void");
+    assert!(!stripe.sessions()[2].expired);
+    let open: Vec<Option<i64>> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT expired_at FROM billing_checkouts WHERE invoice_id = $1").bind(next).fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(open, [None]);
+}
+
+/// Stripe charges three-decimal currencies to the hundredth only, and nothing below its
+/// smallest charge: such a balance gets no Pay button but a reason, and a forced request
+/// opens no session.
+async fn amounts_stripe_cannot_charge_are_not_offered(backend: Backend) {
+    let (w, stripe, _) = paying_world(&backend).await;
+    for (currency, price, note) in [
+        (
+            "KWD",
+            "1.234",
+            "Stripe takes KWD in steps of 0.010, so 1.234 KWD cannot be paid by card",
+        ),
+        (
+            "USD",
+            "0.40",
+            "$0.40 is less than the smallest card payment Stripe takes ($0.50)",
+        ),
+    ] {
+        let id = w.draft(currency, "2030-01-31").await;
+        w.line(
+            id,
+            &[
+                ("description", "Fee"),
+                ("quantity", "1"),
+                ("unit_price", price),
+            ],
+        )
+        .await;
+        assert_eq!(w.post(&format!("/{id}/issue"), &[]).await.status, 303);
+        let words = w.portal(&format!("/portal/billing/{id}")).await.words();
+        assert!(words.contains(note), "{words}");
+        assert!(!words.contains(" now by card"), "{words}");
+        let res = w
+            .app
+            .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(res.words().contains(note), "{}", res.words());
+    }
+    assert!(stripe.sessions().is_empty());
 }

@@ -8,11 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The email tests talk SMTP to Debian's aiosmtpd; the accessibility test drives Debian's
-# Chromium through chromedriver; the file-store tests talk to moto's S3 server.
+# Chromium through chromedriver; the file-store tests talk to moto's S3 server; the invoice
+# PDF tests read the files back with poppler's pdftotext.
 missing=()
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+[ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi

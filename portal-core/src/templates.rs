@@ -228,7 +228,8 @@ fn datetime(value: i64) -> String {
 }
 
 /// `{{ "2026-11-23" | date }}` → `23 Nov 2026`; anything unparseable is shown as given.
-fn date(value: String) -> String {
+/// Public for documents made outside templates (an invoice's PDF) to read dates the same way.
+pub fn date(value: String) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     match time::Date::parse(&value, &fmt) {
         Ok(d) => format!(

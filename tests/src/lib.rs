@@ -713,6 +713,32 @@ pub fn menu_labels(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// A PDF's text as a reader sees it, page by page, each page's words joined by single spaces
+/// and its table rows kept on their lines (poppler's `pdftotext -layout`): what a client
+/// reading the downloaded file would read.
+pub fn pdf_pages(bytes: &[u8]) -> Vec<String> {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("file.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split('\x0c')
+        .filter(|page| !page.trim().is_empty())
+        .map(|page| page.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 /// The value a `Set-Cookie` header of the page gives `name`.
 pub fn cookie_value(page: &Page, name: &str) -> Option<String> {
     page.headers

@@ -2,12 +2,14 @@
 //! these machines): it answers `POST /v1/checkout/sessions` as Stripe does — with the secret
 //! key checked — and keeps what each session was asked for. The tests then play Stripe's
 //! part of the flow: sign a `checkout.session.completed` event with the workspace's webhook
-//! secret (or with the wrong one, or too late) and deliver it.
+//! secret (or with the wrong one, or too late) and deliver it. `POST
+//! /v1/checkout/sessions/{id}/expire` closes a session, as Stripe's does (or fails, when a
+//! test asks it to).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -18,6 +20,8 @@ use axum::{Form, Json, Router};
 pub struct Session {
     pub id: String,
     pub form: Vec<(String, String)>,
+    /// Closed through the expire call.
+    pub expired: bool,
 }
 
 impl Session {
@@ -35,6 +39,8 @@ struct Shared {
     key: String,
     base: String,
     sessions: Arc<Mutex<Vec<Session>>>,
+    /// Answer every expire call with a server error.
+    refuse_expiry: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub struct StripeServer {
@@ -51,9 +57,11 @@ impl StripeServer {
             key: secret_key.to_string(),
             base: url.clone(),
             sessions: Arc::default(),
+            refuse_expiry: Arc::default(),
         };
         let app = Router::new()
             .route("/v1/checkout/sessions", post(create_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
             .with_state(shared.clone());
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
@@ -64,6 +72,26 @@ impl StripeServer {
     pub fn sessions(&self) -> Vec<Session> {
         self.shared.sessions.lock().unwrap().clone()
     }
+
+    /// From now on, closing a session fails as an outage would.
+    pub fn refuse_expiry(&self) {
+        self.shared
+            .refuse_expiry
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn refusal(status: StatusCode, message: &str) -> Response {
+    let body =
+        serde_json::json!({ "error": { "type": "invalid_request_error", "message": message } });
+    (status, Json(body)).into_response()
+}
+
+fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {}", shared.key))
 }
 
 async fn create_session(
@@ -71,22 +99,47 @@ async fn create_session(
     headers: HeaderMap,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
-    let authorised = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("Bearer {}", shared.key));
-    if !authorised {
-        let body = serde_json::json!({ "error": { "type": "invalid_request_error", "message": "Invalid API Key provided" } });
-        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    if !authorised(&shared, &headers) {
+        return refusal(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
     }
     let mut sessions = shared.sessions.lock().unwrap();
     let id = format!("cs_test_{}", sessions.len() + 1);
     sessions.push(Session {
         id: id.clone(),
         form,
+        expired: false,
     });
     let url = format!("{}/c/pay/{id}", shared.base);
     Json(serde_json::json!({ "id": id, "object": "checkout.session", "url": url })).into_response()
+}
+
+async fn expire_session(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorised(&shared, &headers) {
+        return refusal(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
+    }
+    if shared
+        .refuse_expiry
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong");
+    }
+    let mut sessions = shared.sessions.lock().unwrap();
+    let Some(session) = sessions.iter_mut().find(|s| s.id == id) else {
+        return refusal(StatusCode::NOT_FOUND, "No such checkout.session");
+    };
+    if session.expired {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "Only Checkout Sessions with a status in [\"open\"] can be expired.",
+        );
+    }
+    session.expired = true;
+    Json(serde_json::json!({ "id": id, "object": "checkout.session", "status": "expired" }))
+        .into_response()
 }
 
 /// `Stripe-Signature` for `body` signed with `secret` at `t`, as Stripe makes it.

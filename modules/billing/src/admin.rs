@@ -273,6 +273,7 @@ pub async fn payment(
     let p = sent.payment(&ctx.user.name);
     store::record_payment(&mut tx, &inv, &p).await?;
     tx.commit().await?;
+    stripe::close_stale(&state, inv.workspace_id, inv.id).await;
     Ok(back_to(&ctx, &inv, "payment"))
 }
 
@@ -285,6 +286,7 @@ pub async fn void(
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
     store::void(&mut tx, &inv).await?;
     tx.commit().await?;
+    stripe::close_stale(&state, inv.workspace_id, inv.id).await;
     Ok(back_to(&ctx, &inv, "void"))
 }
 

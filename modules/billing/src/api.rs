@@ -2,7 +2,7 @@
 //! decimal strings in the invoice's currency ("1500.00", "1.5", "20" percent), read exactly as
 //! the admin's forms are, and returned both in minor units and formatted.
 //!
-//! - `GET /api/invoices`, `GET /api/invoices/{id}`
+//! - `GET /api/invoices`, `GET /api/invoices/{id}`, `GET /api/invoices/{id}/pdf` (the file)
 //! - `POST /api/invoices` `{"client_id", "currency", "due_date"?, "issue_date"?, "discount"?,
 //!   "tax"?, "notes"?, "payment_instructions"?, "lines": [{"description", "quantity",
 //!   "unit_price", "discount"?, "tax"?}]}` → `201 {"id"}`, a draft
@@ -26,6 +26,7 @@ use crate::form::{self, currency, PaymentForm, TermsForm};
 use crate::news;
 use crate::status::shown;
 use crate::store::{self, Invoice, InvoiceView, NewLine};
+use crate::stripe;
 
 /// A JSON object's scalar members as form fields, so the same checks read them.
 fn fields(object: &Map<String, Value>) -> Fields {
@@ -195,6 +196,7 @@ pub async fn payment(
     let sent = PaymentForm::read(&fields(&object(&raw)?), &inv)?;
     store::record_payment(&mut tx, &inv, &sent.payment(&ctx.user.name)).await?;
     tx.commit().await?;
+    stripe::close_stale(&state, inv.workspace_id, inv.id).await;
     let view = store::view_for_workspace(&state.db, ctx.tenant.workspace.id, inv.id).await?;
     Ok((StatusCode::CREATED, Json(detail(&view)?)).into_response())
 }
@@ -208,5 +210,6 @@ pub async fn void(
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
     store::void(&mut tx, &inv).await?;
     tx.commit().await?;
+    stripe::close_stale(&state, inv.workspace_id, inv.id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,6 +18,7 @@ mod api;
 mod form;
 pub mod money;
 mod news;
+pub mod pdf;
 mod portal;
 pub mod status;
 pub mod store;
@@ -110,6 +111,12 @@ impl PortalModule for Billing {
                 sqlite: include_str!("../migrations/sqlite/20261123_4002_stripe.sql"),
                 postgres: include_str!("../migrations/postgres/20261123_4002_stripe.sql"),
             },
+            ModuleMigration {
+                version: 202611234003,
+                description: "Checkout sessions closed when the balance changes",
+                sqlite: include_str!("../migrations/sqlite/20261123_4003_checkout_expiry.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_4003_checkout_expiry.sql"),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
@@ -153,6 +160,8 @@ impl PortalModule for Billing {
             .requires(CAN_VIEW)
             .get("/billing/{id}/print", portal::print)
             .requires(CAN_VIEW)
+            .get("/billing/{id}/pdf", portal::pdf)
+            .requires(CAN_VIEW)
             .post("/billing/{id}/pay", portal::pay)
             .requires(CAN_VIEW)
             .get("/billing/{id}/paid", portal::paid)
@@ -165,6 +174,7 @@ impl PortalModule for Billing {
             .get("/invoices", api::list)
             .post("/invoices", api::create)
             .get("/invoices/{id}", api::show)
+            .get("/invoices/{id}/pdf", pdf::for_staff)
             .post("/invoices/{id}/issue", api::issue)
             .post("/invoices/{id}/payments", api::payment)
             .post("/invoices/{id}/void", api::void)
@@ -181,6 +191,7 @@ impl PortalModule for Billing {
             .post("/billing/stripe", admin::stripe_connect)
             .post("/billing/stripe/disconnect", admin::stripe_disconnect)
             .get("/billing/{id}", admin::show)
+            .get("/billing/{id}/pdf", pdf::for_staff)
             .post("/billing/{id}/terms", admin::terms)
             .post("/billing/{id}/lines", admin::add_line)
             .post("/billing/{id}/lines/{line}/remove", admin::remove_line)
@@ -288,5 +299,23 @@ impl PortalModule for Billing {
             key: UNPAID_WIDGET,
             html,
         }])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A contact without `can_view_invoices` must find nothing here: a route added without
+    /// `.requires` would be open to every contact of the client.
+    #[test]
+    fn every_portal_route_asks_for_the_invoice_permission() {
+        let routes = Billing
+            .portal_routes()
+            .infos("billing", portal_core::module::Surface::Portal);
+        assert!(routes.len() >= 7);
+        for r in routes {
+            assert_eq!(r.permission, Some(CAN_VIEW), "{} {}", r.method, r.path);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The client's side: their invoices (never a draft) with the unpaid and overdue ones marked,
 //! each invoice's full breakdown, payment instructions and payment history, and a page made
-//! for printing (or saving as PDF from the browser's print dialog).
+//! for printing, and the same invoice as a PDF file.
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::today;
@@ -11,8 +11,7 @@ use portal_core::{AppState, Error, PortalContext, Result};
 use crate::money::{show_percent, show_quantity, Currency};
 use crate::status::shown;
 use crate::store::{self, Invoice, InvoiceView};
-use crate::stripe;
-use crate::totals::{self, Terms};
+use crate::{pdf, stripe};
 
 /// An invoice as a list row or a page header shows it: amounts formatted in its currency,
 /// its status as it reads today.
@@ -45,21 +44,7 @@ pub(crate) fn invoice_view(inv: &Invoice, today: &str) -> Result<Value> {
 /// and the payments, formatted.
 pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> {
     let cur: Currency = view.invoice.currency()?;
-    let lines: Vec<_> = view
-        .lines
-        .iter()
-        .map(|l| totals::Line {
-            quantity: l.quantity,
-            unit_price: l.unit_price,
-            discount_bp: l.discount_bp,
-            tax_bp: l.tax_bp,
-        })
-        .collect();
-    let terms = Terms {
-        discount_bp: view.invoice.discount_bp,
-        tax_bp: view.invoice.tax_bp,
-    };
-    let t = totals::compute(&lines, terms);
+    let t = view.totals();
     let rows = view
         .lines
         .iter()
@@ -111,6 +96,15 @@ pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     )
 }
 
+/// The client's activity: they opened (or downloaded) the invoice.
+async fn viewed(ctx: &PortalContext, inv: &Invoice) {
+    ctx.record_view(
+        &format!("invoice:{}", inv.id),
+        inv.number.as_deref().unwrap_or("invoice"),
+    )
+    .await;
+}
+
 async fn page(
     state: &AppState,
     ctx: &PortalContext,
@@ -126,11 +120,13 @@ async fn page(
         && stripe::connection(&state.db, inv.workspace_id)
             .await?
             .is_some();
-    ctx.record_view(
-        &format!("invoice:{}", inv.id),
-        inv.number.as_deref().unwrap_or("invoice"),
-    )
-    .await;
+    // Online payment is offered, or said why not, never offered to fail.
+    let pay_note = if payable {
+        stripe::cannot_charge(&inv.currency()?, inv.balance())
+    } else {
+        None
+    };
+    viewed(ctx, inv).await;
     let (lines, payments) = breakdown(&view)?;
     ctx.render(
         template,
@@ -140,7 +136,9 @@ async fn page(
             payments => payments,
             back => ctx.link("/billing"),
             print => ctx.link(&format!("/billing/{}/print", inv.id)),
-            pay => payable.then(|| ctx.link(&format!("/billing/{}/pay", inv.id))),
+            pdf => ctx.link(&format!("/billing/{}/pdf", inv.id)),
+            pay => (payable && pay_note.is_none()).then(|| ctx.link(&format!("/billing/{}/pay", inv.id))),
+            pay_note => pay_note,
             notice => notice,
         },
     )
@@ -162,6 +160,18 @@ pub async fn print(
     Path(id): Path<String>,
 ) -> Result<Html<String>> {
     page(&state, &ctx, &id, "billing/print.html", None).await
+}
+
+/// `GET /portal/billing/{id}/pdf`: the invoice as a PDF file.
+pub async fn pdf(
+    State(state): State<AppState>,
+    ctx: PortalContext,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let view = store::view_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    let inv = &view.invoice;
+    viewed(&ctx, inv).await;
+    pdf::download(view, pdf::Letterhead::of(&ctx.tenant)).await
 }
 
 /// `GET /portal/billing/{id}/paid`: back from Stripe. Records nothing — the payment is

@@ -123,6 +123,19 @@ pub struct InvoiceView {
     pub payments: Vec<Payment>,
 }
 
+impl InvoiceView {
+    /// Each line's amount and the invoice's totals, from the same function the stored totals
+    /// came from, for the pages and the PDF that show them line by line.
+    pub fn totals(&self) -> totals::Totals {
+        let lines: Vec<Line> = self.lines.iter().map(LineRow::line).collect();
+        let terms = Terms {
+            discount_bp: self.invoice.discount_bp,
+            tax_bp: self.invoice.tax_bp,
+        };
+        totals::compute(&lines, terms)
+    }
+}
+
 /// One of the client's invoices with its lines and payments; a draft is not found.
 pub async fn view_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<InvoiceView> {
     let sql = format!(

@@ -18,6 +18,7 @@ use portal_core::secrets::{self, SecretBox};
 use portal_core::{with_db, with_tx, AppState, Error, Result};
 use serde::Deserialize;
 
+use crate::money::Currency;
 use crate::store::{self, Invoice};
 
 /// How old a signed event may be: Stripe's own default.
@@ -114,6 +115,41 @@ struct CreatedSession {
     url: String,
 }
 
+/// The smallest charge Stripe accepts per currency (in minor units), from Stripe's list.
+const MINIMUM_CHARGE: &[(&str, i64)] = &[
+    ("USD", 50),
+    ("EUR", 50),
+    ("GBP", 30),
+    ("CAD", 50),
+    ("AUD", 50),
+    ("CHF", 50),
+    ("SEK", 300),
+    ("JPY", 50),
+];
+
+/// Why Stripe would refuse to charge `amount` (minor units of `cur`), said for the contact:
+/// below its smallest charge, or, in a three-decimal currency, not a multiple of ten (Stripe
+/// charges those to the hundredth). `None` when Stripe takes it.
+pub fn cannot_charge(cur: &Currency, amount: i64) -> Option<String> {
+    if let Some((_, min)) = MINIMUM_CHARGE.iter().find(|(c, _)| *c == cur.code) {
+        if amount < *min {
+            return Some(format!(
+                "{} is less than the smallest card payment Stripe takes ({}): please pay it as the payment instructions say.",
+                cur.format(amount),
+                cur.format(*min)
+            ));
+        }
+    }
+    if cur.exponent == 3 && amount % 10 != 0 {
+        return Some(format!(
+            "Stripe takes {} in steps of 0.010, so {} cannot be paid by card: please pay it as the payment instructions say.",
+            cur.code,
+            cur.format(amount)
+        ));
+    }
+    None
+}
+
 /// Opens a Checkout session for what `inv` still owes and remembers it; the address to send
 /// the contact to.
 pub async fn checkout(
@@ -130,12 +166,16 @@ pub async fn checkout(
         )
     })?;
     let amount = inv.balance();
+    if let Some(why) = cannot_charge(&inv.currency()?, amount) {
+        return Err(Error::Conflict(why));
+    }
     let currency = inv.currency.to_lowercase();
     // A session already open for this very amount is the same payment: a second tab or a
     // double click must not open a second one the contact could also pay. (Stripe keeps a
     // session open for 24 hours.)
     let open = "SELECT url FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 AND amount = $3 \
-                AND currency = $4 AND completed_at IS NULL AND created_at > $5 ORDER BY created_at DESC LIMIT 1";
+                AND currency = $4 AND completed_at IS NULL AND expired_at IS NULL AND created_at > $5 \
+                ORDER BY created_at DESC LIMIT 1";
     let reusable: Option<String> = with_db!(&state.db, pool => sqlx::query_scalar(open)
         .bind(inv.id).bind(inv.workspace_id).bind(amount).bind(&currency).bind(now() - 23 * 3600)
         .fetch_optional(pool).await)?;
@@ -193,6 +233,70 @@ pub async fn checkout(
     with_db!(&state.db, pool => sqlx::query(sql).bind(&created.id).bind(inv.workspace_id).bind(inv.client_id).bind(inv.id)
         .bind(amount).bind(&currency).bind(&created.url).bind(now()).execute(pool).await.map(|_| ()))?;
     Ok(created.url)
+}
+
+/// Closes the invoice's open Checkout sessions at Stripe after its balance changed under them
+/// (a payment recorded by hand, one paid online, a void): a tab left open on the old amount
+/// must not take it. Best effort, after the change is committed — the change stands whatever
+/// Stripe says; a session Stripe could not close is logged, and a payment made in it is still
+/// recorded from its webhook like any other (and flagged if it no longer fits the balance).
+pub async fn close_stale(state: &AppState, workspace_id: i64, invoice_id: i64) {
+    if let Err(e) = expire_open(state, workspace_id, invoice_id).await {
+        tracing::warn!(workspace_id, invoice_id, error = %e, "open Stripe sessions could not be closed");
+    }
+}
+
+async fn expire_open(state: &AppState, workspace_id: i64, invoice_id: i64) -> Result<()> {
+    let sql =
+        "SELECT session_id FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 \
+               AND completed_at IS NULL AND expired_at IS NULL AND created_at > $3";
+    let open: Vec<String> = with_db!(&state.db, pool => sqlx::query_scalar(sql)
+        .bind(invoice_id).bind(workspace_id).bind(now() - 24 * 3600).fetch_all(pool).await)?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let Some(keys) = keys(state, workspace_id).await? else {
+        return Ok(());
+    };
+    let base = state.config.stripe_api_base.trim_end_matches('/');
+    let http = reqwest::Client::new();
+    for session in open {
+        // Ids came from Stripe's own answers; one that is not a plain token is not put in a path.
+        if !session
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let answer = http
+            .post(format!("{base}/v1/checkout/sessions/{session}/expire"))
+            .bearer_auth(&keys.secret_key)
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await;
+        let closed = match answer {
+            Ok(r) if r.status().is_success() => true,
+            // Stripe refuses sessions that are no longer open (expired already, or completed
+            // — whose payment its webhook brings): nothing left to close either way.
+            Ok(r) if r.status().is_client_error() && r.status() != 401 && r.status() != 429 => {
+                tracing::info!(session = %session, status = %r.status(), "Stripe says the session is no longer open");
+                true
+            }
+            Ok(r) => {
+                tracing::warn!(session = %session, status = %r.status(), "Stripe did not close a stale session");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(session = %session, error = %e, "Stripe could not be reached to close a stale session");
+                false
+            }
+        };
+        if closed {
+            with_db!(&state.db, pool => sqlx::query("UPDATE billing_checkouts SET expired_at = $1 WHERE session_id = $2")
+                .bind(now()).bind(&session).execute(pool).await.map(|_| ()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Why a webhook was not believed.
@@ -346,6 +450,10 @@ async fn apply(
     with_tx!(&mut tx, c => sqlx::query("UPDATE billing_checkouts SET completed_at = $1 WHERE session_id = $2")
         .bind(now()).bind(&session.id).execute(&mut **c).await.map(|_| ()))?;
     tx.commit().await?;
+    if recorded {
+        // Any other session still open for this invoice asks for what is no longer owed.
+        close_stale(state, workspace_id, invoice_id).await;
+    }
     Ok(if recorded {
         Outcome::Recorded
     } else {
@@ -354,12 +462,33 @@ async fn apply(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     fn sign(secret: &str, t: i64, body: &str) -> String {
         let v1 = secrets::hmac_sha256_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes());
         format!("t={t},v1={v1}")
+    }
+
+    #[test]
+    fn only_amounts_stripe_can_charge_are_sent_there() {
+        let usd = Currency::of("USD").unwrap();
+        let kwd = Currency::of("KWD").unwrap();
+        let krw = Currency::of("KRW").unwrap();
+        assert_eq!(cannot_charge(&usd, 50), None);
+        assert!(cannot_charge(&usd, 49)
+            .unwrap()
+            .contains("$0.49 is less than"));
+        assert_eq!(cannot_charge(&kwd, 1230), None);
+        assert!(cannot_charge(&kwd, 1234)
+            .unwrap()
+            .contains("1.234 KWD cannot be paid by card"));
+        assert_eq!(
+            cannot_charge(&krw, 1),
+            None,
+            "no minimum known: Stripe decides"
+        );
     }
 
     #[test]

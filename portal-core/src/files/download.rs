@@ -72,6 +72,25 @@ pub fn requested_range(header: Option<&str>, size: u64) -> Wanted {
     Wanted::Part(first, last)
 }
 
+/// A document made on request (an invoice's PDF) as a download: never cached, never sniffed
+/// into another type, saved under `name`.
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Result<Response> {
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition(false, name))
+            .map_err(|_| Error::Internal("not a header value".into()))?,
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(res)
+}
+
 /// `attachment; filename="brief.pdf"; filename*=UTF-8''brief.pdf` — the quoted name kept to
 /// plain ASCII for old clients, the exact one percent-encoded (RFC 6266, RFC 8187).
 pub(crate) fn disposition(inline: bool, name: &str) -> String {

@@ -26,11 +26,7 @@ pub fn branding(tenant: &Tenant) -> minijinja::Value {
     let branded = tier >= BrandingTier::Partial;
     let full = tier == BrandingTier::Full;
     let ws = &tenant.workspace;
-    // The colour is written into CSS, where HTML escaping protects nothing: only a plain
-    // `#rrggbb` ever gets there.
-    let accent = Some(ws.accent_color.as_str())
-        .filter(|c| branded && is_hex_colour(c))
-        .unwrap_or(DEFAULT_ACCENT);
+    let accent = accent(tenant);
     context! {
         name => ws.name,
         accent => accent.trim_start_matches('#'),
@@ -44,6 +40,17 @@ pub fn branding(tenant: &Tenant) -> minijinja::Value {
         welcome => if full { ws.welcome_message.as_deref() } else { None },
         support_email => if full { ws.support_email.as_deref() } else { None },
     }
+}
+
+/// The workspace's accent colour as `#rrggbb` when its plan allows branding, Portico's own
+/// otherwise. The colour is written into CSS (and PDFs), where HTML escaping protects
+/// nothing: only a plain `#rrggbb` ever gets there.
+pub fn accent(tenant: &Tenant) -> &str {
+    Some(tenant.workspace.accent_color.as_str())
+        .filter(|c| {
+            BrandingTier::of(&tenant.entitlements) >= BrandingTier::Partial && is_hex_colour(c)
+        })
+        .unwrap_or(DEFAULT_ACCENT)
 }
 
 const DEFAULT_ACCENT: &str = "#4f46e5";
