@@ -26,9 +26,7 @@ fn pdf(len: usize) -> Vec<u8> {
     v
 }
 
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
-];
+use portico_tests::PNG;
 
 struct World {
     app: TestApp,

@@ -17,9 +17,7 @@ backends!(
     the_api_uploads_shares_and_unshares,
 );
 
-const PNG: &[u8] = &[
-    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
-];
+use portico_tests::PNG;
 
 fn pdf() -> Vec<u8> {
     let mut v = b"%PDF-1.7\n".to_vec();

@@ -10,6 +10,8 @@ use portico_approvals as _;
 use portico_billing as _;
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
+#[cfg(feature = "feedback")]
+use portico_feedback as _;
 #[cfg(feature = "gallery")]
 use portico_gallery as _;
 #[cfg(feature = "projects")]

@@ -377,8 +377,27 @@ impl TestApp {
         who: &As,
         parts: &[(&str, &str, &[u8])],
     ) -> Page {
+        self.upload_form(slug, path, who, &[], parts).await
+    }
+
+    /// A multipart form as a browser sends it: the text `fields` first, then the `file`
+    /// parts (name, declared type, bytes); the CSRF token in the action's query.
+    pub async fn upload_form(
+        &self,
+        slug: &str,
+        path: &str,
+        who: &As,
+        fields: &[(&str, &str)],
+        parts: &[(&str, &str, &[u8])],
+    ) -> Page {
         let boundary = "----portico-test-boundary-7f3a";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         for (name, declared, data) in parts {
             body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {declared}\r\n\r\n").as_bytes());
             body.extend_from_slice(data);
@@ -550,8 +569,15 @@ impl TestApp {
 
     /// A staff owner with a signed-in admin session and an API token.
     pub async fn staff(&self, workspace_id: i64, email: &str) -> (As, As) {
+        let (_, cookie, bearer) = self.staff_in_role(workspace_id, email, "owner").await;
+        (cookie, bearer)
+    }
+
+    /// A staff member in `role` (owner, admin, member): their id, a signed-in admin session
+    /// and an API token.
+    pub async fn staff_in_role(&self, workspace_id: i64, email: &str, role: &str) -> (i64, As, As) {
         let id =
-            portal_core::clients::create_staff_user(self.db(), workspace_id, email, email, "owner")
+            portal_core::clients::create_staff_user(self.db(), workspace_id, email, email, role)
                 .await
                 .unwrap();
         let cookie =
@@ -561,7 +587,7 @@ impl TestApp {
         let bearer = session::create_api_token(self.db(), workspace_id, id, "test")
             .await
             .unwrap();
-        (As::Staff(cookie), As::Bearer(bearer))
+        (id, As::Staff(cookie), As::Bearer(bearer))
     }
 
     /// A project of `client`, in progress, with nothing else to it.
@@ -712,6 +738,11 @@ pub fn menu_labels(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The start of a PNG: enough for the file store to know it as one.
+pub const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
 
 /// A PDF's text as a reader sees it, page by page, each page's words joined by single spaces
 /// and its table rows kept on their lines (poppler's `pdftotext -layout`): what a client

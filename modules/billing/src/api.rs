@@ -16,10 +16,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portal_core::db::{today, ScopedTx};
-use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::form::{json_object, Fields};
 use portal_core::web::admin::{parse_id, require_manager};
 use portal_core::{AppState, Error, Result, StaffContext};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::admin::locked;
 use crate::form::{self, currency, PaymentForm, TermsForm};
@@ -27,37 +27,6 @@ use crate::news;
 use crate::status::shown;
 use crate::store::{self, Invoice, InvoiceView, NewLine};
 use crate::stripe;
-
-/// A JSON object's scalar members as form fields, so the same checks read them.
-fn fields(object: &Map<String, Value>) -> Fields {
-    let pairs: Vec<(String, String)> = object
-        .iter()
-        .filter_map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => return None,
-            };
-            Some((k.clone(), text))
-        })
-        .collect();
-    let borrowed: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    Fields::from_pairs(&borrowed)
-}
-
-fn object(raw: &Bytes) -> Result<Map<String, Value>> {
-    match serde_json::from_slice::<Value>(raw) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::BadRequest("Send a JSON object.".into())),
-        Err(e) => Err(Error::BadRequest(format!(
-            "The JSON could not be read: {e}"
-        ))),
-    }
-}
 
 fn summary(inv: &Invoice, today: &str) -> Result<Value> {
     let cur = inv.currency()?;
@@ -125,12 +94,12 @@ pub async fn create(
     raw: Bytes,
 ) -> Result<Response> {
     require_manager(&ctx)?;
-    let body = object(&raw)?;
+    let body = json_object(&raw)?;
     let client = body
         .get("client_id")
         .and_then(Value::as_i64)
         .ok_or_else(|| Error::BadRequest("Give the client_id.".into()))?;
-    let sent = fields(&body);
+    let sent = Fields::from_json(&body);
     let cur = currency(sent.get("currency"))?;
     let terms = TermsForm::read(&sent)?;
     let lines = match body.get("lines") {
@@ -156,7 +125,7 @@ pub async fn create(
             return Err(Error::BadRequest("Each line is an object.".into()));
         };
         let inv = store::staff_one(&mut tx, ws, id).await?;
-        let (description, line) = form::line(&fields(line), &inv)?;
+        let (description, line) = form::line(&Fields::from_json(line), &inv)?;
         store::add_line(
             &mut tx,
             &inv,
@@ -193,7 +162,7 @@ pub async fn payment(
     raw: Bytes,
 ) -> Result<Response> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let sent = PaymentForm::read(&fields(&object(&raw)?), &inv)?;
+    let sent = PaymentForm::read(&Fields::from_json(&json_object(&raw)?), &inv)?;
     store::record_payment(&mut tx, &inv, &sent.payment(&ctx.user.name)).await?;
     tx.commit().await?;
     stripe::close_stale(&state, inv.workspace_id, inv.id).await;

@@ -73,6 +73,14 @@ fn project_fields(form: &Fields) -> Result<ProjectFields> {
         start_date: form.date("start_date")?,
         due_date: form.date("due_date")?,
         progress,
+        lead_id: match form.get("lead") {
+            "" => None,
+            raw => Some(raw.parse::<i64>().map_err(|_| {
+                Error::BadRequest(
+                    "Choose someone from the agency's team to lead the project.".into(),
+                )
+            })?),
+        },
     })
 }
 

@@ -143,6 +143,12 @@ impl PortalModule for Projects {
                 sqlite: include_str!("../migrations/sqlite/20261123_1005_comments.sql"),
                 postgres: include_str!("../migrations/postgres/20261123_1005_comments.sql"),
             },
+            ModuleMigration {
+                version: 202611231006,
+                description: "project lead",
+                sqlite: include_str!("../migrations/sqlite/20261123_1006_project_lead.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_1006_project_lead.sql"),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {

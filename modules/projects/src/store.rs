@@ -33,6 +33,8 @@ pub struct Project {
     pub due_date: Option<String>,
     pub progress: i64,
     pub updated_at: i64,
+    /// The staff member leading it (client feedback about it goes to them).
+    pub lead_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -86,7 +88,7 @@ pub async fn audience(
 }
 
 const PROJECT_COLUMNS: &str =
-    "id, client_id, name, description, status, start_date, due_date, progress, updated_at";
+    "id, client_id, name, description, status, start_date, due_date, progress, updated_at, lead_id";
 
 pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>> {
     let sql = format!(
@@ -221,6 +223,8 @@ pub struct ProjectFields {
     pub start_date: Option<String>,
     pub due_date: Option<String>,
     pub progress: i64,
+    /// Checked here to be staff of the workspace.
+    pub lead_id: Option<i64>,
 }
 
 /// What a "project update" notification needs: the project as it is now, and what changed.
@@ -252,10 +256,20 @@ pub async fn update_project(
     let before: Project = with_tx!(&mut *tx, conn => sqlx::query_as(&sql).bind(workspace_id).bind(id).fetch_optional(&mut **conn).await)?
         .ok_or(portal_core::Error::NotFound)?;
     let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
-               progress = $6, updated_at = $7 WHERE id = $8 AND workspace_id = $9";
+               progress = $6, updated_at = $7, lead_id = $10 WHERE id = $8 AND workspace_id = $9";
+    if let Some(lead) = f.lead_id {
+        let n: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2")
+            .bind(lead).bind(workspace_id).fetch_one(&mut **conn).await)?;
+        if n != 1 {
+            return Err(portal_core::Error::BadRequest(
+                "Choose someone from the agency's team to lead the project.".into(),
+            ));
+        }
+    }
     with_tx!(&mut *tx, conn => sqlx::query(sql)
         .bind(&f.name).bind(&f.description).bind(&f.status).bind(&f.start_date).bind(&f.due_date)
-        .bind(f.progress).bind(now()).bind(id).bind(workspace_id)
+        .bind(f.progress).bind(now()).bind(id).bind(workspace_id).bind(f.lead_id)
         .execute(&mut **conn).await.map(|_| ()))?;
     Ok(ProjectUpdated {
         workspace_id,

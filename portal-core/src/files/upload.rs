@@ -31,6 +31,22 @@ pub struct Upload<'a> {
     pub quota: Option<u64>,
 }
 
+/// The workspace's largest file and its plan's storage (`None`: unlimited), in bytes: what
+/// every upload, staff's or a contact's, is held to.
+pub fn limits(state: &AppState, tenant: &crate::web::Tenant) -> (u64, Option<u64>) {
+    let mb = tenant
+        .workspace
+        .max_file_mb
+        .and_then(|m| u64::try_from(m).ok())
+        .unwrap_or(state.config.max_file_mb);
+    let quota = tenant
+        .entitlements
+        .limits
+        .storage_mb
+        .map(|m| m.saturating_mul(1024 * 1024));
+    (mb.saturating_mul(1024 * 1024), quota)
+}
+
 /// The name a file is shown and downloaded under: the last segment of whatever path the
 /// browser sent, without control characters, at most 200 characters.
 pub fn clean_name(raw: &str) -> String {

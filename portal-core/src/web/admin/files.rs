@@ -23,19 +23,7 @@ use crate::web::StaffContext;
 /// The workspace's largest upload and its plan's storage, in bytes — from the workspace row
 /// the request already read.
 fn limits(state: &AppState, ctx: &StaffContext) -> (u64, Option<u64>) {
-    let mb = ctx
-        .tenant
-        .workspace
-        .max_file_mb
-        .and_then(|m| u64::try_from(m).ok())
-        .unwrap_or(state.config.max_file_mb);
-    let quota = ctx
-        .tenant
-        .entitlements
-        .limits
-        .storage_mb
-        .map(|m| m.saturating_mul(1024 * 1024));
-    (mb.saturating_mul(1024 * 1024), quota)
+    upload::limits(state, &ctx.tenant)
 }
 
 async fn audited(

@@ -5,9 +5,40 @@ use crate::error::{Error, Result};
 /// A submitted form, as pairs in order; repeated keys are kept.
 pub struct Fields(Vec<(String, String)>);
 
+/// An API request's body as a JSON object, or a clear 400.
+pub fn json_object(raw: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_slice::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Error::BadRequest("Send a JSON object.".into())),
+        Err(e) => Err(Error::BadRequest(format!(
+            "The JSON could not be read: {e}"
+        ))),
+    }
+}
+
 impl Fields {
     pub fn parse(body: &[u8]) -> Fields {
         Fields(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// A JSON object's scalar members (strings, numbers, booleans; `null` and nested values
+    /// left out) as fields, so an API body goes through the admin form's checks.
+    pub fn from_json(object: &serde_json::Map<String, serde_json::Value>) -> Fields {
+        use serde_json::Value;
+        Fields(
+            object
+                .iter()
+                .filter_map(|(k, v)| {
+                    let text = match v {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        _ => return None,
+                    };
+                    Some((k.clone(), text))
+                })
+                .collect(),
+        )
     }
 
     /// Fields given as pairs — a JSON body read into the same checks as the admin's form.

@@ -1,0 +1,193 @@
+//! # portico-feedback
+//!
+//! A Feedback tab where a client's contact sends the agency something structured — a bug, a
+//! change request, a question, new work: subject, message, the category (the workspace
+//! defines them), optionally the project and files — and each message becomes a task in a
+//! staff member's inbox instead of an email lost in someone's mailbox.
+//!
+//! Laid out like every module: `lib.rs` declares and registers, `status.rs` the statuses,
+//! `store.rs` the queries (and the routing rule), `news.rs` who is told, `work.rs` feedback
+//! turned into a project task, `portal.rs`, `admin.rs` and `api.rs` the handlers of each
+//! surface, `migrations/` and `templates/` the rest.
+//!
+//! - **Routing**: to the lead of the project it names; else to the workspace's default
+//!   assignee; else to its first owner. The assignee is emailed; the inbox
+//!   (`/admin/feedback`) shows what is theirs, or everyone's.
+//! - **Answering**: a reply the client reads (and is told of), or a note only the team reads;
+//!   a status (New, In progress, Resolved, Declined) the contact sees and is told of;
+//!   reassigning; turning it into a task of its project, linked both ways.
+//! - **Seeing**: a contact sees their client's feedback except what concerns a project they
+//!   are not given, never a note; a follow-up from them reopens resolved feedback.
+//! - In the default catalogue feedback is in Growth and Scale; on Starter the tab and its
+//!   routes do not exist.
+mod admin;
+mod api;
+mod news;
+mod portal;
+pub mod status;
+pub mod store;
+mod work;
+
+use portal_core::db::ModuleMigration;
+use portal_core::module::EmbeddedTemplate;
+use portal_core::{
+    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
+    PortalModule, QuickAction, Result, Routes, TierDecl,
+};
+
+pub const ID: &str = "feedback";
+pub const FEATURE: &str = "feedback";
+/// The longest message: as long as any comment.
+pub const MAX_TEXT: usize = portico_projects::comments::MAX_BODY;
+/// The most files one feedback carries.
+pub const MAX_FILES: usize = 10;
+
+pub struct Feedback;
+
+portal_core::inventory::submit! {
+    ModuleRegistration { id: ID, build: || Box::new(Feedback) }
+}
+
+#[async_trait]
+impl PortalModule for Feedback {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn name(&self) -> &'static str {
+        "Feedback"
+    }
+    fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+    /// Feedback names projects, routes to their leads and becomes their tasks.
+    fn depends_on(&self) -> &'static [&'static str] {
+        &[portico_projects::ID]
+    }
+    fn features(&self) -> &'static [FeatureDecl] {
+        &[FeatureDecl {
+            key: FEATURE,
+            label: "Feedback",
+            tiers: &[TierDecl::STANDARD],
+        }]
+    }
+    fn menu_items(&self) -> &'static [MenuItem] {
+        &[MenuItem {
+            label: "Feedback",
+            path: "/feedback",
+            icon: "message",
+            order: 50,
+            permission: None,
+            feature: Some(FEATURE),
+        }]
+    }
+    fn quick_actions(&self) -> &'static [QuickAction] {
+        &[QuickAction {
+            key: "send",
+            label: "Send Feedback",
+            description: "Report a problem, ask for a change or new work, or ask a question.",
+            path: "/feedback/new",
+            order: 50,
+            permission: None,
+            feature: Some(FEATURE),
+        }]
+    }
+    fn notification_kinds(&self) -> &'static [NotificationKind] {
+        news::KINDS
+    }
+    fn migrations(&self) -> &'static [ModuleMigration] {
+        &[ModuleMigration {
+            version: 202611235001,
+            description: "feedback, its thread, attachments, categories and assignee",
+            sqlite: include_str!("../migrations/sqlite/20261123_5001_feedback.sql"),
+            postgres: include_str!("../migrations/postgres/20261123_5001_feedback.sql"),
+        }]
+    }
+    fn templates(&self) -> &'static [EmbeddedTemplate] {
+        &[
+            ("feedback/list.html", include_str!("../templates/list.html")),
+            ("feedback/new.html", include_str!("../templates/new.html")),
+            (
+                "feedback/detail.html",
+                include_str!("../templates/detail.html"),
+            ),
+            (
+                "feedback/thread.html",
+                include_str!("../templates/thread.html"),
+            ),
+            (
+                "feedback/admin_list.html",
+                include_str!("../templates/admin_list.html"),
+            ),
+            (
+                "feedback/admin_detail.html",
+                include_str!("../templates/admin_detail.html"),
+            ),
+            (
+                "feedback/admin_settings.html",
+                include_str!("../templates/admin_settings.html"),
+            ),
+        ]
+    }
+    fn portal_routes(&self) -> Routes {
+        Routes::new()
+            .get("/feedback", portal::list)
+            .get("/feedback/new", portal::new_form)
+            .upload("/feedback", portal::send)
+            .get("/feedback/{id}", portal::show)
+            .post("/feedback/{id}/messages", portal::follow_up)
+            .get("/feedback/{id}/files/{file}", portal::file)
+    }
+    fn admin_routes(&self) -> Routes {
+        Routes::new()
+            .get("/feedback", admin::list)
+            .get("/feedback/settings", admin::settings)
+            .post("/feedback/settings", admin::save_settings)
+            .post("/feedback/categories", admin::add_category)
+            .post("/feedback/categories/{category}", admin::archive_category)
+            .get("/feedback/{id}", admin::show)
+            .post("/feedback/{id}/messages", admin::message)
+            .post("/feedback/{id}/status", admin::status)
+            .post("/feedback/{id}/assign", admin::assign)
+            .post("/feedback/{id}/task", admin::task)
+            .get("/feedback/{id}/files/{file}", admin::file)
+    }
+    fn api_routes(&self) -> Routes {
+        Routes::new()
+            .get("/feedback", api::list)
+            .get("/feedback/{id}", api::show)
+            .post("/feedback/{id}/messages", api::message)
+            .post("/feedback/{id}/status", api::status)
+            .post("/feedback/{id}/assign", api::assign)
+            .post("/feedback/{id}/task", api::task)
+    }
+    /// A project with feedback on it (a change request with a screenshot, answered once):
+    /// the routes' `{id}`, `{file}` and `{category}`.
+    async fn seed(
+        &self,
+        state: &AppState,
+        workspace_id: i64,
+        client_id: i64,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let project = portico_projects::store::create(
+            &state.db,
+            workspace_id,
+            client_id,
+            &portico_projects::store::NewProject {
+                name: "Website redesign",
+                description: "",
+                status: "in_progress",
+                start_date: None,
+                due_date: None,
+                progress: 60,
+                milestones: &[],
+            },
+        )
+        .await?;
+        let (id, file, category) = store::seed(state, workspace_id, client_id, project).await?;
+        Ok(vec![
+            ("id", id.to_string()),
+            ("file", file.to_string()),
+            ("category", category.to_string()),
+        ])
+    }
+}
