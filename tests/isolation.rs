@@ -42,6 +42,9 @@ async fn no_route_reaches_another_clients_data(backend: Backend) {
     let a = app.client(ws, "Client A").await;
     let b = app.client(ws, "Client B").await;
     let c = app.client(other_ws, "Client C").await;
+    // Modules sold as add-ons are probed too.
+    app.take_every_addon(ws, PLAN).await;
+    app.take_every_addon(other_ws, PLAN).await;
     // Everyone has data of their own; the probe uses A's.
     let samples = app.seed_modules(ws, a).await;
     app.seed_modules(ws, b).await;

@@ -87,20 +87,28 @@ impl World {
         page
     }
 
+    /// Chooses `delivery` for `kind` and "never" for every other kind the form lists, as a
+    /// contact filling in the whole form does.
     async fn choose(&self, who: &As, kind: &str, delivery: &str) {
-        let other = if kind == "reply" {
-            "notice_posted"
-        } else {
-            "reply"
-        };
+        let form = self
+            .app
+            .get("acme", "/portal/notifications/email", who)
+            .await;
+        let mut kinds: Vec<String> = form
+            .body
+            .split(r#"type="radio" name=""#)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(str::to_string))
+            .collect();
+        kinds.dedup();
+        let fields: Vec<(&str, &str)> = kinds
+            .iter()
+            .map(|k| (k.as_str(), if k == kind { delivery } else { "never" }))
+            .collect();
+        assert!(kinds.iter().any(|k| k == kind), "{kind} is not offered");
         let res = self
             .app
-            .submit(
-                "acme",
-                "/portal/notifications/email",
-                who,
-                &[(kind, delivery), (other, "never")],
-            )
+            .submit("acme", "/portal/notifications/email", who, &fields)
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
     }

@@ -12,6 +12,7 @@ backends!(
     failures_retry_later_and_finally_give_up,
     a_claim_left_by_a_crashed_sender_expires,
     without_smtp_mail_is_written_as_eml_files,
+    an_attachment_travels_with_its_message,
 );
 
 fn email(to: &str) -> Email {
@@ -24,6 +25,7 @@ fn email(to: &str) -> Email {
         text: "Plain: https://example.test/portal/link/abc".into(),
         html: "<p>Rich</p>".into(),
         source: None,
+        attachment: None,
     }
 }
 
@@ -72,6 +74,46 @@ async fn mail_is_delivered_once_and_its_bodies_cleared(backend: Backend) {
     assert_eq!(outbox::deliver_due(&app.state).await.unwrap(), 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(server.received().len(), 1);
+}
+
+/// A message with an attachment (a meeting's .ics) arrives with it, beside the text and
+/// HTML bodies; once sent, the outbox keeps no copy of it either.
+async fn an_attachment_travels_with_its_message(backend: Backend) {
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            mail: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
+    let mut mail = email("ann@example.test");
+    mail.attachment = Some(portal_core::email::Attachment {
+        name: "invite.ics".into(),
+        content_type: "text/calendar; method=REQUEST; charset=utf-8".into(),
+        body: ics.into(),
+    });
+    with_db!(app.db(), pool => mail.queue(pool).await).unwrap();
+    outbox::deliver_due(&app.state).await.unwrap();
+    let got = app
+        .mail
+        .as_ref()
+        .unwrap()
+        .wait_for("ann@example.test", 1)
+        .await;
+    assert!(got[0].text.contains("https://example.test/portal/link/abc"));
+    assert_eq!(got[0].html.trim(), "<p>Rich</p>");
+    assert_eq!(got[0].attachments.len(), 1, "{:?}", got[0].attachments);
+    let (name, kind, body) = &got[0].attachments[0];
+    assert_eq!(name, "invite.ics");
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(kind.contains("method=REQUEST"), "{kind}");
+    assert_eq!(body.replace("\r\n", "\n"), ics.replace("\r\n", "\n"));
+    let kept: Vec<Option<String>> = with_db!(app.db(), pool => sqlx::query_scalar(
+        "SELECT attachment_body FROM email_outbox").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(kept, [None]);
 }
 
 /// An app whose SMTP server does not answer, with no background sender.

@@ -62,6 +62,8 @@ fn fill(path: &str, module: &str, samples: &Samples) -> String {
 async fn each_page_shows_each_permission_s_part_only_to_its_holders(backend: Backend) {
     let app = spawn_app(&backend).await;
     let ws = app.workspace("acme", "growth").await;
+    // Every module's pages, those sold as add-ons included.
+    app.take_every_addon(ws, "growth").await;
     let client = app.client(ws, "Client Co").await;
     let samples = app.seed_modules(ws, client).await;
     let everything = app.all_permissions();

@@ -418,7 +418,8 @@ async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {
 
     // Unused for longer than the idle limit, a session is over.
     let config = portal_core::PortalConfig {
-        session_idle_secs: 1,
+        // Long enough for the first request to come in time on a loaded machine.
+        session_idle_secs: 3,
         ..Default::default()
     };
     let strict = spawn_app_with(
@@ -433,7 +434,7 @@ async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {
     let client = strict.client(ws, "Client").await;
     let (_, contact) = strict.contact(ws, client, "c@example.com", &[]).await;
     assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
     assert_eq!(strict.get("acme", "/portal/", &contact).await.status, 401);
 }
 

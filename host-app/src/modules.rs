@@ -8,6 +8,8 @@
 use portico_approvals as _;
 #[cfg(feature = "billing")]
 use portico_billing as _;
+#[cfg(feature = "booking")]
+use portico_booking as _;
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
 #[cfg(feature = "feedback")]

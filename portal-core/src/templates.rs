@@ -70,6 +70,14 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/portal/file_stage.html"),
     ),
     (
+        "email/message.html",
+        include_str!("../templates/email/message.html"),
+    ),
+    (
+        "email/message.txt",
+        include_str!("../templates/email/message.txt"),
+    ),
+    (
         "email/team_notice.html",
         include_str!("../templates/email/team_notice.html"),
     ),

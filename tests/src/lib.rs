@@ -515,6 +515,22 @@ impl TestApp {
         Page::read(req).await
     }
 
+    /// The workspace (on `plan`) takes every add-on its plan may: tests that reach every
+    /// module reach those sold as add-ons too.
+    pub async fn take_every_addon(&self, workspace_id: i64, plan: &str) {
+        for addon in self.state.catalogue.addons() {
+            if addon.available_to.is_empty() || addon.available_to.iter().any(|p| p == plan) {
+                workspace::apply_change(
+                    self.db(),
+                    workspace_id,
+                    &workspace::EntitlementChange::AddAddon(addon.id.clone()),
+                )
+                .await
+                .unwrap();
+            }
+        }
+    }
+
     /// Seeds a workspace on a plan.
     pub async fn workspace(&self, slug: &str, plan: &str) -> i64 {
         workspace::create(self.db(), slug, &format!("{slug} agency"), plan)

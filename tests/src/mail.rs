@@ -18,6 +18,8 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Attached files: (file name, content type with its parameters, text).
+    pub attachments: Vec<(String, String, String)>,
 }
 
 impl Mail {
@@ -126,14 +128,41 @@ fn parse(raw: &[u8]) -> Mail {
             .map(|h| h.get_value())
             .unwrap_or_default()
     };
+    // Every leaf part, however the message nests them (alternative inside mixed).
+    fn leaves<'a>(p: &'a mailparse::ParsedMail<'a>, out: &mut Vec<&'a mailparse::ParsedMail<'a>>) {
+        if p.subparts.is_empty() {
+            out.push(p);
+        }
+        for sub in &p.subparts {
+            leaves(sub, out);
+        }
+    }
+    let mut all = Vec::new();
+    leaves(&parsed, &mut all);
+    let attachment = |p: &mailparse::ParsedMail| {
+        let d = p.get_content_disposition();
+        (d.disposition == mailparse::DispositionType::Attachment)
+            .then(|| d.params.get("filename").cloned().unwrap_or_default())
+    };
     let part = |mime: &str| {
-        parsed
-            .subparts
-            .iter()
-            .find(|p| p.ctype.mimetype == mime)
+        all.iter()
+            .find(|p| p.ctype.mimetype == mime && attachment(p).is_none())
             .map(|p| p.get_body().unwrap())
             .unwrap_or_default()
     };
+    let attachments = all
+        .iter()
+        .filter_map(|p| {
+            let name = attachment(p)?;
+            let header = p
+                .headers
+                .iter()
+                .find(|h| h.get_key().eq_ignore_ascii_case("Content-Type"))
+                .map(|h| h.get_value())
+                .unwrap_or_default();
+            Some((name, header, p.get_body().unwrap()))
+        })
+        .collect();
     let to = header("To");
     let to = to
         .rsplit_once('<')
@@ -145,5 +174,6 @@ fn parse(raw: &[u8]) -> Mail {
         subject: header("Subject"),
         text: part("text/plain"),
         html: part("text/html"),
+        attachments,
     }
 }

@@ -122,6 +122,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0013_files_row_level_security.sql"
             ),
         },
+        ModuleMigration {
+            version: 202611230014,
+            description: "mail attachments",
+            sqlite: include_str!("../../../migrations/sqlite/20261123_0014_mail_attachments.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261123_0014_mail_attachments.sql"
+            ),
+        },
     ];
 }
 

@@ -65,6 +65,7 @@ pub fn compose(
         text,
         html,
         source: None,
+        attachment: None,
     })
 }
 

@@ -48,11 +48,23 @@ pub struct Email {
     pub html: String,
     /// What it announces (see `notifications::retract`), if it can be taken back.
     pub source: Option<String>,
+    /// A file sent with it (a meeting's invitation as `.ics`).
+    pub attachment: Option<Attachment>,
+}
+
+/// A text file sent with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    /// With its parameters: `text/calendar; method=REQUEST; charset=utf-8`.
+    pub content_type: String,
+    pub body: String,
 }
 
 const INSERT: &str = "INSERT INTO email_outbox \
-    (workspace_id, kind, to_address, from_name, subject, text_body, html_body, created_at, next_attempt_at, source) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)";
+    (workspace_id, kind, to_address, from_name, subject, text_body, html_body, created_at, next_attempt_at, source, \
+     attachment_name, attachment_type, attachment_body) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)";
 
 impl Email {
     /// Queues the message on `executor` — pass the transaction that makes what it announces
@@ -78,6 +90,9 @@ impl Email {
             .bind(self.html.clone())
             .bind(crate::db::now())
             .bind(self.source.clone())
+            .bind(self.attachment.as_ref().map(|a| a.name.clone()))
+            .bind(self.attachment.as_ref().map(|a| a.content_type.clone()))
+            .bind(self.attachment.as_ref().map(|a| a.body.clone()))
             .execute(executor)
             .await?;
         Ok(())

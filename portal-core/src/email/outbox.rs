@@ -33,6 +33,9 @@ struct Claimed {
     text_body: String,
     html_body: String,
     attempts: i64,
+    attachment_name: Option<String>,
+    attachment_type: Option<String>,
+    attachment_body: Option<String>,
 }
 
 /// Takes up to `BATCH` due messages for `CLAIM_SECS`.
@@ -40,7 +43,8 @@ async fn claim(db: &Db, at: i64) -> Result<Vec<Claimed>> {
     let pick = "SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed_at IS NULL \
                 AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
                 ORDER BY next_attempt_at, id LIMIT $2";
-    let returning = "RETURNING id, workspace_id, kind, to_address, from_name, subject, text_body, html_body, attempts";
+    let returning = "RETURNING id, workspace_id, kind, to_address, from_name, subject, text_body, html_body, attempts, \
+                     attachment_name, attachment_type, attachment_body";
     Ok(match db {
         // One writer at a time (BEGIN IMMEDIATE), so the pick cannot race.
         Db::Sqlite(pool) => {
@@ -73,7 +77,7 @@ async fn claim(db: &Db, at: i64) -> Result<Vec<Claimed>> {
 async fn record_sent(db: &Db, id: i64) -> Result<()> {
     let sql =
         "UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
-               text_body = '', html_body = '', last_error = NULL WHERE id = $2";
+               text_body = '', html_body = '', attachment_body = NULL, last_error = NULL WHERE id = $2";
     with_db!(db, pool => sqlx::query(sql).bind(now()).bind(id).execute(pool).await.map(|_| ()))?;
     Ok(())
 }
@@ -112,6 +116,14 @@ pub async fn deliver_due(state: &AppState) -> Result<usize> {
             text: m.text_body,
             html: m.html_body,
             source: None,
+            attachment: match (m.attachment_name, m.attachment_type, m.attachment_body) {
+                (Some(name), Some(content_type), Some(body)) => Some(super::Attachment {
+                    name,
+                    content_type,
+                    body,
+                }),
+                _ => None,
+            },
         };
         match state
             .mailer

@@ -2,7 +2,7 @@
 //! so a fresh install sends nothing anywhere and every message can still be opened.
 use std::path::PathBuf;
 
-use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::email::Email;
@@ -75,7 +75,8 @@ impl Mailer {
     }
 }
 
-/// A multipart message: plain text first (what simple clients show), HTML second.
+/// A multipart message: plain text first (what simple clients show), HTML second, and the
+/// attachment, if any, beside them.
 fn build(from_address: &str, email: &Email) -> Result<Message, String> {
     let from: Mailbox = format!("{} <{from_address}>", quote_name(&email.from_name))
         .parse()
@@ -84,23 +85,32 @@ fn build(from_address: &str, email: &Email) -> Result<Message, String> {
         .to
         .parse()
         .map_err(|e| format!("`{}` is not an address: {e}", email.to))?;
+    let bodies = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(email.html.clone()),
+        );
+    let body = match &email.attachment {
+        None => bodies,
+        Some(a) => {
+            let kind = ContentType::parse(&a.content_type)
+                .map_err(|e| format!("`{}` is not a content type: {e}", a.content_type))?;
+            MultiPart::mixed()
+                .multipart(bodies)
+                .singlepart(Attachment::new(a.name.clone()).body(a.body.clone(), kind))
+        }
+    };
     Message::builder()
         .from(from)
         .to(to)
         .subject(email.subject.clone())
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(email.text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(email.html.clone()),
-                ),
-        )
+        .multipart(body)
         .map_err(|e| format!("cannot build the message: {e}"))
 }
 
@@ -130,6 +140,7 @@ mod tests {
             text: "Plain".into(),
             html: "<p>Rich</p>".into(),
             source: None,
+            attachment: None,
         }
     }
 
