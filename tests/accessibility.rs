@@ -68,6 +68,7 @@ async fn audit(chrome: &Chrome, app: &TestApp, path: &str) -> Vec<String> {
 async fn portal_pages_work_on_a_phone_and_a_laptop_for_everyone() {
     let app = spawn_app(&Backend::Sqlite).await;
     let ws = app.workspace("acme", "growth").await;
+    app.take_every_addon(ws, "growth").await;
     let (staff, _) = app.staff(ws, "owner@agency.example").await;
     let client = app.client(ws, "Client Co").await;
     let samples = app.seed_modules(ws, client).await;
