@@ -346,16 +346,37 @@ async fn a_contact_books_moves_and_cancels_with_calendar_updates(backend: Backen
         409
     );
 
-    // Staff cancel a contact's meeting at any time; the contact is told.
+    // Staff cancel a contact's meeting at any time; the contact is told, and so is the host
+    // when someone else did it.
     let second = w
         .book(&w.bea, first, "Europe/Berlin")
         .await
         .location_id("booking");
-    let res = w.admin(&format!("/{second}/cancel"), &[]).await;
+    let (_, desk, _) = w
+        .app
+        .staff_in_role(w.ws, "desk@agency.example", "admin")
+        .await;
+    let res = w
+        .app
+        .submit(
+            "acme",
+            &format!("/admin/booking/{second}/cancel"),
+            &desk,
+            &[],
+        )
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(w.row(second).await.0 .0, "cancelled");
     let got = mail.wait_for("bea@client.example", 5).await;
     assert!(ics(&got[4]).contains("METHOD:CANCEL"));
+    let to_host = mail.wait_for("host@agency.example", 5).await;
+    let last = &to_host.last().unwrap().subject;
+    assert!(
+        last.starts_with(
+            "desk@agency.example cancelled Kick-off with bea@client.example of Client Co"
+        ),
+        "{last}"
+    );
     // Staff move a meeting to another free time of the host, given in their own zone.
     let third = w
         .book(&w.bea, first, "Europe/Berlin")

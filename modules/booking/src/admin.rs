@@ -12,7 +12,7 @@ use portal_core::web::admin::{parse_id, require_manager};
 use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
-use crate::news::{self, Change};
+use crate::news::{self, Actor, Change};
 use crate::portal::{booking_view, zone, zones};
 use crate::slots::{parse_windows, show_minute, Rules, WEEKDAYS};
 use crate::store::{self, TypeFields};
@@ -74,6 +74,13 @@ pub async fn index(
             notice => notice(&o.done),
         },
     )
+}
+
+fn staff(ctx: &StaffContext) -> Actor<'_> {
+    Actor::Staff {
+        id: ctx.user.id,
+        name: &ctx.user.name,
+    }
 }
 
 fn back(ctx: &StaffContext, path: &str, done: &str) -> Response {
@@ -318,7 +325,7 @@ pub async fn move_to(
     }
     store::move_to(&mut tx, &b, &m, start).await?;
     let b = store::staff_one(&mut tx, ws, b.id).await?;
-    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Moved, false).await?;
+    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Moved, staff(&ctx)).await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(back(&ctx, "", "moved"))
@@ -335,7 +342,15 @@ pub async fn cancel(
     let b = store::staff_one(&mut tx, ws, parse_id(&id)?).await?;
     store::cancel(&mut tx, &b).await?;
     let b = store::staff_one(&mut tx, ws, b.id).await?;
-    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Cancelled, false).await?;
+    news::tell(
+        &state,
+        &ctx.tenant,
+        &mut tx,
+        &b,
+        Change::Cancelled,
+        staff(&ctx),
+    )
+    .await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(back(&ctx, "", "cancelled"))

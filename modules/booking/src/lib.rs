@@ -193,7 +193,15 @@ impl PortalModule for Booking {
             location: "https://meet.example/portico-intro".into(),
             active: true,
         };
-        let type_id = store::create_type(db, workspace_id, &fields).await?;
+        // One intro call per workspace, however many clients are seeded.
+        let existing = store::types(db, workspace_id, true)
+            .await?
+            .into_iter()
+            .find(|t| t.name == fields.name && t.host_id == host);
+        let type_id = match existing {
+            Some(t) => t.id,
+            None => store::create_type(db, workspace_id, &fields).await?,
+        };
         let meeting = store::meeting_type(db, workspace_id, type_id).await?;
         let hours = store::hours(db, workspace_id, host)
             .await?

@@ -1,6 +1,6 @@
 //! Who hears about a meeting, inside the transaction that books, moves or cancels it: the
 //! contact, by email with the `.ics` that puts it in (or takes it out of) their calendar;
-//! the host, by email, when the contact did it.
+//! the host, by email, unless they did it themselves.
 use jiff::Timestamp;
 use portal_core::db::ScopedTx;
 use portal_core::email::{self, Attachment};
@@ -11,6 +11,13 @@ use portal_core::{with_tx, AppState, Result};
 
 use crate::ics::{self, Event};
 use crate::store::Booking;
+
+/// Who made the change.
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    Contact,
+    Staff { id: i64, name: &'a str },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -51,15 +58,15 @@ pub fn uid(b: &Booking, tenant: &Tenant) -> String {
     format!("booking-{}@{}.portico", b.id, tenant.workspace.slug)
 }
 
-/// Tells the contact (always) and the host (when `by_contact`) about `change`; `b` as it is
-/// after the change.
+/// Tells the contact (always) and the host (unless they made it) about `change`; `b` as it
+/// is after the change.
 pub async fn tell(
     state: &AppState,
     tenant: &Tenant,
     tx: &mut ScopedTx,
     b: &Booking,
     change: Change,
-    by_contact: bool,
+    by: Actor<'_>,
 ) -> Result<()> {
     let at = when(b.starts_at, &b.time_zone);
     let title = match change {
@@ -99,7 +106,11 @@ pub async fn tell(
         body: ics::invitation(&event, portal_core::db::now()),
     });
     with_tx!(&mut *tx, c => mail.queue(&mut **c).await)?;
-    if by_contact {
+    let someone_else = match by {
+        Actor::Contact => None,
+        Actor::Staff { id, name } => (id != b.host_id).then_some(name),
+    };
+    if matches!(by, Actor::Contact) || someone_else.is_some() {
         let host_zone = crate::store::host(&state.db, b.workspace_id, b.host_id)
             .await?
             .map(|h| h.time_zone)
@@ -109,14 +120,19 @@ pub async fn tell(
             Change::Moved => "moved",
             Change::Cancelled => "cancelled",
         };
-        let notice = TeamNotice {
-            title: format!(
-                "{} of {} {verb} {}: {}",
-                b.contact_name,
-                b.client_name,
-                b.type_name,
-                when(b.starts_at, &host_zone)
+        let at = when(b.starts_at, &host_zone);
+        let title = match someone_else {
+            None => format!(
+                "{} of {} {verb} {}: {at}",
+                b.contact_name, b.client_name, b.type_name
             ),
+            Some(staff) => format!(
+                "{staff} {verb} {} with {} of {}: {at}",
+                b.type_name, b.contact_name, b.client_name
+            ),
+        };
+        let notice = TeamNotice {
+            title,
             body: String::new(),
             link: "/booking".into(),
         };

@@ -11,7 +11,7 @@ use portal_core::web::admin::parse_id;
 use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
 
-use crate::news::{self, when, Change};
+use crate::news::{self, when, Actor, Change};
 use crate::slots;
 use crate::store::{self, Booking, MeetingType, NewBooking};
 
@@ -234,7 +234,15 @@ pub async fn book(
     )
     .await?;
     let b = store::staff_one(&mut tx, ws, id).await?;
-    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Booked, true).await?;
+    news::tell(
+        &state,
+        &ctx.tenant,
+        &mut tx,
+        &b,
+        Change::Booked,
+        Actor::Contact,
+    )
+    .await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(Redirect::to(&ctx.link(&format!("/booking/{id}?done=booked"))).into_response())
@@ -314,7 +322,15 @@ pub async fn cancel(
     let (mut tx, b) = for_change(&state, &ctx, &id).await?;
     store::cancel(&mut tx, &b).await?;
     let b = store::staff_one(&mut tx, b.workspace_id, b.id).await?;
-    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Cancelled, true).await?;
+    news::tell(
+        &state,
+        &ctx.tenant,
+        &mut tx,
+        &b,
+        Change::Cancelled,
+        Actor::Contact,
+    )
+    .await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(Redirect::to(&ctx.link(&format!("/booking/{}?done=cancelled", b.id))).into_response())
@@ -343,7 +359,15 @@ pub async fn move_to(
     }
     store::move_to(&mut tx, &b, &m, start).await?;
     let b = store::staff_one(&mut tx, b.workspace_id, b.id).await?;
-    news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Moved, true).await?;
+    news::tell(
+        &state,
+        &ctx.tenant,
+        &mut tx,
+        &b,
+        Change::Moved,
+        Actor::Contact,
+    )
+    .await?;
     tx.commit().await?;
     state.wake_outbox();
     Ok(Redirect::to(&ctx.link(&format!("/booking/{}?done=moved", b.id))).into_response())
