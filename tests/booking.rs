@@ -527,6 +527,11 @@ async fn booking_is_sold_to_growth_as_an_add_on(backend: Backend) {
     )
     .await
     .unwrap();
+    let empty = w.app.get("acme", "/portal/booking", &w.bea).await.words();
+    assert!(
+        empty.contains("Nothing can be booked online right now."),
+        "{empty}"
+    );
     w.set_up().await;
     let home = w.app.get("acme", "/portal/", &w.bea).await;
     assert!(home.words().contains("Book a Meeting"), "{}", home.words());

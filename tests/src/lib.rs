@@ -609,15 +609,7 @@ impl TestApp {
     /// A project of `client`, in progress, with nothing else to it.
     #[cfg(feature = "projects")]
     pub async fn project(&self, workspace_id: i64, client_id: i64, name: &str) -> i64 {
-        let new = portico_projects::store::NewProject {
-            name,
-            description: "",
-            status: "in_progress",
-            start_date: None,
-            due_date: None,
-            progress: 0,
-            milestones: &[],
-        };
+        let new = portico_projects::store::NewProject::in_progress(name, 0);
         portico_projects::store::create(self.db(), workspace_id, client_id, &new)
             .await
             .unwrap()

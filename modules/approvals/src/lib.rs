@@ -203,15 +203,7 @@ impl PortalModule for Approvals {
             &state.db,
             workspace_id,
             client_id,
-            &portico_projects::store::NewProject {
-                name: "Brand refresh",
-                description: "",
-                status: "in_progress",
-                start_date: None,
-                due_date: None,
-                progress: 40,
-                milestones: &[],
-            },
+            &portico_projects::store::NewProject::in_progress("Brand refresh", 40),
         )
         .await?;
         let (id, file) = store::seed(state, workspace_id, project).await?;

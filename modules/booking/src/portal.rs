@@ -53,18 +53,19 @@ pub(crate) fn booking_view(ctx_link: &dyn Fn(&str) -> String, b: &Booking, zone:
 /// `GET /portal/booking`.
 pub async fn index(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
-    let mut bookable = Vec::new();
-    for t in store::types(&state.db, ws, true).await? {
-        if store::host(&state.db, ws, t.host_id).await?.is_some() {
-            bookable.push(context! {
+    let bookable: Vec<_> = store::bookable(&state.db, ws)
+        .await?
+        .iter()
+        .map(|t| {
+            context! {
                 name => t.name,
                 host => t.host_name,
                 duration => t.duration_min,
                 location => t.location,
                 href => ctx.link(&format!("/booking/slots?type={}", t.id)),
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let link = |p: &str| ctx.link(p);
     let meetings: Vec<_> = store::for_client(&state.db, ctx.scope())
         .await?

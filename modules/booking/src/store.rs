@@ -73,6 +73,15 @@ pub async fn types(db: &Db, workspace_id: i64, active_only: bool) -> Result<Vec<
     )
 }
 
+/// What contacts can book now: offered types whose host has set their hours.
+pub async fn bookable(db: &Db, workspace_id: i64) -> Result<Vec<MeetingType>> {
+    let sql = format!(
+        "{TYPE_SELECT} JOIN booking_hosts h ON h.staff_user_id = t.host_id AND h.workspace_id = t.workspace_id \
+         WHERE t.workspace_id = $1 AND t.active ORDER BY LOWER(t.name), t.id"
+    );
+    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
 pub async fn meeting_type(db: &Db, workspace_id: i64, id: i64) -> Result<MeetingType> {
     let sql = format!("{TYPE_SELECT} WHERE t.id = $1 AND t.workspace_id = $2");
     with_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?

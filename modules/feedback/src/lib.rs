@@ -172,15 +172,7 @@ impl PortalModule for Feedback {
             &state.db,
             workspace_id,
             client_id,
-            &portico_projects::store::NewProject {
-                name: "Website redesign",
-                description: "",
-                status: "in_progress",
-                start_date: None,
-                due_date: None,
-                progress: 60,
-                milestones: &[],
-            },
+            &portico_projects::store::NewProject::in_progress("Website redesign", 60),
         )
         .await?;
         let (id, file, category) = store::seed(state, workspace_id, client_id, project).await?;
