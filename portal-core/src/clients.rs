@@ -141,6 +141,40 @@ pub async fn create_staff_user(
     )
 }
 
+/// A member of the agency's team, as "assign to", "lead" and "host" pickers list them.
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
+pub struct TeamMember {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The workspace's team, by name.
+pub async fn team(db: &Db, workspace_id: i64) -> Result<Vec<TeamMember>> {
+    let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id";
+    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+}
+
+/// `Ok` when `staff` is nobody or one of the workspace's team; otherwise a 400 saying `why`
+/// ("Choose someone from the agency's team to assign the task to."). Read in `tx`, the
+/// transaction that is about to store the reference.
+pub async fn check_team_member(
+    tx: &mut crate::db::ScopedTx,
+    workspace_id: i64,
+    staff: Option<i64>,
+    why: &str,
+) -> Result<()> {
+    let Some(id) = staff else {
+        return Ok(());
+    };
+    let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2";
+    let n: i64 = crate::with_tx!(&mut *tx, c => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(&mut **c).await)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(crate::error::Error::BadRequest(why.into()))
+    }
+}
+
 /// Adds a custom domain; only verified domains route to the workspace.
 pub async fn add_domain(db: &Db, workspace_id: i64, domain: &str, verified: bool) -> Result<()> {
     let sql = "INSERT INTO workspace_domains (domain, workspace_id, verified) VALUES ($1, $2, $3)";

@@ -9,7 +9,7 @@ use portal_core::db::ScopedTx;
 use portal_core::files::{self, download};
 use portal_core::minijinja::context;
 use portal_core::web::admin::files::receive;
-use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::form::{optional, Fields};
 use portal_core::web::admin::parse_id;
 use portal_core::web::session::ClientAddr;
 use portal_core::{AppState, Error, Result, StaffContext};
@@ -35,12 +35,7 @@ pub async fn list(
     ctx: StaffContext,
     Query(f): Query<Filter>,
 ) -> Result<Html<String>> {
-    let status = match f.status.as_str() {
-        "" => None,
-        raw => {
-            Some(Status::parse(raw).ok_or_else(|| Error::BadRequest("Choose a status.".into()))?)
-        }
-    };
+    let status = optional(&f.status, Status::parse, "status")?;
     let ws = ctx.tenant.workspace.id;
     let found = store::list_for_workspace(&state.db, ws, status).await?;
     let projects = portico_projects::store::list_for_workspace(&state.db, ws).await?;

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::{today, ScopedTx};
 use portal_core::minijinja::context;
-use portal_core::web::admin::form::Fields;
+use portal_core::web::admin::form::{optional, Fields};
 use portal_core::web::admin::{parse_id, require_manager};
 use portal_core::{clients, AppState, Error, Result, StaffContext};
 use serde::Deserialize;
@@ -36,12 +36,7 @@ pub async fn list(
     ctx: StaffContext,
     Query(f): Query<Filter>,
 ) -> Result<Html<String>> {
-    let status = match f.status.as_str() {
-        "" => None,
-        raw => {
-            Some(Status::parse(raw).ok_or_else(|| Error::BadRequest("Choose a status.".into()))?)
-        }
-    };
+    let status = optional(&f.status, Status::parse, "status")?;
     let ws = ctx.tenant.workspace.id;
     let found = store::list_for_workspace(&state.db, ws, status).await?;
     let today = today();

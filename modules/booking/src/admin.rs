@@ -66,7 +66,7 @@ pub async fn index(
             everyone => everyone,
             zone => zone_of_me,
             types => store::types(&state.db, ws, false).await?,
-            team => store::team(&state.db, ws).await?,
+            team => portal_core::clients::team(&state.db, ws).await?,
             feed => me.map(|h| format!("{site}{}", ctx.tenant.link(&format!("/hooks/booking/calendar/{}", h.feed_token)))),
             notice_hours => store::notice_hours(&state.db, ws).await?,
             can_manage => ctx.can_manage(),
@@ -285,9 +285,9 @@ pub async fn move_to(
     body: Bytes,
 ) -> Result<Response> {
     let ws = ctx.tenant.workspace.id;
-    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let mut tx = ScopedTx::begin_staff(&state.db, ws).await?;
     let b = store::staff_one(&mut tx, ws, parse_id(&id)?).await?;
-    tx.rollback().await?;
+    tx.commit().await?;
     if !b.confirmed() {
         return Err(Error::Conflict("This meeting is cancelled.".into()));
     }

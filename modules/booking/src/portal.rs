@@ -306,6 +306,12 @@ async fn for_change(
     id: &str,
 ) -> Result<(ScopedTx, Booking)> {
     let b = store::for_contact(&state.db, ctx.scope(), parse_id(id)?).await?;
+    locked(state, &b).await
+}
+
+/// The booking read again, locked, in the staff write transaction that changes it (it claims
+/// the host's blocks, which no client scope holds), and still changeable.
+async fn locked(state: &AppState, b: &Booking) -> Result<(ScopedTx, Booking)> {
     let mut tx = ScopedTx::begin_staff_write(&state.db, b.workspace_id).await?;
     let b = store::staff_one(&mut tx, b.workspace_id, b.id).await?;
     if let Some(why) = changeable(state, &b).await? {
@@ -344,20 +350,18 @@ pub async fn move_to(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    let (tx, b) = for_change(&state, &ctx, &id).await?;
+    let b = store::for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    if let Some(why) = changeable(&state, &b).await? {
+        return Err(Error::Conflict(why));
+    }
     let (start, _) = chosen(&Fields::parse(&body))?;
     let m = store::meeting_type(&state.db, b.workspace_id, b.meeting_type_id).await?;
     // Free slots are read outside the lock; the blocks decide a race.
-    tx.rollback().await?;
     let (free, _) = free_for(&state, &m, Some(&b), true).await?;
     if !free.contains(&start) || start == b.starts_at {
         return Err(not_free());
     }
-    let mut tx = ScopedTx::begin_staff_write(&state.db, b.workspace_id).await?;
-    let b = store::staff_one(&mut tx, b.workspace_id, b.id).await?;
-    if let Some(why) = changeable(&state, &b).await? {
-        return Err(Error::Conflict(why));
-    }
+    let (mut tx, b) = locked(&state, &b).await?;
     store::move_to(&mut tx, &b, &m, start).await?;
     let b = store::staff_one(&mut tx, b.workspace_id, b.id).await?;
     news::tell(

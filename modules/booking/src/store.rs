@@ -97,49 +97,47 @@ pub struct TypeFields {
     pub active: bool,
 }
 
-/// The workspace's team, by name: who can host.
-pub async fn team(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(with_db!(db, pool => sqlx::query_as(
-        "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id")
-        .bind(workspace_id).fetch_all(pool).await)?)
-}
-
-async fn check_host(db: &Db, workspace_id: i64, host: i64) -> Result<()> {
-    let n: i64 = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2")
-        .bind(host).bind(workspace_id).fetch_one(pool).await)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(Error::BadRequest(
-            "Choose someone from the agency's team to host it.".into(),
-        ))
-    }
+/// The host must be one of the workspace's team, checked in the transaction that stores it.
+async fn check_host(tx: &mut ScopedTx, workspace_id: i64, host: i64) -> Result<()> {
+    portal_core::clients::check_team_member(
+        tx,
+        workspace_id,
+        Some(host),
+        "Choose someone from the agency's team to host it.",
+    )
+    .await
 }
 
 pub async fn create_type(db: &Db, workspace_id: i64, f: &TypeFields) -> Result<i64> {
-    check_host(db, workspace_id, f.host_id).await?;
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    check_host(&mut tx, workspace_id, f.host_id).await?;
     let r = &f.rules;
-    Ok(with_db!(db, pool => sqlx::query_scalar(
+    let id = with_tx!(&mut tx, c => sqlx::query_scalar(
         "INSERT INTO meeting_types (workspace_id, host_id, name, duration_min, buffer_before_min, buffer_after_min, \
          min_notice_min, max_days_ahead, location, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
         .bind(workspace_id).bind(f.host_id).bind(&f.name).bind(r.duration).bind(r.buffer_before)
         .bind(r.buffer_after).bind(r.min_notice).bind(r.max_days_ahead).bind(&f.location).bind(f.active)
-        .bind(now()).fetch_one(pool).await)?)
+        .bind(now()).fetch_one(&mut **c).await)?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Changes a meeting type; meetings already booked keep their time.
 pub async fn update_type(db: &Db, workspace_id: i64, id: i64, f: &TypeFields) -> Result<()> {
-    meeting_type(db, workspace_id, id).await?;
-    check_host(db, workspace_id, f.host_id).await?;
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    check_host(&mut tx, workspace_id, f.host_id).await?;
     let r = &f.rules;
-    with_db!(db, pool => sqlx::query(
+    let changed = with_tx!(&mut tx, c => sqlx::query(
         "UPDATE meeting_types SET host_id = $1, name = $2, duration_min = $3, buffer_before_min = $4, \
          buffer_after_min = $5, min_notice_min = $6, max_days_ahead = $7, location = $8, active = $9 \
          WHERE id = $10 AND workspace_id = $11")
         .bind(f.host_id).bind(&f.name).bind(r.duration).bind(r.buffer_before).bind(r.buffer_after)
         .bind(r.min_notice).bind(r.max_days_ahead).bind(&f.location).bind(f.active).bind(id).bind(workspace_id)
-        .execute(pool).await.map(|_| ()))?;
+        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -58,10 +58,10 @@ pub async fn list(
         open_only,
     };
     let found = store::list_for_workspace(&state.db, ws, &filter).await?;
-    let names = store::staff_names(&state.db, ws).await?;
+    let team = portal_core::clients::team(&state.db, ws).await?;
     let name_of = |id: Option<i64>| {
-        id.and_then(|id| names.iter().find(|(s, _)| *s == id))
-            .map(|(_, n)| n.clone())
+        id.and_then(|id| team.iter().find(|m| m.id == id))
+            .map(|m| m.name.clone())
     };
     let rows: Vec<_> = found
         .iter()
@@ -120,7 +120,7 @@ pub async fn show(
             statuses => ALL.iter().map(|s| context! { key => s.as_str(), label => s.label() }).collect::<Vec<_>>(),
             messages => messages_view(&t.messages),
             files => files_view(&t.files, &base),
-            team => store::staff_names(&state.db, ws).await?,
+            team => portal_core::clients::team(&state.db, ws).await?,
             client_href => ctx.link(&format!("/clients/{}", f.client_id)),
             contact_href => f.contact_id.map(|c| ctx.link(&format!("/contacts/{c}"))),
             project_href => f.project_id.map(|p| ctx.link(&format!("/projects/{p}"))),
@@ -324,7 +324,7 @@ pub async fn settings(
         "feedback/admin_settings.html",
         context! {
             categories => store::categories(&state.db, ws, true).await?,
-            team => store::staff_names(&state.db, ws).await?,
+            team => portal_core::clients::team(&state.db, ws).await?,
             default_assignee => store::default_assignee(&state.db, ws).await?,
             base => ctx.link("/feedback/settings"),
             back => ctx.link("/feedback"),

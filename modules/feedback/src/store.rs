@@ -154,19 +154,13 @@ pub async fn set_default_assignee(db: &Db, workspace_id: i64, staff: Option<i64>
 }
 
 async fn check_staff(tx: &mut ScopedTx, workspace_id: i64, staff: Option<i64>) -> Result<()> {
-    let Some(id) = staff else {
-        return Ok(());
-    };
-    let n: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2")
-        .bind(id).bind(workspace_id).fetch_one(&mut **c).await)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(Error::BadRequest(
-            "Choose someone from the agency's team.".into(),
-        ))
-    }
+    portal_core::clients::check_team_member(
+        tx,
+        workspace_id,
+        staff,
+        "Choose someone from the agency's team.",
+    )
+    .await
 }
 
 /// Who new feedback goes to: the project's lead; else the workspace's default assignee;
@@ -263,11 +257,11 @@ pub struct Thread {
 }
 
 /// One of the client's feedback the contact sees, in their scope; any other is not found.
+/// A read: changes lock it again in their own staff transaction (`staff_one`).
 pub async fn one_for_contact(tx: &mut ScopedTx, scope: ClientScope, id: i64) -> Result<Feedback> {
     let sql = format!(
-        "{SELECT} WHERE f.id = $1 AND f.workspace_id = $2 AND f.client_id = $3 AND {}{}",
-        seen_by("$4"),
-        lock_clause(tx)
+        "{SELECT} WHERE f.id = $1 AND f.workspace_id = $2 AND f.client_id = $3 AND {}",
+        seen_by("$4")
     );
     with_tx!(&mut *tx, c => sqlx::query_as(&sql).bind(id).bind(scope.workspace_id())
         .bind(scope.client_id()).bind(scope.contact_id()).fetch_optional(&mut **c).await)?
@@ -417,13 +411,6 @@ pub async fn link_task(tx: &mut ScopedTx, f: &Feedback, task: i64) -> Result<()>
     with_tx!(&mut *tx, c => sqlx::query("UPDATE feedback SET task_id = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
         .bind(task).bind(now()).bind(f.id).bind(f.workspace_id).execute(&mut **c).await.map(|_| ()))?;
     Ok(())
-}
-
-/// A name for staff ids (the inbox's assignee column).
-pub async fn staff_names(db: &Db, workspace_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(with_db!(db, pool => sqlx::query_as(
-        "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id")
-        .bind(workspace_id).fetch_all(pool).await)?)
 }
 
 /// Demo and probe data: a change request on `project` with a file, answered once; its id,

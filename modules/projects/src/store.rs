@@ -257,16 +257,13 @@ pub async fn update_project(
         .ok_or(portal_core::Error::NotFound)?;
     let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
                progress = $6, updated_at = $7, lead_id = $10 WHERE id = $8 AND workspace_id = $9";
-    if let Some(lead) = f.lead_id {
-        let n: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2")
-            .bind(lead).bind(workspace_id).fetch_one(&mut **conn).await)?;
-        if n != 1 {
-            return Err(portal_core::Error::BadRequest(
-                "Choose someone from the agency's team to lead the project.".into(),
-            ));
-        }
-    }
+    portal_core::clients::check_team_member(
+        tx,
+        workspace_id,
+        f.lead_id,
+        "Choose someone from the agency's team to lead the project.",
+    )
+    .await?;
     with_tx!(&mut *tx, conn => sqlx::query(sql)
         .bind(&f.name).bind(&f.description).bind(&f.status).bind(&f.start_date).bind(&f.due_date)
         .bind(f.progress).bind(now()).bind(id).bind(workspace_id).bind(f.lead_id)

@@ -174,18 +174,6 @@ pub async fn task_for_workspace(
     )
 }
 
-/// A staff user a task can be assigned to.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct StaffMember {
-    pub id: i64,
-    pub name: String,
-}
-
-pub async fn staff_of_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffMember>> {
-    let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
-}
-
 /// A task's fields as staff enter them (already checked by the caller).
 #[derive(Clone, Debug)]
 pub struct TaskFields {
@@ -224,18 +212,13 @@ impl TaskChange {
 
 /// An assignee must be a staff user of the workspace.
 async fn check_assignee(tx: &mut ScopedTx, workspace_id: i64, assignee: Option<i64>) -> Result<()> {
-    let Some(id) = assignee else {
-        return Ok(());
-    };
-    let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2";
-    let n: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(&mut **conn).await)?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(Error::BadRequest(
-            "Choose someone from the agency's team to assign the task to.".into(),
-        ))
-    }
+    portal_core::clients::check_team_member(
+        tx,
+        workspace_id,
+        assignee,
+        "Choose someone from the agency's team to assign the task to.",
+    )
+    .await
 }
 
 /// The project's name and client, or not found (another workspace's, or none).

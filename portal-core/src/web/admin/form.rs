@@ -5,6 +5,17 @@ use crate::error::{Error, Result};
 /// A submitted form, as pairs in order; repeated keys are kept.
 pub struct Fields(Vec<(String, String)>);
 
+/// An optional choice from a list filter (`?status=paid`): empty is none; anything else must
+/// be one `parse` knows, or a 400 asking to choose a `what`.
+pub fn optional<T>(raw: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
+    match raw {
+        "" => Ok(None),
+        raw => parse(raw)
+            .map(Some)
+            .ok_or_else(|| Error::BadRequest(format!("Choose a {what}."))),
+    }
+}
+
 /// An API request's body as a JSON object, or a clear 400.
 pub fn json_object(raw: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_slice::<serde_json::Value>(raw) {
