@@ -617,13 +617,6 @@ async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backen
         .filter(|r| r.surface == portal_core::module::Surface::Portal && r.method != "GET")
         .map(|r| concrete_path(r, &samples))
         .collect();
-    paths.extend(
-        [
-            "/portal/account/password",
-            "/portal/account/sessions/end-others",
-        ]
-        .map(String::from),
-    );
     for path in paths {
         let res = w
             .app
@@ -637,7 +630,54 @@ async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backen
         assert_eq!(res.status, 403, "{path}");
         assert!(res.text().contains("read-only preview"), "{path}");
     }
+    // The contact's own account is not part of the preview, not even to read: a two-step
+    // secret being set up, the password form, the devices.
+    for path in ["/portal/account", "/portal/account/two-step"] {
+        let res = w.app.get("acme", path, &preview).await;
+        assert_eq!(res.status, 403, "{path}");
+        assert!(res.text().contains("not their account"), "{path}");
+    }
+    for path in [
+        "/portal/account/password",
+        "/portal/account/sessions/end-others",
+        "/portal/account/two-step/setup",
+    ] {
+        let res = w
+            .app
+            .submit(
+                "acme",
+                path,
+                &preview,
+                &[("current", "x"), ("new", "y"), ("confirm", "y")],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{path}");
+        assert!(res.text().contains("not their account"), "{path}");
+    }
     assert_eq!(snapshot(w.app.db()).await, before);
+    // Only owners and admins may look through a contact's eyes.
+    let (_, member, _) = w
+        .app
+        .staff_in_role(w.ws, "member@agency.example", "member")
+        .await;
+    let page = w
+        .app
+        .get("acme", &format!("/admin/contacts/{id}"), &member)
+        .await;
+    assert!(
+        !page.text().contains("View the portal as"),
+        "{}",
+        page.text()
+    );
+    let res = w
+        .app
+        .post("acme", &format!("/admin/contacts/{id}/view-as"), &member)
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert!(res
+        .headers
+        .get("set-cookie")
+        .is_none_or(|c| !c.to_str().unwrap().contains("portico_portal=")));
 
     // Dana does not see the preview among her sessions; the audit log names who looked.
     let account = w.app.get("acme", "/portal/account", &dana).await;

@@ -19,6 +19,7 @@ backends!(
     a_password_change_voids_outstanding_links,
     tokens_are_stored_only_as_hashes,
     invitation_acceptance_is_rate_limited,
+    only_a_contact_who_joined_is_sent_links,
 );
 
 const EMAIL: &str = "dana@client.example";
@@ -482,6 +483,9 @@ async fn forged_and_foreign_tokens_lead_nowhere(backend: Backend) {
 
 async fn link_requests_are_rate_limited(backend: Backend) {
     let w = world(&backend).await;
+    dana_with_password(&w).await;
+    // Seven requests for one mailbox: each answered alike, five links sent (a mailbox cannot
+    // be flooded), and the owner holds those five.
     let mut statuses = Vec::new();
     for _ in 0..7 {
         let res = w
@@ -493,14 +497,41 @@ async fn link_requests_are_rate_limited(backend: Backend) {
                 &[("email", EMAIL)],
             )
             .await;
+        assert!(
+            res.text().contains("a link is on its way"),
+            "{}",
+            res.text()
+        );
+        statuses.push(res.status);
+    }
+    assert_eq!(statuses, [200; 7]);
+    w.mail().wait_for(EMAIL, 6).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let sent = w.mail().received().iter().filter(|m| m.to == EMAIL).count();
+    assert_eq!(sent, 1 + 5, "the invitation and five reset links");
+    // One address asking again and again, for any mailbox, is slowed.
+    let mut statuses = Vec::new();
+    for n in 0..30 {
+        let res = w
+            .app
+            .fill_in(
+                "acme",
+                "/portal/link",
+                "/portal/link",
+                &[("email", &format!("someone{n}@client.example"))],
+            )
+            .await;
         statuses.push(res.status);
         if res.status == 429 {
             assert!(res.headers.get("retry-after").is_some());
             assert!(res.text().contains("Too many attempts"), "{}", res.text());
         }
     }
-    assert!(statuses[..5].iter().all(|s| *s == 200), "{statuses:?}");
-    assert_eq!(statuses[6], 429, "{statuses:?}");
+    let first = statuses
+        .iter()
+        .position(|s| *s == 429)
+        .expect("the address is slowed");
+    assert!(statuses[first..].iter().all(|s| *s == 429), "{statuses:?}");
 }
 
 async fn a_password_change_voids_outstanding_links(backend: Backend) {
@@ -580,10 +611,77 @@ async fn invitation_acceptance_is_rate_limited(backend: Backend) {
     let w = world(&backend).await;
     w.invite_dana().await;
     let token = w.nth_mail(1).await.token("welcome").unwrap();
+    // The holder's typos never lock them out of their own invitation.
     let mut statuses = Vec::new();
     for _ in 0..6 {
         statuses.push(w.accept(&token, "short").await.status);
     }
-    assert_eq!(statuses[..5], [422; 5], "{statuses:?}");
-    assert_eq!(statuses[5], 429, "{statuses:?}");
+    assert_eq!(statuses, [422; 6]);
+    // Guessing at links is: five dead ones, and that address waits.
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let guess = format!("{:064x}", n + 1);
+        statuses.push(w.accept(&guess, PASSWORD).await.status);
+    }
+    assert_eq!(statuses, [404, 404, 404, 404, 404, 429], "{statuses:?}");
+}
+
+/// Asks for a sign-in link and a reset for `email`: both pages answer alike.
+async fn ask_both(w: &World, email: &str) {
+    for path in ["/portal/link", "/portal/reset"] {
+        let res = w.app.fill_in("acme", path, path, &[("email", email)]).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert!(res.text().contains("a link is on its way"), "{path}");
+    }
+}
+
+async fn only_a_contact_who_joined_is_sent_links(backend: Backend) {
+    let w = world(&backend).await;
+    // Never invited: a contact staff added without sending the invitation.
+    let res = w
+        .app
+        .submit(
+            "acme",
+            &format!("/admin/clients/{}/contacts", w.client),
+            &w.staff,
+            &[
+                ("name", "Nell Never"),
+                ("email", "nell@client.example"),
+                ("preset", "client_viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    ask_both(&w, "nell@client.example").await;
+    // Invited, then the invitation withdrawn before she accepted it.
+    let id = w.invite_dana().await;
+    w.nth_mail(1).await;
+    let res = w
+        .app
+        .post(
+            "acme",
+            &format!("/admin/contacts/{id}/invite/revoke"),
+            &w.staff,
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    ask_both(&w, EMAIL).await;
+    // Neither is sent anything: the pages say the same, the mailboxes stay empty.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let got: Vec<String> = w.mail().received().iter().map(|m| m.to.clone()).collect();
+    assert_eq!(
+        got,
+        [EMAIL.to_string()],
+        "only the (withdrawn) invitation: {got:?}"
+    );
+    // Invited again and accepted: links work once more.
+    w.app
+        .post("acme", &format!("/admin/contacts/{id}/invite"), &w.staff)
+        .await;
+    let token = w.nth_mail(2).await.token("welcome").unwrap();
+    assert_eq!(w.accept(&token, PASSWORD).await.status, 303);
+    ask_both(&w, EMAIL).await;
+    let link = w.nth_mail(3).await;
+    assert!(link.token("link").is_some(), "{}", link.text);
+    assert!(w.nth_mail(4).await.token("reset").is_some());
 }

@@ -31,6 +31,9 @@ echo "== all modules linked"
 cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 echo "== modules left out of the build"
 cargo test -p portico-tests --no-default-features 2>&1 | tee -a "$log"
+echo "== the time-sensitive tests at fixed instants (tests/time_matrix.sh runs all eight)"
+tests/time_matrix.sh 2026-03-29T00:50:00Z 2026-10-25T00:50:00Z 2026-01-31T23:55:00Z \
+    2026-12-07T08:56:00Z 2>&1 | tee -a "$log"
 # One closing line for the whole run.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

@@ -12,6 +12,9 @@ backends!(
     the_session_id_rotates_at_sign_in,
     after_sign_in_only_this_portal_is_a_destination,
     repeated_failures_are_rate_limited,
+    a_stranger_guessing_wrong_never_locks_the_owner_out,
+    behind_a_trusted_proxy_each_visitor_has_their_own_budget,
+    forwarding_headers_from_anyone_else_are_ignored,
     staff_sign_in_at_their_own_door,
     idle_sessions_end_and_activity_is_recorded,
     behind_tls_cookies_take_host_locked_names,
@@ -56,6 +59,19 @@ async fn sign_in_at(
     next: &str,
     extra_cookie: Option<&str>,
 ) -> Page {
+    sign_in_via(app, door, email, password, next, extra_cookie, None).await
+}
+
+/// The same, through a proxy that says it forwarded for `forwarded_for`.
+async fn sign_in_via(
+    app: &TestApp,
+    door: &str,
+    email: &str,
+    password: &str,
+    next: &str,
+    extra_cookie: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> Page {
     let form = app
         .get(
             "acme",
@@ -77,10 +93,13 @@ async fn sign_in_at(
         encode(password),
         encode(next)
     );
-    let headers = [
+    let mut headers = vec![
         ("cookie", cookie.as_str()),
         ("content-type", "application/x-www-form-urlencoded"),
     ];
+    if let Some(client) = forwarded_for {
+        headers.push(("x-forwarded-for", client));
+    }
     app.request_raw(
         "POST",
         &format!("/w/acme{door}/sign-in"),
@@ -254,7 +273,10 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
     }
     assert_eq!(&statuses[..5], &[401; 5]);
     let limited = sign_in(&app, "dana@example.com", PASSWORD, "", None).await;
-    assert_eq!(limited.status, 429, "even the right password waits");
+    assert_eq!(
+        limited.status, 429,
+        "the guessing address waits, even with the right password"
+    );
     assert!(limited.text().contains("Too many attempts"));
     assert!(
         limited.headers["retry-after"]
@@ -268,6 +290,98 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
     // Another account is not locked out by someone hammering this one.
     let other = sign_in(&app, "someone-else@example.com", "guess", "", None).await;
     assert_eq!(other.status, 401);
+}
+
+/// The portal behind a TLS proxy on 127.0.0.1, as the README recommends.
+async fn behind_a_proxy(backend: &Backend) -> TestApp {
+    let config = portal_core::PortalConfig {
+        trusted_proxies: portal_core::web::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
+        ..Default::default()
+    };
+    let app = spawn_app_with(
+        backend,
+        Options {
+            config,
+            ..Default::default()
+        },
+    )
+    .await;
+    setup(&app).await;
+    app
+}
+
+/// A contact's sign-in through the proxy for client address `from`: the status.
+async fn attempt(app: &TestApp, from: &str, email: &str, password: &str) -> u16 {
+    sign_in_via(app, "/portal", email, password, "", None, Some(from))
+        .await
+        .status
+}
+
+async fn a_stranger_guessing_wrong_never_locks_the_owner_out(backend: Backend) {
+    let app = behind_a_proxy(&backend).await;
+    let dana = "dana@example.com";
+    // A stranger guesses, and keeps guessing: their address is slowed.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(attempt(&app, "203.0.113.9", dana, "guess").await);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    // The owner, from their own address, signs in with the right password at once — and
+    // again, however long the stranger goes on.
+    assert_eq!(attempt(&app, "198.51.100.20", dana, PASSWORD).await, 303);
+    assert_eq!(attempt(&app, "203.0.113.9", dana, "guess").await, 429);
+    assert_eq!(attempt(&app, "198.51.100.20", dana, PASSWORD).await, 303);
+    // The owner's own typo counts against the owner's address only.
+    assert_eq!(attempt(&app, "198.51.100.20", dana, "typo").await, 401);
+    assert_eq!(attempt(&app, "198.51.100.20", dana, PASSWORD).await, 303);
+}
+
+/// Thirty wrong sign-ins, each at another made-up account, from the addresses `from` gives.
+async fn spend_an_address(app: &TestApp, from: impl Fn(usize) -> String) {
+    for n in 0..30 {
+        let email = format!("nobody{n}@example.com");
+        assert_eq!(
+            attempt(app, &from(n), &email, "guess").await,
+            401,
+            "attempt {n}"
+        );
+    }
+}
+
+async fn behind_a_trusted_proxy_each_visitor_has_their_own_budget(backend: Backend) {
+    let app = behind_a_proxy(&backend).await;
+    let dana = "dana@example.com";
+    // One visitor spends their address's 30 attempts a minute.
+    spend_an_address(&app, |_| "203.0.113.9".into()).await;
+    assert_eq!(
+        attempt(&app, "203.0.113.9", "x@example.com", "guess").await,
+        429
+    );
+    // Everyone else behind the same proxy signs in as usual, IPv6 visitors included; a
+    // neighbour in the same IPv6 /64 is one subscriber and shares a budget.
+    assert_eq!(attempt(&app, "198.51.100.20", dana, PASSWORD).await, 303);
+    spend_an_address(&app, |n| format!("2001:db8:7:7::{n:x}")).await;
+    assert_eq!(
+        attempt(&app, "2001:db8:7:7::ffff", dana, PASSWORD).await,
+        429,
+        "same /64"
+    );
+    assert_eq!(
+        attempt(&app, "2001:db8:7:8::1", dana, PASSWORD).await,
+        303,
+        "another /64"
+    );
+}
+
+async fn forwarding_headers_from_anyone_else_are_ignored(backend: Backend) {
+    // No trusted proxies: a client naming a new address each time is still one address.
+    let app = spawn_app(&backend).await;
+    setup(&app).await;
+    spend_an_address(&app, |n| format!("198.51.100.{n}")).await;
+    assert_eq!(
+        attempt(&app, "198.51.100.200", "dana@example.com", PASSWORD).await,
+        429
+    );
 }
 
 async fn staff_sign_in_at_their_own_door(backend: Backend) {

@@ -12,6 +12,7 @@ backends!(
     a_sign_in_link_still_asks_for_the_code,
     staff_can_be_required_to_enrol_at_sign_in,
     staff_reset_a_lost_phone_and_contacts_turn_it_off,
+    turning_it_off_is_limited_like_sign_in,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -335,4 +336,30 @@ async fn staff_reset_a_lost_phone_and_contacts_turn_it_off(backend: Backend) {
         sign_in(&c, "/portal", EMAIL).await.location(),
         "/w/acme/portal/"
     );
+}
+
+async fn turning_it_off_is_limited_like_sign_in(backend: Backend) {
+    // Someone holding a borrowed session cannot guess their way to turning the step off.
+    let (app, _, _) = setup(&backend, false).await;
+    let b = Browser::new(&app, "acme");
+    let (secret, _) = turn_on(&b).await;
+    b.get("/portal/account").await;
+    // Five wrong codes on the account page in a minute (one while turning it on, four now),
+    // then even the right one waits.
+    for _ in 0..4 {
+        let res = b
+            .post("/portal/account/two-step/disable", &[("code", "000000")])
+            .await;
+        assert!(res.location().ends_with("done=two_step_wrong"));
+    }
+    let res = b
+        .post(
+            "/portal/account/two-step/disable",
+            &[("code", &code_at(&secret, now() + 30))],
+        )
+        .await;
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert!(res.text().contains("Too many attempts"));
+    let on = b.get("/portal/account").await;
+    assert!(on.text().contains("Signing in asks for a code"), "still on");
 }

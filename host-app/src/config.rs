@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use portal_core::secrets::SecretKey;
+use portal_core::web::client_addr::TrustedProxies;
 use serde::Deserialize;
 
 #[derive(Clone, Debug)]
@@ -42,6 +43,8 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// The Stripe API's address; a Stripe-compatible test server's in tests.
     pub stripe_api_base: Option<String>,
+    /// Proxies in front of the portal whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +75,7 @@ struct FileConfig {
     max_file_mb: Option<i64>,
     secret_key: Option<String>,
     stripe_api_base: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// The environment variables read, with the file key each overrides.
@@ -95,6 +99,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_MAX_FILE_MB", "max_file_mb"),
     ("PORTICO_SECRET_KEY", "secret_key"),
     ("PORTICO_STRIPE_API_BASE", "stripe_api_base"),
+    ("PORTICO_TRUSTED_PROXIES", "trusted_proxies"),
 ];
 
 impl Config {
@@ -176,7 +181,13 @@ impl Config {
         let Some(max_file_mb) = u64::try_from(max_file_mb).ok().filter(|m| *m >= 1) else {
             bail!("max_file_mb = {max_file_mb}: use a whole number of megabytes, at least 1");
         };
+        let trusted_proxies = env("PORTICO_TRUSTED_PROXIES")
+            .or(file_cfg.trusted_proxies)
+            .unwrap_or_default();
+        let trusted_proxies = TrustedProxies::parse(&trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
         Ok(Config {
+            trusted_proxies,
             digest_hour,
             file_store: env("PORTICO_FILE_STORE")
                 .or(file_cfg.file_store)
@@ -274,6 +285,7 @@ impl Config {
                 None => portal_core::files::FileBackend::Local(self.data_dir.join("files")),
             },
             max_file_mb: self.max_file_mb,
+            trusted_proxies: self.trusted_proxies.clone(),
             thumbnails_in_background: true,
             secret_key: self.secret_key()?,
             stripe_api_base: self

@@ -46,6 +46,9 @@ pub struct PortalConfig {
     /// Sign-in attempts allowed per minute from one address, and for one account.
     pub attempts_per_address: u32,
     pub attempts_per_account: u32,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the client (see
+    /// `web::client_addr`); none by default, so the TCP peer is the client.
+    pub trusted_proxies: crate::web::client_addr::TrustedProxies,
     /// The address users reach the base domain at (scheme, host, port), for links in emails:
     /// `https://portal.example` gives `https://{slug}.portal.example`; on `localhost` links
     /// use the `/w/{slug}` prefix.
@@ -78,6 +81,7 @@ impl Default for PortalConfig {
             session_idle_secs: 12 * 3600,
             attempts_per_address: 30,
             attempts_per_account: 5,
+            trusted_proxies: Default::default(),
             public_url: "http://localhost:3000".into(),
             mail: crate::email::MailConfig::default(),
             digest_hour: 7,
@@ -609,8 +613,12 @@ impl Portal {
             .route("/assets/accent.css", get(assets::accent))
             .fallback_service(tenanted)
             .layer(axum::middleware::from_fn_with_state(
-                state,
+                state.clone(),
                 security::headers,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state,
+                crate::web::client_addr::resolve,
             ))
     }
 }

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod clients;
+pub mod clock;
 pub mod db;
 pub mod email;
 pub mod entitlements;

@@ -213,7 +213,29 @@ pub async fn spawn_app(backend: &Backend) -> TestApp {
     spawn_app_with(backend, Options::default()).await
 }
 
+/// `PORTICO_TEST_NOW` (RFC 3339, e.g. `2026-03-29T00:50:00Z`) starts the portal's clock at
+/// that instant for this test process; unset, the clock is the system's. `tests/time_matrix.sh`
+/// runs the time-sensitive tests under several such instants.
+pub const NOW_ENV: &str = "PORTICO_TEST_NOW";
+
+/// Starts the clock from `PORTICO_TEST_NOW`, once per process, before anything reads it.
+pub fn start_clock() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(raw) = std::env::var(NOW_ENV) else {
+            return;
+        };
+        let at = time::OffsetDateTime::parse(&raw, &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|e| panic!("{NOW_ENV}={raw} is not an RFC 3339 time: {e}"));
+        assert!(
+            portal_core::clock::start_at(at.unix_timestamp()),
+            "the clock was read before {NOW_ENV} could start it"
+        );
+    });
+}
+
 pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
+    start_clock();
     let (db, guard) = fresh_db(backend).await;
     let registry = opts
         .registry
@@ -429,6 +451,57 @@ impl TestApp {
             )
             .body(body);
         Page::read(req).await
+    }
+
+    /// A multipart form whose one text field `name` holds `size` bytes, generated while it is
+    /// sent so this process never holds it; the answer's status and text. For proving that
+    /// the server refuses such a field without buffering it.
+    pub async fn post_huge_field(
+        &self,
+        slug: &str,
+        path: &str,
+        who: &As,
+        name: &str,
+        size: usize,
+    ) -> (u16, String) {
+        let boundary = "----portico-huge-field";
+        let head =
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n");
+        let tail = format!("\r\n--{boundary}--\r\n");
+        const CHUNK: usize = 64 * 1024;
+        let filler = bytes_of(CHUNK);
+        let chunks = size.div_ceil(CHUNK);
+        let parts = std::iter::once(head.into_bytes())
+            .chain((0..chunks).map(move |_| filler.clone()))
+            .chain(std::iter::once(tail.into_bytes()))
+            .map(Ok::<_, std::io::Error>);
+        let token = match who {
+            As::Contact(t) | As::Staff(t) => portal_core::web::csrf::token_for_session(t),
+            _ => String::new(),
+        };
+        let mut req = self
+            .http
+            .post(format!("{}/w/{slug}{path}?csrf_token={token}", self.url))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                parts,
+            )));
+        req = match who {
+            As::Contact(t) => req.header("cookie", format!("{PORTAL_COOKIE}={t}")),
+            As::Staff(t) => req.header("cookie", format!("{STAFF_COOKIE}={t}")),
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Anonymous => req,
+        };
+        match req.send().await {
+            Ok(res) => {
+                let status = res.status().as_u16();
+                (status, res.text().await.unwrap_or_default())
+            }
+            Err(e) => panic!("the server broke off instead of answering: {e:?}"),
+        }
     }
 
     /// A GET of `path` on workspace `slug`, signed in as `who`, not yet sent.
@@ -688,6 +761,49 @@ pub fn concrete_path(route: &portal_core::module::RouteInfo, samples: &Samples) 
         }
     }
     out
+}
+
+fn bytes_of(n: usize) -> Vec<u8> {
+    vec![b'a'; n]
+}
+
+/// The most this process's resident memory rose above where it was when sampling began,
+/// sampled every millisecond on a thread of its own until `stop`.
+pub struct MemoryPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+impl MemoryPeak {
+    pub fn start() -> MemoryPeak {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let base = resident_bytes();
+        let thread = std::thread::spawn(move || {
+            let mut peak = base;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(resident_bytes());
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            peak.saturating_sub(base)
+        });
+        MemoryPeak { stop, thread }
+    }
+
+    /// Bytes above the start, at the highest.
+    pub fn stop(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
 }
 
 /// Every row of every table, as text, for "nothing changed" assertions.

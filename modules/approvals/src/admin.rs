@@ -2,7 +2,7 @@
 //! for review, follow the client's answer, prepare the next version after a revision request,
 //! comment. Every staff role does all of it; a draft can be deleted, nothing sent can.
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::ScopedTx;
@@ -12,6 +12,7 @@ use portal_core::web::admin::files::receive;
 use portal_core::web::admin::form::{optional, Fields};
 use portal_core::web::admin::parse_id;
 use portal_core::web::session::ClientAddr;
+use portal_core::web::upload_form::UploadForm;
 use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
@@ -187,9 +188,7 @@ pub async fn upload(
     a.status().after(Step::ChangeFiles)?;
     // Not held across the upload: the write below reads and checks again.
     tx.rollback().await?;
-    let form = Multipart::from_request(req, &state).await.map_err(|e| {
-        Error::BadRequest(format!("The upload could not be read: {}", e.body_text()))
-    })?;
+    let form = UploadForm::from_request(req, &state).await?;
     // Stored as the agency's: the client reaches them only through a sent version (on
     // PostgreSQL, the `in_approval` policy on files says the same).
     let stored = receive(&state, &ctx, addr, form, None).await?;

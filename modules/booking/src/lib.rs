@@ -207,7 +207,7 @@ impl PortalModule for Booking {
             .await?
             .ok_or_else(|| Error::Internal("the seeded host has no hours".into()))?;
         let busy = store::busy(db, workspace_id, host, portal_core::db::now()).await?;
-        let start = slots::free(&meeting.rules(), &hours, &busy, jiff::Timestamp::now())
+        let start = slots::free(&meeting.rules(), &hours, &busy, slots::now())
             .first()
             .copied()
             .ok_or_else(|| Error::Internal("no free time to seed a meeting".into()))?;

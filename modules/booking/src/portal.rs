@@ -113,7 +113,7 @@ pub(crate) async fn free_for(
     if !notice {
         rules.min_notice = 0;
     }
-    let starts = slots::free(&rules, &hours, &busy, Timestamp::now());
+    let starts = slots::free(&rules, &hours, &busy, slots::now());
     Ok((starts, host_zone))
 }
 

@@ -61,39 +61,84 @@ pub fn blocks(from: i64, to: i64) -> Vec<i64> {
         .collect()
 }
 
-/// The local midnight-relative minute `minute` of `date` in `tz`, as a Unix time. A time
-/// that does not exist that day (the hour skipped when clocks go forward) is read the way
-/// clocks read it after the change; a time that happens twice, the first time.
+/// The furthest ahead a search looks, whatever a meeting type says: it bounds the work one
+/// request can ask for.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// Now, on the portal's clock, as booking's time type.
+pub fn now() -> Timestamp {
+    Timestamp::from_second(portal_core::db::now()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The local midnight-relative minute `minute` of `date` in `tz`, as a Unix time; `24:00` is
+/// the next day's midnight. A time that does not exist that day (the hour skipped when clocks
+/// go forward) is read the way clocks read it after the change; a time that happens twice,
+/// the first time. `None` for anything a calendar cannot hold — never a panic on stored hours.
 fn at(tz: &TimeZone, date: Date, minute: i64) -> Option<i64> {
-    let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-    let zoned = tz.to_ambiguous_zoned_datetime(dt).compatible().ok()?;
+    let day = date
+        .checked_add(
+            jiff::Span::new()
+                .try_days(minute.div_euclid(24 * 60))
+                .ok()?,
+        )
+        .ok()?;
+    let minute = minute.rem_euclid(24 * 60);
+    let time = jiff::civil::Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
+    let zoned = tz
+        .to_ambiguous_zoned_datetime(day.to_datetime(time))
+        .compatible()
+        .ok()?;
     Some(zoned.timestamp().as_second())
 }
 
+/// `busy` as sorted, disjoint `[from, to)` ranges, so a clash is one binary search.
+fn merged(busy: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut sorted: Vec<(i64, i64)> = busy.iter().copied().filter(|(f, t)| f < t).collect();
+    sorted.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(sorted.len());
+    for (from, to) in sorted {
+        match out.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => out.push((from, to)),
+        }
+    }
+    out
+}
+
+/// Whether `[from, to)` meets any of the sorted, disjoint ranges.
+fn clashes(busy: &[(i64, i64)], from: i64, to: i64) -> bool {
+    // The first range ending after `from` is the only one that can overlap without an
+    // earlier one doing so.
+    let i = busy.partition_point(|(_, end)| *end <= from);
+    busy.get(i).is_some_and(|(start, _)| *start < to)
+}
+
 /// The starts a contact may book, soonest first. `busy` holds the `[from, to)` ranges
-/// already occupied (buffers included).
+/// already occupied (buffers included). The work is bounded whatever was stored: at most
+/// [`MAX_DAYS_AHEAD`] days, each candidate checked against the busy ranges by binary search.
 pub fn free(rules: &Rules, hours: &Hours, busy: &[(i64, i64)], now: Timestamp) -> Vec<i64> {
     let step = STEP_MIN.min(rules.duration).max(5) * 60;
+    let length = rules.duration.max(5) * 60;
     let earliest = now.as_second() + rules.min_notice * 60;
+    let busy = merged(busy);
+    let mut windows = hours.windows.clone();
+    windows.sort_by_key(|w| (w.weekday, w.start));
     let today = now.to_zoned_datetime(hours.tz.clone()).date();
     let mut out = Vec::new();
     let mut day = today;
-    for _ in 0..=rules.max_days_ahead {
+    for _ in 0..=rules.max_days_ahead.clamp(0, MAX_DAYS_AHEAD) {
         if !hours.days_off.contains(&day) {
             let weekday = day.weekday().to_monday_one_offset();
-            for w in hours.windows.iter().filter(|w| w.weekday == weekday) {
+            for w in windows.iter().filter(|w| w.weekday == weekday) {
                 let (Some(open), Some(close)) =
                     (at(&hours.tz, day, w.start), at(&hours.tz, day, w.end))
                 else {
                     continue;
                 };
-                let mut start = open;
-                while start + rules.duration * 60 <= close {
+                let mut start = open.max(earliest - (earliest - open).rem_euclid(step));
+                while start + length <= close {
                     let (from, to) = rules.occupies(start);
-                    let clash = busy
-                        .iter()
-                        .any(|(b_from, b_to)| from < *b_to && *b_from < to);
-                    if start >= earliest && !clash {
+                    if start >= earliest && !clashes(&busy, from, to) {
                         out.push(start);
                     }
                     start += step;
@@ -366,5 +411,151 @@ mod tests {
             assert!(parse_windows(1, bad).is_err(), "{bad}");
         }
         assert_eq!(blocks(600, 1500), [600, 900, 1200]);
+    }
+
+    #[test]
+    fn a_window_to_24_00_ends_at_midnight_and_never_panics() {
+        let hours = Hours {
+            tz: tz("Europe/Berlin"),
+            windows: parse_windows(1, "22:00-24:00").unwrap(),
+            days_off: vec![],
+        };
+        // Monday 2026-11-23 in Berlin is UTC+1: 22:00-24:00 is 21:00-23:00 UTC.
+        let starts = free(&rules(60), &hours, &[], ts("2026-11-22T12:00:00Z"));
+        assert_eq!(
+            shown(&starts[..5], "Europe/Berlin"),
+            [
+                "Mon 2026-11-23 22:00",
+                "Mon 2026-11-23 22:15",
+                "Mon 2026-11-23 22:30",
+                "Mon 2026-11-23 22:45",
+                "Mon 2026-11-23 23:00",
+            ]
+        );
+        assert_eq!(
+            shown(&starts[5..6], "Europe/Berlin"),
+            ["Mon 2026-11-30 22:00"]
+        );
+        // Whatever a row holds, a search answers: a window past midnight, a negative one.
+        let odd = Hours {
+            tz: tz("UTC"),
+            windows: vec![
+                Window {
+                    weekday: 1,
+                    start: 23 * 60,
+                    end: 26 * 60,
+                },
+                Window {
+                    weekday: 2,
+                    start: -60,
+                    end: 30,
+                },
+                Window {
+                    weekday: 9,
+                    start: 0,
+                    end: i64::MAX / 4,
+                },
+            ],
+            days_off: vec![],
+        };
+        let _ = free(
+            &rules(30),
+            &odd,
+            &[(i64::MIN / 4, i64::MAX / 4)],
+            ts("2026-11-22T12:00:00Z"),
+        );
+        let far = Rules {
+            max_days_ahead: i64::MAX,
+            ..rules(30)
+        };
+        assert!(free(&far, &mondays("UTC"), &[], ts("2026-11-22T12:00:00Z")).len() <= 53 * 8);
+    }
+
+    mod property {
+        use super::*;
+        use proptest::prelude::*;
+
+        const ZONES: [&str; 6] = [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+        ];
+
+        /// Any hours the form accepts: per weekday, spans on the five-minute grid from 0:00
+        /// to 24:00, not overlapping.
+        fn week() -> impl Strategy<Value = Vec<Window>> {
+            proptest::collection::vec((1i8..=7, 0i64..=288, 1i64..=288), 0..12).prop_map(|raw| {
+                let mut out: Vec<Window> = Vec::new();
+                for (weekday, a, len) in raw {
+                    let (start, end) = (a * 5, (a + len).min(288) * 5);
+                    if start < end
+                        && !out
+                            .iter()
+                            .any(|w| w.weekday == weekday && start < w.end && w.start < end)
+                    {
+                        out.push(Window {
+                            weekday,
+                            start,
+                            end,
+                        });
+                    }
+                }
+                out
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn every_offered_start_is_inside_the_hours_after_the_notice_and_clear_of_bookings(
+                windows in week(),
+                zone in 0usize..ZONES.len(),
+                now in 1_767_225_600i64..1_830_297_600, // 2026-01-01 .. 2028-01-01
+                duration in 1i64..=96,
+                buffers in (0i64..=12, 0i64..=12),
+                notice in 0i64..=(3 * 24 * 12),
+                days in 1i64..=40,
+                booked in proptest::collection::vec((0i64..40 * 288, 1i64..=48), 0..20),
+            ) {
+                let zone = tz(ZONES[zone]);
+                let r = Rules {
+                    duration: duration * 5,
+                    buffer_before: buffers.0 * 5,
+                    buffer_after: buffers.1 * 5,
+                    min_notice: notice * 5,
+                    max_days_ahead: days,
+                };
+                let busy: Vec<(i64, i64)> = booked
+                    .iter()
+                    .map(|(at, len)| {
+                        let from = (now / BLOCK) * BLOCK + at * BLOCK;
+                        (from, from + len * BLOCK)
+                    })
+                    .collect();
+                let hours = Hours { tz: zone.clone(), windows: windows.clone(), days_off: vec![] };
+                let now = Timestamp::from_second(now).unwrap();
+                let starts = free(&r, &hours, &busy, now);
+                prop_assert!(starts.windows(2).all(|p| p[0] < p[1]), "sorted, once each");
+                let first_day = now.to_zoned_datetime(zone.clone()).date();
+                for s in &starts {
+                    prop_assert!(*s >= now.as_second() + r.min_notice * 60);
+                    let (from, to) = r.occupies(*s);
+                    prop_assert!(busy.iter().all(|(b, e)| !(from < *e && *b < to)), "clash at {s}");
+                    // Inside one window of its local day (24:00 read as the next midnight).
+                    let local = Timestamp::from_second(*s).unwrap().to_zoned_datetime(zone.clone());
+                    let end = Timestamp::from_second(*s + r.duration * 60).unwrap().to_zoned_datetime(zone.clone());
+                    let day = local.date();
+                    prop_assert!(day >= first_day && (day - first_day).get_days() as i64 <= days);
+                    let inside = windows.iter().filter(|w| w.weekday == weekday_number(day.weekday())).any(|w| {
+                        let (Some(open), Some(close)) = (at(&zone, day, w.start), at(&zone, day, w.end)) else { return false };
+                        open <= *s && *s + r.duration * 60 <= close
+                    });
+                    prop_assert!(inside, "{local} .. {end} is outside the hours {windows:?}");
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! more — subject, category, optionally a project, the message and files; and a follow-up
 //! on what they sent.
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
@@ -11,6 +11,7 @@ use portal_core::files::{self, download, Kind, StoredFile};
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::form::Fields;
 use portal_core::web::admin::parse_id;
+use portal_core::web::upload_form::UploadForm;
 use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
 
@@ -188,24 +189,22 @@ async fn check(
 async fn receive(
     state: &AppState,
     ctx: &PortalContext,
-    mut form: Multipart,
+    mut form: UploadForm,
     stored: &mut Vec<StoredFile>,
 ) -> Result<Checked> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        Error::BadRequest(format!("The form could not be read: {}", e.body_text()))
-    };
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut checked: Option<Checked> = None;
     let (max_bytes, quota) = limits(state, &ctx.tenant);
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+    while let Some(field) = form.next().await? {
         let Some(name) = field.name().map(str::to_string) else {
+            field.skip().await?;
             continue;
         };
         if name != "file" {
             if pairs.len() >= 20 {
                 return Err(Error::BadRequest("The form has too many fields.".into()));
             }
-            let text = field.text().await.map_err(unreadable)?;
+            let text = field.text().await?;
             if text.len() > MAX_TEXT * 4 + 1024 {
                 return Err(Error::BadRequest(format!(
                     "The message must be at most {MAX_TEXT} characters."
@@ -215,6 +214,7 @@ async fn receive(
             continue;
         }
         let Some(file_name) = field.file_name().map(str::to_string) else {
+            field.skip().await?;
             continue;
         };
         if file_name.is_empty() {
@@ -238,14 +238,7 @@ async fn receive(
             max_bytes,
             quota,
         };
-        stored.push(
-            upload::store(
-                state,
-                &up,
-                futures_util::TryStreamExt::map_err(field, |e| e.to_string()),
-            )
-            .await?,
-        );
+        stored.push(upload::store(state, &up, field.into_stream()).await?);
     }
     match checked {
         Some(c) => Ok(c),
@@ -260,9 +253,7 @@ pub async fn send(
     ctx: PortalContext,
     req: Request,
 ) -> Result<Response> {
-    let form = Multipart::from_request(req, &state)
-        .await
-        .map_err(|e| Error::BadRequest(format!("The form could not be read: {}", e.body_text())))?;
+    let form = UploadForm::from_request(req, &state).await?;
     let mut stored = Vec::new();
     let outcome = async {
         let c = receive(&state, &ctx, form, &mut stored).await?;

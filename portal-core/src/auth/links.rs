@@ -188,7 +188,7 @@ async fn issue_and_mail(
             expires => crate::db::iso_date(
                 time::OffsetDateTime::from_unix_timestamp(expires)
                     .map(|t| t.date())
-                    .unwrap_or(time::OffsetDateTime::now_utc().date())
+                    .unwrap_or(crate::clock::today())
             ),
             minutes => purpose.lifetime_secs() / 60,
             ..page
@@ -232,10 +232,14 @@ pub async fn holder_by_email(
     workspace_id: i64,
     email: &str,
 ) -> Result<Option<LinkHolder>> {
+    // Only a contact who has joined — accepted an invitation, or holds a password — is sent a
+    // sign-in or reset link: one never invited, or whose invitation was withdrawn before they
+    // accepted it, has no way in until staff invite them (again).
     let sql = format!(
         "SELECT c.id AS contact_id, c.name, c.email, cl.name AS client_name FROM contacts c \
          JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
-         WHERE c.workspace_id = $1 AND c.email = $2 AND {}",
+         WHERE c.workspace_id = $1 AND c.email = $2 AND {} AND (c.password_hash IS NOT NULL OR EXISTS \
+         (SELECT 1 FROM contact_tokens t WHERE t.contact_id = c.id AND t.purpose = 'invite' AND t.used_at IS NOT NULL))",
         usable_contact("$3")
     );
     Ok(

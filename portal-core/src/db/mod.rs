@@ -133,19 +133,19 @@ impl BeginWrite for PgPool {
     }
 }
 
-/// Current time as Unix seconds, the unit every timestamp column uses.
+/// Current time as Unix seconds, the unit every timestamp column uses (from [`crate::clock`]).
 pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    crate::clock::now()
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, the format every date column uses.
 pub fn today() -> String {
-    iso_date(time::OffsetDateTime::now_utc().date())
+    iso_date(crate::clock::today())
 }
 
 /// The date `days` from today (UTC), as `YYYY-MM-DD`.
 pub fn iso_date_from_today(days: i64) -> String {
-    iso_date(time::OffsetDateTime::now_utc().date() + time::Duration::days(days))
+    iso_date(crate::clock::today() + time::Duration::days(days))
 }
 
 pub fn iso_date(d: time::Date) -> String {
@@ -156,5 +156,5 @@ pub fn iso_date(d: time::Date) -> String {
 pub fn days_from_today(iso: &str) -> Option<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(iso, &fmt).ok()?;
-    Some((date - time::OffsetDateTime::now_utc().date()).whole_days())
+    Some((date - crate::clock::today()).whole_days())
 }

@@ -46,6 +46,8 @@ pub struct RouteInfo {
     pub path: &'static str,
     /// The portal permission the route requires, if any.
     pub permission: Option<&'static str>,
+    /// A multipart upload (no whole-body limit of its own; read through `UploadForm`).
+    pub upload: bool,
 }
 
 impl RouteInfo {
@@ -64,6 +66,7 @@ struct Entry {
     method: Method,
     path: &'static str,
     permission: Option<&'static str>,
+    upload: bool,
     endpoint: MethodRouter<AppState>,
 }
 
@@ -96,7 +99,11 @@ impl Routes {
         T: 'static,
     {
         let endpoint = routing::post(handler).layer(axum::extract::DefaultBodyLimit::disable());
-        self.add(Method::POST, path, endpoint)
+        let mut routes = self.add(Method::POST, path, endpoint);
+        if let Some(last) = routes.entries.last_mut() {
+            last.upload = true;
+        }
+        routes
     }
 
     pub fn put<H, T>(self, path: &'static str, handler: H) -> Self
@@ -129,6 +136,7 @@ impl Routes {
             method,
             path,
             permission: None,
+            upload: false,
             endpoint,
         });
         self
@@ -147,6 +155,7 @@ impl Routes {
                 method: e.method.clone(),
                 path: e.path,
                 permission: e.permission,
+                upload: e.upload,
             })
             .collect()
     }
@@ -164,6 +173,7 @@ impl Routes {
                 method: e.method,
                 path: e.path,
                 permission: e.permission,
+                upload: e.upload,
             };
             let info = std::sync::Arc::new(info);
             let endpoint = e

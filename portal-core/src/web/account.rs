@@ -222,7 +222,7 @@ pub async fn change_password(
         ctx.email()
     );
     let ip = addr.0;
-    state.attempt_limits.check(ip, &account)?;
+    state.attempt_limits.before(ip, &account)?;
 
     let sql = format!(
         "SELECT password_hash FROM {} WHERE id = $1 AND workspace_id = $2",
@@ -236,6 +236,7 @@ pub async fn change_password(
         .await?
     {
         let list = sessions(&state, &ctx, &current).await?;
+        state.attempt_limits.failed(ip, &account);
         let problem = "Your current password is not right.";
         let two_step = crate::web::two_step_setup::is_on(&state, &ctx).await?;
         return page(

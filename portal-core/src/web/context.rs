@@ -119,10 +119,7 @@ where
             contact_id: user.contact_id,
         };
         let notifications = state.unread.summary(&state.db, scope).await?;
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
+        let peer = crate::web::client_addr::ClientAddr::of(parts).0;
         Ok(PortalContext {
             tenant,
             user,

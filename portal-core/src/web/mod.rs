@@ -3,6 +3,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod client_addr;
 pub mod context;
 pub mod csrf;
 pub mod gate;
@@ -17,6 +18,7 @@ pub mod sign_in;
 pub mod tenant;
 pub mod two_step;
 pub mod two_step_setup;
+pub mod upload_form;
 
 pub use context::{ClientScope, PortalContext, PortalUser, StaffContext};
 pub use tenant::Tenant;

@@ -24,7 +24,7 @@ use crate::auth::Passwords;
 use crate::error::{Error, Result};
 use crate::web::csrf::CsrfToken;
 use crate::web::session::ClientAddr;
-use crate::web::session::{self, SessionMeta};
+use crate::web::session::SessionMeta;
 use crate::web::sign_in::Door;
 use crate::web::{render, two_step, Tenant};
 
@@ -151,9 +151,16 @@ pub async fn ask_submit(
     }
     let ip = addr.0;
     let account = format!("{}:{}:{email}", purpose.as_str(), tenant.workspace.id);
-    state.attempt_limits.check(ip, &account)?;
+    state.attempt_limits.before(ip, &account)?;
 
-    if let Some(holder) = links::holder_by_email(&state, tenant.workspace.id, &email).await? {
+    // Past the account's budget of emails this minute, nothing more is sent and the page
+    // says what it always says: the owner already has the links sent before.
+    let holder = if state.attempt_limits.may_send(&account) {
+        links::holder_by_email(&state, tenant.workspace.id, &email).await?
+    } else {
+        None
+    };
+    if let Some(holder) = holder {
         let (state, tenant) = (state.clone(), tenant.clone());
         tokio::spawn(async move {
             let sent = match purpose {
@@ -328,16 +335,15 @@ pub async fn complete(
         return Err(Error::BadRequest("The form was not sent correctly.".into()));
     };
     let ip = addr.0;
-    let key = format!(
-        "token:{}:{}",
-        tenant.workspace.id,
-        &session::hash_token(&token)[..16]
-    );
-    state.attempt_limits.check(ip, &key)?;
+    // Dead links count against the address at this workspace's links, whichever link it
+    // made up: guessing tokens is slowed; a holder's typos in a new password are not.
+    let key = format!("links:{}", tenant.workspace.id);
+    state.attempt_limits.before(ip, &key)?;
 
     let holder = match links::inspect(&state, tenant.workspace.id, purpose, &token).await? {
         TokenState::Valid(holder) => holder,
         seen => {
+            state.attempt_limits.failed(ip, &key);
             let (status, screen) = dead_link(&tenant, purpose, &seen);
             return show(&state, &tenant, &csrf.0, status, screen);
         }

@@ -120,31 +120,7 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// The address a request came from — when the server runs with connection info, as `serve`
-/// and the tests do; `None` otherwise. For rate limits, session lists and the audit log.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> std::result::Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
-        Ok(ClientAddr(peer.map(|c| c.0.ip())))
-    }
-}
-
-impl ClientAddr {
-    /// As the audit log and session lists write it (empty when unknown).
-    pub fn text(self) -> String {
-        self.0.map(|ip| ip.to_string()).unwrap_or_default()
-    }
-}
+pub use crate::web::client_addr::ClientAddr;
 
 /// Where a session was started from, for the owner's list of sessions.
 #[derive(Clone, Debug, Default)]
@@ -399,11 +375,10 @@ pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next:
             }
         };
         if let Some(entry) = entry {
-            if entry.user.preview_by.is_some() && !preview_may(&req) {
-                return Error::Forbidden(
-                    "This is a read-only preview of the contact's portal: nothing can be changed here.".into(),
-                )
-                .into_response();
+            if entry.user.preview_by.is_some() {
+                if let Some(refusal) = preview_refuses(&req) {
+                    return Error::Forbidden(refusal.into()).into_response();
+                }
             }
             if at - entry.last_seen.swap(at, Ordering::Relaxed) >= TOUCH_EVERY {
                 touch(&state.db, "portal_sessions", &hash, at).await;
@@ -414,10 +389,19 @@ pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next:
     next.run(req).await
 }
 
-/// A preview ("view as") reads and signs out; every other request that could change
-/// something is refused before any handler runs, whatever the module.
-fn preview_may(req: &Request) -> bool {
-    matches!(*req.method(), Method::GET | Method::HEAD) || req.uri().path() == "/sign-out"
+/// A preview ("view as") reads the portal and signs out; every other request that could
+/// change something is refused before any handler runs, whatever the module. The contact's
+/// own account pages (password, two-step secret, devices) are theirs alone: a preview does
+/// not even read them.
+fn preview_refuses(req: &Request) -> Option<&'static str> {
+    let path = req.uri().path();
+    if path == "/account" || path.starts_with("/account/") {
+        return Some("A preview shows the contact's portal, not their account: their password, two-step sign-in and devices stay theirs.");
+    }
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+    (!reads && path != "/sign-out").then_some(
+        "This is a read-only preview of the contact's portal: nothing can be changed here.",
+    )
 }
 
 /// How long a staff member's preview of a contact's portal lasts.

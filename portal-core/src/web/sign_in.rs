@@ -279,12 +279,13 @@ pub async fn submit(
     }
     let account = format!("{}:{}:{email}", door.prefix(), tenant.workspace.id);
     let ip = addr.0;
-    state.attempt_limits.check(ip, &account)?;
+    state.attempt_limits.before(ip, &account)?;
 
     let found = door.lookup(&state, tenant.workspace.id, &email).await?;
     let stored = found.as_ref().and_then(|(_, hash)| hash.as_deref());
     let ok = state.passwords.verify(&form.password, stored).await?;
     let Some((id, _)) = found.filter(|_| ok) else {
+        state.attempt_limits.failed(ip, &account);
         return again(
             StatusCode::UNAUTHORIZED,
             "That email and password do not match an account here.",

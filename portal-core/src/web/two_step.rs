@@ -257,7 +257,7 @@ pub async fn submit(
         tenant.workspace.id,
         c.account_id
     );
-    state.attempt_limits.check(ip, &account)?;
+    state.attempt_limits.before(ip, &account)?;
     let Some(f) = factor(&state, door, tenant.workspace.id, c.account_id).await? else {
         return start_again(&state, door, &tenant);
     };
@@ -285,6 +285,7 @@ pub async fn submit(
         _ => false,
     };
     if !accepted {
+        state.attempt_limits.failed(ip, &account);
         let sql = "UPDATE sign_in_challenges SET failures = failures + 1 WHERE token_hash = $1";
         with_db!(&state.db, pool => sqlx::query(sql).bind(&c.token_hash).execute(pool).await.map(|_| ()))?;
         if c.failures + 1 >= MAX_FAILURES {

@@ -16,6 +16,7 @@ use crate::auth::totp;
 use crate::db::now;
 use crate::error::{Error, Result};
 use crate::web::me::Me;
+use crate::web::session::ClientAddr;
 use crate::web::sign_in::Door;
 use crate::with_db;
 
@@ -95,6 +96,18 @@ pub struct Code {
     code: String,
 }
 
+/// Codes typed on the account page are limited like codes typed at sign-in: five wrong
+/// ones from an address, and it waits a minute. (A borrowed session must not be able to
+/// guess its way to turning the second step off.)
+fn code_key(me: &Me) -> String {
+    format!(
+        "{}:{}:2fa-account:{}",
+        me.door().prefix(),
+        me.workspace_id(),
+        me.id()
+    )
+}
+
 fn read(form: std::result::Result<Form<Code>, FormRejection>) -> Result<Code> {
     form.map(|Form(c)| c)
         .map_err(|_| Error::BadRequest("The form was not sent correctly.".into()))
@@ -104,6 +117,7 @@ fn read(form: std::result::Result<Form<Code>, FormRejection>) -> Result<Code> {
 pub async fn confirm(
     State(state): State<AppState>,
     me: Me,
+    addr: ClientAddr,
     form: std::result::Result<Form<Code>, FormRejection>,
 ) -> Result<Response> {
     let code = read(form)?.code;
@@ -111,7 +125,9 @@ pub async fn confirm(
     let (None, Some(secret)) = (f.totp_enabled_at, f.totp_secret) else {
         return Ok(Redirect::to(&me.link("/account")).into_response());
     };
+    state.attempt_limits.before(addr.0, &code_key(&me))?;
     let Some(step) = totp::verify(&secret, &code, f.totp_last_step, now()) else {
+        state.attempt_limits.failed(addr.0, &code_key(&me));
         let error = "That code is not right. Enter the 6 digits the app shows now.";
         return setup_page(&me, &secret, Some(error), StatusCode::UNPROCESSABLE_ENTITY);
     };
@@ -128,6 +144,7 @@ pub async fn confirm(
 pub async fn disable(
     State(state): State<AppState>,
     me: Me,
+    addr: ClientAddr,
     form: std::result::Result<Form<Code>, FormRejection>,
 ) -> Result<Response> {
     let code = read(form)?.code;
@@ -140,7 +157,9 @@ pub async fn disable(
             "Your workspace requires two-step sign-in for staff: it stays on.".into(),
         ));
     }
+    state.attempt_limits.before(addr.0, &code_key(&me))?;
     if totp::verify(&secret, &code, f.totp_last_step, now()).is_none() {
+        state.attempt_limits.failed(addr.0, &code_key(&me));
         return Ok(Redirect::to(&me.link("/account?done=two_step_wrong")).into_response());
     }
     clear(&state.db, me.door(), me.workspace_id(), me.id()).await?;

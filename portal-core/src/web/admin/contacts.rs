@@ -124,7 +124,7 @@ pub async fn show(
             send_invite => ctx.link(&format!("{base}/invite")),
             revoke_invite => ctx.link(&format!("{base}/invite/revoke")),
             end_sessions => ctx.link(&format!("{base}/sessions/end")),
-            view_as => ctx.link(&format!("{base}/view-as")),
+            view_as => ctx.can_manage().then(|| ctx.link(&format!("{base}/view-as"))),
             reset_two_step => ctx.link(&format!("{base}/two-step/reset")),
             panels => panels,
         },
@@ -242,6 +242,11 @@ pub async fn view_as(
     headers: HeaderMap,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
+    if !ctx.can_manage() {
+        return Err(Error::Forbidden(
+            "Only the workspace's owners and admins can view the portal as a contact.".into(),
+        ));
+    }
     let contact = clients::contact(&state.db, ctx.tenant.workspace.id, id).await?;
     let client = clients::client(&state.db, ctx.tenant.workspace.id, contact.client_id).await?;
     if !contact.active || !client.active || contact.access_expired(&crate::db::today()) {

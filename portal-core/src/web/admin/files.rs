@@ -2,11 +2,10 @@
 //! workspace's size limit and the plan's storage), list, download, delete. Every staff role
 //! uploads and downloads; owners and admins delete. Clients never see this page: what they
 //! see of files comes through what staff share with them.
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use futures_util::TryStreamExt;
 use minijinja::context;
 use serde_json::{json, Value};
 
@@ -18,6 +17,7 @@ use crate::files::{self, download};
 use crate::web::admin::clients::Done;
 use crate::web::admin::{parse_id, require_manager};
 use crate::web::session::ClientAddr;
+use crate::web::upload_form::UploadForm;
 use crate::web::StaffContext;
 
 /// The workspace's largest upload and its plan's storage, in bytes — from the workspace row
@@ -126,7 +126,7 @@ pub async fn upload(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
-    form: Multipart,
+    form: UploadForm,
 ) -> Result<Response> {
     receive(&state, &ctx, addr, form, None).await?;
     Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
@@ -140,20 +140,18 @@ pub async fn receive(
     state: &AppState,
     ctx: &StaffContext,
     addr: ClientAddr,
-    mut form: Multipart,
+    mut form: UploadForm,
     client_id: Option<i64>,
 ) -> Result<Vec<files::StoredFile>> {
     let (max_bytes, quota) = limits(state, ctx);
     let mut stored = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Error::BadRequest(format!("The upload could not be read: {e}")))?
-    {
+    while let Some(field) = form.next().await? {
         if field.name() != Some("file") {
+            field.skip().await?;
             continue;
         }
         let Some(name) = field.file_name().map(str::to_string) else {
+            field.skip().await?;
             continue;
         };
         if name.is_empty() {
@@ -170,7 +168,7 @@ pub async fn receive(
             max_bytes,
             quota,
         };
-        let file = upload::store(state, &up, field.map_err(|e| e.to_string())).await?;
+        let file = upload::store(state, &up, field.into_stream()).await?;
         audited(state, ctx, addr, "uploaded a file", &file).await?;
         stored.push(file);
     }
@@ -212,7 +210,7 @@ pub async fn api_upload(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
-    form: Multipart,
+    form: UploadForm,
 ) -> Result<Response> {
     let stored = receive(&state, &ctx, addr, form, None).await?;
     let body = json!({ "files": stored.iter().map(|f| json(&ctx, f)).collect::<Vec<_>>() });

@@ -234,7 +234,7 @@ pub async fn upload_logo(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
-    form: axum::extract::Multipart,
+    form: crate::web::upload_form::UploadForm,
 ) -> Result<Response> {
     require_settings_manager(&ctx)?;
     if BrandingTier::of(&ctx.tenant.entitlements) < BrandingTier::Partial {
@@ -247,16 +247,13 @@ pub async fn upload_logo(
     let mut form = form;
     let mut stored: Option<crate::files::StoredFile> = None;
     let refuse = |msg: &str| Error::BadRequest(msg.to_string());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Error::BadRequest(format!("The upload could not be read: {e}")))?
-    {
+    while let Some(field) = form.next().await? {
         let Some(name) = field
             .file_name()
             .filter(|n| !n.is_empty())
             .map(str::to_string)
         else {
+            field.skip().await?;
             continue;
         };
         if stored.is_some() {
@@ -280,9 +277,7 @@ pub async fn upload_logo(
                 .storage_mb
                 .map(|m| m.saturating_mul(1024 * 1024)),
         };
-        use futures_util::TryStreamExt;
-        let file =
-            crate::files::upload::store(&state, &up, field.map_err(|e| e.to_string())).await?;
+        let file = crate::files::upload::store(&state, &up, field.into_stream()).await?;
         stored = Some(file);
     }
     let Some(file) = stored else {
