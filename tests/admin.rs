@@ -609,7 +609,7 @@ async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backen
 
     // Nothing can be changed: every state-changing portal route, core or module, is refused.
     let before = snapshot(w.app.db()).await;
-    let mut paths: Vec<String> = w
+    let paths: Vec<String> = w
         .app
         .state
         .routes
