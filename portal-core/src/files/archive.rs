@@ -43,7 +43,11 @@ pub fn safe_component(raw: &str) -> String {
             c => c,
         })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces off the front together, however they interleave (". .." would
+    // otherwise come out as ".."), and spaces and dots off the end, which Windows drops.
+    let trimmed = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace());
     if trimmed.is_empty() {
         "file".to_string()
     } else {
@@ -195,6 +199,12 @@ mod tests {
     #[test]
     fn hostile_names_stay_inside_the_archive() {
         assert_eq!(safe_component("../../etc/passwd"), "_.._etc_passwd");
+        for sneaky in [". ..", " . . .. ", "..", ". .", "\u{3000}.."] {
+            let got = safe_component(sneaky);
+            assert_eq!(got, "file", "{sneaky:?}");
+        }
+        assert_eq!(safe_component(".. .Brand"), "Brand");
+        assert_eq!(safe_component("v1. . "), "v1");
         assert_eq!(safe_component("..\\..\\boot.ini"), "_.._boot.ini");
         assert_eq!(safe_component("C:\\x"), "C__x");
         assert_eq!(safe_component(".hidden"), "hidden");
