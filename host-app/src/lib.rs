@@ -136,8 +136,9 @@ async fn shutdown_signal() {
 }
 
 /// A request path as the log may keep it: without the query (an upload form carries its CSRF
-/// token there) and with the token of a one-time link replaced — logs are read by more people
-/// than should be able to sign in as a contact.
+/// token there) and with the token of a one-time link or the secret of a calendar feed
+/// (`/hooks/booking/calendar/{secret}`, polled every few minutes) replaced — logs are read by
+/// more people than should be able to sign in as a contact or read a host's meetings.
 fn loggable(path: &str) -> String {
     let mut out = Vec::new();
     let mut secret_next = false;
@@ -147,7 +148,10 @@ fn loggable(path: &str) -> String {
             secret_next = false;
             continue;
         }
-        secret_next = matches!(segment, "welcome" | "link" | "reset" | "dev-sign-in");
+        secret_next = matches!(
+            segment,
+            "welcome" | "link" | "reset" | "dev-sign-in" | "calendar"
+        );
         out.push(segment);
     }
     out.join("/")
@@ -166,5 +170,9 @@ mod tests {
         assert_eq!(loggable("/w/acme/portal/link/abc"), "/w/acme/portal/link/…");
         assert_eq!(loggable("/w/acme/admin/files"), "/w/acme/admin/files");
         assert_eq!(loggable("/w/acme/portal/link"), "/w/acme/portal/link");
+        assert_eq!(
+            loggable("/w/acme/hooks/booking/calendar/9f8e7d6c5b4a"),
+            "/w/acme/hooks/booking/calendar/…"
+        );
     }
 }
