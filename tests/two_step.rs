@@ -85,6 +85,12 @@ async fn turn_on(b: &Browser<'_>) -> (String, String) {
     (secret, code)
 }
 
+/// Submits the account page's "turn off" form with `code`.
+async fn turn_off(b: &Browser<'_>, code: &str) -> Page {
+    b.post("/portal/account/two-step/disable", &[("code", code)])
+        .await
+}
+
 async fn a_contact_turns_it_on_and_sign_in_asks_for_a_code(backend: Backend) {
     let (app, _, _) = setup(&backend, false).await;
     let phone = Browser::new(&app, "acme");
@@ -316,16 +322,9 @@ async fn staff_reset_a_lost_phone_and_contacts_turn_it_off(backend: Backend) {
     let (secret2, _) = turn_on(&b).await;
     assert_ne!(secret, secret2, "a fresh key");
     b.get("/portal/account").await;
-    let res = b
-        .post("/portal/account/two-step/disable", &[("code", "000000")])
-        .await;
+    let res = turn_off(&b, "000000").await;
     assert!(res.location().ends_with("done=two_step_wrong"));
-    let res = b
-        .post(
-            "/portal/account/two-step/disable",
-            &[("code", &code_at(&secret2, now() + 30))],
-        )
-        .await;
+    let res = turn_off(&b, &code_at(&secret2, now() + 30)).await;
     assert!(
         res.location().ends_with("done=two_step_off"),
         "{}",
@@ -347,17 +346,10 @@ async fn turning_it_off_is_limited_like_sign_in(backend: Backend) {
     // Five wrong codes on the account page in a minute (one while turning it on, four now),
     // then even the right one waits.
     for _ in 0..4 {
-        let res = b
-            .post("/portal/account/two-step/disable", &[("code", "000000")])
-            .await;
+        let res = turn_off(&b, "000000").await;
         assert!(res.location().ends_with("done=two_step_wrong"));
     }
-    let res = b
-        .post(
-            "/portal/account/two-step/disable",
-            &[("code", &code_at(&secret, now() + 30))],
-        )
-        .await;
+    let res = turn_off(&b, &code_at(&secret, now() + 30)).await;
     assert_eq!(res.status, 429, "{}", res.body);
     assert!(res.text().contains("Too many attempts"));
     let on = b.get("/portal/account").await;
