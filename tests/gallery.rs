@@ -10,6 +10,7 @@ backends!(
     a_client_sees_exactly_what_was_shared_with_it,
     downloads_are_logged_and_unsharing_is_immediate,
     sharing_refuses_what_is_not_the_workspace_s,
+    a_file_one_client_sent_never_reaches_another,
     images_get_a_thumbnail_once_made,
     previews_show_each_kind_in_the_page,
     a_selection_downloads_as_one_zip,
@@ -31,6 +32,7 @@ struct World {
     staff: As,
     bearer: As,
     a: i64,
+    b: i64,
     dana_id: i64,
     dana: As,
     bob: As,
@@ -70,6 +72,7 @@ async fn world(backend: &Backend) -> World {
         staff,
         bearer,
         a,
+        b,
         dana_id,
         dana,
         bob,
@@ -196,6 +199,74 @@ async fn downloads_are_logged_and_unsharing_is_immediate(backend: Backend) {
         .await
         .words()
         .contains("Brand guidelines.pdf"));
+}
+
+/// A file a contact of A sent (a feedback attachment, say) is A's. Staff cannot share it with
+/// B, and a share row that names it for B anyway (written before this rule, or by a bug) shows
+/// B nothing: the application holds this wall on both backends, not PostgreSQL's row-level
+/// security alone.
+async fn a_file_one_client_sent_never_reaches_another(backend: Backend) {
+    let w = world(&backend).await;
+    let sent = w.files[2];
+    w.app
+        .sql(
+            &format!("UPDATE files SET client_id = {} WHERE id = $1", w.a),
+            sent,
+        )
+        .await;
+    let before = snapshot(w.app.db()).await;
+    let (b, file) = (w.b.to_string(), sent.to_string());
+    let res = w
+        .app
+        .submit(
+            "acme",
+            "/admin/gallery/share",
+            &w.staff,
+            &[("client", b.as_str()), ("file", file.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert!(
+        res.text().contains("belongs to another client"),
+        "{}",
+        res.body
+    );
+    let api = w
+        .app
+        .post_json(
+            "acme",
+            "/api/shares",
+            &w.bearer,
+            &serde_json::json!({ "client_id": w.b, "file_ids": [sent] }),
+        )
+        .await;
+    assert_eq!(api.status, 400, "{}", api.body);
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing was shared");
+    // With A itself it may be shared: it is A's own.
+    assert_eq!(w.share(&[sent], "").await.status, 303);
+
+    let sql = "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, shared_by, shared_at) \
+               VALUES ($1, $2, $3, '', 'old', 0)";
+    portal_core::with_db!(w.app.db(), pool => sqlx::query(sql).bind(w.ws).bind(w.b).bind(sent)
+        .execute(pool).await.map(|_| ()))
+    .unwrap();
+    let row: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT id FROM shared_files WHERE client_id = $1").bind(w.b).fetch_one(pool).await)
+    .unwrap();
+    let list = w.app.get("acme", "/portal/files", &w.bob).await;
+    assert_eq!(list.status, 200);
+    assert!(!list.text().contains("Margins.pdf"), "{}", list.body);
+    for path in [
+        format!("/portal/files/{row}"),
+        format!("/portal/files/{row}/preview"),
+        format!("/portal/files/archive?file={row}"),
+    ] {
+        let res = w.app.get("acme", &path, &w.bob).await;
+        assert_eq!(res.status, 404, "{path}: {}", res.body);
+    }
+    // A's contact still has it.
+    let mine = w.app.get("acme", "/portal/files", &w.dana).await;
+    assert!(mine.text().contains("Margins.pdf"));
 }
 
 async fn sharing_refuses_what_is_not_the_workspace_s(backend: Backend) {

@@ -8,9 +8,37 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portal_core::module::Surface;
-use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, TestApp};
+use portico_tests::{
+    backends, concrete_path, snapshot, spawn_app_with, As, Backend, Options, TestApp,
+};
 
 backends!(no_route_reaches_another_clients_data);
+
+/// The same probe on PostgreSQL connected as a role with BYPASSRLS: row-level security stops
+/// nothing, so any wall that only it held fails here. RLS is the second wall, never the only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_route_reaches_another_clients_data_without_row_level_security() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            without_rls: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let sql = "SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user";
+    let bypasses: bool =
+        portal_core::with_db!(app.db(), pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+            .unwrap();
+    assert!(
+        bypasses,
+        "the portal's role must bypass row-level security here"
+    );
+    probe(app).await;
+}
 
 static ANONYMOUS: As = As::Anonymous;
 
@@ -36,7 +64,10 @@ async fn party(app: &TestApp, slug: &'static str, ws: i64, client: i64, email: &
 }
 
 async fn no_route_reaches_another_clients_data(backend: Backend) {
-    let app = spawn_app(&backend).await;
+    probe(spawn_app_with(&backend, Options::default()).await).await;
+}
+
+async fn probe(app: TestApp) {
     let ws = app.workspace("alpha", PLAN).await;
     let other_ws = app.workspace("omega", PLAN).await;
     let a = app.client(ws, "Client A").await;

@@ -111,10 +111,19 @@ pub async fn fresh_db(backend: &Backend) -> (Db, DbGuard) {
 /// so row-level security applies to it, as in production.
 pub const APP_ROLE: &str = "portico_app";
 
-/// On PostgreSQL, migrates as the owner and returns a pool of [`APP_ROLE`] on the same
-/// schema, with `false`: the portal must not migrate (it may not). On SQLite, the database as
-/// it is, with `true`.
-pub async fn as_app_role(owner: Db, registry: &ModuleRegistry, guard: &DbGuard) -> (Db, bool) {
+/// The role the RLS-off runs connect as: the same grants, but with BYPASSRLS, so row-level
+/// security admits every row and only the application's own checks stand (`Options::rls`).
+pub const BYPASS_ROLE: &str = "portico_app_bypassrls";
+
+/// On PostgreSQL, migrates as the owner and returns a pool of `role` ([`APP_ROLE`] or
+/// [`BYPASS_ROLE`]) on the same schema, with `false`: the portal must not migrate (it may
+/// not). On SQLite, the database as it is, with `true`.
+pub async fn as_app_role(
+    owner: Db,
+    registry: &ModuleRegistry,
+    guard: &DbGuard,
+    role: &str,
+) -> (Db, bool) {
     let (DbGuard::Postgres { url, schema }, Db::Postgres(pool)) = (guard, &owner) else {
         return (owner, true);
     };
@@ -124,17 +133,20 @@ pub async fn as_app_role(owner: Db, registry: &ModuleRegistry, guard: &DbGuard) 
     }
     set.apply(&owner).await.unwrap();
     // Roles are cluster-wide and tests run in parallel: whoever comes first creates it.
+    let bypass = if role == BYPASS_ROLE {
+        "BYPASSRLS"
+    } else {
+        "NOBYPASSRLS"
+    };
     let create = format!(
-        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+        "DO $$ BEGIN CREATE ROLE {role} LOGIN NOSUPERUSER {bypass}; \
          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     );
     sqlx::query(&create).execute(pool).await.unwrap();
-    portal_core::db::grant_app_role(&owner, APP_ROLE)
-        .await
-        .unwrap();
+    portal_core::db::grant_app_role(&owner, role).await.unwrap();
     let opts = PgConnectOptions::from_str(url)
         .unwrap()
-        .username(APP_ROLE)
+        .username(role)
         .options([("search_path", schema.as_str())]);
     (Db::connect_postgres(opts).await.unwrap(), false)
 }
@@ -195,6 +207,9 @@ pub struct Options {
     pub mail: bool,
     /// Build as `portico demo` does, with the development sign-in routes.
     pub dev_sign_in: Option<portico_host::demo::DevSignIn>,
+    /// On PostgreSQL, connect as [`BYPASS_ROLE`]: row-level security stops nothing, so a test
+    /// proves the application's own checks hold every wall by themselves.
+    pub without_rls: bool,
 }
 
 pub struct TestApp {
@@ -260,7 +275,12 @@ pub async fn spawn_app_with(backend: &Backend, opts: Options) -> TestApp {
     if let Some(server) = &mail {
         config.mail.transport = portal_core::email::MailTransport::Smtp(server.url());
     }
-    let (db, migrate) = as_app_role(db, &registry, &guard).await;
+    let role = if opts.without_rls {
+        BYPASS_ROLE
+    } else {
+        APP_ROLE
+    };
+    let (db, migrate) = as_app_role(db, &registry, &guard, role).await;
     let mut builder = Portal::builder(db, catalogue, registry)
         .config(config)
         .migrate(migrate);
@@ -586,6 +606,27 @@ impl TestApp {
             req = req.body(body);
         }
         Page::read(req).await
+    }
+
+    /// A JSON body POSTed to the API of workspace `slug` with a bearer token.
+    pub async fn post_json(
+        &self,
+        slug: &str,
+        path: &str,
+        who: &As,
+        body: &serde_json::Value,
+    ) -> Page {
+        let As::Bearer(token) = who else {
+            panic!("the API takes a bearer token, not {who:?}");
+        };
+        let auth = format!("Bearer {token}");
+        let headers = [
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let path = format!("/w/{slug}{path}");
+        self.request_raw("POST", &path, &headers, Some(body.to_string()))
+            .await
     }
 
     /// The workspace (on `plan`) takes every add-on its plan may: tests that reach every

@@ -55,15 +55,17 @@ impl Sort {
     }
 }
 
-/// The scope's shares it may see: the client's, and of those tied to a project only the ones
-/// of projects the contact may see (`$3` is the contact).
+/// The scope's shares it may see: the client's, of files that are the agency's or the
+/// client's own (never another client's, whatever a share row says), and of those tied to a
+/// project only the ones of projects the contact may see (`$3` is the contact).
 fn shared_sql() -> String {
     format!(
         "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at, f.thumbnail_state, \
          s.project_id, p.name AS project_name \
          FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
          LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
-         WHERE s.workspace_id = $1 AND s.client_id = $2 AND (s.project_id IS NULL OR {})",
+         WHERE s.workspace_id = $1 AND s.client_id = $2 AND (f.client_id IS NULL OR f.client_id = $2) \
+         AND (s.project_id IS NULL OR {})",
         portico_projects::store::visible("s.project_id", "$3")
     )
 }
@@ -100,11 +102,14 @@ pub async fn for_client(db: &Db, scope: ClientScope, n: Narrowing<'_>) -> Result
     Ok(found)
 }
 
-/// Several shares of the contact's client, in the order asked; not found if any is not one
-/// the contact may see.
+/// Several shares of the contact's client, in the order first asked, each once; not found if
+/// any is not one the contact may see.
 pub async fn some_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result<Vec<Shared>> {
     let all = for_client(db, scope, Narrowing::default()).await?;
+    // The same file named twice is fetched, zipped and logged once.
+    let mut seen = std::collections::HashSet::new();
     ids.iter()
+        .filter(|id| seen.insert(**id))
         .map(|id| {
             all.iter()
                 .find(|s| s.id == *id)
@@ -177,7 +182,8 @@ pub fn checked(new: &NewShare<'_>) -> Result<()> {
 
 /// Shares, in one transaction; files already shared with the client keep their share.
 /// Anything not the workspace's (or a project not the client's) is refused and nothing is
-/// shared. Returns how many shares are new.
+/// shared, and so is a file another client sent (a feedback attachment of client A is A's:
+/// it is never shown to B). Returns how many shares are new.
 pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usize> {
     let ts = now();
     with_db!(db, pool => {
@@ -196,10 +202,16 @@ pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usi
         }
         let mut added = 0;
         for file in new.files {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM files WHERE id = $1 AND workspace_id = $2")
+            let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT client_id FROM files WHERE id = $1 AND workspace_id = $2")
                 .bind(file).bind(workspace_id).fetch_optional(&mut *tx).await?;
-            if found.is_none() {
-                return Err(Error::BadRequest("Choose files from your file manager.".into()));
+            match owner {
+                None => return Err(Error::BadRequest("Choose files from your file manager.".into())),
+                Some(Some(owner)) if owner != new.client_id => {
+                    return Err(Error::BadRequest(
+                        "That file belongs to another client: share only the agency's files, or this client's own.".into(),
+                    ))
+                }
+                Some(_) => {}
             }
             added += sqlx::query(
                 "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, project_id, shared_by, shared_at) \

@@ -151,15 +151,18 @@ pub async fn get(db: &Db, workspace_id: i64, id: i64) -> Result<StoredFile> {
         .ok_or(Error::NotFound)
 }
 
-/// A file as a client's contact may reach it: read in the contact's scope, so on PostgreSQL
-/// row-level security admits only the client's own files and those a module shows it (the
-/// gallery's shares). The caller has already found the file through the client's own rows;
-/// this is the second wall, not the first.
+/// A file as a client's contact may reach it: never another client's file, on either backend
+/// (the agency's own files pass here; the module that found the id, the gallery through its
+/// shares, has checked that the client may see it). Read in the contact's scope, so on
+/// PostgreSQL row-level security holds the same line a second time.
 pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<StoredFile> {
-    let sql = format!("SELECT {COLUMNS} FROM files WHERE id = $1 AND workspace_id = $2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM files WHERE id = $1 AND workspace_id = $2 AND {}",
+        reachable_by("$3")
+    );
     let mut tx = scope.begin(db).await?;
     let found: Option<StoredFile> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(scope.workspace_id()).fetch_optional(&mut **c).await)?;
+        .bind(id).bind(scope.workspace_id()).bind(scope.client_id()).fetch_optional(&mut **c).await)?;
     tx.commit().await?;
     found.ok_or(Error::NotFound)
 }
@@ -170,14 +173,15 @@ pub async fn many_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
-        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND id IN ({})",
+        "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 AND {} AND id IN ({})",
+        reachable_by("$2"),
         marks.join(", ")
     );
     let mut tx = scope.begin(db).await?;
     let found: Vec<StoredFile> = with_tx!(&mut tx, c => {
-        let mut q = sqlx::query_as(&sql).bind(scope.workspace_id());
+        let mut q = sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id());
         for id in ids {
             q = q.bind(id);
         }
@@ -185,6 +189,12 @@ pub async fn many_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result
     })?;
     tx.commit().await?;
     Ok(found)
+}
+
+/// The application's own wall, the one row-level security repeats: a client reaches its own
+/// files and the agency's, never another client's (`client` is the placeholder of its id).
+fn reachable_by(client: &str) -> String {
+    format!("(client_id IS NULL OR client_id = {client})")
 }
 
 /// The workspace's files, newest first.
