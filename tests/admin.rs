@@ -16,6 +16,8 @@ backends!(
     another_workspace_s_records_are_not_found,
     bad_input_is_refused_and_changes_nothing,
     api_tokens_are_created_shown_once_and_revoked,
+    api_tokens_run_out_and_end_with_a_password_change,
+    a_new_email_ends_the_contact_s_sessions,
     view_as_shows_what_the_contact_sees_and_changes_nothing,
 );
 
@@ -510,11 +512,8 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     assert_eq!(snapshot(w.app.db()).await, before);
 }
 
-async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
-    let w = world(&backend, "growth").await;
-    let res = w
-        .post("/admin/tokens", &[("name", "Reporting script")])
-        .await;
+/// The token a creation page shows once.
+fn shown_token(res: &Page) -> String {
     assert_eq!(res.status, 200, "{}", res.body);
     let text = res.text();
     let at = text.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
@@ -523,6 +522,15 @@ async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
         .take_while(char::is_ascii_hexdigit)
         .collect();
     assert_eq!(token.len(), 64);
+    token
+}
+
+async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let res = w
+        .post("/admin/tokens", &[("name", "Reporting script")])
+        .await;
+    let token = shown_token(&res);
     let bearer = As::Bearer(token.clone());
     let me = w.app.get("acme", "/api/me", &bearer).await;
     assert_eq!(me.status, 200, "{}", me.body);
@@ -554,6 +562,147 @@ async fn api_tokens_are_created_shown_once_and_revoked(backend: Backend) {
             .status,
         404
     );
+}
+
+/// A token works for the days chosen at its making (90 unless chosen), the list says when it
+/// was last used and when it ends, and its owner's password change revokes it.
+async fn api_tokens_run_out_and_end_with_a_password_change(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let before = snapshot(w.app.db()).await;
+    for days in ["0", "3650", "-7", "x", "99999999999999999999"] {
+        let res = w
+            .post("/admin/tokens", &[("name", "Odd"), ("days", days)])
+            .await;
+        assert_eq!(res.status, 400, "{days}: {}", res.body);
+    }
+    assert_eq!(snapshot(w.app.db()).await, before, "no token was made");
+
+    let form = w.app.get("acme", "/admin/tokens", &w.staff).await;
+    assert!(
+        form.body
+            .contains(r#"<option value="90" selected>90 days</option>"#),
+        "{}",
+        form.body
+    );
+    let weekly = As::Bearer(shown_token(
+        &w.post("/admin/tokens", &[("name", "Weekly export"), ("days", "7")])
+            .await,
+    ));
+    let standing = As::Bearer(shown_token(
+        &w.post("/admin/tokens", &[("name", "Dashboard")]).await,
+    ));
+    let in_a_week = portal_core::templates::date(portal_core::db::iso_date_from_today(7));
+    let in_90 = portal_core::templates::date(portal_core::db::iso_date_from_today(90));
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await.words();
+    assert!(
+        list.contains(&format!(
+            "Weekly export {} just now Never {in_a_week} (in 7 days) Active",
+            "owner@agency.example"
+        )),
+        "{list}"
+    );
+    assert!(
+        list.contains(&format!(
+            "Dashboard owner@agency.example just now Never {in_90} (in 90 days) Active"
+        )),
+        "{list}"
+    );
+
+    assert_eq!(w.app.get("acme", "/api/me", &weekly).await.status, 200);
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await.words();
+    assert!(
+        list.contains("Weekly export owner@agency.example just now just now"),
+        "{list}"
+    );
+
+    // A week later the weekly one is refused, and listed as expired.
+    w.app
+        .sql(
+            "UPDATE api_tokens SET expires_at = created_at - 1 WHERE name = 'Weekly export' AND workspace_id = $1",
+            w.ws,
+        )
+        .await;
+    assert_eq!(w.app.get("acme", "/api/me", &weekly).await.status, 401);
+    assert_eq!(w.app.get("acme", "/api/me", &standing).await.status, 200);
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await;
+    assert!(list.words().contains("Expired"), "{}", list.words());
+    assert_eq!(
+        list.body.matches("/revoke\"").count(),
+        2,
+        "only the working ones (the harness's and the dashboard's) can be revoked"
+    );
+
+    // The owner changes their password: the token made with the old one stops.
+    let id: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT id FROM staff_users WHERE email = 'owner@agency.example'").fetch_one(pool).await)
+    .unwrap();
+    let hash = w
+        .app
+        .state
+        .passwords
+        .hash("the old passphrase")
+        .await
+        .unwrap();
+    portal_core::clients::set_staff_password(w.app.db(), id, &hash)
+        .await
+        .unwrap();
+    let new = "a brand new passphrase";
+    let res = w
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", "the old passphrase"),
+                ("new", new),
+                ("confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.app.get("acme", "/api/me", &standing).await.status, 401);
+    let list = w.app.get("acme", "/admin/tokens", &w.staff).await;
+    assert!(
+        list.words().contains("Dashboard owner@agency.example"),
+        "{}",
+        list.words()
+    );
+    assert_eq!(
+        list.body.matches("/revoke\"").count(),
+        0,
+        "{}",
+        list.words()
+    );
+}
+
+/// Whoever signed in as the old address is signed out when staff change it.
+async fn a_new_email_ends_the_contact_s_sessions(backend: Backend) {
+    let w = world(&backend, "growth").await;
+    let client = w.new_client("Client Co").await;
+    let (id, dana) = w
+        .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    let path = format!("/admin/contacts/{id}");
+    let same = [
+        ("name", "Dana D."),
+        ("email", "dana@client.example"),
+        ("active", "on"),
+    ];
+    assert_eq!(w.post(&path, &same).await.status, 303);
+    assert_eq!(
+        w.app.get("acme", "/portal/", &dana).await.status,
+        200,
+        "a rename keeps them in"
+    );
+    let moved = [
+        ("name", "Dana D."),
+        ("email", "dana@new.example"),
+        ("active", "on"),
+    ];
+    assert_eq!(w.post(&path, &moved).await.status, 303);
+    assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
+    let sessions: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1").bind(id).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(sessions, 0, "ended on the server, not only hidden");
 }
 
 async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backend) {

@@ -430,7 +430,7 @@ async fn members_see_the_settings_but_cannot_change_them(backend: Backend) {
     assert!(menu.contains(&"Settings".to_string()), "{menu:?}");
 
     let bearer = As::Bearer(
-        portal_core::web::session::create_api_token(w.app.db(), w.ws, id, "member")
+        portal_core::web::session::create_api_token(w.app.db(), w.ws, id, "member", 90)
             .await
             .unwrap(),
     );

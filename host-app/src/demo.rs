@@ -337,7 +337,7 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
             label: format!("staff: {} (owner)", w.staff.1),
             path: format!("/w/{}/admin/dev-sign-in/{token}", w.slug),
         });
-        let api_token = session::create_api_token(db, workspace_id, staff_id, "demo").await?;
+        let api_token = session::create_api_token(db, workspace_id, staff_id, "demo", 365).await?;
         out.push(DemoLink {
             workspace: heading.clone(),
             label: format!("API: Authorization: Bearer {api_token}"),

@@ -97,7 +97,9 @@ pub async fn replace_contact_password(
     })
 }
 
-/// Replaces a staff member's password (already hashed): every other staff session ends.
+/// Replaces a staff member's password (already hashed): every other staff session ends, and
+/// so does every API token they made (a token made by whoever knew the old password must not
+/// outlive it).
 pub async fn replace_staff_password(
     db: &Db,
     staff_user_id: i64,
@@ -114,6 +116,11 @@ pub async fn replace_staff_password(
         sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND token_hash <> $2")
             .bind(staff_user_id)
             .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE staff_user_id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(staff_user_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -451,7 +458,9 @@ pub struct ContactChange {
 
 /// Applies a change to a contact. Deactivation and a past expiry end their sessions at once
 /// (the revision trigger, and the session loader's checks); a new email voids their pending
-/// one-time links, which were sent to the old address. Reactivating needs room in the plan.
+/// one-time links, which were sent to the old address, and ends their sessions: whoever
+/// signed in as the old address (a shared mailbox, the person who left) is signed out.
+/// Reactivating needs room in the plan.
 pub async fn update_contact(
     db: &Db,
     workspace_id: i64,
@@ -480,7 +489,7 @@ pub async fn update_contact(
         if email != current.email {
             sqlx::query(void).bind(now()).bind(contact_id).execute(&mut *tx).await?;
         }
-        if !change.active {
+        if !change.active || email != current.email {
             sqlx::query(end_sessions).bind(contact_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;

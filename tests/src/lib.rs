@@ -714,7 +714,7 @@ impl TestApp {
             session::create_staff_session(&self.state, workspace_id, id, &Default::default())
                 .await
                 .unwrap();
-        let bearer = session::create_api_token(self.db(), workspace_id, id, "test")
+        let bearer = session::create_api_token(self.db(), workspace_id, id, "test", 90)
             .await
             .unwrap();
         (id, As::Staff(cookie), As::Bearer(bearer))

@@ -130,6 +130,14 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261123_0014_mail_attachments.sql"
             ),
         },
+        ModuleMigration {
+            version: 202612030015,
+            description: "API tokens expire",
+            sqlite: include_str!("../../../migrations/sqlite/20261203_0015_api_token_expiry.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261203_0015_api_token_expiry.sql"
+            ),
+        },
     ];
 }
 

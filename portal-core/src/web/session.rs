@@ -229,15 +229,27 @@ pub async fn create_staff_session(
     Ok(token)
 }
 
+/// How long an API token may live, in days: what the form offers, the default first. A
+/// token never lives for ever: one forgotten in a script or a leaked log runs out.
+pub const API_TOKEN_DAYS: [i64; 5] = [90, 7, 30, 180, 365];
+
+/// Makes a token for the staff member that works for `days` days (one of [`API_TOKEN_DAYS`]).
 pub async fn create_api_token(
     db: &Db,
     workspace_id: i64,
     staff_user_id: i64,
     name: &str,
+    days: i64,
 ) -> Result<String> {
+    if !API_TOKEN_DAYS.contains(&days) {
+        return Err(Error::BadRequest(
+            "Choose how long the token works: 7, 30, 90, 180 or 365 days.".into(),
+        ));
+    }
     let (token, hash) = new_token();
-    let sql = "INSERT INTO api_tokens (token_hash, workspace_id, staff_user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)";
-    with_db!(db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(name).bind(now()).execute(pool).await.map(|_| ()))?;
+    let created = now();
+    let sql = "INSERT INTO api_tokens (token_hash, workspace_id, staff_user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    with_db!(db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(name).bind(created).bind(created + days * 86_400).execute(pool).await.map(|_| ()))?;
     Ok(token)
 }
 
@@ -526,13 +538,20 @@ async fn load_staff(
 ) -> Result<Option<StaffUser>> {
     let db = &state.db;
     let hash = hash_token(token);
+    let at = now();
     let user = if api {
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM api_tokens t \
                    JOIN staff_users u ON u.id = t.staff_user_id AND u.workspace_id = t.workspace_id \
-                   WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL";
-        with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).fetch_optional(pool).await)?
+                   WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3";
+        let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).fetch_optional(pool).await)?;
+        if user.is_some() {
+            // Last use, for the tokens page, written at most once a minute per token.
+            let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
+                       AND (last_used_at IS NULL OR last_used_at < $3)";
+            with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()))?;
+        }
+        user
     } else {
-        let at = now();
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM staff_sessions s \
                    JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id \
                    WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4";

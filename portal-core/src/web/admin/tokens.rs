@@ -1,6 +1,8 @@
 //! `/admin/tokens`: bearer tokens for the JSON API. A token is shown once, when created;
 //! the database keeps only its hash. Each staff member creates and revokes their own;
-//! owners and admins can revoke anyone's (someone leaves, a token leaks).
+//! owners and admins can revoke anyone's (someone leaves, a token leaks). Every token runs
+//! out (90 days unless its maker chose otherwise), and its owner's password change revokes
+//! it: the list says when each was last used and when it ends.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -22,6 +24,8 @@ struct TokenRow {
     name: String,
     created_at: i64,
     revoked_at: Option<i64>,
+    expires_at: i64,
+    last_used_at: Option<i64>,
     staff_user_id: i64,
     owner: String,
 }
@@ -32,8 +36,30 @@ struct TokenView {
     name: String,
     owner: String,
     created: String,
-    revoked: bool,
+    /// `YYYY-MM-DD`, and how far off ("in 89 days") while it works.
+    expires_on: String,
+    expires_in: Option<String>,
+    last_used: Option<String>,
+    /// `active`, `revoked` or `expired`.
+    status: &'static str,
     can_revoke: bool,
+}
+
+/// "7 days" for a token made a moment ago for 7 days (whole days are rounded up, where the
+/// session list's "expires in" rounds down); the last two days in hours and minutes.
+fn time_left(at: i64, expires: i64) -> String {
+    let secs = expires - at;
+    if secs >= 2 * 86_400 {
+        format!("{} days", (secs + 86_399) / 86_400)
+    } else {
+        crate::web::account::until(at, expires)
+    }
+}
+
+fn iso_day(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| crate::db::iso_date(t.date()))
+        .unwrap_or_default()
 }
 
 async fn page(
@@ -42,21 +68,31 @@ async fn page(
     created: Option<(&str, &str)>,
     notice: Option<&str>,
 ) -> Result<Html<String>> {
-    let sql = "SELECT t.token_hash, t.name, t.created_at, t.revoked_at, t.staff_user_id, u.name AS owner \
-               FROM api_tokens t JOIN staff_users u ON u.id = t.staff_user_id \
-               WHERE t.workspace_id = $1 ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC";
-    let rows: Vec<TokenRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).fetch_all(pool).await)?;
     let at = now();
+    let sql = "SELECT t.token_hash, t.name, t.created_at, t.revoked_at, t.expires_at, t.last_used_at, t.staff_user_id, u.name AS owner \
+               FROM api_tokens t JOIN staff_users u ON u.id = t.staff_user_id \
+               WHERE t.workspace_id = $1 ORDER BY t.revoked_at IS NOT NULL OR t.expires_at <= $2, t.created_at DESC";
+    let rows: Vec<TokenRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).bind(at).fetch_all(pool).await)?;
     let tokens: Vec<TokenView> = rows
         .into_iter()
         .filter(|r| r.staff_user_id == ctx.user.id || ctx.can_manage())
-        .map(|r| TokenView {
-            handle: session::handle_of(&r.token_hash),
-            can_revoke: r.revoked_at.is_none(),
-            revoked: r.revoked_at.is_some(),
-            name: r.name,
-            owner: r.owner,
-            created: crate::web::account::ago(at, r.created_at),
+        .map(|r| {
+            let status = match (r.revoked_at, r.expires_at > at) {
+                (Some(_), _) => "revoked",
+                (None, false) => "expired",
+                (None, true) => "active",
+            };
+            TokenView {
+                handle: session::handle_of(&r.token_hash),
+                can_revoke: status == "active",
+                status,
+                expires_on: iso_day(r.expires_at),
+                expires_in: (status == "active").then(|| time_left(at, r.expires_at)),
+                last_used: r.last_used_at.map(|t| crate::web::account::ago(at, t)),
+                name: r.name,
+                owner: r.owner,
+                created: crate::web::account::ago(at, r.created_at),
+            }
         })
         .collect();
     ctx.render(
@@ -66,6 +102,7 @@ async fn page(
             created => created.map(|(name, token)| context! { name => name, token => token }),
             notice => notice,
             action => ctx.link("/tokens"),
+            lifetimes => session::API_TOKEN_DAYS,
             api_base => crate::email::workspace_url(&state.config, &ctx.tenant.workspace.slug) + "/api",
         },
     )
@@ -90,7 +127,14 @@ pub async fn create(
 ) -> Result<Html<String>> {
     let form = Fields::parse(&body);
     let name = form.name("name", "token's name")?;
-    let token = create_api_token(&state.db, ctx.tenant.workspace.id, ctx.user.id, &name).await?;
+    let days = match form.get("days") {
+        "" => session::API_TOKEN_DAYS[0],
+        raw => raw
+            .parse::<i64>()
+            .map_err(|_| Error::BadRequest("Choose how long the token works, in days.".into()))?,
+    };
+    let token =
+        create_api_token(&state.db, ctx.tenant.workspace.id, ctx.user.id, &name, days).await?;
     page(&state, &ctx, Some((&name, &token)), None).await
 }
 
@@ -107,7 +151,7 @@ pub async fn revoke(
     let only_user = if ctx.can_manage() { 0 } else { ctx.user.id };
     let sql =
         "UPDATE api_tokens SET revoked_at = $1 WHERE workspace_id = $2 AND token_hash LIKE $3 \
-               AND revoked_at IS NULL AND ($4 = 0 OR staff_user_id = $4)";
+               AND revoked_at IS NULL AND expires_at > $1 AND ($4 = 0 OR staff_user_id = $4)";
     let n = with_db!(&state.db, pool => sqlx::query(sql).bind(now()).bind(ctx.tenant.workspace.id).bind(&pattern).bind(only_user).execute(pool).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(Error::NotFound);
