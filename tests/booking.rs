@@ -11,6 +11,7 @@ use portico_tests::{backends, snapshot, spawn_app_with, As, Backend, Options, Pa
 backends!(
     a_contact_books_moves_and_cancels_with_calendar_updates,
     two_contacts_racing_for_one_time_get_one_booking,
+    a_colleague_changes_a_meeting_only_with_permission,
     the_database_refuses_a_second_claim_on_a_block,
     booking_is_sold_to_growth_as_an_add_on,
     bad_booking_input_changes_nothing,
@@ -454,6 +455,96 @@ async fn a_contact_books_moves_and_cancels_with_calendar_updates(backend: Backen
             .status,
         404
     );
+}
+
+/// Everyone at the client sees its meetings and who booked each; moving or cancelling one a
+/// colleague booked takes "Move and cancel colleagues' meetings".
+async fn a_colleague_changes_a_meeting_only_with_permission(backend: Backend) {
+    let w = world(&backend, "scale", false).await;
+    let client: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT client_id FROM contacts WHERE email = 'bea@client.example'").fetch_one(pool).await)
+    .unwrap();
+    let (_, dee) = w.app.contact(w.ws, client, "dee@client.example", &[]).await;
+    let (_, ann) = w
+        .app
+        .contact(
+            w.ws,
+            client,
+            "ann@client.example",
+            &[portico_booking::CAN_CHANGE_OTHERS],
+        )
+        .await;
+    // Past the workspace's 24-hour notice, so only the permission stands in the way.
+    let (_, starts) = w.offered(&w.bea, "Europe/Berlin", None).await;
+    let later: Vec<i64> = starts
+        .into_iter()
+        .filter(|s| *s > portal_core::db::now() + 30 * 3600)
+        .collect();
+    let res = w.book(&w.bea, later[0], "Europe/Berlin").await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id = res.location_id("booking");
+
+    let list = w.app.get("acme", "/portal/booking", &dee).await;
+    assert!(
+        list.words().contains("bea@client.example Booked"),
+        "{}",
+        list.words()
+    );
+    let page = w
+        .app
+        .get("acme", &format!("/portal/booking/{id}"), &dee)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.words().contains("Booked by bea@client.example"),
+        "{}",
+        page.words()
+    );
+    assert!(
+        page.words()
+            .contains("bea@client.example booked this meeting"),
+        "{}",
+        page.words()
+    );
+    assert!(!page.body.contains("/cancel\""), "no Cancel for Dee");
+    assert!(!page.words().contains("Move it"));
+
+    let before = snapshot(w.app.db()).await;
+    let start = later[2].to_string();
+    let moving = format!("/portal/booking/slots?type={}&move={id}", w.meeting);
+    for res in [
+        w.app
+            .submit("acme", &format!("/portal/booking/{id}/cancel"), &dee, &[])
+            .await,
+        w.app
+            .submit(
+                "acme",
+                &format!("/portal/booking/{id}/move"),
+                &dee,
+                &[("start", &start), ("tz", "Europe/Berlin")],
+            )
+            .await,
+        w.app.get("acme", &moving, &dee).await,
+    ] {
+        assert_eq!(res.status, 403, "{}", res.body);
+        assert!(res
+            .words()
+            .contains("bea@client.example booked this meeting"));
+    }
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing changed");
+
+    // Ann may: she sees the buttons, and the cancellation goes through.
+    let page = w
+        .app
+        .get("acme", &format!("/portal/booking/{id}"), &ann)
+        .await;
+    assert!(page.words().contains("Move it"), "{}", page.words());
+    let res = w
+        .app
+        .submit("acme", &format!("/portal/booking/{id}/cancel"), &ann, &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(w.row(id).await.0 .0, "cancelled");
 }
 
 async fn two_contacts_racing_for_one_time_get_one_booking(backend: Backend) {

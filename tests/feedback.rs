@@ -10,6 +10,7 @@ backends!(
     feedback_goes_to_the_right_inbox_and_the_contact_follows_it,
     bad_feedback_is_refused_and_leaves_nothing,
     the_api_answers_from_the_inbox,
+    a_contact_who_may_not_see_projects_is_never_shown_their_names,
 );
 
 struct World {
@@ -617,4 +618,65 @@ async fn notes_stay_behind_the_wall() {
     let seen: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM feedback").fetch_all(&mut **c).await).unwrap();
     assert!(seen.is_empty());
     tx.commit().await.unwrap();
+}
+
+/// A colleague without "see projects" reads the client's feedback, but no project name on the
+/// form, in the list or in a thread, and cannot file feedback under a project.
+async fn a_contact_who_may_not_see_projects_is_never_shown_their_names(backend: Backend) {
+    let w = world(&backend).await;
+    let change = w.category("Change request").await.to_string();
+    let website = w.website.to_string();
+    let res = w
+        .send(
+            &[
+                ("subject", "Logo too small on phones"),
+                ("category", &change),
+                ("project", &website),
+                ("body", "Can it be bigger?"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id = res.location_id("feedback");
+    let (_, fin) = w
+        .app
+        .contact(w.ws, w.client, "fin@client.example", &[])
+        .await;
+    let form = w.app.get("acme", "/portal/feedback/new", &fin).await;
+    assert_eq!(form.status, 200);
+    assert!(!form.words().contains("Website"), "{}", form.words());
+    let list = w.app.get("acme", "/portal/feedback", &fin).await.words();
+    assert!(list.contains("Logo too small on phones"), "{list}");
+    assert!(!list.contains("Website"), "{list}");
+    let thread = w
+        .app
+        .get("acme", &format!("/portal/feedback/{id}"), &fin)
+        .await
+        .words();
+    assert!(thread.contains("Can it be bigger?"), "{thread}");
+    assert!(!thread.contains("Website"), "{thread}");
+    // Bea, who may, still sees it.
+    let hers = w.app.get("acme", "/portal/feedback", &w.bea).await.words();
+    assert!(hers.contains("Website"), "{hers}");
+
+    let before = snapshot(w.app.db()).await;
+    let res = w
+        .app
+        .upload_form(
+            "acme",
+            "/portal/feedback",
+            &fin,
+            &[
+                ("subject", "Another"),
+                ("category", &change),
+                ("project", &website),
+                ("body", "About the website"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert!(res.words().contains("Choose one of your projects"));
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing was sent");
 }

@@ -114,14 +114,8 @@ impl World {
     }
 }
 
-/// The number on the menu's Notifications link, if any.
 fn badge(page: &Page) -> Option<String> {
-    let start = page.body.find("class=\"bell\"")?;
-    let rest = &page.body[start..];
-    let end = rest.find("</a>")?;
-    let link = &rest[..end];
-    let count = link.split("class=\"count\">").nth(1)?;
-    Some(count.split('<').next()?.to_string())
+    page.unread_badge()
 }
 
 async fn a_notice_reaches_its_client_s_contacts_and_no_one_else(backend: Backend) {

@@ -8,7 +8,8 @@ use portico_tests::{backends, snapshot, spawn_app, As, Backend, TestApp};
 
 backends!(
     a_limited_contact_sees_only_their_projects,
-    only_the_client_s_projects_can_be_granted
+    only_the_client_s_projects_can_be_granted,
+    news_of_a_project_leaves_the_feed_with_access_to_it,
 );
 
 async fn project(app: &TestApp, ws: i64, client: i64, name: &str) -> i64 {
@@ -145,4 +146,77 @@ async fn only_the_client_s_projects_can_be_granted(backend: Backend) {
         assert_eq!(res.status, 400, "{fields:?}: {}", res.body);
     }
     assert_eq!(snapshot(w.app.db()).await, before, "nothing half-saved");
+}
+
+/// What Dana was told about a project leaves her feed and her badge (the digest reads the
+/// same rule) when the project is taken from her, or "see projects" is, and comes back with
+/// access: nothing is deleted.
+async fn news_of_a_project_leaves_the_feed_with_access_to_it(backend: Backend) {
+    let w = world(&backend).await;
+    for (id, name) in [(w.website, "Website"), (w.campaign, "Campaign")] {
+        let res = w
+            .app
+            .submit(
+                "acme",
+                &format!("/admin/projects/{id}"),
+                &w.staff,
+                &[
+                    ("name", name),
+                    ("status", "in_progress"),
+                    ("progress", "75"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana).await;
+    assert_eq!(
+        feed.unread_badge().as_deref(),
+        Some("2"),
+        "{}",
+        feed.words()
+    );
+    assert!(
+        feed.words().contains("Campaign is 75% done"),
+        "{}",
+        feed.words()
+    );
+
+    let access = format!("/admin/projects/access/{}", w.contact);
+    let website = w.website.to_string();
+    let limit = [("scope", "some"), ("project", website.as_str())];
+    let res = w.app.submit("acme", &access, &w.staff, &limit).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana).await;
+    assert!(
+        feed.words().contains("Website is 75% done"),
+        "{}",
+        feed.words()
+    );
+    assert!(!feed.words().contains("Campaign"), "{}", feed.words());
+    assert_eq!(feed.unread_badge().as_deref(), Some("1"));
+    let home = w.app.get("acme", "/portal/", &w.dana).await;
+    assert!(!home.words().contains("Campaign"), "{}", home.words());
+
+    // Access back: the news is back, unread as it was.
+    let res = w
+        .app
+        .submit("acme", &access, &w.staff, &[("scope", "all")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana).await;
+    assert!(feed.words().contains("Campaign is 75% done"));
+    assert_eq!(feed.unread_badge().as_deref(), Some("2"));
+
+    // Without "see projects" at all, none of it shows.
+    w.app
+        .sql(
+            "DELETE FROM contact_permissions WHERE contact_id = $1",
+            w.contact,
+        )
+        .await;
+    let feed = w.app.get("acme", "/portal/notifications", &w.dana).await;
+    assert_eq!(feed.status, 200);
+    assert!(!feed.words().contains("75% done"), "{}", feed.words());
+    assert_eq!(feed.unread_badge(), None);
 }

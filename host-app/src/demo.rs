@@ -391,6 +391,8 @@ async fn first_news(
             .unwrap_or_default()
     };
     let (project, task) = (param("id"), param("task"));
+    // The projects module's record name, written out: the demo builds without it too.
+    let about = project.parse::<i64>().ok();
     let tenant = portal_core::web::Tenant::of_workspace(state, workspace_id)
         .await?
         .context("the demo workspace just created is missing")?;
@@ -401,6 +403,7 @@ async fn first_news(
             body: "In Website redesign.".into(),
             link: format!("/projects/{project}"),
             source: None,
+            about: about.map(|id| ("project", id)),
         },
         Notice {
             kind: "reply",
@@ -408,6 +411,7 @@ async fn first_news(
             body: "Desktop and mobile mock-ups are attached to this task.".into(),
             link: format!("/projects/{project}/tasks/{task}"),
             source: None,
+            about: about.map(|id| ("project", id)),
         },
     ];
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(&state.db, workspace_id).await?;

@@ -104,6 +104,8 @@ pub struct Inner {
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
     pub unread: crate::notifications::UnreadCache,
+    /// What of a contact's notifications they may still see, from the linked modules.
+    pub feed_rules: crate::notifications::FeedRules,
     pub home: crate::home::HomeCache,
     pub files: crate::files::FileStore,
     pub passwords: Passwords,
@@ -258,6 +260,7 @@ impl PortalBuilder {
             entitlements: EntitlementCache::new(),
             sessions: session::SessionCache::default(),
             unread: crate::notifications::UnreadCache::default(),
+            feed_rules: crate::notifications::FeedRules::of(&self.registry),
             home: crate::home::HomeCache::default(),
             files: files.clone(),
             passwords: passwords.clone(),
@@ -303,6 +306,7 @@ impl PortalBuilder {
         }
         let templates = Templates::new(embedded, self.config.template_dir.clone());
         let routes = registry.routes();
+        let feed_rules = crate::notifications::FeedRules::of(&registry);
         let portal = Portal {
             state: AppState(Arc::new(Inner {
                 db: self.db,
@@ -312,6 +316,7 @@ impl PortalBuilder {
                 entitlements: EntitlementCache::new(),
                 sessions: session::SessionCache::default(),
                 unread: crate::notifications::UnreadCache::default(),
+                feed_rules,
                 home: crate::home::HomeCache::default(),
                 files: files.clone(),
                 passwords,

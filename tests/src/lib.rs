@@ -347,6 +347,16 @@ impl Page {
         Some(rest[..rest.find('"')?].to_string())
     }
 
+    /// The number on the portal menu's Notifications link, if any.
+    pub fn unread_badge(&self) -> Option<String> {
+        let start = self.body.find("class=\"bell\"")?;
+        let rest = &self.body[start..];
+        let end = rest.find("</a>")?;
+        let link = &rest[..end];
+        let count = link.split("class=\"count\">").nth(1)?;
+        Some(count.split('<').next()?.to_string())
+    }
+
     /// The body with HTML entities decoded, for assertions about what a reader sees.
     pub fn text(&self) -> String {
         self.body

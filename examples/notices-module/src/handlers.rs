@@ -107,6 +107,7 @@ pub async fn api_create(
                 body: new.body.clone(),
                 link: "/notices".into(),
                 source: None,
+                about: None,
             };
             notifications::notify(
                 &state,

@@ -54,6 +54,7 @@ pub async fn submitted(
         },
         link: format!("/approvals/{}", a.id),
         source: source(a),
+        about: Some((portico_projects::RECORD, a.project_id)),
     };
     notifications::notify(
         state,
@@ -113,6 +114,7 @@ pub async fn from_team(
         body: body.to_string(),
         link: format!("/approvals/{}#history", a.id),
         source: source(a),
+        about: Some((portico_projects::RECORD, a.project_id)),
     };
     notifications::notify(
         state,

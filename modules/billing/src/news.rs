@@ -34,6 +34,7 @@ pub async fn issued(
         },
         link: format!("/billing/{}", inv.id),
         source: Some(format!("billing:{}", inv.id)),
+        about: None,
     };
     notifications::notify(
         state,

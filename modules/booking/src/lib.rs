@@ -31,12 +31,15 @@ pub mod store;
 use portal_core::db::{ModuleMigration, ScopedTx};
 use portal_core::module::EmbeddedTemplate;
 use portal_core::{
-    async_trait, with_db, AppState, Error, FeatureDecl, MenuItem, ModuleRegistration, PortalModule,
-    QuickAction, Result, Routes, TierDecl,
+    async_trait, with_db, AppState, Error, FeatureDecl, MenuItem, ModuleRegistration,
+    PermissionDecl, PortalModule, QuickAction, Result, Routes, TierDecl,
 };
 
 pub const ID: &str = "booking";
 pub const FEATURE: &str = "booking";
+/// Move and cancel meetings a colleague booked. Everyone sees the client's meetings and
+/// changes their own; changing someone else's plans needs this.
+pub const CAN_CHANGE_OTHERS: &str = "can_change_colleagues_meetings";
 
 pub struct Booking;
 
@@ -60,6 +63,14 @@ impl PortalModule for Booking {
             key: FEATURE,
             label: "Meeting booking",
             tiers: &[TierDecl::STANDARD],
+        }]
+    }
+    fn permissions(&self) -> &'static [PermissionDecl] {
+        &[PermissionDecl {
+            key: CAN_CHANGE_OTHERS,
+            label: "Move and cancel colleagues' meetings",
+            description: "Move or cancel a meeting another contact of the client booked (everyone moves and cancels their own).",
+            presets: &["client_admin"],
         }]
     }
     fn menu_items(&self) -> &'static [MenuItem] {

@@ -1,5 +1,6 @@
 //! The contact's side: what they can book, free times in their own time zone, their
-//! meetings — each with Cancel and Move while the workspace's notice allows.
+//! client's meetings — each with Cancel and Move while the workspace's notice allows, for the
+//! contact who booked it and colleagues with `can_change_colleagues_meetings`.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -133,7 +134,11 @@ pub async fn slots_page(
         return Err(Error::NotFound);
     }
     let moving = match q.moving {
-        Some(b) => Some(store::for_contact(&state.db, ctx.scope(), b).await?),
+        Some(b) => {
+            let b = store::for_contact(&state.db, ctx.scope(), b).await?;
+            may_change(&ctx, &b)?;
+            Some(b)
+        }
         None => None,
     };
     let (starts, host_zone) = free_for(&state, &m, moving.as_ref(), true).await?;
@@ -255,7 +260,32 @@ pub struct Done {
     done: String,
 }
 
-/// Whether the contact may still change `b`: confirmed, and further off than the notice.
+/// Whether `ctx` may change `b` at all: their own, or a colleague's with the permission.
+fn may_change(ctx: &PortalContext, b: &Booking) -> Result<()> {
+    if b.contact_id == Some(ctx.user.contact_id) || ctx.can(crate::CAN_CHANGE_OTHERS) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(format!(
+        "{} booked this meeting: they can move or cancel it, as can a colleague allowed to change others' meetings.",
+        b.contact_name
+    )))
+}
+
+/// Why `ctx` may not change `b` now, if they may not: not theirs to change, cancelled, or
+/// closer than the notice.
+async fn unchangeable(
+    state: &AppState,
+    ctx: &PortalContext,
+    b: &Booking,
+) -> Result<Option<String>> {
+    match may_change(ctx, b) {
+        Err(Error::Forbidden(why)) => Ok(Some(why)),
+        Err(e) => Err(e),
+        Ok(()) => changeable(state, b).await,
+    }
+}
+
+/// Whether the meeting may still change: confirmed, and further off than the notice.
 async fn changeable(state: &AppState, b: &Booking) -> Result<Option<String>> {
     if !b.confirmed() {
         return Ok(Some("This meeting is cancelled.".into()));
@@ -278,7 +308,7 @@ pub async fn show(
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
     let b = store::for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
-    let locked = changeable(&state, &b).await?;
+    let locked = unchangeable(&state, &ctx, &b).await?;
     let link = |p: &str| ctx.link(p);
     ctx.render(
         "booking/booking.html",
@@ -306,6 +336,7 @@ async fn for_change(
     id: &str,
 ) -> Result<(ScopedTx, Booking)> {
     let b = store::for_contact(&state.db, ctx.scope(), parse_id(id)?).await?;
+    may_change(ctx, &b)?;
     locked(state, &b).await
 }
 
@@ -351,6 +382,7 @@ pub async fn move_to(
     body: Bytes,
 ) -> Result<Response> {
     let b = store::for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    may_change(&ctx, &b)?;
     if let Some(why) = changeable(&state, &b).await? {
         return Err(Error::Conflict(why));
     }

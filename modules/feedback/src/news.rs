@@ -96,6 +96,7 @@ pub async fn to_contact(
         body,
         link: format!("/feedback/{}", f.id),
         source: source(f),
+        about: f.project_id.map(|p| (portico_projects::RECORD, p)),
     };
     notifications::notify(
         state,

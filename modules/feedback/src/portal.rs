@@ -62,6 +62,12 @@ pub struct Done {
     done: String,
 }
 
+/// Whether the contact is shown project names at all: only with the projects module's "see
+/// projects" permission (a finance-only contact never learns what the agency is working on).
+fn sees_projects(ctx: &PortalContext) -> bool {
+    ctx.can(portico_projects::CAN_VIEW)
+}
+
 /// `GET /portal/feedback`.
 pub async fn list(
     State(state): State<AppState>,
@@ -75,7 +81,7 @@ pub async fn list(
             context! {
                 subject => f.subject,
                 category => f.category,
-                project => f.project_name,
+                project => f.project_name.as_ref().filter(|_| sees_projects(&ctx)),
                 status => status_view(f),
                 updated_at => f.updated_at,
                 href => ctx.link(&format!("/feedback/{}", f.id)),
@@ -99,7 +105,11 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Result<Html<String>> {
     let categories = store::categories(&state.db, ctx.tenant.workspace.id, false).await?;
-    let projects = portico_projects::store::list_for_client(&state.db, ctx.scope()).await?;
+    let projects = if sees_projects(&ctx) {
+        portico_projects::store::list_for_client(&state.db, ctx.scope()).await?
+    } else {
+        Vec::new()
+    };
     let projects: Vec<_> = projects
         .iter()
         .map(|p| context! { id => p.id, name => p.name })
@@ -168,8 +178,11 @@ async fn check(
             let id = raw
                 .parse::<i64>()
                 .map_err(|_| Error::BadRequest("Choose one of your projects.".into()))?;
-            // Only a project this contact sees: another client's, or one they are not
-            // given, reads as not there.
+            // Only a project this contact sees: another client's, one they are not given,
+            // or any for a contact who may not see projects, reads as not there.
+            if !sees_projects(ctx) {
+                return Err(Error::BadRequest("Choose one of your projects.".into()));
+            }
             portico_projects::store::get_for_client(&state.db, ctx.scope(), id)
                 .await?
                 .ok_or_else(|| Error::BadRequest("Choose one of your projects.".into()))?;
@@ -303,7 +316,10 @@ pub async fn show(
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
-    let t = store::thread_for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    let mut t = store::thread_for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
+    if !sees_projects(&ctx) {
+        t.feedback.project_name = None;
+    }
     let f = &t.feedback;
     let base = ctx.link(&format!("/feedback/{}", f.id));
     ctx.render(

@@ -75,5 +75,7 @@ pub async fn set_access(
         _ => return Err(Error::BadRequest("Choose all projects or some.".into())),
     };
     store::set_access(&state.db, ws, contact.client_id, id, chosen.as_deref()).await?;
+    // Their badge counts only news of the projects they now see.
+    state.unread.forget(id).await;
     Ok(Redirect::to(&ctx.link(&format!("/contacts/{id}?done=access"))).into_response())
 }

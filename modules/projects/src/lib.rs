@@ -34,6 +34,16 @@ use portal_core::{
 pub const ID: &str = "projects";
 pub const FEATURE: &str = "projects";
 pub const CAN_VIEW: &str = "can_view_projects";
+/// What a notification about one of the client's projects names (`Notice::about`).
+pub const RECORD: &str = "project";
+
+/// A contact may still see a project: they hold "see projects" and are not limited to others.
+fn project_visible(project: &str, contact: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM contact_permissions cp WHERE cp.contact_id = {contact} AND cp.permission = '{CAN_VIEW}') AND {}",
+        store::visible(project, contact)
+    )
+}
 
 pub struct Projects;
 
@@ -108,6 +118,14 @@ impl PortalModule for Projects {
     }
     fn notification_kinds(&self) -> &'static [NotificationKind] {
         news::KINDS
+    }
+    /// Notifications about a project (its replies, tasks, deliverables and feedback) leave
+    /// the feed of a contact who may no longer see it.
+    fn record_rules(&self) -> &'static [portal_core::notifications::RecordRule] {
+        &[portal_core::notifications::RecordRule {
+            record: RECORD,
+            visible: project_visible,
+        }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
         &[

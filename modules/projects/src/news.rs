@@ -121,6 +121,7 @@ pub async fn staff_commented(
         body: body.to_string(),
         link,
         source: Some(comment_source(posted.comment_id)),
+        about: Some((crate::RECORD, posted.project_id)),
     };
     tell(
         state,
@@ -183,6 +184,7 @@ pub async fn task_changed(
         body: format!("In {}.", change.project_name),
         link: format!("/projects/{}/tasks/{}", change.project_id, change.task_id),
         source: None,
+        about: Some((crate::RECORD, change.project_id)),
     };
     tell(
         state,
@@ -236,6 +238,7 @@ pub async fn project_updated(
         body: changes.join(" "),
         link: format!("/projects/{}", update.project_id),
         source: None,
+        about: Some((crate::RECORD, update.project_id)),
     };
     tell(
         state,

@@ -138,6 +138,16 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261203_0015_api_token_expiry.sql"
             ),
         },
+        ModuleMigration {
+            version: 202612030016,
+            description: "what a notification is about",
+            sqlite: include_str!(
+                "../../../migrations/sqlite/20261203_0016_notification_subjects.sql"
+            ),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261203_0016_notification_subjects.sql"
+            ),
+        },
     ];
 }
 

@@ -205,6 +205,11 @@ pub trait PortalModule: Send + Sync + 'static {
     fn notification_kinds(&self) -> &'static [NotificationKind] {
         &[]
     }
+    /// The records of this module a notification may be about ([`crate::notifications::Notice::about`]),
+    /// and who may still see each: a contact's feed leaves out what they may no longer see.
+    fn record_rules(&self) -> &'static [crate::notifications::RecordRule] {
+        &[]
+    }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
         &[]
     }

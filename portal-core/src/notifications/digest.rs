@@ -107,11 +107,14 @@ async fn send_one(
         if claimed == 0 {
             false
         } else {
-            let entries: Vec<Entry> = sqlx::query_as(
+            // What the contact may no longer see stays out of the mail too.
+            let sql = format!(
                 "SELECT title, body, link, created_at FROM notifications \
-                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 \
+                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 AND {} \
                  ORDER BY id",
-            )
+                state.feed_rules.condition()
+            );
+            let entries: Vec<Entry> = sqlx::query_as(&sql)
             .bind(contact_id)
             .bind(workspace_id)
             .bind(slot)

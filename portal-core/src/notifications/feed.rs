@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::db::{Db, ScopedTx};
 use crate::error::Result;
 use crate::module::NotificationKind;
-use crate::notifications::Delivery;
+use crate::notifications::{Delivery, FeedRules};
 use crate::web::{ClientScope, PortalContext};
 use crate::with_tx;
 
@@ -25,27 +25,31 @@ pub struct FeedEntry {
 /// A page of the contact's feed, newest first: `limit` entries older than `before`.
 pub async fn feed(
     db: &Db,
+    rules: &FeedRules,
     scope: ClientScope,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<FeedEntry>> {
     let mut tx = scope.begin(db).await?;
-    let rows = page_in(&mut tx, scope, before, limit).await?;
+    let rows = page_in(&mut tx, rules, scope, before, limit).await?;
     tx.commit().await?;
     Ok(rows)
 }
 
 pub(crate) async fn page_in(
     tx: &mut ScopedTx,
+    rules: &FeedRules,
     scope: ClientScope,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<FeedEntry>> {
-    Ok(with_tx!(tx, c => sqlx::query_as::<_, FeedEntry>(
+    let sql = format!(
         "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
-         WHERE contact_id = $1 AND workspace_id = $2 AND client_id = $3 AND id < $4 \
+         WHERE contact_id = $1 AND workspace_id = $2 AND client_id = $3 AND id < $4 AND {} \
          ORDER BY id DESC LIMIT $5",
-    )
+        rules.condition()
+    );
+    Ok(with_tx!(tx, c => sqlx::query_as::<_, FeedEntry>(&sql)
     .bind(scope.contact_id())
     .bind(scope.workspace_id())
     .bind(scope.client_id())

@@ -4,7 +4,7 @@
 //! makes it true (the reply, the invoice): the feed entries and any immediate emails commit
 //! with it or not at all. Each contact chooses per kind ([`crate::module::NotificationKind`])
 //! how email reaches them — immediately, in a daily digest ([`digest`]), or not at all; the
-//! feed always has everything.
+//! feed has everything they may still see ([`FeedRules`]).
 //!
 //! What a notification says is the sender's text, shown to the contact as is: senders must
 //! never put internal material (a staff note, a draft) in a title or body. The core keeps
@@ -12,6 +12,7 @@
 //! kind's permission ever receive one.
 pub mod digest;
 pub(crate) mod feed;
+mod rules;
 mod send;
 mod team;
 mod unread;
@@ -19,6 +20,7 @@ mod unread;
 pub use feed::{
     feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
 };
+pub use rules::{FeedRules, RecordRule};
 pub use send::{notify, retract, revise, Notice, Recipients};
 pub use team::{tell_team, TeamNotice};
 pub use unread::{Summary, UnreadCache};

@@ -22,6 +22,9 @@ pub struct Notice {
     pub link: String,
     /// What it is about, e.g. `projects:comment:42`, for [`retract`] when that is taken back.
     pub source: Option<String>,
+    /// The record it speaks of, e.g. `("project", 3)`: while the contact may not see that
+    /// record (a [`super::RecordRule`] of its module says so), their feed leaves it out.
+    pub about: Option<(&'static str, i64)>,
 }
 
 /// Who, among the client's contacts, is told.
@@ -106,8 +109,8 @@ pub async fn notify(
                 .unwrap_or(kind.default_delivery);
             sqlx::query(
                 "INSERT INTO notifications \
-                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending, source, about_type, about_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(ws)
             .bind(client_id)
@@ -119,6 +122,8 @@ pub async fn notify(
             .bind(now)
             .bind(joined && delivery == Delivery::Daily)
             .bind(&notice.source)
+            .bind(notice.about.map(|(record, _)| record))
+            .bind(notice.about.map(|(_, id)| id))
             .execute(&mut **c)
             .await?;
             if joined && delivery == Delivery::Immediately {

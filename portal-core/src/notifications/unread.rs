@@ -2,15 +2,16 @@
 //! and the newest few on the home page — cached briefly per contact.
 //!
 //! Every page carries the count, so it must not cost a query per page. Marking read and
-//! notifying in this process forget the entry at once; another instance's notification
-//! shows within [`FRESH_FOR`] — a badge may lag that long, the feed page never does (it
-//! always reads the table).
+//! notifying in this process forget the entry at once, and an entry read at an older
+//! workspace revision is not used (a permission taken away, from any writer, shows on the
+//! next click); another instance's notification shows within [`FRESH_FOR`] — a badge may lag
+//! that long, the feed page never does (it always reads the table).
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::notifications::FeedEntry;
+use crate::notifications::{FeedEntry, FeedRules};
 use crate::web::ClientScope;
 use crate::with_tx;
 
@@ -26,7 +27,8 @@ pub struct Summary {
 }
 
 pub struct UnreadCache {
-    cache: moka::future::Cache<i64, Arc<Summary>>,
+    /// By contact: the workspace revision it was read at, and the summary.
+    cache: moka::future::Cache<i64, (i64, Arc<Summary>)>,
 }
 
 impl Default for UnreadCache {
@@ -41,26 +43,41 @@ impl Default for UnreadCache {
 }
 
 impl UnreadCache {
-    pub async fn summary(&self, db: &Db, scope: ClientScope) -> Result<Arc<Summary>> {
+    /// The count and the newest entries, of what the contact may still see (`rules`), as of
+    /// the workspace's `revision`.
+    pub async fn summary(
+        &self,
+        db: &Db,
+        rules: &FeedRules,
+        scope: ClientScope,
+        revision: i64,
+    ) -> Result<Arc<Summary>> {
         let contact = scope.contact_id();
-        if let Some(hit) = self.cache.get(&contact).await {
-            return Ok(hit);
+        if let Some((read_at, hit)) = self.cache.get(&contact).await {
+            if read_at == revision {
+                return Ok(hit);
+            }
         }
+        let sql = format!(
+            "SELECT COUNT(*) FROM notifications WHERE contact_id = $1 AND workspace_id = $2 AND read_at IS NULL AND {}",
+            rules.condition()
+        );
         let mut tx = scope.begin(db).await?;
-        let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE contact_id = $1 AND workspace_id = $2 AND read_at IS NULL",
-        )
+        let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar(&sql)
         .bind(contact)
         .bind(scope.workspace_id())
         .fetch_one(&mut **c)
         .await)?;
-        let recent = crate::notifications::feed::page_in(&mut tx, scope, None, RECENT).await?;
+        let recent =
+            crate::notifications::feed::page_in(&mut tx, rules, scope, None, RECENT).await?;
         tx.commit().await?;
         let summary = Arc::new(Summary {
             unread: u32::try_from(n).unwrap_or(u32::MAX),
             recent,
         });
-        self.cache.insert(contact, summary.clone()).await;
+        self.cache
+            .insert(contact, (revision, summary.clone()))
+            .await;
         Ok(summary)
     }
 

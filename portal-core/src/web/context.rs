@@ -118,7 +118,15 @@ where
             client_id: user.client_id,
             contact_id: user.contact_id,
         };
-        let notifications = state.unread.summary(&state.db, scope).await?;
+        let notifications = state
+            .unread
+            .summary(
+                &state.db,
+                &state.feed_rules,
+                scope,
+                tenant.workspace.revision,
+            )
+            .await?;
         let peer = crate::web::client_addr::ClientAddr::of(parts).0;
         Ok(PortalContext {
             tenant,

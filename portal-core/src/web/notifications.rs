@@ -32,7 +32,8 @@ pub async fn feed(
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>> {
     let before = parse_before(&q.before)?;
-    let mut entries = notifications::feed(&state.db, ctx.scope(), before, PAGE + 1).await?;
+    let mut entries =
+        notifications::feed(&state.db, &state.feed_rules, ctx.scope(), before, PAGE + 1).await?;
     let older = if entries.len() as i64 > PAGE {
         entries.truncate(PAGE as usize);
         entries
