@@ -12,6 +12,7 @@ backends!(
     a_contact_books_moves_and_cancels_with_calendar_updates,
     two_contacts_racing_for_one_time_get_one_booking,
     a_colleague_changes_a_meeting_only_with_permission,
+    a_new_feed_address_ends_the_old_one,
     the_database_refuses_a_second_claim_on_a_block,
     booking_is_sold_to_growth_as_an_add_on,
     bad_booking_input_changes_nothing,
@@ -126,6 +127,19 @@ impl World {
                 &[("type", &t), ("start", &s), ("tz", tz)],
             )
             .await
+    }
+
+    /// The secret of the host's calendar feed.
+    async fn feed_token(&self) -> String {
+        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
+            "SELECT feed_token FROM booking_hosts WHERE staff_user_id = $1").bind(self.host_id).fetch_one(pool).await)
+        .unwrap()
+    }
+
+    /// The host's feed, as a calendar app without a session asks for it.
+    async fn feed(&self, token: &str) -> Page {
+        let path = format!("/hooks/booking/calendar/{token}");
+        self.app.get("acme", &path, &As::Anonymous).await
     }
 
     /// (status, sequence, starts_at) of a booking, and how many blocks it holds.
@@ -313,17 +327,7 @@ async fn a_contact_books_moves_and_cancels_with_calendar_updates(backend: Backen
     assert!(again.contains(&first), "the old time is free again");
 
     // The host's feed: their meetings, for a calendar app with no session.
-    let token: String = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT feed_token FROM booking_hosts WHERE staff_user_id = $1").bind(w.host_id).fetch_one(pool).await)
-    .unwrap();
-    let feed = w
-        .app
-        .get(
-            "acme",
-            &format!("/hooks/booking/calendar/{token}"),
-            &As::Anonymous,
-        )
-        .await;
+    let feed = w.feed(&w.feed_token().await).await;
     assert_eq!(feed.status, 200);
     assert!(feed.headers["content-type"]
         .to_str()
@@ -545,6 +549,45 @@ async fn a_colleague_changes_a_meeting_only_with_permission(backend: Backend) {
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(w.row(id).await.0 .0, "cancelled");
+}
+
+/// A feed address given away by mistake is replaced from the Meetings page: the old one
+/// answers "not found" at once, the new one serves the same meetings.
+async fn a_new_feed_address_ends_the_old_one(backend: Backend) {
+    let w = world(&backend, "scale", false).await;
+    let old = w.feed_token().await;
+    assert_eq!(w.feed(&old).await.status, 200);
+    let page = w.app.get("acme", "/admin/booking", &w.host).await;
+    assert!(page.text().contains(&old), "the page shows the address");
+    assert!(page.words().contains("New feed address"));
+
+    let res = w.admin("/feed", &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let new = w.feed_token().await;
+    assert_ne!(new, old);
+    assert_eq!(w.feed(&old).await.status, 404, "the old address is dead");
+    assert_eq!(w.feed(&new).await.status, 200);
+    let page = w
+        .app
+        .request_host("GET", None, &res.location(), &w.host)
+        .await;
+    assert!(
+        page.words().contains("Your feed has a new address"),
+        "{}",
+        page.words()
+    );
+    assert!(page.text().contains(&new) && !page.text().contains(&old));
+
+    // Someone with no hours has no feed to renew.
+    let (_, other, _) = w
+        .app
+        .staff_in_role(w.ws, "new@agency.example", "member")
+        .await;
+    let res = w
+        .app
+        .submit("acme", "/admin/booking/feed", &other, &[])
+        .await;
+    assert_eq!(res.status, 404);
 }
 
 async fn two_contacts_racing_for_one_time_get_one_booking(backend: Backend) {

@@ -510,4 +510,24 @@ async fn an_uploaded_logo_is_served_from_the_workspace_s_address(backend: Backen
         .get_bytes("acme", &format!("/assets/logo/{other}"), &As::Anonymous)
         .await;
     assert_eq!(status, 404);
+    // Typing a logo address that names the brief does not make it public; and the uploaded
+    // logo, no longer the logo, is not served either.
+    let typed = format!("http://localhost:3000/w/acme/assets/logo/{other}");
+    let res = w
+        .app
+        .submit(
+            "acme",
+            "/admin/settings",
+            &w.staff,
+            &[("logo_url", typed.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    for file in [other, id] {
+        let (status, ..) = w
+            .app
+            .get_bytes("acme", &format!("/assets/logo/{file}"), &As::Anonymous)
+            .await;
+        assert_eq!(status, 404, "file {file}");
+    }
 }

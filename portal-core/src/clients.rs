@@ -195,7 +195,8 @@ pub async fn set_branding(
     accent_color: &str,
     logo_url: Option<&str>,
 ) -> Result<()> {
-    let sql = "UPDATE workspaces SET accent_color = $1, logo_url = $2 WHERE id = $3";
+    let sql = "UPDATE workspaces SET accent_color = $1, logo_url = $2, \
+               logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $3";
     with_db!(db, pool => sqlx::query(sql).bind(accent_color).bind(logo_url).bind(workspace_id).execute(pool).await.map(|_| ()))?;
     Ok(())
 }

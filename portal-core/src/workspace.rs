@@ -18,6 +18,9 @@ pub struct Workspace {
     pub revision: i64,
     pub accent_color: String,
     pub logo_url: Option<String>,
+    /// The uploaded file that is the logo: the one file served publicly, set by the upload
+    /// alone (never read off `logo_url`, which staff may type).
+    pub logo_file_id: Option<i64>,
     /// The name emails come from on white-label plans; the workspace's name otherwise.
     pub sender_name: Option<String>,
     /// Off: every portal page answers "unavailable" and nobody signs in; staff pages work.
@@ -30,7 +33,8 @@ pub struct Workspace {
     pub max_file_mb: Option<i32>,
 }
 
-const COLUMNS: &str = "id, slug, name, plan_id, revision, accent_color, logo_url, sender_name, \
+const COLUMNS: &str =
+    "id, slug, name, plan_id, revision, accent_color, logo_url, logo_file_id, sender_name, \
                        portal_enabled, welcome_message, support_email, max_file_mb";
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
@@ -60,8 +64,10 @@ pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
 /// Stores settings checked by [`Settings::apply`](crate::branding::Settings::apply). The
 /// database trigger bumps the revision, so the change shows on the next request everywhere.
 pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()> {
+    // An address that changes leaves the uploaded file behind: it is public no longer.
     let sql = "UPDATE workspaces SET portal_enabled = $1, logo_url = $2, accent_color = $3, \
-               welcome_message = $4, support_email = $5, sender_name = $6 WHERE id = $7";
+               welcome_message = $4, support_email = $5, sender_name = $6, \
+               logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $7";
     let n = with_db!(db, pool => sqlx::query(sql)
         .bind(settings.portal_enabled)
         .bind(&settings.logo_url)
@@ -79,10 +85,10 @@ pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) ->
     Ok(())
 }
 
-/// The logo address (an uploaded logo's, from `upload_logo`).
-pub async fn set_logo_url(db: &Db, workspace_id: i64, url: &str) -> Result<()> {
-    let sql = "UPDATE workspaces SET logo_url = $1 WHERE id = $2";
-    with_db!(db, pool => sqlx::query(sql).bind(url).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+/// The uploaded logo: its file, and the address that serves it (from `upload_logo`).
+pub async fn set_logo(db: &Db, workspace_id: i64, file_id: i64, url: &str) -> Result<()> {
+    let sql = "UPDATE workspaces SET logo_url = $1, logo_file_id = $2 WHERE id = $3";
+    with_db!(db, pool => sqlx::query(sql).bind(url).bind(file_id).bind(workspace_id).execute(pool).await.map(|_| ()))?;
     Ok(())
 }
 

@@ -858,6 +858,10 @@ impl MemoryPeak {
 }
 
 /// Every row of every table, as text, for "nothing changed" assertions.
+/// Columns that record that someone looked, not what anyone changed: a snapshot leaves them
+/// out, so "nothing changed" still holds for a request that used an API token.
+const LOOKED_AT: &[(&str, &str)] = &[("api_tokens", "last_used_at")];
+
 pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>> {
     use portal_core::with_db;
     let mut out = std::collections::BTreeMap::new();
@@ -881,7 +885,11 @@ pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>
                         .fetch_all(pool)
                         .await
                         .unwrap();
-                let expr: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                let expr: Vec<String> = cols
+                    .iter()
+                    .filter(|c| !LOOKED_AT.contains(&(table.as_str(), c.as_str())))
+                    .map(|c| format!("quote(\"{c}\")"))
+                    .collect();
                 let sql = format!(
                     "SELECT {} FROM \"{table}\" ORDER BY 1",
                     expr.join(" || '|' || ")
@@ -889,7 +897,29 @@ pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
             Db::Postgres(pool) => {
-                let sql = format!("SELECT t::text FROM \"{table}\" t ORDER BY 1");
+                let skipped: Vec<&str> = LOOKED_AT
+                    .iter()
+                    .filter(|(t, _)| *t == table)
+                    .map(|(_, c)| *c)
+                    .collect();
+                let row = if skipped.is_empty() {
+                    "t::text".to_string()
+                } else {
+                    let sql = "SELECT column_name::text FROM information_schema.columns \
+                               WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
+                    let cols: Vec<String> = sqlx::query_scalar(sql)
+                        .bind(&table)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                    let kept: Vec<String> = cols
+                        .iter()
+                        .filter(|c| !skipped.contains(&c.as_str()))
+                        .map(|c| format!("t.\"{c}\""))
+                        .collect();
+                    format!("ROW({})::text", kept.join(", "))
+                };
+                let sql = format!("SELECT {row} FROM \"{table}\" t ORDER BY 1");
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
         };

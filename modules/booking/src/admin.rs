@@ -32,6 +32,9 @@ fn notice(done: &str) -> Option<&'static str> {
         }
         "saved" => Some("Saved."),
         "hours" => Some("Your hours are saved."),
+        "feed" => Some(
+            "Your feed has a new address: give it to your calendar app; the old one no longer works.",
+        ),
         "cancelled" => Some("Cancelled: the contact has been told, with a calendar update."),
         "moved" => Some("Moved: the contact has been told, with a calendar update."),
         _ => None,
@@ -74,6 +77,15 @@ pub async fn index(
             notice => notice(&o.done),
         },
     )
+}
+
+/// `POST /admin/booking/feed`: a new secret address for the signed-in host's calendar feed.
+pub async fn new_feed_address(
+    State(state): State<AppState>,
+    ctx: StaffContext,
+) -> Result<Response> {
+    store::new_feed_address(&state.db, ctx.tenant.workspace.id, ctx.user.id).await?;
+    Ok(Redirect::to(&ctx.link("/booking?done=feed")).into_response())
 }
 
 fn staff(ctx: &StaffContext) -> Actor<'_> {

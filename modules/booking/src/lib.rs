@@ -147,6 +147,7 @@ impl PortalModule for Booking {
             .get("/booking/hours", admin::hours_page)
             .post("/booking/hours", admin::save_hours)
             .post("/booking/settings", admin::save_settings)
+            .post("/booking/feed", admin::new_feed_address)
             .post("/booking/{id}/move", admin::move_to)
             .post("/booking/{id}/cancel", admin::cancel)
     }

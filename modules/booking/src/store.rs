@@ -317,6 +317,20 @@ pub async fn upcoming(
     )
 }
 
+/// Gives the host's calendar feed a new secret: the old address stops at once (it leaked, or
+/// a calendar it was given to should stop seeing the meetings). Not found for a staff member
+/// who has no feed yet (no hours saved).
+pub async fn new_feed_address(db: &Db, workspace_id: i64, staff: i64) -> Result<()> {
+    let token = portal_core::secrets::SecretKey::random().to_hex();
+    let changed = with_db!(db, pool => sqlx::query(
+        "UPDATE booking_hosts SET feed_token = $1 WHERE staff_user_id = $2 AND workspace_id = $3")
+        .bind(&token).bind(staff).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
 /// Whose feed a secret opens: (workspace, staff member).
 pub async fn feed_owner(db: &Db, token: &str) -> Result<Option<(i64, i64)>> {
     Ok(with_db!(db, pool => sqlx::query_as(

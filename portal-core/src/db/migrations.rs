@@ -148,6 +148,12 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261203_0016_notification_subjects.sql"
             ),
         },
+        ModuleMigration {
+            version: 202612030017,
+            description: "the logo's file, stored explicitly",
+            sqlite: include_str!("../../../migrations/sqlite/20261203_0017_logo_file.sql"),
+            postgres: include_str!("../../../migrations/postgres/20261203_0017_logo_file.sql"),
+        },
     ];
 }
 

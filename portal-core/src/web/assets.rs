@@ -58,8 +58,9 @@ pub async fn accent(Query(accent): Query<Accent>) -> Response {
 }
 
 /// `GET /assets/logo/{id}` on a workspace's address: its uploaded logo, to anyone — sign-in
-/// pages and emails show it. Only the file that is the workspace's logo now answers; any other
-/// id, even of the workspace's own files, is not found.
+/// pages and emails show it. Only the file the logo upload stored as the workspace's logo
+/// answers; any other id, even of the workspace's own files, even one a typed logo address
+/// names, is not found.
 pub async fn logo(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
     axum::Extension(tenant): axum::Extension<std::sync::Arc<crate::web::Tenant>>,
@@ -67,12 +68,7 @@ pub async fn logo(
     headers: axum::http::HeaderMap,
 ) -> crate::error::Result<Response> {
     let id = crate::web::admin::parse_id(&id)?;
-    let current = tenant
-        .workspace
-        .logo_url
-        .as_deref()
-        .is_some_and(|u| u.ends_with(&format!("/assets/logo/{id}")));
-    if !current {
+    if tenant.workspace.logo_file_id != Some(id) {
         return Err(crate::error::Error::NotFound);
     }
     let file = crate::files::get(&state.db, tenant.workspace.id, id).await?;

@@ -298,7 +298,7 @@ pub async fn upload_logo(
         crate::email::workspace_url(&state.config, &ctx.tenant.workspace.slug),
         file.id
     );
-    crate::workspace::set_logo_url(&state.db, ctx.tenant.workspace.id, &url).await?;
+    crate::workspace::set_logo(&state.db, ctx.tenant.workspace.id, file.id, &url).await?;
     let subject = format!("logo to the uploaded {}", file.name);
     audit::record(
         &state.db,
