@@ -21,6 +21,8 @@ backends!(
     the_api_drafts_issues_and_takes_payments,
     a_changed_balance_closes_the_payment_page_left_open,
     amounts_stripe_cannot_charge_are_not_offered,
+    two_tabs_get_one_payment_page_and_a_second_payment_is_flagged,
+    a_stripe_event_id_is_unique_within_its_workspace_only,
 );
 
 struct World {
@@ -1127,4 +1129,139 @@ async fn amounts_stripe_cannot_charge_are_not_offered(backend: Backend) {
         assert!(res.words().contains(note), "{}", res.words());
     }
     assert!(stripe.sessions().is_empty());
+}
+
+/// Two tabs asking at once end on one Checkout session — even when neither saw the other's
+/// (Stripe's idempotency key, not a read-then-write, decides) — and money Stripe takes when
+/// the invoice no longer owes it is recorded and flagged for a refund.
+async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: Backend) {
+    let (w, stripe, id) = paying_world(&backend).await;
+    let pay = format!("/portal/billing/{id}/pay");
+    let (a, b) = tokio::join!(
+        w.app.post("acme", &pay, &w.bea),
+        w.app.post("acme", &pay, &w.bea)
+    );
+    assert_eq!((a.status, b.status), (303, 303), "{} / {}", a.body, b.body);
+    assert_eq!(a.location(), b.location());
+    assert_eq!(stripe.sessions().len(), 1);
+    // The second tab read before the first wrote: it still gets the same session.
+    w.app
+        .sql("DELETE FROM billing_checkouts WHERE invoice_id = $1", id)
+        .await;
+    let c = w.app.post("acme", &pay, &w.bea).await;
+    assert_eq!(c.location(), a.location());
+    assert_eq!(stripe.sessions().len(), 1, "Stripe made no second session");
+    let rows: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1").bind(id).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(rows, 1);
+
+    // Paid by bank transfer meanwhile; then the tab left open pays at Stripe as well.
+    assert_eq!(w.pay(id, "354.31").await.status, 303);
+    let session = stripe.sessions()[0].id.clone();
+    let event = completed("evt_twice", &session, 35_431, "usd");
+    let res = w
+        .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let flags: Vec<(String, bool)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
+        "SELECT method, needs_refund FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(
+        flags,
+        [
+            ("bank_transfer".to_string(), false),
+            ("online".to_string(), true)
+        ]
+    );
+    let admin = w
+        .app
+        .get("acme", &format!("/admin/billing/{id}"), &w.staff)
+        .await
+        .words();
+    assert!(admin.contains("Refund $354.31"), "{admin}");
+    // The client is not told of a refund the team has yet to make.
+    assert!(!w
+        .portal(&format!("/portal/billing/{id}"))
+        .await
+        .words()
+        .contains("Refund"));
+}
+
+/// A workspace signs its own webhooks, so it can send any event id: one another workspace's
+/// real payment also carries must not be spent by it. Event ids are unique per workspace.
+async fn a_stripe_event_id_is_unique_within_its_workspace_only(backend: Backend) {
+    let (w, stripe, id) = paying_world(&backend).await;
+    // Globex, on the same deployment, connects Stripe and bills its own client.
+    let globex = w.app.workspace("globex", "growth").await;
+    let (staff, _) = w.app.staff(globex, "owner@globex.example").await;
+    let client = w.app.client(globex, "Globex Client").await;
+    let (_, gus) = w
+        .app
+        .contact(globex, client, "gus@globex.example", &["can_view_invoices"])
+        .await;
+    let theirs = "whsec_globex_own_secret";
+    let admin = |path: &str| format!("/admin/billing{path}");
+    let form = [("secret_key", SECRET_KEY), ("webhook_secret", theirs)];
+    let res = w
+        .app
+        .submit("globex", &admin("/stripe"), &staff, &form)
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let client = client.to_string();
+    let draft = [
+        ("client", client.as_str()),
+        ("currency", "USD"),
+        ("due_date", "2030-01-31"),
+    ];
+    let res = w.app.submit("globex", &admin(""), &staff, &draft).await;
+    let invoice = res.location_id("billing");
+    let line = [
+        ("description", "Audit"),
+        ("quantity", "1"),
+        ("unit_price", "10"),
+    ];
+    let lines = admin(&format!("/{invoice}/lines"));
+    assert_eq!(
+        w.app.submit("globex", &lines, &staff, &line).await.status,
+        303
+    );
+    let issue = admin(&format!("/{invoice}/issue"));
+    assert_eq!(
+        w.app.submit("globex", &issue, &staff, &[]).await.status,
+        303
+    );
+    let pay = format!("/portal/billing/{invoice}/pay");
+    assert_eq!(w.app.post("globex", &pay, &gus).await.status, 303);
+    let their_session = stripe.sessions().last().unwrap().id.clone();
+
+    // Globex's webhook speaks first, with the id Acme's real payment will carry.
+    let forged = completed("evt_shared", &their_session, 1_000, "usd");
+    let res = w
+        .app
+        .request_raw(
+            "POST",
+            "/w/globex/hooks/billing/stripe",
+            &[
+                ("content-type", "application/json"),
+                ("stripe-signature", &signature(theirs, now(), &forged)),
+            ],
+            Some(forged.clone()),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    // Acme's contact pays; Stripe's event for it has that same id, and is recorded.
+    let res = w
+        .app
+        .post("acme", &format!("/portal/billing/{id}/pay"), &w.bea)
+        .await;
+    assert_eq!(res.status, 303);
+    let ours = stripe.sessions().last().unwrap().id.clone();
+    let real = completed("evt_shared", &ours, 35_431, "usd");
+    let res = w
+        .deliver(&real, Some(&signature(WEBHOOK_SECRET, now(), &real)))
+        .await;
+    assert!(res.body.contains(r#""outcome":"recorded""#), "{}", res.body);
+    assert_eq!(w.payments(id).await, [(35_431, "online".to_string())]);
+    assert_eq!(w.row(id).await.1, "paid");
 }

@@ -4,7 +4,8 @@
 //! part of the flow: sign a `checkout.session.completed` event with the workspace's webhook
 //! secret (or with the wrong one, or too late) and deliver it. `POST
 //! /v1/checkout/sessions/{id}/expire` closes a session, as Stripe's does (or fails, when a
-//! test asks it to).
+//! test asks it to). An `Idempotency-Key` seen before answers with the session it made, as
+//! Stripe does for 24 hours, without making another.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,8 @@ struct Shared {
     key: String,
     base: String,
     sessions: Arc<Mutex<Vec<Session>>>,
+    /// Idempotency keys already answered, and the session each made.
+    keys: Arc<Mutex<Vec<(String, String)>>>,
     /// Answer every expire call with a server error.
     refuse_expiry: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -57,6 +60,7 @@ impl StripeServer {
             key: secret_key.to_string(),
             base: url.clone(),
             sessions: Arc::default(),
+            keys: Arc::default(),
             refuse_expiry: Arc::default(),
         };
         let app = Router::new()
@@ -102,13 +106,32 @@ async fn create_session(
     if !authorised(&shared, &headers) {
         return refusal(StatusCode::UNAUTHORIZED, "Invalid API Key provided");
     }
-    let mut sessions = shared.sessions.lock().unwrap();
-    let id = format!("cs_test_{}", sessions.len() + 1);
-    sessions.push(Session {
-        id: id.clone(),
-        form,
-        expired: false,
-    });
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut keys = shared.keys.lock().unwrap();
+    let known = key
+        .as_ref()
+        .and_then(|k| keys.iter().find(|(seen, _)| seen == k))
+        .map(|(_, id)| id.clone());
+    let id = match known {
+        Some(id) => id,
+        None => {
+            let mut sessions = shared.sessions.lock().unwrap();
+            let id = format!("cs_test_{}", sessions.len() + 1);
+            sessions.push(Session {
+                id: id.clone(),
+                form,
+                expired: false,
+            });
+            if let Some(k) = key {
+                keys.push((k, id.clone()));
+            }
+            id
+        }
+    };
+    drop(keys);
     let url = format!("{}/c/pay/{id}", shared.base);
     Json(serde_json::json!({ "id": id, "object": "checkout.session", "url": url })).into_response()
 }

@@ -117,6 +117,16 @@ impl PortalModule for Billing {
                 sqlite: include_str!("../migrations/sqlite/20261123_4003_checkout_expiry.sql"),
                 postgres: include_str!("../migrations/postgres/20261123_4003_checkout_expiry.sql"),
             },
+            ModuleMigration {
+                version: 202612034004,
+                description: "payment events unique per workspace; payments to refund flagged",
+                sqlite: include_str!(
+                    "../migrations/sqlite/20261203_4004_payments_per_workspace.sql"
+                ),
+                postgres: include_str!(
+                    "../migrations/postgres/20261203_4004_payments_per_workspace.sql"
+                ),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {

@@ -703,6 +703,7 @@ mod tests {
                 paid_on: "2026-11-10".into(),
                 recorded_by: "staff".into(),
                 created_at: 0,
+                needs_refund: false,
             }],
         };
         let t = v.totals();

@@ -70,6 +70,7 @@ pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> 
                 method => store::method_label(&p.method),
                 reference => p.reference,
                 paid_on => p.paid_on,
+                needs_refund => p.needs_refund,
             }
         })
         .collect();

@@ -182,6 +182,18 @@ pub async fn checkout(
     if let Some(url) = reusable {
         return Ok(url);
     }
+    // Two tabs that both found none must still end with one session: they send Stripe the
+    // same idempotency key (this invoice, this amount, and how many sessions it had before),
+    // and Stripe answers the second with the first's session rather than a new one. The row
+    // is then written once whoever writes it first.
+    let before =
+        "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2";
+    let opened: i64 = with_db!(&state.db, pool => sqlx::query_scalar(before)
+        .bind(inv.id).bind(inv.workspace_id).fetch_one(pool).await)?;
+    let idempotency = format!(
+        "portico-checkout-{}-{}-{amount}-{currency}-{opened}",
+        inv.workspace_id, inv.id
+    );
     let number = inv.number.clone().unwrap_or_default();
     let form = [
         ("mode", "payment".to_string()),
@@ -206,6 +218,7 @@ pub async fn checkout(
     let response = reqwest::Client::new()
         .post(&url)
         .bearer_auth(&keys.secret_key)
+        .header("Idempotency-Key", &idempotency)
         .form(&form)
         .timeout(std::time::Duration::from_secs(20))
         .send()
@@ -229,7 +242,7 @@ pub async fn checkout(
         ));
     }
     let sql = "INSERT INTO billing_checkouts (session_id, workspace_id, client_id, invoice_id, amount, currency, url, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id) DO NOTHING";
     with_db!(&state.db, pool => sqlx::query(sql).bind(&created.id).bind(inv.workspace_id).bind(inv.client_id).bind(inv.id)
         .bind(amount).bind(&currency).bind(&created.url).bind(now()).execute(pool).await.map(|_| ()))?;
     Ok(created.url)
