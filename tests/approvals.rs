@@ -807,6 +807,7 @@ async fn a_deliverable_holds_only_its_client_s_or_the_agency_s_files(backend: Ba
         name: "Their brief.png",
         declared: Some("image/png"),
         uploaded_by: "Rob",
+        cap: None,
         max_bytes: u64::MAX,
         quota: None,
     };

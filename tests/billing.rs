@@ -6,7 +6,7 @@
 
 use portico_tests::stripe::{completed, signature};
 use portico_tests::{
-    backends, menu_labels, pdf_pages, snapshot, spawn_app_with, As, Backend, Options, Page,
+    backends, menu_labels, pdf_pages, snapshot, spawn_app_configured, As, Backend, Page,
     StripeServer, TestApp,
 };
 
@@ -43,14 +43,7 @@ async fn world(backend: &Backend) -> World {
 }
 
 async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> World {
-    let app = spawn_app_with(
-        backend,
-        Options {
-            config,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = spawn_app_configured(backend, config).await;
     let ws = app.workspace("acme", "growth").await;
     let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
     let client = app.client(ws, "Client Co").await;

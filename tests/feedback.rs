@@ -4,13 +4,14 @@
 //! the contact; turned into a task of its project — and bad input refused without a trace.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portico_tests::{backends, snapshot, spawn_app, As, Backend, Page, TestApp};
+use portico_tests::{backends, snapshot, spawn_app_configured, As, Backend, Page, TestApp};
 
 backends!(
     feedback_goes_to_the_right_inbox_and_the_contact_follows_it,
     bad_feedback_is_refused_and_leaves_nothing,
     the_api_answers_from_the_inbox,
     a_contact_who_may_not_see_projects_is_never_shown_their_names,
+    one_contact_cannot_fill_the_workspace_with_attachments,
 );
 
 struct World {
@@ -33,7 +34,11 @@ struct World {
 }
 
 async fn world(backend: &Backend) -> World {
-    let app = spawn_app(backend).await;
+    world_with(backend, portal_core::PortalConfig::default()).await
+}
+
+async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> World {
+    let app = spawn_app_configured(backend, config).await;
     let ws = app.workspace("acme", "growth").await;
     let (owner_id, owner, _) = app.staff_in_role(ws, "owner@agency.example", "owner").await;
     let (lead_id, lead, lead_bearer) = app.staff_in_role(ws, "lead@agency.example", "member").await;
@@ -679,4 +684,94 @@ async fn a_contact_who_may_not_see_projects_is_never_shown_their_names(backend: 
     assert_eq!(res.status, 400, "{}", res.body);
     assert!(res.words().contains("Choose one of your projects"));
     assert_eq!(snapshot(w.app.db()).await, before, "nothing was sent");
+}
+
+/// A contact sending file after file is slowed at their hourly budget (told when to go on),
+/// and feedback attachments together never take more than a fifth of the plan's storage:
+/// past either, the file is refused, nothing is kept, and words alone still go through.
+async fn one_contact_cannot_fill_the_workspace_with_attachments(backend: Backend) {
+    let config = portal_core::PortalConfig {
+        contact_upload_mb_per_hour: 1,
+        ..Default::default()
+    };
+    let w = world_with(&backend, config).await;
+    let category = w.category("Question").await.to_string();
+    let fields = [
+        ("subject", "Screens"),
+        ("category", category.as_str()),
+        ("body", "See the attached."),
+    ];
+    let shot = vec![0u8; 600 * 1024];
+    let mut png = portico_tests::PNG.to_vec();
+    png.extend_from_slice(&shot);
+    for _ in 0..2 {
+        let res = w.send(&fields, &[("shot.png", "image/png", &png)]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+    let before = snapshot(w.app.db()).await;
+    let res = w.send(&fields, &[("shot.png", "image/png", &png)]).await;
+    assert_eq!(res.status, 429, "{}", res.body);
+    assert!(
+        res.words().contains("Please wait 60 minutes"),
+        "{}",
+        res.words()
+    );
+    assert!(res.headers.contains_key("retry-after"));
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing kept");
+    // Words alone are not files: they still reach the team.
+    assert_eq!(w.send(&fields, &[]).await.status, 303);
+
+    // The workspace's attachments fill their fifth of Growth's storage (here, through the
+    // table): the next file is refused with the reason, the team's own uploads go on.
+    let w = world(&backend).await;
+    let category = w.category("Question").await.to_string();
+    let fields = [
+        ("subject", "Screens"),
+        ("category", category.as_str()),
+        ("body", "See the attached."),
+    ];
+    let first = w.send(&fields, &[]).await.location_id("feedback");
+    let quota_mb = w
+        .app
+        .state
+        .catalogue
+        .plan("growth")
+        .and_then(|p| p.limits.storage_mb)
+        .unwrap();
+    let filler = quota_mb * 1024 * 1024 / 5 - 100;
+    let sql = format!(
+        "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at) \
+         VALUES ($1, {}, 'ws/x/filler', 'filler.png', 'image/png', {filler}, 'test', 0)",
+        w.client
+    );
+    w.app.sql(&sql, w.ws).await;
+    let link = format!(
+        "INSERT INTO feedback_files (workspace_id, client_id, feedback_id, file_id) \
+         SELECT workspace_id, client_id, {first}, id FROM files WHERE name = 'filler.png' AND workspace_id = $1"
+    );
+    w.app.sql(&link, w.ws).await;
+    let before = snapshot(w.app.db()).await;
+    let res = w.send(&fields, &[("shot.png", "image/png", &png)]).await;
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert!(
+        res.words()
+            .contains("Attachments to feedback may take 10.0 GB in all"),
+        "{}",
+        res.words()
+    );
+    assert_eq!(snapshot(w.app.db()).await, before, "nothing kept");
+    let staff = w
+        .app
+        .upload(
+            "acme",
+            "/admin/files",
+            &w.owner,
+            &[("brief.png", "image/png", &png)],
+        )
+        .await;
+    assert_eq!(
+        staff.status, 303,
+        "the team's space is theirs: {}",
+        staff.body
+    );
 }

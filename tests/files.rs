@@ -4,7 +4,10 @@
 //! and the same story on an S3-compatible server (moto).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portico_tests::{backends, snapshot, spawn_app_with, As, Backend, Options, S3Server, TestApp};
+use portico_tests::{
+    backends, snapshot, spawn_app_configured, spawn_app_with, As, Backend, Options, S3Server,
+    TestApp,
+};
 
 backends!(
     uploads_are_typed_by_content_and_named_safely,
@@ -41,14 +44,7 @@ async fn world(backend: &Backend, plan: &str) -> World {
         files: portal_core::files::FileBackend::Local(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let app = spawn_app_with(
-        backend,
-        Options {
-            config,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = spawn_app_configured(backend, config).await;
     let ws = app.workspace("acme", plan).await;
     let (staff, _) = app.staff(ws, "owner@agency.example").await;
     World {

@@ -5,7 +5,7 @@
 use portal_core::email::outbox::{self, MAX_ATTEMPTS};
 use portal_core::email::{Email, MailTransport};
 use portal_core::with_db;
-use portico_tests::{backends, spawn_app_with, Backend, Options, TestApp};
+use portico_tests::{backends, spawn_app_configured, spawn_app_with, Backend, Options, TestApp};
 
 backends!(
     mail_is_delivered_once_and_its_bodies_cleared,
@@ -120,14 +120,7 @@ async fn an_attachment_travels_with_its_message(backend: Backend) {
 async fn unreachable_smtp(backend: &Backend) -> TestApp {
     let mut config = portal_core::PortalConfig::default();
     config.mail.transport = MailTransport::Smtp("smtp://127.0.0.1:9".into());
-    let app = spawn_app_with(
-        backend,
-        Options {
-            config,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = spawn_app_configured(backend, config).await;
     assert!(!app.state.config.mail.deliver);
     app
 }

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portico_tests::{
-    backends, cookie_value, spawn_app, spawn_app_with, As, Backend, Options, Page, TestApp,
+    backends, cookie_value, spawn_app, spawn_app_configured, spawn_app_with, As, Backend, Options,
+    Page, TestApp,
 };
 
 backends!(
@@ -298,14 +299,7 @@ async fn behind_a_proxy(backend: &Backend) -> TestApp {
         trusted_proxies: portal_core::web::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
         ..Default::default()
     };
-    let app = spawn_app_with(
-        backend,
-        Options {
-            config,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = spawn_app_configured(backend, config).await;
     setup(&app).await;
     app
 }

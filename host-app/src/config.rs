@@ -37,6 +37,8 @@ pub struct Config {
     pub file_store: Option<String>,
     /// The largest upload, in MB, unless a workspace has its own limit.
     pub max_file_mb: u64,
+    /// What one contact may upload in an hour, in MB.
+    pub contact_upload_mb_per_hour: u64,
     /// The key sealing secrets at rest (workspaces' Stripe keys), given as 64 hex digits.
     /// Without it, one is generated once and kept in `data_dir/secret.key`. Hidden from
     /// `Debug`.
@@ -73,6 +75,7 @@ struct FileConfig {
     digest_hour: Option<i64>,
     file_store: Option<String>,
     max_file_mb: Option<i64>,
+    contact_upload_mb_per_hour: Option<i64>,
     secret_key: Option<String>,
     stripe_api_base: Option<String>,
     trusted_proxies: Option<String>,
@@ -97,6 +100,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("PORTICO_DIGEST_HOUR", "digest_hour"),
     ("PORTICO_FILE_STORE", "file_store"),
     ("PORTICO_MAX_FILE_MB", "max_file_mb"),
+    (
+        "PORTICO_CONTACT_UPLOAD_MB_PER_HOUR",
+        "contact_upload_mb_per_hour",
+    ),
     ("PORTICO_SECRET_KEY", "secret_key"),
     ("PORTICO_STRIPE_API_BASE", "stripe_api_base"),
     ("PORTICO_TRUSTED_PROXIES", "trusted_proxies"),
@@ -181,6 +188,14 @@ impl Config {
         let Some(max_file_mb) = u64::try_from(max_file_mb).ok().filter(|m| *m >= 1) else {
             bail!("max_file_mb = {max_file_mb}: use a whole number of megabytes, at least 1");
         };
+        let per_hour = match env("PORTICO_CONTACT_UPLOAD_MB_PER_HOUR") {
+            Some(v) => parse_count("PORTICO_CONTACT_UPLOAD_MB_PER_HOUR", &v)?,
+            None => file_cfg.contact_upload_mb_per_hour.unwrap_or(1024),
+        };
+        let Some(contact_upload_mb_per_hour) = u64::try_from(per_hour).ok().filter(|m| *m >= 1)
+        else {
+            bail!("contact_upload_mb_per_hour = {per_hour}: use a whole number of megabytes, at least 1");
+        };
         let trusted_proxies = env("PORTICO_TRUSTED_PROXIES")
             .or(file_cfg.trusted_proxies)
             .unwrap_or_default();
@@ -193,6 +208,7 @@ impl Config {
                 .or(file_cfg.file_store)
                 .filter(|s| !s.is_empty()),
             max_file_mb,
+            contact_upload_mb_per_hour,
             secret_key: match env("PORTICO_SECRET_KEY")
                 .or(file_cfg.secret_key)
                 .filter(|s| !s.is_empty())
@@ -285,6 +301,7 @@ impl Config {
                 None => portal_core::files::FileBackend::Local(self.data_dir.join("files")),
             },
             max_file_mb: self.max_file_mb,
+            contact_upload_mb_per_hour: self.contact_upload_mb_per_hour,
             trusted_proxies: self.trusted_proxies.clone(),
             thumbnails_in_background: true,
             secret_key: self.secret_key()?,

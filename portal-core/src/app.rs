@@ -60,6 +60,8 @@ pub struct PortalConfig {
     pub files: crate::files::FileBackend,
     /// The largest upload, in MB, for workspaces without their own limit.
     pub max_file_mb: u64,
+    /// What one contact may upload in an hour, in MB (`files::UploadBudget`).
+    pub contact_upload_mb_per_hour: u64,
     /// Make image thumbnails in a background task of this process (tests call
     /// `files::thumbnails::make_due` themselves).
     pub thumbnails_in_background: bool,
@@ -70,6 +72,9 @@ pub struct PortalConfig {
     /// Stripe-compatible server.
     pub stripe_api_base: String,
 }
+
+/// Files one contact may upload in an hour, whatever their size.
+const CONTACT_FILES_PER_HOUR: u32 = 200;
 
 impl Default for PortalConfig {
     fn default() -> Self {
@@ -87,6 +92,7 @@ impl Default for PortalConfig {
             digest_hour: 7,
             files: crate::files::FileBackend::default(),
             max_file_mb: 100,
+            contact_upload_mb_per_hour: 1024,
             thumbnails_in_background: true,
             secret_key: crate::secrets::SecretKey::random(),
             stripe_api_base: "https://api.stripe.com".into(),
@@ -106,6 +112,8 @@ pub struct Inner {
     pub unread: crate::notifications::UnreadCache,
     /// What of a contact's notifications they may still see, from the linked modules.
     pub feed_rules: crate::notifications::FeedRules,
+    /// What each contact has uploaded this hour.
+    pub upload_budget: crate::files::UploadBudget,
     pub home: crate::home::HomeCache,
     pub files: crate::files::FileStore,
     pub passwords: Passwords,
@@ -261,6 +269,10 @@ impl PortalBuilder {
             sessions: session::SessionCache::default(),
             unread: crate::notifications::UnreadCache::default(),
             feed_rules: crate::notifications::FeedRules::of(&self.registry),
+            upload_budget: crate::files::UploadBudget::new(
+                self.config.contact_upload_mb_per_hour,
+                CONTACT_FILES_PER_HOUR,
+            ),
             home: crate::home::HomeCache::default(),
             files: files.clone(),
             passwords: passwords.clone(),
@@ -317,6 +329,10 @@ impl PortalBuilder {
                 sessions: session::SessionCache::default(),
                 unread: crate::notifications::UnreadCache::default(),
                 feed_rules,
+                upload_budget: crate::files::UploadBudget::new(
+                    self.config.contact_upload_mb_per_hour,
+                    CONTACT_FILES_PER_HOUR,
+                ),
                 home: crate::home::HomeCache::default(),
                 files: files.clone(),
                 passwords,

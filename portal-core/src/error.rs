@@ -32,6 +32,13 @@ pub enum Error {
     /// Too many attempts (sign-in, reset, one-time links); try again after this many seconds.
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Slowed down, not refused for security: what was too much, said to the user, and when
+    /// to go on (a contact's hourly upload budget).
+    #[error("rate limited: {message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("database error")]
     Database(sqlx::Error),
     #[error("migration error")]
@@ -68,7 +75,9 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts { .. } | Error::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Error::Database(_) | Error::Migrate(_) | Error::Template(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -85,6 +94,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::PayloadTooLarge(_) => "too_large",
             Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::RateLimited { .. } => "rate_limited",
             _ => "internal",
         }
     }
@@ -97,7 +107,8 @@ impl Error {
             Error::Forbidden(m)
             | Error::BadRequest(m)
             | Error::Conflict(m)
-            | Error::PayloadTooLarge(m) => m.clone(),
+            | Error::PayloadTooLarge(m)
+            | Error::RateLimited { message: m, .. } => m.clone(),
             Error::TooManyAttempts { retry_after_secs } => format!(
                 "Too many attempts. For your security, please wait {} and try again.",
                 if *retry_after_secs <= 60 {
@@ -138,7 +149,11 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let report = ErrorReport::from(&self);
         let mut res = report.status.into_response();
-        if let Error::TooManyAttempts { retry_after_secs } = self {
+        if let Error::TooManyAttempts { retry_after_secs }
+        | Error::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
         }

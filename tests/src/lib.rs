@@ -228,6 +228,18 @@ pub async fn spawn_app(backend: &Backend) -> TestApp {
     spawn_app_with(backend, Options::default()).await
 }
 
+/// The app with `config` and every other option at its default.
+pub async fn spawn_app_configured(backend: &Backend, config: PortalConfig) -> TestApp {
+    spawn_app_with(
+        backend,
+        Options {
+            config,
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 /// `PORTICO_TEST_NOW` (RFC 3339, e.g. `2026-03-29T00:50:00Z`) starts the portal's clock at
 /// that instant for this test process; unset, the clock is the system's. `tests/time_matrix.sh`
 /// runs the time-sensitive tests under several such instants.

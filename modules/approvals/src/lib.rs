@@ -255,6 +255,7 @@ pub(crate) async fn sample_file(state: &AppState, workspace_id: i64) -> Result<i
         name: "Homepage mockup.png",
         declared: Some("image/png"),
         uploaded_by: "Portico demo",
+        cap: None,
         max_bytes: u64::MAX,
         quota: None,
     };

@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
-use portal_core::files::upload::{self, limits, Upload};
+use portal_core::files::upload::{self, limits, Cap, Upload};
 use portal_core::files::{self, download, Kind, StoredFile};
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::form::Fields;
@@ -197,8 +197,14 @@ async fn check(
     })
 }
 
+/// What feedback attachments of a workspace may take together: a fifth of its plan's
+/// storage, so clients' contacts can never fill the space the team works in (on plans
+/// without a storage limit, each contact's hourly upload budget is the bound).
+pub const ATTACHMENT_SHARE: u64 = 5;
+
 /// Reads the multipart form: its text first (the form puts the file input last), checked
-/// before the first file is stored; then each file into the core file store as the client's.
+/// before the first file is stored; then each file into the core file store as the client's,
+/// within the contact's hourly budget and the workspace's room for attachments.
 async fn receive(
     state: &AppState,
     ctx: &PortalContext,
@@ -208,6 +214,17 @@ async fn receive(
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut checked: Option<Checked> = None;
     let (max_bytes, quota) = limits(state, &ctx.tenant);
+    let cap_bytes = quota.map(|q| q / ATTACHMENT_SHARE);
+    let full = cap_bytes.map(|c| {
+        format!(
+            "Attachments to feedback may take {} in all, and that room is used up: send your feedback without the file, or ask the team for another way to share it.",
+            files::human_size(i64::try_from(c).unwrap_or(i64::MAX))
+        )
+    });
+    let mut attached = match cap_bytes {
+        Some(_) => store::attachment_bytes(&state.db, ctx.tenant.workspace.id).await?,
+        None => 0,
+    };
     while let Some(field) = form.next().await? {
         let Some(name) = field.name().map(str::to_string) else {
             field.skip().await?;
@@ -241,6 +258,14 @@ async fn receive(
                 "Attach at most {MAX_FILES} files."
             )));
         }
+        state.upload_budget.before_file(ctx.user.contact_id)?;
+        let cap = match (cap_bytes, &full) {
+            (Some(c), Some(refusal)) => Some(Cap {
+                room: c.saturating_sub(attached),
+                refusal,
+            }),
+            _ => None,
+        };
         let declared = field.content_type().map(str::to_string);
         let up = Upload {
             workspace_id: ctx.tenant.workspace.id,
@@ -248,10 +273,15 @@ async fn receive(
             name: &file_name,
             declared: declared.as_deref(),
             uploaded_by: &ctx.user.name,
+            cap,
             max_bytes,
             quota,
         };
-        stored.push(upload::store(state, &up, field.into_stream()).await?);
+        let file = upload::store(state, &up, field.into_stream()).await?;
+        let size = u64::try_from(file.size).unwrap_or(0);
+        state.upload_budget.spend(ctx.user.contact_id, size);
+        attached = attached.saturating_add(size);
+        stored.push(file);
     }
     match checked {
         Some(c) => Ok(c),

@@ -434,6 +434,7 @@ pub async fn seed(
         name: "What to change.txt",
         declared: Some("text/plain"),
         uploaded_by: "Portico demo",
+        cap: None,
         max_bytes: u64::MAX,
         quota: None,
     };
@@ -460,4 +461,14 @@ pub async fn seed(
         .bind(ts).execute(&mut **c).await.map(|_| ()))?;
     tx.commit().await?;
     Ok((id, file, category))
+}
+
+/// Bytes the workspace's feedback attachments take (every client's), for their cap.
+pub async fn attachment_bytes(db: &Db, workspace_id: i64) -> Result<u64> {
+    let sql = "SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) FROM feedback_files ff \
+               JOIN files f ON f.id = ff.file_id AND f.workspace_id = ff.workspace_id \
+               WHERE ff.workspace_id = $1";
+    let used: i64 =
+        with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_one(pool).await)?;
+    Ok(u64::try_from(used).unwrap_or(0))
 }

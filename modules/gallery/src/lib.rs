@@ -186,6 +186,7 @@ impl PortalModule for Gallery {
                 name,
                 declared: Some(declared),
                 uploaded_by: "Portico demo",
+                cap: None,
                 max_bytes: u64::MAX,
                 quota: None,
             };

@@ -11,6 +11,7 @@
 //! - Downloads stream with ranges, so video previews seek ([`download`]); inline only for
 //!   types a browser shows safely, everything else is an attachment.
 pub mod archive;
+mod budget;
 pub mod download;
 pub(crate) mod kinds;
 mod record;
@@ -26,6 +27,7 @@ use object_store::ObjectStore;
 
 use crate::error::{Error, Result};
 
+pub use budget::UploadBudget;
 pub use kinds::{detect, known, Kind};
 pub use record::{
     delete, get, get_for_client, human_size, list_for_workspace, many_for_client, usage, StoredFile,

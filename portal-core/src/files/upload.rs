@@ -29,6 +29,15 @@ pub struct Upload<'a> {
     pub max_bytes: u64,
     /// The plan's storage, in bytes; `None` for unlimited.
     pub quota: Option<u64>,
+    /// A further limit of the caller's, e.g. the room left for feedback attachments.
+    pub cap: Option<Cap<'a>>,
+}
+
+/// Bytes the caller still allows, and what to tell the user when a file would pass them.
+#[derive(Clone, Copy)]
+pub struct Cap<'a> {
+    pub room: u64,
+    pub refusal: &'a str,
 }
 
 /// The workspace's largest file and its plan's storage (`None`: unlimited), in bytes: what
@@ -71,7 +80,11 @@ where
     let used = record::usage(&state.db, up.workspace_id).await?.max(0) as u64;
     let room = up.quota.map(|q| q.saturating_sub(used));
     let limit = room.map_or(up.max_bytes, |r| r.min(up.max_bytes));
+    let limit = up.cap.map_or(limit, |c| c.room.min(limit));
     let too_large = |size: u64| -> Error {
+        if let Some(cap) = up.cap.filter(|c| size > c.room) {
+            return Error::PayloadTooLarge(cap.refusal.to_string());
+        }
         match (room, up.quota) {
             (Some(r), Some(q)) if r < up.max_bytes && size > r => {
                 record::over_quota(q, used as i64)

@@ -165,6 +165,7 @@ pub async fn receive(
             name: &name,
             declared: declared.as_deref(),
             uploaded_by: &ctx.user.name,
+            cap: None,
             max_bytes,
             quota,
         };

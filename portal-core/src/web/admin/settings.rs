@@ -269,6 +269,7 @@ pub async fn upload_logo(
             name: &name,
             declared: declared.as_deref(),
             uploaded_by: &ctx.user.name,
+            cap: None,
             max_bytes: LOGO_MAX_BYTES as u64,
             quota: ctx
                 .tenant
