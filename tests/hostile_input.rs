@@ -1,15 +1,20 @@
 //! Input meant to exhaust the server: text fields of many megabytes in upload forms, which
 //! must be refused while they stream (413), with memory barely moving and nothing stored.
 //! Every upload route a module registers is found in the route table, so the next module's
-//! upload form is held to the same bound without editing this file.
+//! upload form is held to the same bound without editing this file. And every route that
+//! takes a body — form or JSON, on every surface — is sent hostile values in every field its
+//! pages name: nothing answers with a server error, and a refusal changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portal_core::module::Surface;
 use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, MemoryPeak};
 
+static ANONYMOUS: As = As::Anonymous;
+
 backends!(
     a_50_mb_text_field_is_refused_while_it_streams,
     every_upload_form_bounds_its_text_fields,
+    every_body_survives_hostile_values,
 );
 
 async fn a_50_mb_text_field_is_refused_while_it_streams(backend: Backend) {
@@ -46,8 +51,19 @@ async fn a_50_mb_text_field_is_refused_while_it_streams(backend: Backend) {
     }
 }
 
-async fn every_upload_form_bounds_its_text_fields(backend: Backend) {
-    let app = spawn_app(&backend).await;
+/// Workspace `acme` on Scale with every add-on, a client with every module's records, a
+/// contact holding every permission, and its owner (signed in, and with an API token).
+struct Everything {
+    app: portico_tests::TestApp,
+    ws: i64,
+    contact: As,
+    staff: As,
+    bearer: As,
+    samples: portico_tests::Samples,
+}
+
+async fn everything(backend: &Backend) -> Everything {
+    let app = spawn_app(backend).await;
     let ws = app.workspace("acme", "scale").await;
     app.take_every_addon(ws, "scale").await;
     let client = app.client(ws, "Client Co").await;
@@ -56,6 +72,27 @@ async fn every_upload_form_bounds_its_text_fields(backend: Backend) {
         .await;
     let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
     let samples = app.seed_modules(ws, client).await;
+    Everything {
+        app,
+        ws,
+        contact,
+        staff,
+        bearer,
+        samples,
+    }
+}
+
+async fn every_upload_form_bounds_its_text_fields(backend: Backend) {
+    let Everything {
+        app,
+        ws,
+        contact,
+        staff,
+        bearer,
+        samples,
+    } = everything(&backend).await;
+    #[cfg(not(feature = "approvals"))]
+    let _ = ws;
     // The seeded deliverable is with the client; once they ask for a revision its files
     // may change again, so its upload form is read rather than refused up front.
     #[cfg(feature = "approvals")]
@@ -92,4 +129,185 @@ async fn every_upload_form_bounds_its_text_fields(backend: Backend) {
         assert_eq!(status, 413, "{path}: {body}");
     }
     assert_eq!(snapshot(app.db()).await, before, "nothing stored");
+}
+
+/// What a hostile client types: out of range, overflowing, not a number, not a time, not a
+/// date, markup, control characters, a long line, a path.
+fn hostile_values() -> Vec<String> {
+    [
+        "",
+        "24:00",
+        "25:61-99:99",
+        "-1",
+        "0",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999.999",
+        "1e309",
+        "NaN",
+        "2026-02-30",
+        "<script>alert(1)</script>",
+        "a\u{0}b\u{7}\u{1b}[2J",
+        "../../etc/passwd",
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .chain(["x".repeat(500)])
+    .collect()
+}
+
+/// The names of the fields on a page's forms (`name="…"`).
+fn field_names(html: &str, into: &mut std::collections::BTreeSet<String>) {
+    for rest in html.split(" name=\"").skip(1) {
+        if let Some(name) = rest.split('"').next() {
+            if !name.is_empty() && name != "csrf_token" && name.len() < 40 {
+                into.insert(name.to_string());
+            }
+        }
+    }
+}
+
+/// Each named field twice (a duplicate, with another value), as a form body.
+fn form_body(names: &std::collections::BTreeSet<String>, value: &str) -> Vec<u8> {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for name in names {
+        form.append_pair(name, value);
+        form.append_pair(name, "1");
+    }
+    form.finish().into_bytes()
+}
+
+async fn every_body_survives_hostile_values(backend: Backend) {
+    let Everything {
+        app,
+        contact,
+        staff,
+        bearer,
+        samples,
+        ..
+    } = everything(&backend).await;
+    let who = |surface: Surface| match surface {
+        Surface::Portal => &contact,
+        Surface::Admin => &staff,
+        Surface::Api => &bearer,
+        Surface::Hook => &ANONYMOUS,
+    };
+    // The field names the portal's own pages put in their forms, and the API's usual ones.
+    let mut names = std::collections::BTreeSet::new();
+    for route in app.state.routes.iter().filter(|r| !r.is_mutating()) {
+        let page = app
+            .get("acme", &concrete_path(route, &samples), who(route.surface))
+            .await;
+        field_names(&page.body, &mut names);
+    }
+    for name in [
+        "client_id",
+        "project_id",
+        "file_ids",
+        "title",
+        "amount",
+        "currency",
+        "lines",
+        "status",
+    ] {
+        names.insert(name.to_string());
+    }
+    // Without modules the table is empty, and there is nothing to send.
+    assert!(
+        app.state.routes.is_empty() || names.len() > 20,
+        "the pages' forms were read: {names:?}"
+    );
+
+    let routes: Vec<_> = app
+        .state
+        .routes
+        .iter()
+        .filter(|r| r.is_mutating() && !r.upload)
+        .cloned()
+        .collect();
+    let mut sent = 0;
+    for route in &routes {
+        let path = concrete_path(route, &samples);
+        let who = who(route.surface);
+        let method = route.method.as_str();
+        let mut bodies: Vec<(&str, Vec<u8>)> = Vec::new();
+        for value in hostile_values() {
+            bodies.push((
+                "application/x-www-form-urlencoded",
+                form_body(&names, &value),
+            ));
+            let object: serde_json::Map<String, serde_json::Value> = names
+                .iter()
+                .map(|n| (n.clone(), serde_json::Value::String(value.clone())))
+                .collect();
+            bodies.push(("application/json", serde_json::to_vec(&object).unwrap()));
+        }
+        // Bytes that are no UTF-8, an overflowing JSON number, nesting past any parser's depth.
+        bodies.push((
+            "application/x-www-form-urlencoded",
+            b"name=%FF%FE%FD&body=\xff\xfe&start=%C0%AF".to_vec(),
+        ));
+        bodies.push((
+            "application/json",
+            b"{\"amount\": 1e400, \"id\": -9223372036854775809}".to_vec(),
+        ));
+        bodies.push(("application/json", "[".repeat(500).into_bytes()));
+        // All refused: then nothing may have changed. (Where one was taken — a hostile but
+        // valid value, a comment reading "24:00" — the route's own tests say what it stores.)
+        let before = snapshot(app.db()).await;
+        let mut all_refused = true;
+        for (content_type, body) in bodies {
+            let page = app
+                .send_body(method, "acme", &path, who, content_type, body)
+                .await;
+            let what = format!("{method} {path} ({content_type})");
+            assert!(page.status < 500, "{what}: {} {}", page.status, page.body);
+            all_refused &= (400..500).contains(&page.status);
+            sent += 1;
+        }
+        if all_refused {
+            let after = snapshot(app.db()).await;
+            let changed: Vec<&String> = after
+                .iter()
+                .filter(|(table, rows)| before.get(*table) != Some(*rows))
+                .map(|(table, _)| table)
+                .collect();
+            assert!(
+                changed.is_empty(),
+                "{method} {path}: every body refused, yet {changed:?} changed"
+            );
+        }
+        // Ids that are no ids, in the path.
+        if route.path.contains('{') {
+            for bad in ["-1", "99999999999999999999", "%FF", "1.5"] {
+                let odd: String = route
+                    .path
+                    .split('/')
+                    .map(|seg| if seg.starts_with('{') { bad } else { seg })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let path = format!("{}{odd}", route.surface.prefix());
+                let page = app
+                    .send_body(
+                        method,
+                        "acme",
+                        &path,
+                        who,
+                        "application/x-www-form-urlencoded",
+                        Vec::new(),
+                    )
+                    .await;
+                assert!(
+                    (400..500).contains(&page.status),
+                    "{method} {path}: {} {}",
+                    page.status,
+                    page.body
+                );
+            }
+        }
+    }
+    assert!(sent >= routes.len(), "every route was sent bodies");
+    // Still serving, every surface.
+    assert_eq!(app.get("acme", "/portal/", &contact).await.status, 200);
+    assert_eq!(app.get("acme", "/admin/", &staff).await.status, 200);
 }

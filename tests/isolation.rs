@@ -12,7 +12,10 @@ use portico_tests::{
     backends, concrete_path, snapshot, spawn_app_with, As, Backend, Options, TestApp,
 };
 
-backends!(no_route_reaches_another_clients_data);
+backends!(
+    no_route_reaches_another_clients_data,
+    a_colleague_without_a_permission_reaches_none_of_its_routes,
+);
 
 /// The same probe on PostgreSQL connected as a role with BYPASSRLS: row-level security stops
 /// nothing, so any wall that only it held fails here. RLS is the second wall, never the only.
@@ -176,4 +179,54 @@ async fn probe(app: TestApp) {
 async fn last_activity(app: &TestApp) -> i64 {
     let sql = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM activity";
     portal_core::with_db!(app.db(), pool => sqlx::query_scalar(sql).fetch_one(pool).await).unwrap()
+}
+
+/// Every portal route a permission guards, asked by a colleague at the same client who holds
+/// every permission but that one: the plain "does not exist" answer, and nothing changes.
+/// Found in the route table, so a module's next guarded route is probed without editing this.
+async fn a_colleague_without_a_permission_reaches_none_of_its_routes(backend: Backend) {
+    let app = spawn_app_with(&backend, Options::default()).await;
+    let ws = app.workspace("alpha", "scale").await;
+    app.take_every_addon(ws, "scale").await;
+    let client = app.client(ws, "Client A").await;
+    let samples = app.seed_modules(ws, client).await;
+    let every = app.all_permissions();
+    let mut colleagues = Vec::new();
+    for permission in &every {
+        let others: Vec<&str> = every.iter().copied().filter(|p| p != permission).collect();
+        let email = format!("{permission}@client.example");
+        let (_, colleague) = app.contact(ws, client, &email, &others).await;
+        colleagues.push((*permission, colleague));
+    }
+    let before = snapshot(app.db()).await;
+    let mut probed = 0;
+    for (permission, colleague) in &colleagues {
+        let never = app.get("alpha", "/portal/no-such-page", colleague).await;
+        for route in app
+            .state
+            .routes
+            .iter()
+            .filter(|r| r.surface == Surface::Portal && r.permission == Some(*permission))
+        {
+            let path = concrete_path(route, &samples);
+            let page = app
+                .request(route.method.as_str(), "alpha", &path, colleague)
+                .await;
+            let what = format!("{} {path} without {permission}", route.method);
+            assert_eq!(page.status, 404, "{what}: {}", page.body);
+            assert_eq!(
+                page.body, never.body,
+                "{what}: must look like a missing page"
+            );
+            probed += 1;
+        }
+    }
+    assert_eq!(snapshot(app.db()).await, before, "nothing changed");
+    let guarded = app
+        .state
+        .routes
+        .iter()
+        .filter(|r| r.surface == Surface::Portal && r.permission.is_some())
+        .count();
+    assert_eq!(probed, guarded, "every guarded route was probed");
 }

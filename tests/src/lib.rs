@@ -217,6 +217,8 @@ pub struct TestApp {
     pub url: String,
     pub state: AppState,
     pub http: reqwest::Client,
+    /// The same, without keeping connections (`send_body`).
+    unpooled: reqwest::Client,
     /// The SMTP server the portal mails to, when `Options::mail` asked for one.
     pub mail: Option<MailServer>,
     /// The file store's directory, unless the test chose its own.
@@ -321,6 +323,11 @@ pub async fn serve(portal: Portal, guard: DbGuard) -> TestApp {
         state: portal.state().clone(),
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        unpooled: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
             .build()
             .unwrap(),
         mail: None,
@@ -872,7 +879,11 @@ impl MemoryPeak {
 /// Every row of every table, as text, for "nothing changed" assertions.
 /// Columns that record that someone looked, not what anyone changed: a snapshot leaves them
 /// out, so "nothing changed" still holds for a request that used an API token.
-const LOOKED_AT: &[(&str, &str)] = &[("api_tokens", "last_used_at")];
+const LOOKED_AT: &[(&str, &str)] = &[
+    ("api_tokens", "last_used_at"),
+    ("staff_sessions", "last_seen_at"),
+    ("portal_sessions", "last_seen_at"),
+];
 
 pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>> {
     use portal_core::with_db;
@@ -1047,6 +1058,48 @@ impl TestApp {
 
 impl TestApp {
     /// A signed-in browser posting a form: its session cookie, its CSRF token, these fields.
+    /// Any body, sent as `who` would send it: a browser session's cookie (with its CSRF token
+    /// ahead of a form's fields), an API token, or nothing — for bodies no helper would build.
+    pub async fn send_body(
+        &self,
+        method: &str,
+        slug: &str,
+        path: &str,
+        who: &As,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Page {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        // A connection of its own: a server may close one whose body a handler did not read,
+        // and a pooled connection reused at that moment fails on the client's side.
+        let mut req = self
+            .unpooled
+            .request(method, format!("{}/w/{slug}{path}", self.url))
+            .header("content-type", content_type);
+        let mut body = body;
+        match who {
+            As::Contact(t) | As::Staff(t) => {
+                let cookie = if matches!(who, As::Contact(_)) {
+                    PORTAL_COOKIE
+                } else {
+                    STAFF_COOKIE
+                };
+                req = req.header("cookie", format!("{cookie}={t}"));
+                let token = portal_core::web::csrf::token_for_session(t);
+                if content_type.starts_with("application/x-www-form-urlencoded") {
+                    let mut form = format!("csrf_token={token}&").into_bytes();
+                    form.extend_from_slice(&body);
+                    body = form;
+                } else {
+                    req = req.header("x-csrf-token", token);
+                }
+            }
+            As::Bearer(t) => req = req.bearer_auth(t),
+            As::Anonymous => {}
+        }
+        Page::read(req.body(body)).await
+    }
+
     pub async fn submit(&self, slug: &str, path: &str, who: &As, fields: &[(&str, &str)]) -> Page {
         let (cookie, token) = match who {
             As::Contact(t) => (format!("{PORTAL_COOKIE}={t}"), t),
