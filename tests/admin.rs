@@ -673,12 +673,19 @@ async fn api_tokens_run_out_and_end_with_a_password_change(backend: Backend) {
     );
 }
 
-/// Whoever signed in as the old address is signed out when staff change it.
+/// Whoever signed in as the old address is signed out when staff change it, and cannot sign
+/// in again with the old password or authenticator: the new address gets in by invitation.
 async fn a_new_email_ends_the_contact_s_sessions(backend: Backend) {
     let w = world(&backend, "growth").await;
     let client = w.new_client("Client Co").await;
     let (id, dana) = w
         .new_contact(client, "dana@client.example", "client_viewer")
+        .await;
+    w.app
+        .sql(
+            "UPDATE contacts SET password_hash = 'old-hash', totp_secret = 'old-secret', totp_enabled_at = 1 WHERE id = $1",
+            id,
+        )
         .await;
     let path = format!("/admin/contacts/{id}");
     let same = [
@@ -703,6 +710,10 @@ async fn a_new_email_ends_the_contact_s_sessions(backend: Backend) {
         "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1").bind(id).fetch_one(pool).await)
     .unwrap();
     assert_eq!(sessions, 0, "ended on the server, not only hidden");
+    let left: (Option<String>, Option<String>) = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
+        "SELECT password_hash, totp_secret FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(left, (None, None), "the old address's credentials are gone");
 }
 
 async fn view_as_shows_what_the_contact_sees_and_changes_nothing(backend: Backend) {

@@ -1149,22 +1149,23 @@ async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: 
     .unwrap();
     assert_eq!(rows, 1);
 
-    // Paid by bank transfer meanwhile; then the tab left open pays at Stripe as well.
-    assert_eq!(w.pay(id, "354.31").await.status, 303);
+    // Most of it paid by bank transfer meanwhile; then the tab left open pays the whole
+    // amount at Stripe as well: what it brought beyond the $100.00 still owed is due back.
+    assert_eq!(w.pay(id, "254.31").await.status, 303);
     let session = stripe.sessions()[0].id.clone();
     let event = completed("evt_twice", &session, 35_431, "usd");
     let res = w
         .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    let flags: Vec<(String, bool)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT method, needs_refund FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
+    let due: Vec<(String, i64)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
+        "SELECT method, refund_due FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
     .unwrap();
     assert_eq!(
-        flags,
+        due,
         [
-            ("bank_transfer".to_string(), false),
-            ("online".to_string(), true)
+            ("bank_transfer".to_string(), 0),
+            ("online".to_string(), 25_431)
         ]
     );
     let admin = w
@@ -1172,7 +1173,7 @@ async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: 
         .get("acme", &format!("/admin/billing/{id}"), &w.staff)
         .await
         .words();
-    assert!(admin.contains("Refund $354.31"), "{admin}");
+    assert!(admin.contains("Refund $254.31"), "{admin}");
     // The client is not told of a refund the team has yet to make.
     assert!(!w
         .portal(&format!("/portal/billing/{id}"))

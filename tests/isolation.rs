@@ -15,6 +15,7 @@ use portico_tests::{
 backends!(
     no_route_reaches_another_clients_data,
     a_colleague_without_a_permission_reaches_none_of_its_routes,
+    what_the_lowest_staff_role_is_refused_changes_nothing,
 );
 
 /// The same probe on PostgreSQL connected as a role with BYPASSRLS: row-level security stops
@@ -229,4 +230,55 @@ async fn a_colleague_without_a_permission_reaches_none_of_its_routes(backend: Ba
         .filter(|r| r.surface == Surface::Portal && r.permission.is_some())
         .count();
     assert_eq!(probed, guarded, "every guarded route was probed");
+}
+
+/// Every admin and API route that changes something, asked by a member — the lowest staff
+/// role — of the same workspace: never a server error, and where the answer is "not for your
+/// role" (403), nothing changed (a handler must check the role before it writes).
+async fn what_the_lowest_staff_role_is_refused_changes_nothing(backend: Backend) {
+    let app = spawn_app_with(&backend, Options::default()).await;
+    let ws = app.workspace("alpha", "scale").await;
+    app.take_every_addon(ws, "scale").await;
+    let client = app.client(ws, "Client A").await;
+    let samples = app.seed_modules(ws, client).await;
+    let (_, member, member_token) = app
+        .staff_in_role(ws, "member@agency.example", "member")
+        .await;
+    let mut refused = 0;
+    for route in app.state.routes.iter().filter(|r| {
+        matches!(r.surface, Surface::Admin | Surface::Api) && r.is_mutating() && !r.upload
+    }) {
+        let who = if route.surface == Surface::Api {
+            &member_token
+        } else {
+            &member
+        };
+        let path = concrete_path(route, &samples);
+        let before = snapshot(app.db()).await;
+        let page = app
+            .send_body(
+                route.method.as_str(),
+                "alpha",
+                &path,
+                who,
+                "application/x-www-form-urlencoded",
+                Vec::new(),
+            )
+            .await;
+        let what = format!("{} {path} as a member", route.method);
+        assert!(page.status < 500, "{what}: {} {}", page.status, page.body);
+        if page.status == 403 {
+            assert_eq!(
+                snapshot(app.db()).await,
+                before,
+                "{what}: refused, yet changed rows"
+            );
+            refused += 1;
+        }
+    }
+    // Some routes are for owners and admins only; without modules there are none to ask.
+    assert!(
+        app.state.routes.is_empty() || refused > 0,
+        "members were refused somewhere"
+    );
 }

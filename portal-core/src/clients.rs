@@ -459,9 +459,10 @@ pub struct ContactChange {
 
 /// Applies a change to a contact. Deactivation and a past expiry end their sessions at once
 /// (the revision trigger, and the session loader's checks); a new email voids their pending
-/// one-time links, which were sent to the old address, and ends their sessions: whoever
-/// signed in as the old address (a shared mailbox, the person who left) is signed out.
-/// Reactivating needs room in the plan.
+/// one-time links, which were sent to the old address, ends their sessions and clears their
+/// password and two-step sign-in: whoever signed in as the old address (a shared mailbox, the
+/// person who left) is out and cannot sign in again; the new address gets in by an invitation
+/// or a sign-in link. Reactivating needs room in the plan.
 pub async fn update_contact(
     db: &Db,
     workspace_id: i64,
@@ -479,6 +480,8 @@ pub async fn update_contact(
     let void = "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 \
                 AND used_at IS NULL AND revoked_at IS NULL";
     let end_sessions = "DELETE FROM portal_sessions WHERE contact_id = $1";
+    let forget_credentials = "UPDATE contacts SET password_hash = NULL, totp_secret = NULL, \
+                              totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1";
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
@@ -489,6 +492,7 @@ pub async fn update_contact(
         sqlx::query(update).bind(&change.name).bind(&email).bind(change.active).bind(&change.access_expires_on).bind(contact_id).bind(workspace_id).execute(&mut *tx).await?;
         if email != current.email {
             sqlx::query(void).bind(now()).bind(contact_id).execute(&mut *tx).await?;
+            sqlx::query(forget_credentials).bind(contact_id).execute(&mut *tx).await?;
         }
         if !change.active || email != current.email {
             sqlx::query(end_sessions).bind(contact_id).execute(&mut *tx).await?;

@@ -5,7 +5,8 @@
 //! secret (or with the wrong one, or too late) and deliver it. `POST
 //! /v1/checkout/sessions/{id}/expire` closes a session, as Stripe's does (or fails, when a
 //! test asks it to). An `Idempotency-Key` seen before answers with the session it made, as
-//! Stripe does for 24 hours, without making another.
+//! Stripe does for 24 hours, without making another — and, as Stripe, refuses the key when
+//! it comes with other parameters.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -35,13 +36,16 @@ impl Session {
     }
 }
 
+/// An idempotency key, the parameters it first came with, and the session it made.
+type Answered = (String, Vec<(String, String)>, String);
+
 #[derive(Clone)]
 struct Shared {
     key: String,
     base: String,
     sessions: Arc<Mutex<Vec<Session>>>,
-    /// Idempotency keys already answered, and the session each made.
-    keys: Arc<Mutex<Vec<(String, String)>>>,
+    /// Idempotency keys already answered.
+    keys: Arc<Mutex<Vec<Answered>>>,
     /// Answer every expire call with a server error.
     refuse_expiry: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -113,20 +117,26 @@ async fn create_session(
     let mut keys = shared.keys.lock().unwrap();
     let known = key
         .as_ref()
-        .and_then(|k| keys.iter().find(|(seen, _)| seen == k))
-        .map(|(_, id)| id.clone());
+        .and_then(|k| keys.iter().find(|(seen, _, _)| seen == k))
+        .map(|(_, asked, id)| (asked.clone(), id.clone()));
     let id = match known {
-        Some(id) => id,
+        Some((asked, _)) if asked != form => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            );
+        }
+        Some((_, id)) => id,
         None => {
             let mut sessions = shared.sessions.lock().unwrap();
             let id = format!("cs_test_{}", sessions.len() + 1);
             sessions.push(Session {
                 id: id.clone(),
-                form,
+                form: form.clone(),
                 expired: false,
             });
             if let Some(k) = key {
-                keys.push((k, id.clone()));
+                keys.push((k, form, id.clone()));
             }
             id
         }

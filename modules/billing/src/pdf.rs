@@ -703,7 +703,7 @@ mod tests {
                 paid_on: "2026-11-10".into(),
                 recorded_by: "staff".into(),
                 created_at: 0,
-                needs_refund: false,
+                refund_due: 0,
             }],
         };
         let t = v.totals();

@@ -70,7 +70,7 @@ pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> 
                 method => store::method_label(&p.method),
                 reference => p.reference,
                 paid_on => p.paid_on,
-                needs_refund => p.needs_refund,
+                refund => (p.refund_due > 0).then(|| cur.format(p.refund_due)),
             }
         })
         .collect();

@@ -77,8 +77,9 @@ pub struct Payment {
     pub paid_on: String,
     pub recorded_by: String,
     pub created_at: i64,
-    /// Taken online when the invoice no longer owed it: the team refunds it.
-    pub needs_refund: bool,
+    /// What this payment (taken online) brought beyond what the invoice still owed: the
+    /// team refunds it. 0 for most.
+    pub refund_due: i64,
 }
 
 const SELECT: &str = "SELECT i.id, i.workspace_id, i.client_id, c.name AS client_name, i.number, i.status, \
@@ -169,7 +170,7 @@ async fn details(tx: &mut ScopedTx, inv: &Invoice) -> Result<(Vec<LineRow>, Vec<
     let (id, ws) = (inv.id, inv.workspace_id);
     let lines = lines_of(tx, id).await?;
     let payments = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, amount, method, reference, paid_on, recorded_by, created_at, needs_refund \
+        "SELECT id, amount, method, reference, paid_on, recorded_by, created_at, refund_due \
          FROM invoice_payments WHERE invoice_id = $1 AND workspace_id = $2 ORDER BY paid_on, id")
         .bind(id).bind(ws).fetch_all(&mut **c).await)?;
     Ok((lines, payments))
@@ -467,8 +468,8 @@ pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>
 /// Money Stripe confirmed for `inv`, recorded once per event of the workspace
 /// (`provider_event`); returns whether this call recorded it. Money taken is never refused: a
 /// payment arriving after the invoice was paid (in another tab, or another way) is recorded
-/// and flagged `needs_refund` for the team, one arriving for a void invoice too, and the
-/// invoice stays void.
+/// with what it brought beyond the balance as `refund_due`, for the team; one arriving for a
+/// void invoice is due back whole, and the invoice stays void.
 pub async fn record_online_payment(
     tx: &mut ScopedTx,
     inv: &Invoice,
@@ -477,19 +478,23 @@ pub async fn record_online_payment(
     session: &str,
     paid_on: &str,
 ) -> Result<bool> {
-    let unowed = inv.status() != Status::Sent || amount > inv.balance();
+    let refund_due = if inv.status() == Status::Sent {
+        (amount - inv.balance().max(0)).max(0)
+    } else {
+        amount
+    };
     let inserted = with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, provider_event, created_at, needs_refund) \
+        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, provider_event, created_at, refund_due) \
          VALUES ($1, $2, $3, $4, 'online', $5, $6, 'Stripe', $7, $8, $9) ON CONFLICT (workspace_id, provider_event) DO NOTHING")
         .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(amount).bind(session)
-        .bind(paid_on).bind(event).bind(now()).bind(unowed)
+        .bind(paid_on).bind(event).bind(now()).bind(refund_due)
         .execute(&mut **c).await.map(|r| r.rows_affected()))?;
     if inserted == 0 {
         return Ok(false);
     }
-    if unowed {
+    if refund_due > 0 {
         tracing::warn!(invoice = inv.id, status = %inv.status, amount, balance = inv.balance(),
-            "an online payment arrived for an invoice that no longer owed it: recorded, flagged for a refund");
+            refund_due, "an online payment brought more than the invoice owed: recorded, the excess is due back");
     }
     let status = match inv.status() {
         Status::Sent | Status::Paid if inv.paid + amount >= inv.total => Status::Paid,

@@ -183,17 +183,15 @@ pub async fn checkout(
         return Ok(url);
     }
     // Two tabs that both found none must still end with one session: they send Stripe the
-    // same idempotency key (this invoice, this amount, and how many sessions it had before),
-    // and Stripe answers the second with the first's session rather than a new one. The row
-    // is then written once whoever writes it first.
+    // same idempotency key, and Stripe answers the second with the first's session rather
+    // than a new one; the row is then written once, whoever writes it first. The key covers
+    // every parameter sent (Stripe refuses a key reused with others) and how many sessions
+    // the invoice had before, sealed with the deployment's key (a copy of the database on
+    // another deployment sharing the Stripe account makes other keys).
     let before =
         "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2";
     let opened: i64 = with_db!(&state.db, pool => sqlx::query_scalar(before)
         .bind(inv.id).bind(inv.workspace_id).fetch_one(pool).await)?;
-    let idempotency = format!(
-        "portico-checkout-{}-{}-{amount}-{currency}-{opened}",
-        inv.workspace_id, inv.id
-    );
     let number = inv.number.clone().unwrap_or_default();
     let form = [
         ("mode", "payment".to_string()),
@@ -215,15 +213,33 @@ pub async fn checkout(
         "{}/v1/checkout/sessions",
         state.config.stripe_api_base.trim_end_matches('/')
     );
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(&keys.secret_key)
-        .header("Idempotency-Key", &idempotency)
-        .form(&form)
-        .timeout(std::time::Duration::from_secs(20))
-        .send()
-        .await
-        .map_err(|e| Error::Internal(format!("Stripe could not be reached: {e}")))?;
+    let mut covered = format!("{}|{}|{opened}", inv.workspace_id, inv.id);
+    for (k, v) in &form {
+        covered.push_str(&format!("|{k}={v}"));
+    }
+    let sealed = portal_core::secrets::hmac_sha256_hex(
+        state.config.secret_key.to_hex().as_bytes(),
+        covered.as_bytes(),
+    );
+    let idempotency = format!("portico-checkout-{}", &sealed[..40]);
+    let send = || async {
+        reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(&keys.secret_key)
+            .header("Idempotency-Key", &idempotency)
+            .form(&form)
+            .timeout(std::time::Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|e| Error::Internal(format!("Stripe could not be reached: {e}")))
+    };
+    let mut response = send().await?;
+    // 409: the other tab's request with this key is still running at Stripe; once it is
+    // done, the same key answers with its session.
+    if response.status() == reqwest::StatusCode::CONFLICT {
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        response = send().await?;
+    }
     if !response.status().is_success() {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();

@@ -36,6 +36,17 @@ use portal_core::{
 };
 
 pub const ID: &str = "feedback";
+/// What a notification about one feedback thread names (`Notice::about`).
+pub const RECORD: &str = "feedback";
+
+/// A contact still sees a thread: it is of their client (every notification is), and not
+/// about a project they are not given.
+fn thread_visible(thread: &str, contact: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM feedback f WHERE f.id = {thread} AND {})",
+        store::seen_by(contact)
+    )
+}
 pub const FEATURE: &str = "feedback";
 /// The longest message: as long as any comment.
 pub const MAX_TEXT: usize = portico_projects::comments::MAX_BODY;
@@ -89,6 +100,12 @@ impl PortalModule for Feedback {
             order: 50,
             permission: None,
             feature: Some(FEATURE),
+        }]
+    }
+    fn record_rules(&self) -> &'static [portal_core::notifications::RecordRule] {
+        &[portal_core::notifications::RecordRule {
+            record: RECORD,
+            visible: thread_visible,
         }]
     }
     fn notification_kinds(&self) -> &'static [NotificationKind] {

@@ -96,7 +96,9 @@ pub async fn to_contact(
         body,
         link: format!("/feedback/{}", f.id),
         source: source(f),
-        about: f.project_id.map(|p| (portico_projects::RECORD, p)),
+        // Shown while the thread is: the contact's feedback follows its own rule (a project
+        // taken from them hides it), not the projects module's "see projects".
+        about: Some((crate::RECORD, f.id)),
     };
     notifications::notify(
         state,

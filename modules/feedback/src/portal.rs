@@ -258,11 +258,19 @@ async fn receive(
                 "Attach at most {MAX_FILES} files."
             )));
         }
-        state.upload_budget.before_file(ctx.user.contact_id)?;
+        let allowed = state
+            .upload_budget
+            .reserve(ctx.user.contact_id, max_bytes)?;
+        // Held to the tighter of the workspace's room for attachments and the hour's budget.
+        const HOURLY: &str = "hourly";
         let cap = match (cap_bytes, &full) {
-            (Some(c), Some(refusal)) => Some(Cap {
+            (Some(c), Some(refusal)) if c.saturating_sub(attached) < allowed => Some(Cap {
                 room: c.saturating_sub(attached),
                 refusal,
+            }),
+            _ if allowed < max_bytes => Some(Cap {
+                room: allowed,
+                refusal: HOURLY,
             }),
             _ => None,
         };
@@ -277,9 +285,24 @@ async fn receive(
             max_bytes,
             quota,
         };
-        let file = upload::store(state, &up, field.into_stream()).await?;
+        let file = match upload::store(state, &up, field.into_stream()).await {
+            Ok(file) => file,
+            Err(e) => {
+                state
+                    .upload_budget
+                    .settle(ctx.user.contact_id, allowed, None);
+                return Err(match e {
+                    Error::PayloadTooLarge(m) if m == HOURLY => {
+                        state.upload_budget.spent_up(ctx.user.contact_id)
+                    }
+                    other => other,
+                });
+            }
+        };
         let size = u64::try_from(file.size).unwrap_or(0);
-        state.upload_budget.spend(ctx.user.contact_id, size);
+        state
+            .upload_budget
+            .settle(ctx.user.contact_id, allowed, Some(size));
         attached = attached.saturating_add(size);
         stored.push(file);
     }

@@ -228,7 +228,7 @@ pub async fn create(
 
 /// What of the client's feedback the contact sees: all but what concerns a project they
 /// are not given. `param` holds the contact's id.
-fn seen_by(param: &str) -> String {
+pub(crate) fn seen_by(param: &str) -> String {
     format!(
         "(f.project_id IS NULL OR {})",
         portico_projects::store::visible("f.project_id", param)

@@ -46,8 +46,11 @@ impl UploadBudget {
         })
     }
 
-    /// Before a file: refused (429, with when to try again) once the hour's budget is spent.
-    pub fn before_file(&self, contact: i64) -> Result<()> {
+    /// Before a file: takes from the hour's budget what the file may at most be (`most`, or
+    /// what is left), so parallel requests cannot each pass the same check; returns it, to
+    /// hold the file to and to [`settle`](Self::settle) afterwards. Refused (429, with when
+    /// to try again) once the hour's budget is spent.
+    pub fn reserve(&self, contact: i64, most: u64) -> Result<u64> {
         let entry = self.entry(contact);
         let mut spent = entry.lock().unwrap_or_else(|p| p.into_inner());
         let age = spent.since.elapsed();
@@ -57,26 +60,47 @@ impl UploadBudget {
                 bytes: 0,
                 files: 0,
             };
-            return Ok(());
         }
         if spent.bytes >= self.bytes_per_hour || spent.files >= self.files_per_hour {
-            let wait = (WINDOW - age).as_secs().max(60);
-            return Err(Error::RateLimited {
-                message: format!(
-                    "You have sent many files in the last hour. Please wait {} minutes and send the rest.",
-                    wait.div_ceil(60)
-                ),
-                retry_after_secs: wait,
-            });
+            return Err(spent_up(&spent));
         }
-        Ok(())
+        let allowed = most.min(self.bytes_per_hour - spent.bytes);
+        spent.bytes += allowed;
+        spent.files += 1;
+        Ok(allowed)
     }
 
-    /// After a file is stored: its size counts against the hour.
-    pub fn spend(&self, contact: i64, bytes: u64) {
+    /// The refusal for a file that was cut off at what the hour still allowed.
+    pub fn spent_up(&self, contact: i64) -> Error {
+        let entry = self.entry(contact);
+        let spent = entry.lock().unwrap_or_else(|p| p.into_inner());
+        spent_up(&spent)
+    }
+
+    /// After the file: gives back what was reserved beyond what it took (all of it, and the
+    /// file, when it was not stored).
+    pub fn settle(&self, contact: i64, reserved: u64, used: Option<u64>) {
         let entry = self.entry(contact);
         let mut spent = entry.lock().unwrap_or_else(|p| p.into_inner());
-        spent.bytes = spent.bytes.saturating_add(bytes);
-        spent.files = spent.files.saturating_add(1);
+        spent.bytes = spent
+            .bytes
+            .saturating_sub(reserved.saturating_sub(used.unwrap_or(0)));
+        if used.is_none() {
+            spent.files = spent.files.saturating_sub(1);
+        }
+    }
+}
+
+fn spent_up(spent: &Spent) -> Error {
+    let wait = WINDOW
+        .saturating_sub(spent.since.elapsed())
+        .as_secs()
+        .max(60);
+    Error::RateLimited {
+        message: format!(
+            "You have sent many files in the last hour. Please wait {} minutes and send the rest.",
+            wait.div_ceil(60)
+        ),
+        retry_after_secs: wait,
     }
 }

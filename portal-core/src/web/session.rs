@@ -548,7 +548,11 @@ async fn load_staff(
             // Last use, for the tokens page, written at most once a minute per token.
             let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
                        AND (last_used_at IS NULL OR last_used_at < $3)";
-            with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()))?;
+            // Best effort: a busy database must not turn a valid token away.
+            let touched: std::result::Result<(), sqlx::Error> = with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()));
+            if let Err(e) = touched {
+                tracing::warn!(error = %e, "an API token's last use was not recorded");
+            }
         }
         user
     } else {

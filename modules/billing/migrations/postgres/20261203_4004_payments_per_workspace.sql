@@ -1,7 +1,7 @@
 -- A payment provider's event id is unique within its workspace, not across the deployment:
 -- a workspace that signs its own webhooks must not be able to use up the id of another's
--- real payment. And a payment that arrives when the invoice no longer owes it (paid twice,
--- in two tabs or another way, or void) is flagged for the team to refund.
+-- real payment. And what a payment brings beyond what the invoice still owed (paid twice, in
+-- two tabs or another way, or after a void) is recorded as due back, for the team to refund.
 ALTER TABLE invoice_payments DROP CONSTRAINT invoice_payments_provider_event_key;
 ALTER TABLE invoice_payments ADD CONSTRAINT invoice_payments_workspace_event UNIQUE (workspace_id, provider_event);
-ALTER TABLE invoice_payments ADD COLUMN needs_refund BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE invoice_payments ADD COLUMN refund_due BIGINT NOT NULL DEFAULT 0 CHECK (refund_due >= 0);

@@ -1,7 +1,7 @@
 -- A payment provider's event id is unique within its workspace, not across the deployment:
 -- a workspace that signs its own webhooks must not be able to use up the id of another's
--- real payment. And a payment that arrives when the invoice no longer owes it (paid twice,
--- in two tabs or another way, or void) is flagged for the team to refund.
+-- real payment. And what a payment brings beyond what the invoice still owed (paid twice, in
+-- two tabs or another way, or after a void) is recorded as due back, for the team to refund.
 -- SQLite cannot drop a column's UNIQUE: the table is rebuilt as it was, with the new keys.
 CREATE TABLE invoice_payments_new (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -15,7 +15,7 @@ CREATE TABLE invoice_payments_new (
     recorded_by    TEXT   NOT NULL,
     provider_event TEXT,
     created_at     INTEGER NOT NULL,
-    needs_refund   BOOLEAN NOT NULL DEFAULT FALSE,
+    refund_due     INTEGER NOT NULL DEFAULT 0 CHECK (refund_due >= 0),
     UNIQUE (workspace_id, provider_event)
 );
 INSERT INTO invoice_payments_new

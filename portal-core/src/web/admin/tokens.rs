@@ -24,7 +24,9 @@ struct TokenRow {
     name: String,
     created_at: i64,
     revoked_at: Option<i64>,
-    expires_at: i64,
+    /// Always set by this version; `None` only from a row an older one wrote during an
+    /// upgrade, which the sign-in check treats as ended.
+    expires_at: Option<i64>,
     last_used_at: Option<i64>,
     staff_user_id: i64,
     owner: String,
@@ -77,7 +79,8 @@ async fn page(
         .into_iter()
         .filter(|r| r.staff_user_id == ctx.user.id || ctx.can_manage())
         .map(|r| {
-            let status = match (r.revoked_at, r.expires_at > at) {
+            let expires_at = r.expires_at.unwrap_or(0);
+            let status = match (r.revoked_at, expires_at > at) {
                 (Some(_), _) => "revoked",
                 (None, false) => "expired",
                 (None, true) => "active",
@@ -86,8 +89,8 @@ async fn page(
                 handle: session::handle_of(&r.token_hash),
                 can_revoke: status == "active",
                 status,
-                expires_on: iso_day(r.expires_at),
-                expires_in: (status == "active").then(|| time_left(at, r.expires_at)),
+                expires_on: iso_day(expires_at),
+                expires_in: (status == "active").then(|| time_left(at, expires_at)),
                 last_used: r.last_used_at.map(|t| crate::web::account::ago(at, t)),
                 name: r.name,
                 owner: r.owner,
