@@ -185,11 +185,13 @@ pub async fn checkout(
     // Two tabs that both found none must still end with one session: they send Stripe the
     // same idempotency key, and Stripe answers the second with the first's session rather
     // than a new one; the row is then written once, whoever writes it first. The key covers
-    // every parameter sent (Stripe refuses a key reused with others) and how many sessions
-    // the invoice had before, sealed with the deployment's key (a copy of the database on
-    // another deployment sharing the Stripe account makes other keys).
+    // every parameter sent (Stripe refuses a key reused with others) and how many of the
+    // invoice's sessions were closed before — which a tab opening one does not change, so
+    // both tabs compute the same — sealed with the deployment's key (a copy of the database
+    // on another deployment sharing the Stripe account makes other keys).
     let before =
-        "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2";
+        "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 \
+                  AND (expired_at IS NOT NULL OR completed_at IS NOT NULL)";
     let opened: i64 = with_db!(&state.db, pool => sqlx::query_scalar(before)
         .bind(inv.id).bind(inv.workspace_id).fetch_one(pool).await)?;
     let number = inv.number.clone().unwrap_or_default();
