@@ -9,7 +9,7 @@
 
 use portal_core::module::Surface;
 use portico_tests::{
-    backends, concrete_path, snapshot, spawn_app_with, As, Backend, Options, TestApp,
+    backends, concrete_path, record_query, snapshot, spawn_app_with, As, Backend, Options, TestApp,
 };
 
 backends!(
@@ -90,10 +90,13 @@ async fn probe(app: TestApp) {
 
     let routes = app.state.routes.clone();
     // A's objects, as the paths that show them: no other party's page may link to them.
+    // A route names a record by a path `{param}` or by a declared query parameter.
+    let names_records =
+        |r: &portal_core::module::RouteInfo| r.path.contains('{') || !r.record_params.is_empty();
     let a_paths: Vec<String> = routes
         .iter()
-        .filter(|r| r.path.contains('{') && r.surface == Surface::Portal)
-        .map(|r| concrete_path(r, &samples))
+        .filter(|r| names_records(r) && r.surface == Surface::Portal)
+        .map(|r| concrete_path(r, &samples) + &record_query(r, &samples))
         .collect();
     for path in &a_paths {
         let page = app.get("alpha", path, &owner.contact).await;
@@ -108,7 +111,7 @@ async fn probe(app: TestApp) {
     let logged_before = last_activity(&app).await;
     let mut probed = 0;
     for route in &routes {
-        let path = concrete_path(route, &samples);
+        let path = concrete_path(route, &samples) + &record_query(route, &samples);
         let probers: Vec<(&Party, &As)> = match route.surface {
             Surface::Portal => vec![
                 (&same_workspace, &same_workspace.contact),
@@ -139,7 +142,7 @@ async fn probe(app: TestApp) {
                 route.surface.prefix(),
                 party.slug
             );
-            if route.path.contains('{') {
+            if names_records(route) {
                 assert_eq!(page.status, 404, "{what}: {}", page.body);
                 assert_eq!(
                     page.body, never.body,

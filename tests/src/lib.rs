@@ -809,6 +809,31 @@ impl TestApp {
 
 /// The route's path on its surface (`/portal/projects/17`), with every `{param}` filled from
 /// what the route's module seeded. Panics, naming the module, if the seed lacks a parameter.
+/// The route's declared record parameters (`RouteInfo::record_params`) as a query string
+/// filled from the seed's samples: `?type=3&move=7`, or nothing.
+pub fn record_query(route: &portal_core::module::RouteInfo, samples: &Samples) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (param, sample) in route.record_params {
+        let value = samples
+            .get(route.module)
+            .and_then(|params| params.iter().find(|(n, _)| n == sample))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| {
+                panic!(
+                    "module `{}` declares `{param}` on {} {} but its `seed` returns no `{sample}`",
+                    route.module, route.method, route.path
+                )
+            });
+        form.append_pair(param, value);
+    }
+    let query = form.finish();
+    if query.is_empty() {
+        query
+    } else {
+        format!("?{query}")
+    }
+}
+
 pub fn concrete_path(route: &portal_core::module::RouteInfo, samples: &Samples) -> String {
     let mut out = route.surface.prefix().to_string();
     for seg in route.path.split('/').skip(1) {

@@ -143,6 +143,7 @@ impl PortalModule for Gallery {
             .requires(CAN_VIEW)
             .get("/files/archive", portal::archive)
             .requires(CAN_VIEW)
+            .record_params(&[("file", "id")])
             .get("/files/{id}", portal::fetch)
             .requires(CAN_VIEW)
             .get("/files/{id}/preview", portal::preview)

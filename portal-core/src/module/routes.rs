@@ -48,6 +48,10 @@ pub struct RouteInfo {
     pub permission: Option<&'static str>,
     /// A multipart upload (no whole-body limit of its own; read through `UploadForm`).
     pub upload: bool,
+    /// Query or form parameters that name records, each with the name of the module's seed
+    /// sample that fills it (`("move", "id")`): the isolation probe sends them with another
+    /// client's records, as it does the path's `{params}`.
+    pub record_params: &'static [(&'static str, &'static str)],
 }
 
 impl RouteInfo {
@@ -67,6 +71,7 @@ struct Entry {
     path: &'static str,
     permission: Option<&'static str>,
     upload: bool,
+    record_params: &'static [(&'static str, &'static str)],
     endpoint: MethodRouter<AppState>,
 }
 
@@ -131,12 +136,24 @@ impl Routes {
         self
     }
 
+    /// The route added last reads these query or form parameters as record ids, each paired
+    /// with the seed sample that names one (`&[("move", "id")]`); the isolation probe fills
+    /// them with another client's records. Declare every parameter a handler looks a record
+    /// up by — and the context it needs to get that far (`type` for booking's `move`).
+    pub fn record_params(mut self, params: &'static [(&'static str, &'static str)]) -> Self {
+        if let Some(last) = self.entries.last_mut() {
+            last.record_params = params;
+        }
+        self
+    }
+
     fn add(mut self, method: Method, path: &'static str, endpoint: MethodRouter<AppState>) -> Self {
         self.entries.push(Entry {
             method,
             path,
             permission: None,
             upload: false,
+            record_params: &[],
             endpoint,
         });
         self
@@ -156,6 +173,7 @@ impl Routes {
                 path: e.path,
                 permission: e.permission,
                 upload: e.upload,
+                record_params: e.record_params,
             })
             .collect()
     }
@@ -174,6 +192,7 @@ impl Routes {
                 path: e.path,
                 permission: e.permission,
                 upload: e.upload,
+                record_params: e.record_params,
             };
             let info = std::sync::Arc::new(info);
             let endpoint = e
