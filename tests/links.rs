@@ -84,6 +84,12 @@ impl World {
             .unwrap()
     }
 
+    /// Staff withdraw the contact's pending invitation.
+    async fn withdraw_invite(&self, id: i64) -> Page {
+        let path = format!("/admin/contacts/{id}/invite/revoke");
+        self.app.post("acme", &path, &self.staff).await
+    }
+
     async fn nth_mail(&self, n: usize) -> Mail {
         self.mail().wait_for(EMAIL, n).await.remove(n - 1)
     }
@@ -215,14 +221,7 @@ async fn withdrawn_and_expired_invitations_explain_themselves(backend: Backend) 
     let w = world(&backend).await;
     let id = w.invite_dana().await;
     let token = w.nth_mail(1).await.token("welcome").unwrap();
-    let res = w
-        .app
-        .post(
-            "acme",
-            &format!("/admin/contacts/{id}/invite/revoke"),
-            &w.staff,
-        )
-        .await;
+    let res = w.withdraw_invite(id).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let page = w
         .app
@@ -240,14 +239,7 @@ async fn withdrawn_and_expired_invitations_explain_themselves(backend: Backend) 
         contact.text()
     );
     // Nothing left to withdraw: a clear conflict.
-    let res = w
-        .app
-        .post(
-            "acme",
-            &format!("/admin/contacts/{id}/invite/revoke"),
-            &w.staff,
-        )
-        .await;
+    let res = w.withdraw_invite(id).await;
     assert_eq!(res.status, 409);
 
     // A new invitation, then seven days pass.
@@ -656,14 +648,7 @@ async fn only_a_contact_who_joined_is_sent_links(backend: Backend) {
     // Invited, then the invitation withdrawn before she accepted it.
     let id = w.invite_dana().await;
     w.nth_mail(1).await;
-    let res = w
-        .app
-        .post(
-            "acme",
-            &format!("/admin/contacts/{id}/invite/revoke"),
-            &w.staff,
-        )
-        .await;
+    let res = w.withdraw_invite(id).await;
     assert_eq!(res.status, 303, "{}", res.body);
     ask_both(&w, EMAIL).await;
     // Neither is sent anything: the pages say the same, the mailboxes stay empty.

@@ -645,16 +645,12 @@ impl TestApp {
         who: &As,
         body: &serde_json::Value,
     ) -> Page {
-        let As::Bearer(token) = who else {
-            panic!("the API takes a bearer token, not {who:?}");
-        };
-        let auth = format!("Bearer {token}");
-        let headers = [
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
-        ];
-        let path = format!("/w/{slug}{path}");
-        self.request_raw("POST", &path, &headers, Some(body.to_string()))
+        assert!(
+            matches!(who, As::Bearer(_)),
+            "the API takes a bearer token, not {who:?}"
+        );
+        let body = body.to_string().into_bytes();
+        self.send_body("POST", slug, path, who, "application/json", body)
             .await
     }
 

@@ -260,28 +260,31 @@ pub struct Done {
     done: String,
 }
 
-/// Whether `ctx` may change `b` at all: their own, or a colleague's with the permission.
-fn may_change(ctx: &PortalContext, b: &Booking) -> Result<()> {
+/// Why `ctx` may not change `b` at all, if so: neither their own nor a colleague's they
+/// have the permission for.
+fn not_theirs(ctx: &PortalContext, b: &Booking) -> Option<String> {
     if b.contact_id == Some(ctx.user.contact_id) || ctx.can(crate::CAN_CHANGE_OTHERS) {
-        return Ok(());
+        return None;
     }
-    Err(Error::Forbidden(format!(
+    Some(format!(
         "{} booked this meeting: they can move or cancel it, as can a colleague allowed to change others' meetings.",
         b.contact_name
-    )))
+    ))
 }
 
-/// Why `ctx` may not change `b` now, if they may not: not theirs to change, cancelled, or
-/// closer than the notice.
+fn may_change(ctx: &PortalContext, b: &Booking) -> Result<()> {
+    not_theirs(ctx, b).map_or(Ok(()), |why| Err(Error::Forbidden(why)))
+}
+
+/// Why `ctx` may not change `b` now, if so: not theirs, cancelled, or closer than the notice.
 async fn unchangeable(
     state: &AppState,
     ctx: &PortalContext,
     b: &Booking,
 ) -> Result<Option<String>> {
-    match may_change(ctx, b) {
-        Err(Error::Forbidden(why)) => Ok(Some(why)),
-        Err(e) => Err(e),
-        Ok(()) => changeable(state, b).await,
+    match not_theirs(ctx, b) {
+        Some(why) => Ok(Some(why)),
+        None => changeable(state, b).await,
     }
 }
 

@@ -215,12 +215,14 @@ async fn receive(
     let mut checked: Option<Checked> = None;
     let (max_bytes, quota) = limits(state, &ctx.tenant);
     let cap_bytes = quota.map(|q| q / ATTACHMENT_SHARE);
-    let full = cap_bytes.map(|c| {
-        format!(
+    let full = || {
+        Error::PayloadTooLarge(format!(
             "Attachments to feedback may take {} in all, and that room is used up: send your feedback without the file, or ask the team for another way to share it.",
-            files::human_size(i64::try_from(c).unwrap_or(i64::MAX))
-        )
-    });
+            files::human_size(i64::try_from(cap_bytes.unwrap_or(0)).unwrap_or(i64::MAX))
+        ))
+    };
+    let contact = ctx.user.contact_id;
+    let spent_up = || state.upload_budget.spent_up(contact);
     let mut attached = match cap_bytes {
         Some(_) => store::attachment_bytes(&state.db, ctx.tenant.workspace.id).await?,
         None => 0,
@@ -258,19 +260,17 @@ async fn receive(
                 "Attach at most {MAX_FILES} files."
             )));
         }
-        let allowed = state
-            .upload_budget
-            .reserve(ctx.user.contact_id, max_bytes)?;
+        let allowed = state.upload_budget.reserve(contact, max_bytes)?;
         // Held to the tighter of the workspace's room for attachments and the hour's budget.
-        const HOURLY: &str = "hourly";
-        let cap = match (cap_bytes, &full) {
-            (Some(c), Some(refusal)) if c.saturating_sub(attached) < allowed => Some(Cap {
-                room: c.saturating_sub(attached),
-                refusal,
+        let room = cap_bytes.map(|c| c.saturating_sub(attached));
+        let cap = match room {
+            Some(r) if r < allowed => Some(Cap {
+                room: r,
+                refusal: &full,
             }),
             _ if allowed < max_bytes => Some(Cap {
                 room: allowed,
-                refusal: HOURLY,
+                refusal: &spent_up,
             }),
             _ => None,
         };
@@ -288,21 +288,12 @@ async fn receive(
         let file = match upload::store(state, &up, field.into_stream()).await {
             Ok(file) => file,
             Err(e) => {
-                state
-                    .upload_budget
-                    .settle(ctx.user.contact_id, allowed, None);
-                return Err(match e {
-                    Error::PayloadTooLarge(m) if m == HOURLY => {
-                        state.upload_budget.spent_up(ctx.user.contact_id)
-                    }
-                    other => other,
-                });
+                state.upload_budget.settle(contact, allowed, None);
+                return Err(e);
             }
         };
         let size = u64::try_from(file.size).unwrap_or(0);
-        state
-            .upload_budget
-            .settle(ctx.user.contact_id, allowed, Some(size));
+        state.upload_budget.settle(contact, allowed, Some(size));
         attached = attached.saturating_add(size);
         stored.push(file);
     }

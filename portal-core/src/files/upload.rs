@@ -33,11 +33,11 @@ pub struct Upload<'a> {
     pub cap: Option<Cap<'a>>,
 }
 
-/// Bytes the caller still allows, and what to tell the user when a file would pass them.
+/// Bytes the caller still allows, and the error a file that would pass them gets.
 #[derive(Clone, Copy)]
 pub struct Cap<'a> {
     pub room: u64,
-    pub refusal: &'a str,
+    pub refusal: &'a (dyn Fn() -> Error + Sync),
 }
 
 /// The workspace's largest file and its plan's storage (`None`: unlimited), in bytes: what
@@ -83,7 +83,7 @@ where
     let limit = up.cap.map_or(limit, |c| c.room.min(limit));
     let too_large = |size: u64| -> Error {
         if let Some(cap) = up.cap.filter(|c| size > c.room) {
-            return Error::PayloadTooLarge(cap.refusal.to_string());
+            return (cap.refusal)();
         }
         match (room, up.quota) {
             (Some(r), Some(q)) if r < up.max_bytes && size > r => {
