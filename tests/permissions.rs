@@ -13,14 +13,6 @@ use portico_tests::{backends, concrete_path, menu_labels, spawn_app, Backend, Sa
 
 backends!(each_page_shows_each_permission_s_part_only_to_its_holders);
 
-/// Pages the core serves to every signed-in contact.
-const CORE_PAGES: &[&str] = &[
-    "/portal/",
-    "/portal/notifications",
-    "/portal/notifications/email",
-    "/portal/account",
-];
-
 /// Action controls a permission adds to a page: (module, permission, page, marker).
 const CONTROLS: &[(&str, &str, &str, &str)] = &[
     (
@@ -72,26 +64,34 @@ async fn each_page_shows_each_permission_s_part_only_to_its_holders(backend: Bac
         .await;
     let never = app.get("acme", "/portal/no-such-page", &all).await;
 
-    let mut pages: Vec<(Option<&str>, String)> =
-        CORE_PAGES.iter().map(|p| (None, p.to_string())).collect();
+    // Every portal page, the core's and the modules'; the doors show no one's records.
+    let mut pages: Vec<(Option<&str>, String)> = Vec::new();
     for r in app
         .state
         .routes
         .iter()
-        .filter(|r| r.surface == Surface::Portal && r.method == "GET")
+        .filter(|r| r.surface == Surface::Portal && r.method == "GET" && !r.open)
     {
         pages.push((r.permission, concrete_path(r, &samples)));
     }
+    // A page that is a step of a flow (two-step setup, shown only while one is under way)
+    // sends a contact with nothing under way elsewhere: it has no parts to compare.
     let mut full = Vec::new();
-    for (_, path) in &pages {
-        let page = app.get("acme", path, &all).await;
-        assert_eq!(
-            page.status, 200,
-            "{path} with every permission: {}",
+    let mut shown = Vec::new();
+    for (required, path) in pages {
+        let page = app.get("acme", &path, &all).await;
+        assert!(
+            page.status == 200 || (page.status == 303 && required.is_none()),
+            "{path} with every permission: {} {}",
+            page.status,
             page.body
         );
-        full.push(page);
+        if page.status == 200 {
+            full.push(page);
+            shown.push((required, path));
+        }
     }
+    let pages = shown;
     let registry = &app.state.registry;
 
     for (n, permission) in everything.iter().enumerate() {

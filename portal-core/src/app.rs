@@ -10,11 +10,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tower::Layer;
 
-use crate::auth::links::Purpose;
 use crate::auth::{AttemptLimits, Passwords};
 use crate::db::{Db, MigrationSet};
 use crate::entitlements::EntitlementCache;
@@ -23,10 +22,8 @@ use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
-use crate::web::{
-    account, admin, api, assets, csrf, home, notifications, one_time, security, session, sign_in,
-    tenant, two_step, two_step_setup,
-};
+use crate::web::routes as core_routes;
+use crate::web::{assets, csrf, security, session, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Settings an integrator chooses. Defaults need no editing for local use.
@@ -105,7 +102,7 @@ pub struct Inner {
     pub catalogue: PlanCatalogue,
     /// The modules that are running: linked, and whose start-up succeeded.
     pub registry: ModuleRegistry,
-    /// Every route the running modules registered.
+    /// Every route: the core's, then each running module's.
     pub routes: Vec<RouteInfo>,
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
@@ -317,7 +314,8 @@ impl PortalBuilder {
             }
         }
         let templates = Templates::new(embedded, self.config.template_dir.clone());
-        let routes = registry.routes();
+        let mut routes = core_routes::infos();
+        routes.extend(registry.routes());
         let feed_rules = crate::notifications::FeedRules::of(&registry);
         let portal = Portal {
             state: AppState(Arc::new(Inner {
@@ -361,20 +359,6 @@ impl PortalBuilder {
     }
 }
 
-/// One's own account pages, the same on both browser surfaces (see `web::me`).
-fn account_routes(door: sign_in::Door) -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account::show))
-        .route("/account/password", post(account::change_password))
-        .route("/account/sessions/end-others", post(account::end_others))
-        .route("/account/sessions/{handle}/end", post(account::end_one))
-        .route("/account/two-step", get(two_step_setup::show))
-        .route("/account/two-step/setup", post(two_step_setup::setup))
-        .route("/account/two-step/confirm", post(two_step_setup::confirm))
-        .route("/account/two-step/disable", post(two_step_setup::disable))
-        .layer(axum::Extension(door))
-}
-
 async fn not_found() -> Error {
     Error::NotFound
 }
@@ -411,162 +395,14 @@ impl Portal {
     pub fn router(&self) -> Router {
         let state = self.state.clone();
 
-        let mut portal = Router::new()
-            .route("/", get(home::home))
-            .route(
-                "/sign-in",
-                get(sign_in::form)
-                    .post(sign_in::submit)
-                    .layer(axum::Extension(sign_in::Door::Portal)),
-            )
-            .route(
-                "/sign-in/code",
-                get(two_step::form)
-                    .post(two_step::submit)
-                    .layer(axum::Extension(sign_in::Door::Portal)),
-            )
-            .route(
-                "/sign-out",
-                post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Portal)),
-            )
-            .route(
-                "/link",
-                get(one_time::ask_form)
-                    .post(one_time::ask_submit)
-                    .layer(axum::Extension(Purpose::SignIn)),
-            )
-            .route(
-                "/reset",
-                get(one_time::ask_form)
-                    .post(one_time::ask_submit)
-                    .layer(axum::Extension(Purpose::Reset)),
-            )
-            .route(
-                "/link/{token}",
-                get(one_time::open)
-                    .post(one_time::complete)
-                    .layer(axum::Extension(Purpose::SignIn)),
-            )
-            .route(
-                "/reset/{token}",
-                get(one_time::open)
-                    .post(one_time::complete)
-                    .layer(axum::Extension(Purpose::Reset)),
-            )
-            .route(
-                "/welcome/{token}",
-                get(one_time::open)
-                    .post(one_time::complete)
-                    .layer(axum::Extension(Purpose::Invite)),
-            )
-            .route("/notifications", get(notifications::feed))
-            .route("/notifications/read-all", post(notifications::read_all))
-            .route("/notifications/{id}/open", post(notifications::open))
-            .route("/notifications/{id}/read", post(notifications::read))
-            .route(
-                "/notifications/email",
-                get(notifications::email_form).post(notifications::email_save),
-            )
-            .merge(account_routes(sign_in::Door::Portal))
+        // The core's routes first, from the same kind of table the modules fill (`web::routes`).
+        let mut portal = core_routes::portal()
+            .into_core_router(Surface::Portal)
             .merge(self.extra_portal_routes.clone());
-        let mut admin = Router::new()
-            .route("/", get(admin::overview::overview))
-            .merge(account_routes(sign_in::Door::Admin))
-            .route(
-                "/clients",
-                get(admin::clients::list).post(admin::clients::create),
-            )
-            .route(
-                "/clients/{id}",
-                get(admin::clients::show).post(admin::clients::update),
-            )
-            .route("/clients/{id}/contacts", post(admin::clients::add_contact))
-            .route("/clients/{id}/activity", get(admin::activity::log))
-            .route("/home", get(admin::home::show).post(admin::home::save))
-            .route(
-                "/files",
-                // Uploads are limited by the workspace's own limits while they stream.
-                get(admin::files::list)
-                    .post(admin::files::upload)
-                    .layer(axum::extract::DefaultBodyLimit::disable()),
-            )
-            .route("/files/limit", post(admin::files::set_limit))
-            .route("/files/{id}", get(admin::files::fetch))
-            .route("/files/{id}/delete", post(admin::files::delete))
-            .route(
-                "/contacts/{id}",
-                get(admin::contacts::show).post(admin::contacts::update),
-            )
-            .route(
-                "/contacts/{id}/permissions",
-                post(admin::contacts::set_permissions),
-            )
-            .route("/contacts/{id}/invite", post(admin::contacts::send_invite))
-            .route(
-                "/contacts/{id}/invite/revoke",
-                post(admin::contacts::revoke_invite),
-            )
-            .route(
-                "/contacts/{id}/sessions/end",
-                post(admin::contacts::end_sessions),
-            )
-            .route("/contacts/{id}/view-as", post(admin::contacts::view_as))
-            .route(
-                "/contacts/{id}/two-step/reset",
-                post(admin::contacts::reset_two_step),
-            )
-            .route("/security", post(admin::overview::security))
-            .route("/audit", get(admin::overview::audit))
-            .route(
-                "/tokens",
-                get(admin::tokens::list).post(admin::tokens::create),
-            )
-            .route("/tokens/{handle}/revoke", post(admin::tokens::revoke))
-            .route(
-                "/settings",
-                get(admin::settings::show).post(admin::settings::save),
-            )
-            .route(
-                "/settings/logo",
-                post(admin::settings::upload_logo)
-                    .layer(axum::extract::DefaultBodyLimit::disable()),
-            )
-            .route(
-                "/sign-in",
-                get(sign_in::form)
-                    .post(sign_in::submit)
-                    .layer(axum::Extension(sign_in::Door::Admin)),
-            )
-            .route(
-                "/sign-in/code",
-                get(two_step::form)
-                    .post(two_step::submit)
-                    .layer(axum::Extension(sign_in::Door::Admin)),
-            )
-            .route(
-                "/sign-out",
-                post(sign_in::sign_out).layer(axum::Extension(sign_in::Door::Admin)),
-            )
+        let mut admin = core_routes::admin()
+            .into_core_router(Surface::Admin)
             .merge(self.extra_admin_routes.clone());
-        let mut api = Router::new()
-            .route("/me", get(api::me))
-            .route(
-                "/settings",
-                get(admin::settings::api_show)
-                    .put(admin::settings::api_save)
-                    .post(admin::settings::api_save),
-            )
-            .route(
-                "/files",
-                get(admin::files::api_list)
-                    .post(admin::files::api_upload)
-                    .layer(axum::extract::DefaultBodyLimit::disable()),
-            )
-            .route(
-                "/files/{id}",
-                get(admin::files::api_show).delete(admin::files::api_delete),
-            )
-            .route("/files/{id}/content", get(admin::files::fetch));
+        let mut api = core_routes::api().into_core_router(Surface::Api);
         let mut hooks: Router<AppState> = Router::new();
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));

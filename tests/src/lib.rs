@@ -781,7 +781,8 @@ pub type Samples = std::collections::BTreeMap<&'static str, Vec<(&'static str, S
 
 impl TestApp {
     /// Seeds every running module's example records for one client, and a contact of the
-    /// client for routes that take the core's `{contact}`.
+    /// client for routes that take the core's `{contact}`; the core's routes get samples of
+    /// their own records under [`portal_core::module::CORE`] (see [`TestApp::seed_core`]).
     pub async fn seed_modules(&self, workspace_id: i64, client_id: i64) -> Samples {
         let email = format!("seeded-{client_id}@example.test");
         let contact = portal_core::clients::create_contact(
@@ -799,7 +800,69 @@ impl TestApp {
             params.push(("contact", contact.to_string()));
             out.insert(m.id(), params);
         }
+        let core = self.seed_core(workspace_id, client_id, contact).await;
+        out.insert(portal_core::module::CORE, core);
         out
+    }
+
+    /// One of each record the core's routes name, belonging to `client` and its `contact`:
+    /// a file shared with the client, a notification, a second session, a staff member's API
+    /// token. `{link}` is a secret the visitor brings; the sample is one never issued.
+    async fn seed_core(
+        &self,
+        workspace_id: i64,
+        client_id: i64,
+        contact: i64,
+    ) -> Vec<(&'static str, String)> {
+        let up = portal_core::files::upload::Upload {
+            workspace_id,
+            client_id: Some(client_id),
+            name: "brief.pdf",
+            declared: Some("application/pdf"),
+            uploaded_by: "seed",
+            max_bytes: 1 << 20,
+            quota: None,
+            cap: None,
+        };
+        let file = portal_core::files::upload::store_bytes(
+            &self.state,
+            &up,
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        )
+        .await
+        .unwrap();
+        let sql = "INSERT INTO notifications (workspace_id, client_id, contact_id, kind, title, link, created_at) \
+                   VALUES ($1, $2, $3, 'reply', 'A reply from the team', '/', 0) RETURNING id";
+        let notification: i64 = portal_core::with_db!(self.db(), pool => sqlx::query_scalar(sql)
+            .bind(workspace_id).bind(client_id).bind(contact).fetch_one(pool).await)
+        .unwrap();
+        let token =
+            session::create_portal_session(&self.state, workspace_id, contact, &Default::default())
+                .await
+                .unwrap();
+        let email = format!("seeded-staff-{client_id}@agency.test");
+        let staff = portal_core::clients::create_staff_user(
+            self.db(),
+            workspace_id,
+            &email,
+            "Seeded",
+            "owner",
+        )
+        .await
+        .unwrap();
+        let api_token = session::create_api_token(self.db(), workspace_id, staff, "seeded", 90)
+            .await
+            .unwrap();
+        let handle = |token: &str| session::handle_of(&session::hash_token(token));
+        vec![
+            ("client", client_id.to_string()),
+            ("contact", contact.to_string()),
+            ("file", file.id.to_string()),
+            ("notification", notification.to_string()),
+            ("session", handle(&token)),
+            ("api_token", handle(&api_token)),
+            ("link", "never-issued-link-0000000000000000".into()),
+        ]
     }
 }
 
@@ -897,16 +960,22 @@ impl MemoryPeak {
     }
 }
 
-/// Every row of every table, as text, for "nothing changed" assertions.
-/// Columns that record that someone looked, not what anyone changed: a snapshot leaves them
-/// out, so "nothing changed" still holds for a request that used an API token.
+/// Columns that record that someone looked, not what anyone changed, and the counter that
+/// tells other instances to drop their caches: a snapshot leaves them out, so "nothing
+/// changed" still holds for a request that used an API token, and "nothing of A's changed"
+/// for a colleague whose own change bumped the workspace's counter.
 const LOOKED_AT: &[(&str, &str)] = &[
     ("api_tokens", "last_used_at"),
     ("staff_sessions", "last_seen_at"),
     ("portal_sessions", "last_seen_at"),
+    ("workspaces", "revision"),
 ];
 
-pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>> {
+/// Every row of every table, each a JSON object of its columns, sorted.
+pub type Snapshot = std::collections::BTreeMap<String, Vec<String>>;
+
+/// Every row of every table, for "nothing changed" assertions (see [`changed_rows`]).
+pub async fn snapshot(db: &Db) -> Snapshot {
     use portal_core::with_db;
     let mut out = std::collections::BTreeMap::new();
     let tables: Vec<String> = match db.backend() {
@@ -921,6 +990,11 @@ pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>
         }
     };
     for table in tables {
+        let skipped: Vec<&str> = LOOKED_AT
+            .iter()
+            .filter(|(t, _)| *t == table)
+            .map(|(_, c)| *c)
+            .collect();
         let rows: Vec<String> = match db {
             Db::Sqlite(pool) => {
                 let cols: Vec<String> =
@@ -929,45 +1003,61 @@ pub async fn snapshot(db: &Db) -> std::collections::BTreeMap<String, Vec<String>
                         .fetch_all(pool)
                         .await
                         .unwrap();
-                let expr: Vec<String> = cols
+                let pairs: Vec<String> = cols
                     .iter()
-                    .filter(|c| !LOOKED_AT.contains(&(table.as_str(), c.as_str())))
-                    .map(|c| format!("quote(\"{c}\")"))
+                    .filter(|c| !skipped.contains(&c.as_str()))
+                    // JSON holds no bytes: a BLOB value goes in as its hex.
+                    .map(|c| {
+                        format!(
+                            "'{c}', CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") ELSE \"{c}\" END"
+                        )
+                    })
                     .collect();
                 let sql = format!(
-                    "SELECT {} FROM \"{table}\" ORDER BY 1",
-                    expr.join(" || '|' || ")
+                    "SELECT json_object({}) FROM \"{table}\" ORDER BY 1",
+                    pairs.join(", ")
                 );
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
             Db::Postgres(pool) => {
-                let skipped: Vec<&str> = LOOKED_AT
-                    .iter()
-                    .filter(|(t, _)| *t == table)
-                    .map(|(_, c)| *c)
-                    .collect();
-                let row = if skipped.is_empty() {
-                    "t::text".to_string()
-                } else {
-                    let sql = "SELECT column_name::text FROM information_schema.columns \
-                               WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
-                    let cols: Vec<String> = sqlx::query_scalar(sql)
-                        .bind(&table)
-                        .fetch_all(pool)
-                        .await
-                        .unwrap();
-                    let kept: Vec<String> = cols
-                        .iter()
-                        .filter(|c| !skipped.contains(&c.as_str()))
-                        .map(|c| format!("t.\"{c}\""))
-                        .collect();
-                    format!("ROW({})::text", kept.join(", "))
-                };
-                let sql = format!("SELECT {row} FROM \"{table}\" t ORDER BY 1");
+                let minus: String = skipped.iter().map(|c| format!(" - '{c}'")).collect();
+                let sql =
+                    format!("SELECT (to_jsonb(t){minus})::text FROM \"{table}\" t ORDER BY 1");
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
         };
         out.insert(table, rows);
+    }
+    out
+}
+
+/// The rows that differ between two snapshots — there in one and not in the other — with
+/// their table, as column → value.
+pub fn changed_rows(
+    before: &Snapshot,
+    after: &Snapshot,
+) -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    let mut out = Vec::new();
+    let empty = Vec::new();
+    let tables: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for table in tables {
+        let (old, new) = (
+            before.get(table).unwrap_or(&empty),
+            after.get(table).unwrap_or(&empty),
+        );
+        let mut counts: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        for row in old {
+            *counts.entry(row).or_default() += 1;
+        }
+        for row in new {
+            *counts.entry(row).or_default() -= 1;
+        }
+        for (row, n) in counts {
+            if n != 0 {
+                let columns = serde_json::from_str(row).unwrap();
+                out.push((table.clone(), columns));
+            }
+        }
     }
     out
 }

@@ -8,7 +8,7 @@ mod registry;
 mod routes;
 
 pub use registry::{ModuleRegistry, RegistryError, StartupFailure};
-pub use routes::{RouteInfo, Routes, Surface};
+pub use routes::{RouteInfo, Routes, Surface, CORE};
 
 use async_trait::async_trait;
 

@@ -3,12 +3,17 @@
 //! An axum `Router` cannot list its routes, but the core needs that list: to detect two
 //! modules claiming one path before axum panics on it, and so the test suite can probe every
 //! registered route (gating matrix, tenant-isolation probe) without anyone maintaining a list.
+//! The core's own routes are declared the same way (`web::routes`), under the module name
+//! [`CORE`], so a route the core adds is probed like a module's.
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{self, MethodRouter};
 use axum::Router;
 
 use crate::app::AppState;
+
+/// The `module` of the core's own routes: never gated by a plan, always present.
+pub const CORE: &str = "core";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Surface {
@@ -52,6 +57,9 @@ pub struct RouteInfo {
     /// sample that fills it (`("move", "id")`): the isolation probe sends them with another
     /// client's records, as it does the path's `{params}`.
     pub record_params: &'static [(&'static str, &'static str)],
+    /// A door: served to visitors without a session too (sign-in, one-time links, sign-out).
+    /// It shows no client's records; a `{param}` on it is a secret the visitor brings.
+    pub open: bool,
 }
 
 impl RouteInfo {
@@ -72,6 +80,7 @@ struct Entry {
     permission: Option<&'static str>,
     upload: bool,
     record_params: &'static [(&'static str, &'static str)],
+    open: bool,
     endpoint: MethodRouter<AppState>,
 }
 
@@ -147,6 +156,35 @@ impl Routes {
         self
     }
 
+    /// Every route in this table is a door, served without a session too (see
+    /// `RouteInfo::open`). Declare doors in a table of their own and merge it.
+    pub fn doors(mut self) -> Self {
+        for e in &mut self.entries {
+            e.open = true;
+        }
+        self
+    }
+
+    /// Every route in this table finds `value` in its request extensions: one handler serving
+    /// routes that differ in one setting (the portal's and the admin's sign-in door).
+    pub fn with<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.entries = self
+            .entries
+            .into_iter()
+            .map(|e| Entry {
+                endpoint: e.endpoint.layer(axum::Extension(value.clone())),
+                ..e
+            })
+            .collect();
+        self
+    }
+
+    /// Every route of `other` too: the core builds its table from a few shared parts.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.entries.extend(other.entries);
+        self
+    }
+
     fn add(mut self, method: Method, path: &'static str, endpoint: MethodRouter<AppState>) -> Self {
         self.entries.push(Entry {
             method,
@@ -154,6 +192,7 @@ impl Routes {
             permission: None,
             upload: false,
             record_params: &[],
+            open: false,
             endpoint,
         });
         self
@@ -174,6 +213,7 @@ impl Routes {
                 permission: e.permission,
                 upload: e.upload,
                 record_params: e.record_params,
+                open: e.open,
             })
             .collect()
     }
@@ -182,6 +222,19 @@ impl Routes {
     /// tier); the whole router in the module gate (entitlement), which also covers axum's own
     /// 405 answers so a module the workspace lacks never reveals its paths.
     pub(crate) fn into_router(self, module: &'static str, surface: Surface) -> Router<AppState> {
+        self.into_gated_router(module, surface)
+            .layer(axum::middleware::from_fn(move |req, next| {
+                crate::web::gate::module_gate(module, req, next)
+            }))
+    }
+
+    /// The core's router: the same route gates, and no module gate, since no plan leaves the
+    /// core out.
+    pub(crate) fn into_core_router(self, surface: Surface) -> Router<AppState> {
+        self.into_gated_router(CORE, surface)
+    }
+
+    fn into_gated_router(self, module: &'static str, surface: Surface) -> Router<AppState> {
         use std::collections::BTreeMap;
         let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
         for e in self.entries {
@@ -193,6 +246,7 @@ impl Routes {
                 permission: e.permission,
                 upload: e.upload,
                 record_params: e.record_params,
+                open: e.open,
             };
             let info = std::sync::Arc::new(info);
             let endpoint = e
@@ -209,8 +263,5 @@ impl Routes {
         by_path
             .into_iter()
             .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
-            .layer(axum::middleware::from_fn(move |req, next| {
-                crate::web::gate::module_gate(module, req, next)
-            }))
     }
 }

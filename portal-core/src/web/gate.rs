@@ -34,6 +34,7 @@ pub async fn route_gate(info: Arc<RouteInfo>, req: Request, next: Next) -> Respo
         }
     }
     if matches!(info.surface, Surface::Admin | Surface::Api)
+        && !info.open
         && req.extensions().get::<Arc<StaffUser>>().is_none()
     {
         return Error::SignInRequired.into_response();

@@ -12,6 +12,7 @@ pub mod me;
 pub mod notifications;
 pub mod one_time;
 pub mod render;
+pub mod routes;
 pub mod security;
 pub mod session;
 pub mod sign_in;

@@ -168,6 +168,8 @@ pub async fn update(
 ) -> Result<Response> {
     require_manager(&ctx)?;
     let id = parse_id(&id)?;
+    // Another workspace's client is "not found" before anything about the form is said.
+    clients::client(&state.db, ctx.tenant.workspace.id, id).await?;
     let form = Fields::parse(&body);
     let name = form.name("name", "client's name")?;
     let active = form.checked("active");
@@ -186,6 +188,7 @@ pub async fn add_contact(
 ) -> Result<Response> {
     require_manager(&ctx)?;
     let id = parse_id(&id)?;
+    clients::client(&state.db, ctx.tenant.workspace.id, id).await?;
     let form = Fields::parse(&body);
     let name = form.name("name", "contact's name")?;
     let email = form.email("email")?;

@@ -153,8 +153,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let id = parse_id(&id)?;
+    let id = contact_to_change(&state, &ctx, &id).await?.id;
     let form = Fields::parse(&body);
     let change = ContactChange {
         name: form.name("name", "contact's name")?,
