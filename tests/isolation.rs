@@ -9,10 +9,10 @@
 //! links) are left out: they serve no one's records, and a `{link}` is the secret itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portal_core::module::Surface;
+use portal_core::module::{RouteInfo, Surface};
 use portico_tests::{
-    backends, changed_rows, concrete_path, record_query, snapshot, spawn_app_with, As, Backend,
-    Options, TestApp,
+    backends, changed_rows, concrete_path, names_a_record, record_body, record_query, record_value,
+    snapshot, spawn_app_with, As, Backend, Options, Samples, TestApp,
 };
 
 backends!(
@@ -54,6 +54,7 @@ const PLAN: &str = "growth";
 
 struct Party {
     slug: &'static str,
+    email: String,
     client: i64,
     contact_id: i64,
     contact: As,
@@ -66,6 +67,7 @@ async fn party(app: &TestApp, slug: &'static str, ws: i64, client: i64, email: &
     let (staff, bearer) = app.staff(ws, &format!("staff-{email}")).await;
     Party {
         slug,
+        email: email.to_string(),
         client,
         contact_id,
         contact,
@@ -74,8 +76,8 @@ async fn party(app: &TestApp, slug: &'static str, ws: i64, client: i64, email: &
     }
 }
 
-/// Whether a row is the probers' own: of their clients or contacts, or of the other
-/// workspace, where every prober is.
+/// Whether a row is the probers' own: of their clients or contacts, of the other workspace,
+/// where every prober is, or mail to the team about what a prober did (their feedback).
 fn probers_own(
     table: &str,
     row: &serde_json::Map<String, serde_json::Value>,
@@ -86,7 +88,11 @@ fn probers_own(
     is("workspace_id", other_ws)
         || (table == "workspaces" && is("id", other_ws))
         || probers.iter().any(|p| {
-            is("client_id", p.client)
+            (table == "email_outbox"
+                && serde_json::Value::Object(row.clone())
+                    .to_string()
+                    .contains(&p.email))
+                || is("client_id", p.client)
                 || is("contact_id", p.contact_id)
                 || (table == "contacts" && is("id", p.contact_id))
         })
@@ -107,8 +113,8 @@ async fn probe(app: TestApp) {
     app.take_every_addon(other_ws, PLAN).await;
     // Everyone has data of their own; the probe uses A's.
     let samples = app.seed_modules(ws, a).await;
-    app.seed_modules(ws, b).await;
-    app.seed_modules(other_ws, c).await;
+    let b_samples = app.seed_modules(ws, b).await;
+    let c_samples = app.seed_modules(other_ws, c).await;
     let owner = party(&app, "alpha", ws, a, "a@example.com").await;
     let same_workspace = party(&app, "alpha", ws, b, "b@example.com").await;
     let other_workspace = party(&app, "omega", other_ws, c, "c@example.com").await;
@@ -156,6 +162,16 @@ async fn probe(app: TestApp) {
             Surface::Hook => vec![(&other_workspace, &ANONYMOUS)],
         };
         for (party, who) in probers {
+            if !route.record_params.is_empty() {
+                let own = if party.slug == "omega" {
+                    &c_samples
+                } else {
+                    &b_samples
+                };
+                record_params_refused(&app, route, party.slug, who, &samples, own).await;
+                probed += 1;
+                continue;
+            }
             let never = app
                 .get(
                     party.slug,
@@ -216,6 +232,75 @@ async fn probe(app: TestApp) {
     assert!(
         routes.iter().any(|r| r.path == "/clients/{client}"),
         "the core's routes are probed too"
+    );
+}
+
+/// A route whose query or body names records (`RouteInfo::record_params`), asked on the
+/// prober's own path: with A's records it is refused exactly as with records that exist
+/// nowhere, and changes nothing; with the prober's own records the same request is taken —
+/// so the refusal was about whose records they are, not about a malformed request.
+async fn record_params_refused(
+    app: &TestApp,
+    route: &RouteInfo,
+    slug: &str,
+    who: &As,
+    a_samples: &Samples,
+    own: &Samples,
+) {
+    let path = concrete_path(route, own);
+    let values = |samples: Option<&Samples>| -> Vec<String> {
+        route
+            .record_params
+            .iter()
+            .map(|(param, sample)| match samples {
+                Some(samples) => record_value(route, samples, param, sample),
+                None if names_a_record(sample) => "999999999".into(),
+                None => record_value(route, own, param, sample),
+            })
+            .collect()
+    };
+    let ask = |values: Vec<String>| {
+        let path = path.clone();
+        async move {
+            let pairs = route.record_params.iter().map(|(p, _)| *p).zip(&values);
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            let url = format!("{path}?{query}");
+            if route.is_mutating() {
+                let (content_type, body) = record_body(route, &values);
+                app.send_body(route.method.as_str(), slug, &url, who, content_type, body)
+                    .await
+            } else {
+                app.request(route.method.as_str(), slug, &url, who).await
+            }
+        }
+    };
+    let what = format!("{} {path} as {slug}", route.method);
+    let before = snapshot(app.db()).await;
+    let foreign = ask(values(Some(a_samples))).await;
+    let nowhere = ask(values(None)).await;
+    assert!(
+        (400..500).contains(&foreign.status),
+        "{what} with A's records: {} {}",
+        foreign.status,
+        foreign.body
+    );
+    assert_eq!(
+        foreign.status, nowhere.status,
+        "{what}: A's records answer as records that exist nowhere"
+    );
+    assert_eq!(
+        snapshot(app.db()).await,
+        before,
+        "{what}: refused, yet changed rows"
+    );
+    let taken = ask(values(Some(own))).await;
+    assert!(
+        taken.status < 400,
+        "{what} with its own records is taken: {} {}",
+        taken.status,
+        taken.body
     );
 }
 

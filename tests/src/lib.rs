@@ -866,24 +866,42 @@ impl TestApp {
     }
 }
 
-/// The route's path on its surface (`/portal/projects/17`), with every `{param}` filled from
-/// what the route's module seeded. Panics, naming the module, if the seed lacks a parameter.
+/// The value a route's declared record parameter takes from `samples`: the route's own
+/// module's sample, another module's (`"projects.id"`, `"core.client"`), or a fixed value
+/// (`"=EUR"`) the rest of a valid request needs. Panics, naming the route, if none is seeded.
+pub fn record_value(
+    route: &portal_core::module::RouteInfo,
+    samples: &Samples,
+    param: &str,
+    sample: &str,
+) -> String {
+    if let Some(fixed) = sample.strip_prefix('=') {
+        return fixed.to_string();
+    }
+    let (module, name) = sample.split_once('.').unwrap_or((route.module, sample));
+    samples
+        .get(module)
+        .and_then(|params| params.iter().find(|(n, _)| *n == name))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| {
+            panic!(
+                "module `{}` declares `{param}` on {} {} but no `seed` returns `{sample}`",
+                route.module, route.method, route.path
+            )
+        })
+}
+
+/// Whether a declared record parameter names a record (rather than a fixed value).
+pub fn names_a_record(sample: &str) -> bool {
+    !sample.starts_with('=')
+}
+
 /// The route's declared record parameters (`RouteInfo::record_params`) as a query string
-/// filled from the seed's samples: `?type=3&move=7`, or nothing.
+/// filled from the samples: `?type=3&move=7`, or nothing.
 pub fn record_query(route: &portal_core::module::RouteInfo, samples: &Samples) -> String {
     let mut form = form_urlencoded::Serializer::new(String::new());
     for (param, sample) in route.record_params {
-        let value = samples
-            .get(route.module)
-            .and_then(|params| params.iter().find(|(n, _)| n == sample))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_else(|| {
-                panic!(
-                    "module `{}` declares `{param}` on {} {} but its `seed` returns no `{sample}`",
-                    route.module, route.method, route.path
-                )
-            });
-        form.append_pair(param, value);
+        form.append_pair(param, &record_value(route, samples, param, sample));
     }
     let query = form.finish();
     if query.is_empty() {
@@ -893,6 +911,60 @@ pub fn record_query(route: &portal_core::module::RouteInfo, samples: &Samples) -
     }
 }
 
+const BOUNDARY: &str = "portico-record-probe";
+const MULTIPART: &str = "multipart/form-data; boundary=portico-record-probe";
+
+/// The route's declared record parameters as the body a client would send: a form on the
+/// browser surfaces (multipart on an upload route), a JSON object on the API (numbers as numbers, an `…_ids` parameter as a
+/// list of one). `values` gives each parameter's value, in declaration order.
+pub fn record_body(
+    route: &portal_core::module::RouteInfo,
+    values: &[String],
+) -> (&'static str, Vec<u8>) {
+    let pairs = route.record_params.iter().map(|(p, _)| *p).zip(values);
+    if route.upload {
+        let mut body = Vec::new();
+        for (param, value) in pairs {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{param}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        return (MULTIPART, body);
+    }
+    if route.surface == portal_core::module::Surface::Api {
+        let object: serde_json::Map<String, serde_json::Value> = pairs
+            .map(|(param, value)| {
+                let one = match value.parse::<i64>() {
+                    Ok(n) => serde_json::Value::from(n),
+                    Err(_) => serde_json::Value::from(value.as_str()),
+                };
+                let v = if param.ends_with("_ids") {
+                    serde_json::Value::Array(vec![one])
+                } else {
+                    one
+                };
+                (param.to_string(), v)
+            })
+            .collect();
+        ("application/json", serde_json::to_vec(&object).unwrap())
+    } else {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (param, value) in pairs {
+            form.append_pair(param, value);
+        }
+        (
+            "application/x-www-form-urlencoded",
+            form.finish().into_bytes(),
+        )
+    }
+}
+
+/// The route's path on its surface (`/portal/projects/17`), with every `{param}` filled from
+/// what the route's module seeded. Panics, naming the module, if the seed lacks a parameter.
 pub fn concrete_path(route: &portal_core::module::RouteInfo, samples: &Samples) -> String {
     let mut out = route.surface.prefix().to_string();
     for seg in route.path.split('/').skip(1) {

@@ -174,6 +174,7 @@ impl PortalModule for Approvals {
         Routes::new()
             .get("/approvals", admin::list)
             .post("/approvals", admin::create)
+            .record_params(&[("project", "projects.id"), ("title", "=Homepage")])
             .get("/approvals/{id}", admin::show)
             .upload("/approvals/{id}/files", admin::upload)
             .get("/approvals/{id}/files/{file}", admin::file)
@@ -187,6 +188,12 @@ impl PortalModule for Approvals {
         Routes::new()
             .get("/approvals", api::list)
             .post("/approvals", api::create)
+            // Its `file_ids` go through the same check as adding files to a draft later.
+            .record_params(&[
+                ("project_id", "projects.id"),
+                ("title", "=Homepage"),
+                ("file_ids", "core.file"),
+            ])
             .get("/approvals/{id}", api::show)
             .post("/approvals/{id}/files", api::add_files)
             .post("/approvals/{id}/submit", api::submit)

@@ -150,6 +150,12 @@ impl PortalModule for Feedback {
             .get("/feedback", portal::list)
             .get("/feedback/new", portal::new_form)
             .upload("/feedback", portal::send)
+            .record_params(&[
+                ("subject", "=The logo"),
+                ("body", "=It is too small on phones."),
+                ("category", "category"),
+                ("project", "projects.id"),
+            ])
             .get("/feedback/{id}", portal::show)
             .post("/feedback/{id}/messages", portal::follow_up)
             .get("/feedback/{id}/files/{file}", portal::file)

@@ -157,6 +157,7 @@ impl PortalModule for Gallery {
         Routes::new()
             .get("/gallery", admin::index)
             .post("/gallery/share", admin::share)
+            .record_params(&[("client", "core.client"), ("file", "core.file")])
             .post("/gallery/shares/{id}/unshare", admin::unshare)
     }
     fn api_routes(&self) -> Routes {

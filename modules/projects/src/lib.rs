@@ -235,6 +235,7 @@ impl PortalModule for Projects {
         Routes::new()
             .get("/projects", admin::list)
             .post("/projects/access/{contact}", admin::set_access)
+            .record_params(&[("scope", "=some"), ("project", "id")])
             .get("/projects/{id}", admin_project::page)
             .post("/projects/{id}", admin_project::save_project)
             .post("/projects/{id}/tasks", admin_project::add_task)

@@ -53,9 +53,9 @@ pub struct RouteInfo {
     pub permission: Option<&'static str>,
     /// A multipart upload (no whole-body limit of its own; read through `UploadForm`).
     pub upload: bool,
-    /// Query or form parameters that name records, each with the name of the module's seed
-    /// sample that fills it (`("move", "id")`): the isolation probe sends them with another
-    /// client's records, as it does the path's `{params}`.
+    /// Query or form parameters that name records, each with the sample that fills it
+    /// (`("move", "id")`; see `Routes::record_params`): the isolation probe sends them with
+    /// another client's records, as it does the path's `{params}`.
     pub record_params: &'static [(&'static str, &'static str)],
     /// A door: served to visitors without a session too (sign-in, one-time links, sign-out).
     /// It shows no client's records; a `{param}` on it is a secret the visitor brings.
@@ -146,9 +146,11 @@ impl Routes {
     }
 
     /// The route added last reads these query or form parameters as record ids, each paired
-    /// with the seed sample that names one (`&[("move", "id")]`); the isolation probe fills
-    /// them with another client's records. Declare every parameter a handler looks a record
-    /// up by — and the context it needs to get that far (`type` for booking's `move`).
+    /// with the sample that names one: the module's seed's (`("move", "id")`), another
+    /// module's or the core's (`"projects.id"`, `"core.client"`), or a fixed value (`"=EUR"`).
+    /// The isolation probe sends them with another client's records (refused, as records that
+    /// exist nowhere) and with the caller's own (taken): declare every parameter a handler
+    /// looks a record up by, and the rest of a valid request (`type` for booking's `move`).
     pub fn record_params(mut self, params: &'static [(&'static str, &'static str)]) -> Self {
         if let Some(last) = self.entries.last_mut() {
             last.record_params = params;
