@@ -4,7 +4,7 @@
 //! `inventory::submit!`. The registration is a small const record holding a constructor
 //! function, never a router: `inventory` needs const values, and building routers at link
 //! time would be impossible anyway.
-mod registry;
+pub(crate) mod registry;
 mod routes;
 
 pub use registry::{ModuleRegistry, RegistryError, StartupFailure};

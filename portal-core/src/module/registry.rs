@@ -316,7 +316,8 @@ impl ModuleRegistry {
 }
 
 /// First path segments the core serves itself on each surface: the path and everything under
-/// it belong to the core, so the core can grow pages there without breaking a module.
+/// it belong to the core, so the core can grow pages there without breaking a module. Kept in
+/// step with the core's route table (`web::routes`) by a test there.
 const RESERVED: &[(Surface, &str)] = &[
     (Surface::Portal, ""),
     (Surface::Portal, "sign-in"),
@@ -340,9 +341,10 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "settings"),
     (Surface::Api, "me"),
     (Surface::Api, "settings"),
+    (Surface::Api, "files"),
 ];
 
-fn is_reserved(surface: Surface, path: &str) -> bool {
+pub(crate) fn is_reserved(surface: Surface, path: &str) -> bool {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     let whole_root = first.is_empty();
     RESERVED

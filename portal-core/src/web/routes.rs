@@ -136,3 +136,20 @@ fn account(door: Door) -> Routes {
         .post("/account/two-step/disable", two_step_setup::disable)
         .with(door)
 }
+
+#[cfg(test)]
+mod tests {
+    /// A module may not register a path the core serves: the registry refuses the core's
+    /// first segments, and every core route must be under one of them.
+    #[test]
+    fn every_core_route_is_reserved_from_modules() {
+        for r in super::infos() {
+            assert!(
+                crate::module::registry::is_reserved(r.surface, r.path),
+                "{:?} {} is the core's, but a module could claim it",
+                r.surface,
+                r.path
+            );
+        }
+    }
+}
