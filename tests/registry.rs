@@ -132,6 +132,17 @@ fn a_duplicate_id_is_refused() {
 }
 
 #[test]
+fn a_module_cannot_take_the_core_s_name() {
+    // `core` is the module name of the core's own routes: the gates would treat a module
+    // named so as the core (never left out by a plan).
+    let err = registry(vec![fake("core", &[])]).unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Invalid { module, .. } if module == "core"),
+        "{err}"
+    );
+}
+
+#[test]
 fn two_modules_cannot_claim_one_feature_or_route() {
     const F: &[FeatureDecl] = &[FeatureDecl {
         key: "shared",

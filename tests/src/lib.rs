@@ -867,8 +867,8 @@ impl TestApp {
 }
 
 /// The value a route's declared record parameter takes from `samples`: the route's own
-/// module's sample, another module's (`"projects.id"`, `"core.client"`), or a fixed value
-/// (`"=EUR"`) the rest of a valid request needs. Panics, naming the route, if none is seeded.
+/// module's sample, another module's (`"projects.id"`, `"core.client"`), a workspace record
+/// the request needs (`"context:type"`), or a fixed value (`"=EUR"`). Panics, naming the route, if none is seeded.
 pub fn record_value(
     route: &portal_core::module::RouteInfo,
     samples: &Samples,
@@ -878,6 +878,7 @@ pub fn record_value(
     if let Some(fixed) = sample.strip_prefix('=') {
         return fixed.to_string();
     }
+    let sample = sample.strip_prefix(CONTEXT).unwrap_or(sample);
     let (module, name) = sample.split_once('.').unwrap_or((route.module, sample));
     samples
         .get(module)
@@ -891,9 +892,15 @@ pub fn record_value(
         })
 }
 
-/// Whether a declared record parameter names a record (rather than a fixed value).
+/// Marks a declared parameter whose record is the workspace's, offered to every client (a
+/// meeting type, a feedback category): the probe fills it with the caller's own and never
+/// swaps in another client's.
+const CONTEXT: &str = "context:";
+
+/// Whether a declared parameter names a client's record (rather than a fixed value or the
+/// workspace's context).
 pub fn names_a_record(sample: &str) -> bool {
-    !sample.starts_with('=')
+    !sample.starts_with('=') && !sample.starts_with(CONTEXT)
 }
 
 /// The route's declared record parameters (`RouteInfo::record_params`) as a query string

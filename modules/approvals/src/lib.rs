@@ -188,7 +188,8 @@ impl PortalModule for Approvals {
         Routes::new()
             .get("/approvals", api::list)
             .post("/approvals", api::create)
-            // Its `file_ids` go through the same check as adding files to a draft later.
+            // Its `file_ids` go through the check adding files later does; that route's own
+            // `{id}` sample is with the client, where adding files is refused regardless.
             .record_params(&[
                 ("project_id", "projects.id"),
                 ("title", "=Homepage"),

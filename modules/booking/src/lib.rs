@@ -135,7 +135,7 @@ impl PortalModule for Booking {
             .get("/booking", portal::index)
             .post("/booking", portal::book)
             .get("/booking/slots", portal::slots_page)
-            .record_params(&[("type", "type"), ("move", "id")])
+            .record_params(&[("type", "context:type"), ("move", "id")])
             .get("/booking/{id}", portal::show)
             .post("/booking/{id}/cancel", portal::cancel)
             .post("/booking/{id}/move", portal::move_to)

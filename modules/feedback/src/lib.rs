@@ -153,7 +153,7 @@ impl PortalModule for Feedback {
             .record_params(&[
                 ("subject", "=The logo"),
                 ("body", "=It is too small on phones."),
-                ("category", "category"),
+                ("category", "context:category"),
                 ("project", "projects.id"),
             ])
             .get("/feedback/{id}", portal::show)

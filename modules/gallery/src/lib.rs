@@ -157,13 +157,22 @@ impl PortalModule for Gallery {
         Routes::new()
             .get("/gallery", admin::index)
             .post("/gallery/share", admin::share)
-            .record_params(&[("client", "core.client"), ("file", "core.file")])
+            .record_params(&[
+                ("client", "core.client"),
+                ("file", "core.file"),
+                ("project", "projects.id"),
+            ])
             .post("/gallery/shares/{id}/unshare", admin::unshare)
     }
     fn api_routes(&self) -> Routes {
         Routes::new()
             .get("/shares", api::list)
             .post("/shares", api::share)
+            .record_params(&[
+                ("client_id", "core.client"),
+                ("file_ids", "core.file"),
+                ("project_id", "projects.id"),
+            ])
             .delete("/shares/{share}", api::unshare)
     }
     /// A delivered PDF and an image (with its thumbnail made) shared with the client; the

@@ -101,6 +101,12 @@ impl ModuleRegistry {
             if by_id.insert(m.id(), m.clone()).is_some() {
                 return Err(RegistryError::DuplicateId(m.id().into()));
             }
+            if m.id() == super::CORE {
+                return Err(RegistryError::Invalid {
+                    module: m.id().into(),
+                    message: "the id `core` names the core's own routes; choose another".into(),
+                });
+            }
         }
         let order = dependency_order(&by_id)?;
         let registry = ModuleRegistry {

@@ -147,7 +147,8 @@ impl Routes {
 
     /// The route added last reads these query or form parameters as record ids, each paired
     /// with the sample that names one: the module's seed's (`("move", "id")`), another
-    /// module's or the core's (`"projects.id"`, `"core.client"`), or a fixed value (`"=EUR"`).
+    /// module's or the core's (`"projects.id"`, `"core.client"`), a record of the workspace's
+    /// that every client may use (`"context:type"`, never swapped), or a fixed value (`"=EUR"`).
     /// The isolation probe sends them with another client's records (refused, as records that
     /// exist nowhere) and with the caller's own (taken): declare every parameter a handler
     /// looks a record up by, and the rest of a valid request (`type` for booking's `move`).
@@ -159,8 +160,9 @@ impl Routes {
     }
 
     /// Every route in this table is a door, served without a session too (see
-    /// `RouteInfo::open`). Declare doors in a table of their own and merge it.
-    pub fn doors(mut self) -> Self {
+    /// `RouteInfo::open`). The core's only: a module's route always has a session to check,
+    /// and the isolation probe leaves doors out.
+    pub(crate) fn doors(mut self) -> Self {
         for e in &mut self.entries {
             e.open = true;
         }
