@@ -18,7 +18,7 @@ use crate::auth::{AttemptLimits, Passwords};
 use crate::db::{Db, MigrationSet};
 use crate::entitlements::EntitlementCache;
 use crate::error::{Error, Result};
-use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface};
+use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface, CORE};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::web::context::{PortalUser, StaffUser};
@@ -397,12 +397,12 @@ impl Portal {
 
         // The core's routes first, from the same kind of table the modules fill (`web::routes`).
         let mut portal = core_routes::portal()
-            .into_core_router(Surface::Portal)
+            .into_router(CORE, Surface::Portal)
             .merge(self.extra_portal_routes.clone());
         let mut admin = core_routes::admin()
-            .into_core_router(Surface::Admin)
+            .into_router(CORE, Surface::Admin)
             .merge(self.extra_admin_routes.clone());
-        let mut api = core_routes::api().into_core_router(Surface::Api);
+        let mut api = core_routes::api().into_router(CORE, Surface::Api);
         let mut hooks: Router<AppState> = Router::new();
         for m in state.registry.modules() {
             portal = portal.merge(m.portal_routes().into_router(m.id(), Surface::Portal));

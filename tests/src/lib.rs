@@ -886,7 +886,7 @@ pub fn record_value(
         .map(|(_, v)| v.clone())
         .unwrap_or_else(|| {
             panic!(
-                "module `{}` declares `{param}` on {} {} but no `seed` returns `{sample}`",
+                "module `{}` uses `{param}` on {} {} but no `seed` returns `{sample}`",
                 route.module, route.method, route.path
             )
         })
@@ -977,19 +977,8 @@ pub fn concrete_path(route: &portal_core::module::RouteInfo, samples: &Samples) 
     for seg in route.path.split('/').skip(1) {
         out.push('/');
         match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let value = samples
-                    .get(route.module)
-                    .and_then(|params| params.iter().find(|(n, _)| *n == name))
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or_else(|| {
-                        panic!(
-                            "module `{}` routes {} {} but its `seed` returns no `{name}`",
-                            route.module, route.method, route.path
-                        )
-                    });
-                out.push_str(value);
-            }
+            // A `{param}` is filled from the route's own module's sample of that name.
+            Some(name) => out.push_str(&record_value(route, samples, name, name)),
             None => out.push_str(seg),
         }
     }

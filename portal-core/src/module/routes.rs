@@ -84,6 +84,21 @@ struct Entry {
     endpoint: MethodRouter<AppState>,
 }
 
+impl Entry {
+    fn info(&self, module: &'static str, surface: Surface) -> RouteInfo {
+        RouteInfo {
+            module,
+            surface,
+            method: self.method.clone(),
+            path: self.path,
+            permission: self.permission,
+            upload: self.upload,
+            record_params: self.record_params,
+            open: self.open,
+        }
+    }
+}
+
 impl Routes {
     pub fn new() -> Self {
         Self::default()
@@ -209,50 +224,19 @@ impl Routes {
     pub fn infos(&self, module: &'static str, surface: Surface) -> Vec<RouteInfo> {
         self.entries
             .iter()
-            .map(|e| RouteInfo {
-                module,
-                surface,
-                method: e.method.clone(),
-                path: e.path,
-                permission: e.permission,
-                upload: e.upload,
-                record_params: e.record_params,
-                open: e.open,
-            })
+            .map(|e| e.info(module, surface))
             .collect()
     }
 
     /// Builds the router. Each endpoint is wrapped in its own route gate (permission, read-only
-    /// tier); the whole router in the module gate (entitlement), which also covers axum's own
-    /// 405 answers so a module the workspace lacks never reveals its paths.
+    /// tier); a module's whole router in the module gate (entitlement), which also covers
+    /// axum's own 405 answers so a module the workspace lacks never reveals its paths. The
+    /// core's routes ([`CORE`]) get no module gate: no plan leaves the core out.
     pub(crate) fn into_router(self, module: &'static str, surface: Surface) -> Router<AppState> {
-        self.into_gated_router(module, surface)
-            .layer(axum::middleware::from_fn(move |req, next| {
-                crate::web::gate::module_gate(module, req, next)
-            }))
-    }
-
-    /// The core's router: the same route gates, and no module gate, since no plan leaves the
-    /// core out.
-    pub(crate) fn into_core_router(self, surface: Surface) -> Router<AppState> {
-        self.into_gated_router(CORE, surface)
-    }
-
-    fn into_gated_router(self, module: &'static str, surface: Surface) -> Router<AppState> {
         use std::collections::BTreeMap;
         let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
         for e in self.entries {
-            let info = RouteInfo {
-                module,
-                surface,
-                method: e.method,
-                path: e.path,
-                permission: e.permission,
-                upload: e.upload,
-                record_params: e.record_params,
-                open: e.open,
-            };
-            let info = std::sync::Arc::new(info);
+            let info = std::sync::Arc::new(e.info(module, surface));
             let endpoint = e
                 .endpoint
                 .layer(axum::middleware::from_fn(move |req, next| {
@@ -264,8 +248,14 @@ impl Routes {
             };
             by_path.insert(e.path, merged);
         }
-        by_path
+        let router = by_path
             .into_iter()
-            .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
+            .fold(Router::new(), |r, (path, mr)| r.route(path, mr));
+        if module == CORE {
+            return router;
+        }
+        router.layer(axum::middleware::from_fn(move |req, next| {
+            crate::web::gate::module_gate(module, req, next)
+        }))
     }
 }
