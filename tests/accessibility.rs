@@ -100,6 +100,7 @@ async fn portal_pages_work_on_a_phone_and_a_laptop_for_everyone() {
         "/w/acme/admin/home".into(),
         "/w/acme/admin/settings".into(),
         "/w/acme/admin/files".into(),
+        "/w/acme/admin/team".into(),
     ];
     // Each linked module's staff index and the page of its seeded record.
     for r in app.state.routes.iter().filter(|r| {

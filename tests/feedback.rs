@@ -221,6 +221,22 @@ async fn feedback_goes_to_the_right_inbox_and_the_contact_follows_it(backend: Ba
         .await
         .location_id("feedback");
     assert_eq!(w.row(third).await.0, Some(w.desk_id));
+    // The default assignee leaves the team: new feedback goes to the owner, not to them.
+    let res = w
+        .app
+        .submit(
+            "acme",
+            &format!("/admin/team/{desk}/deactivate"),
+            &w.owner,
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let fourth = w
+        .send(&ask("After the desk left"), &[])
+        .await
+        .location_id("feedback");
+    assert_eq!(w.row(fourth).await.0, Some(w.owner_id));
 
     // The contact's side: what they sent, its status, its file.
     let list = w.app.get("acme", "/portal/feedback", &w.bea).await.words();

@@ -155,9 +155,9 @@ pub struct TeamMember {
     pub name: String,
 }
 
-/// The workspace's team, by name.
+/// The workspace's team, by name: those on it (see [`crate::team`]), not those who left.
 pub async fn team(db: &Db, workspace_id: i64) -> Result<Vec<TeamMember>> {
-    let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 ORDER BY LOWER(name), id";
+    let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY LOWER(name), id";
     Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
 }
 

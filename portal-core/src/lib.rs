@@ -29,6 +29,7 @@ pub mod module;
 pub mod notifications;
 pub mod plans;
 pub mod secrets;
+pub mod team;
 pub mod templates;
 pub mod web;
 pub mod workspace;

@@ -149,6 +149,10 @@ pub const CORE_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin/contact.html"),
     ),
     (
+        "admin/team.html",
+        include_str!("../templates/admin/team.html"),
+    ),
+    (
         "admin/tokens.html",
         include_str!("../templates/admin/tokens.html"),
     ),

@@ -807,7 +807,7 @@ impl TestApp {
 
     /// One of each record the core's routes name, belonging to `client` and its `contact`:
     /// a file shared with the client, a notification, a second session, a staff member's API
-    /// token. `{link}` is a secret the visitor brings; the sample is one never issued.
+    /// token, a colleague on the team (a member, so any prober may be allowed to change them). `{link}` is a secret the visitor brings; the sample is one never issued.
     async fn seed_core(
         &self,
         workspace_id: i64,
@@ -853,8 +853,18 @@ impl TestApp {
         let api_token = session::create_api_token(self.db(), workspace_id, staff, "seeded", 90)
             .await
             .unwrap();
+        let colleague = portal_core::clients::create_staff_user(
+            self.db(),
+            workspace_id,
+            &format!("seeded-colleague-{client_id}@agency.test"),
+            "Seeded colleague",
+            "member",
+        )
+        .await
+        .unwrap();
         let handle = |token: &str| session::handle_of(&session::hash_token(token));
         vec![
+            ("staff", colleague.to_string()),
             ("client", client_id.to_string()),
             ("contact", contact.to_string()),
             ("file", file.id.to_string()),

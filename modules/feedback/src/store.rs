@@ -164,7 +164,8 @@ async fn check_staff(tx: &mut ScopedTx, workspace_id: i64, staff: Option<i64>) -
 }
 
 /// Who new feedback goes to: the project's lead; else the workspace's default assignee;
-/// else its first owner — never nobody while the workspace has an owner.
+/// else its first owner — never nobody while the workspace has an owner, and never someone
+/// who left the team (deactivated).
 pub async fn route(
     tx: &mut ScopedTx,
     workspace_id: i64,
@@ -172,20 +173,22 @@ pub async fn route(
 ) -> Result<Option<i64>> {
     if let Some(project) = project {
         let lead: Option<Option<i64>> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-            "SELECT lead_id FROM projects WHERE id = $1 AND workspace_id = $2")
+            "SELECT p.lead_id FROM projects p JOIN staff_users s ON s.id = p.lead_id AND s.deactivated_at IS NULL \
+             WHERE p.id = $1 AND p.workspace_id = $2")
             .bind(project).bind(workspace_id).fetch_optional(&mut **c).await)?;
         if let Some(Some(lead)) = lead {
             return Ok(Some(lead));
         }
     }
     let set: Option<Option<i64>> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT default_assignee_id FROM feedback_settings WHERE workspace_id = $1")
+        "SELECT f.default_assignee_id FROM feedback_settings f \
+         JOIN staff_users s ON s.id = f.default_assignee_id AND s.deactivated_at IS NULL WHERE f.workspace_id = $1")
         .bind(workspace_id).fetch_optional(&mut **c).await)?;
     if let Some(Some(staff)) = set {
         return Ok(Some(staff));
     }
     Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' ORDER BY id LIMIT 1")
+        "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' AND deactivated_at IS NULL ORDER BY id LIMIT 1")
         .bind(workspace_id).fetch_optional(&mut **c).await)?)
 }
 

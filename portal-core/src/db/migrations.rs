@@ -154,6 +154,14 @@ impl CoreMigrations {
             sqlite: include_str!("../../../migrations/sqlite/20261203_0017_logo_file.sql"),
             postgres: include_str!("../../../migrations/postgres/20261203_0017_logo_file.sql"),
         },
+        ModuleMigration {
+            version: 202612030018,
+            description: "staff who left the team",
+            sqlite: include_str!("../../../migrations/sqlite/20261203_0018_staff_deactivation.sql"),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261203_0018_staff_deactivation.sql"
+            ),
+        },
     ];
 }
 

@@ -339,6 +339,7 @@ const RESERVED: &[(Surface, &str)] = &[
     (Surface::Admin, "account"),
     (Surface::Admin, "clients"),
     (Surface::Admin, "contacts"),
+    (Surface::Admin, "team"),
     (Surface::Admin, "tokens"),
     (Surface::Admin, "audit"),
     (Surface::Admin, "home"),

@@ -23,7 +23,7 @@ pub struct TeamNotice {
 }
 
 /// Emails `notice` to those of `staff_ids` who are staff of the tenant's workspace; when none
-/// of them is (they left), to the workspace's owners, so nothing goes unheard. Inside `tx`, a
+/// of them is (they left, or were deactivated), to the workspace's owners, so nothing goes unheard. Inside `tx`, a
 /// write transaction holding the change. Returns how many were told; wake the outbox after
 /// committing.
 pub async fn tell_team(
@@ -35,7 +35,7 @@ pub async fn tell_team(
 ) -> Result<usize> {
     let ws = tenant.workspace.id;
     let everyone: Vec<(i64, String, String, String)> = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, email, name, role FROM staff_users WHERE workspace_id = $1 ORDER BY id")
+        "SELECT id, email, name, role FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY id")
         .bind(ws).fetch_all(&mut **c).await)?;
     let mut told: Vec<&(i64, String, String, String)> = everyone
         .iter()

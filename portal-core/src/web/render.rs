@@ -132,6 +132,7 @@ pub fn admin_page(
         ("Clients", "/clients", "users"),
         ("Portal home", "/home", "layout"),
         ("Files", "/files", "file"),
+        ("Team", "/team", "user"),
         ("API tokens", "/tokens", "key"),
         ("Audit log", "/audit", "list"),
         ("Settings", "/settings", "settings"),

@@ -31,9 +31,9 @@ pub fn portal() -> Routes {
         .merge(account(Door::Portal))
 }
 
-/// `/admin`: the agency's clients, contacts, files, tokens and settings.
+/// `/admin`: the agency's clients, contacts, files, team, tokens and settings.
 pub fn admin() -> Routes {
-    use admin::{activity, clients, contacts, files, overview, settings, tokens};
+    use admin::{activity, clients, contacts, files, overview, settings, team, tokens};
     Routes::new()
         .get("/", overview::overview)
         .merge(doors(Door::Admin))
@@ -64,6 +64,11 @@ pub fn admin() -> Routes {
         )
         .post("/security", overview::security)
         .get("/audit", overview::audit)
+        .get("/team", team::list)
+        .post("/team/{staff}/role", team::set_role)
+        .post("/team/{staff}/deactivate", team::deactivate)
+        .post("/team/{staff}/reactivate", team::reactivate)
+        .post("/team/{staff}/two-step/reset", team::reset_two_step)
         .get("/tokens", tokens::list)
         .post("/tokens", tokens::create)
         .post("/tokens/{api_token}/revoke", tokens::revoke)

@@ -541,7 +541,7 @@ async fn load_staff(
     let at = now();
     let user = if api {
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM api_tokens t \
-                   JOIN staff_users u ON u.id = t.staff_user_id AND u.workspace_id = t.workspace_id \
+                   JOIN staff_users u ON u.id = t.staff_user_id AND u.workspace_id = t.workspace_id AND u.deactivated_at IS NULL \
                    WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3";
         let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).fetch_optional(pool).await)?;
         if user.is_some() {
@@ -557,7 +557,7 @@ async fn load_staff(
         user
     } else {
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM staff_sessions s \
-                   JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id \
+                   JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id AND u.deactivated_at IS NULL \
                    WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4";
         let idle_cutoff = at - state.config.session_idle_secs;
         let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).bind(idle_cutoff).fetch_optional(pool).await)?;

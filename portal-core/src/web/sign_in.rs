@@ -74,7 +74,7 @@ impl Door {
                  WHERE c.workspace_id = $1 AND c.email = $2 AND {}",
                 crate::auth::links::usable_contact("$3")
             ),
-            Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2 AND $3 <> ''".into(),
+            Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2 AND deactivated_at IS NULL AND $3 <> ''".into(),
         };
         Ok(
             with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,

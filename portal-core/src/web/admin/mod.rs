@@ -1,5 +1,5 @@
 //! The staff admin's own screens: the overview, clients and their contacts (invitations,
-//! permissions, access, sessions), API tokens, and the portal's settings. Module screens live in their modules.
+//! permissions, access, sessions), the team, API tokens, and the portal's settings. Module screens live in their modules.
 //!
 //! Every statement binds the workspace from the tenant, so an id from another workspace is
 //! simply not found. Owners and admins change things; members look.
@@ -11,6 +11,7 @@ pub mod form;
 pub mod home;
 pub mod overview;
 pub mod settings;
+pub mod team;
 pub mod tokens;
 
 use crate::error::{Error, Result};
