@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::db::{now, Db};
 use crate::error::Result;
-use crate::web::context::StaffUser;
+use crate::tenancy::StaffUser;
 use crate::with_db;
 
 /// Records one action by a staff member. `subject` names what it was done to, in words a

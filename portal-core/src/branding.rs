@@ -1,10 +1,12 @@
 //! A workspace's branding and portal settings: what the plan lets it set, and the checks every
 //! value passes before it is stored. Staff pages and the API both go through [`Settings::apply`],
 //! so a value that reaches the database has been checked once, in one place.
+use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use crate::entitlements::Entitlements;
 use crate::error::{Error, Result};
+use crate::tenancy::Tenant;
 use crate::workspace::Workspace;
 
 /// How much of the branding a workspace's plan includes (feature `branding`).
@@ -205,7 +207,7 @@ pub fn check_logo_url(v: &str) -> Result<String> {
 /// `#rrggbb`, stored lower-case.
 pub fn check_accent(v: &str) -> Result<String> {
     let v = v.trim();
-    if crate::web::render::is_hex_colour(v) {
+    if is_hex_colour(v) {
         Ok(v.to_ascii_lowercase())
     } else {
         Err(Error::BadRequest(
@@ -301,6 +303,47 @@ fn luminance(hex: &str) -> f64 {
         }
     };
     0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// Branding the layout may show, as the plan allows: logo and colour from `partial`;
+/// no operator marks, the welcome message and the support email from `full` (white-label).
+pub fn shown(tenant: &Tenant) -> minijinja::Value {
+    let tier = BrandingTier::of(&tenant.entitlements);
+    let branded = tier >= BrandingTier::Partial;
+    let full = tier == BrandingTier::Full;
+    let ws = &tenant.workspace;
+    let accent = accent(tenant);
+    context! {
+        name => ws.name,
+        accent => accent.trim_start_matches('#'),
+        // For emails, which get no stylesheet: text on the accent, and the accent as text.
+        on_accent => on_accent(accent).trim_start_matches('#'),
+        accent_ink => accent_ink(accent).trim_start_matches('#'),
+        // Checked again here: a value written around the settings page (SQL, an older
+        // version) is not shown unless it would have passed.
+        logo_url => ws.logo_url.as_deref().filter(|u| branded && check_logo_url(u).is_ok()),
+        white_label => full,
+        welcome => if full { ws.welcome_message.as_deref() } else { None },
+        support_email => if full { ws.support_email.as_deref() } else { None },
+    }
+}
+
+/// The workspace's accent colour as `#rrggbb` when its plan allows branding, Portico's own
+/// otherwise. The colour is written into CSS (and PDFs), where HTML escaping protects
+/// nothing: only a plain `#rrggbb` ever gets there.
+pub fn accent(tenant: &Tenant) -> &str {
+    Some(tenant.workspace.accent_color.as_str())
+        .filter(|c| {
+            BrandingTier::of(&tenant.entitlements) >= BrandingTier::Partial && is_hex_colour(c)
+        })
+        .unwrap_or(DEFAULT_ACCENT)
+}
+
+const DEFAULT_ACCENT: &str = "#4f46e5";
+
+/// `#rrggbb`, the only colour form a workspace may set: it goes into CSS unescaped.
+pub fn is_hex_colour(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::db::{BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::module::ModuleRegistry;
-use crate::web::Tenant;
+use crate::tenancy::Tenant;
 use crate::with_db;
 
 /// The core's own widget: the contact's newest notifications.

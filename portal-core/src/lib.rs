@@ -31,6 +31,7 @@ pub mod plans;
 pub mod secrets;
 pub mod team;
 pub mod templates;
+pub mod tenancy;
 pub mod web;
 pub mod workspace;
 

@@ -60,11 +60,11 @@ impl Letterhead {
     pub fn of(tenant: &portal_core::web::Tenant) -> Letterhead {
         Letterhead::new(
             &tenant.workspace.name,
-            portal_core::web::render::accent(tenant),
+            portal_core::branding::accent(tenant),
         )
     }
 
-    /// `accent` as `#rrggbb` (what [`portal_core::web::render::accent`] gives).
+    /// `accent` as `#rrggbb` (what [`portal_core::branding::accent`] gives).
     pub fn new(from: &str, accent: &str) -> Letterhead {
         let hex = accent.trim_start_matches('#');
         let channel = |i: usize| {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::db::{now, ScopedTx};
 use crate::error::Result;
-use crate::web::session::SessionMeta;
+use crate::tenancy::SessionMeta;
 use crate::with_tx;
 
 /// What was done. Modules pick the nearest; `subject` says to what.

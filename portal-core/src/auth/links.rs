@@ -7,8 +7,8 @@ use minijinja::context;
 use crate::app::AppState;
 use crate::db::{now, BeginWrite};
 use crate::error::{Error, Result};
-use crate::web::session::{hash_token, new_token};
-use crate::web::Tenant;
+use crate::tenancy::tokens::{hash_token, new_token};
+use crate::tenancy::Tenant;
 use crate::with_db;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,14 +6,14 @@ use minijinja::context;
 use crate::app::{AppState, PortalConfig};
 use crate::email::Email;
 use crate::error::Result;
-use crate::web::{render, Tenant};
+use crate::tenancy::Tenant;
 
 /// The absolute address of a workspace's site, for links that leave the browser (emails).
 /// Built from configuration, never from the request's `Host`, so nobody can make the portal
 /// mail out links to a host of their choosing.
 pub fn workspace_url(config: &PortalConfig, slug: &str) -> String {
     let public = config.public_url.trim_end_matches('/');
-    if crate::web::tenant::is_local(&config.base_domain) {
+    if crate::tenancy::is_local(&config.base_domain) {
         return format!("{public}/w/{slug}");
     }
     let (scheme, rest) = public.split_once("://").unwrap_or(("https", public));
@@ -37,7 +37,7 @@ pub fn compose(
     subject: String,
     page: minijinja::Value,
 ) -> Result<Email> {
-    let brand = render::branding(tenant);
+    let brand = crate::branding::shown(tenant);
     let white_label = brand
         .get_attr("white_label")
         .map(|v| v.is_true())

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::files::storage;
-use crate::web::ClientScope;
+use crate::tenancy::ClientScope;
 use crate::{with_db, with_tx};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]

@@ -42,7 +42,7 @@ pub struct Cap<'a> {
 
 /// The workspace's largest file and its plan's storage (`None`: unlimited), in bytes: what
 /// every upload, staff's or a contact's, is held to.
-pub fn limits(state: &AppState, tenant: &crate::web::Tenant) -> (u64, Option<u64>) {
+pub fn limits(state: &AppState, tenant: &crate::tenancy::Tenant) -> (u64, Option<u64>) {
     let mb = tenant
         .workspace
         .max_file_mb

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::db::ScopedTx;
 use crate::email::{self};
 use crate::error::Result;
-use crate::web::Tenant;
+use crate::tenancy::Tenant;
 use crate::{with_db, with_tx};
 
 /// How often the sender looks for due digests.

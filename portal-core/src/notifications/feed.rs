@@ -8,7 +8,8 @@ use crate::db::{Db, ScopedTx};
 use crate::error::Result;
 use crate::module::NotificationKind;
 use crate::notifications::{Delivery, FeedRules};
-use crate::web::{ClientScope, PortalContext};
+use crate::tenancy::ClientScope;
+use crate::web::PortalContext;
 use crate::with_tx;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]

@@ -6,7 +6,7 @@ use crate::db::ScopedTx;
 use crate::email::{self, Email};
 use crate::error::{Error, Result};
 use crate::notifications::Delivery;
-use crate::web::Tenant;
+use crate::tenancy::Tenant;
 use crate::with_tx;
 
 /// What to tell contacts. Plain text: the feed and emails escape it.

@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::db::ScopedTx;
 use crate::email;
 use crate::error::Result;
-use crate::web::Tenant;
+use crate::tenancy::Tenant;
 use crate::with_tx;
 
 /// What to tell the team. Plain text.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::db::Db;
 use crate::error::Result;
 use crate::notifications::{FeedEntry, FeedRules};
-use crate::web::ClientScope;
+use crate::tenancy::ClientScope;
 use crate::with_tx;
 
 pub const FRESH_FOR: Duration = Duration::from_secs(15);

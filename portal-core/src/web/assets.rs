@@ -40,7 +40,7 @@ pub struct Accent {
 /// colour a workspace picks makes its buttons or links illegible.
 pub async fn accent(Query(accent): Query<Accent>) -> Response {
     let colour = format!("#{}", accent.c);
-    if !crate::web::render::is_hex_colour(&colour) {
+    if !crate::branding::is_hex_colour(&colour) {
         return (StatusCode::BAD_REQUEST, "expected ?c=rrggbb").into_response();
     }
     (

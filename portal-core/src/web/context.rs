@@ -1,11 +1,9 @@
 //! What a handler receives: who is asking, for which client, in which workspace.
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::Html;
-use serde::Serialize;
 
 use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
@@ -13,69 +11,7 @@ use crate::error::{Error, Result};
 use crate::web::session::SessionMeta;
 use crate::web::{render, Tenant};
 
-/// A signed-in client contact.
-#[derive(Clone, Debug, Serialize)]
-pub struct PortalUser {
-    pub workspace_id: i64,
-    pub contact_id: i64,
-    pub client_id: i64,
-    pub name: String,
-    pub email: String,
-    pub client_name: String,
-    pub permissions: BTreeSet<String>,
-    /// Set when a staff member is previewing this contact's portal ("view as"): their name.
-    /// Such a session can change nothing.
-    pub preview_by: Option<String>,
-}
-
-impl PortalUser {
-    pub fn can(&self, permission: &str) -> bool {
-        self.permissions.contains(permission)
-    }
-}
-
-/// A signed-in staff member of the workspace.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct StaffUser {
-    pub id: i64,
-    pub workspace_id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: String,
-}
-
-/// The only way a portal handler reaches client-owned rows: workspace, client and contact,
-/// taken from the session, never from the request. Every query of client data binds
-/// `workspace_id` and `client_id` from here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientScope {
-    workspace_id: i64,
-    client_id: i64,
-    contact_id: i64,
-}
-
-impl ClientScope {
-    pub fn workspace_id(&self) -> i64 {
-        self.workspace_id
-    }
-    pub fn client_id(&self) -> i64 {
-        self.client_id
-    }
-    pub fn contact_id(&self) -> i64 {
-        self.contact_id
-    }
-
-    /// A connection for this scope's queries: on PostgreSQL a transaction whose row-level
-    /// security admits only this client's rows (see `db::ScopedTx`). Commit it when done.
-    pub async fn begin(&self, db: &crate::db::Db) -> Result<crate::db::ScopedTx> {
-        crate::db::ScopedTx::begin(db, self.workspace_id, self.client_id).await
-    }
-
-    /// The same, for writes that must land together (see `db::ScopedTx::begin_write`).
-    pub async fn begin_write(&self, db: &crate::db::Db) -> Result<crate::db::ScopedTx> {
-        crate::db::ScopedTx::begin_write(db, self.workspace_id, self.client_id).await
-    }
-}
+pub use crate::tenancy::{ClientScope, PortalUser, StaffUser};
 
 /// Extractor for portal handlers: the tenant, the signed-in contact, their scope, and
 /// rendering with the portal layout. Refuses with "sign-in required" when nobody is signed in.
@@ -113,11 +49,7 @@ where
             .cloned()
             .ok_or(Error::SignInRequired)?;
         let state = AppState::from_ref(state);
-        let scope = ClientScope {
-            workspace_id: tenant.workspace.id,
-            client_id: user.client_id,
-            contact_id: user.contact_id,
-        };
+        let scope = ClientScope::new(tenant.workspace.id, user.client_id, user.contact_id);
         let notifications = state
             .unread
             .summary(
@@ -159,11 +91,11 @@ fn full_path(parts: &Parts) -> String {
 
 impl PortalContext {
     pub fn scope(&self) -> ClientScope {
-        ClientScope {
-            workspace_id: self.tenant.workspace.id,
-            client_id: self.user.client_id,
-            contact_id: self.user.contact_id,
-        }
+        ClientScope::new(
+            self.tenant.workspace.id,
+            self.user.client_id,
+            self.user.contact_id,
+        )
     }
 
     pub fn can(&self, permission: &str) -> bool {

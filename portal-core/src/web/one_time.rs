@@ -58,7 +58,7 @@ fn show(
     let html = state.templates.render(
         "one_time.html",
         context! {
-            brand => render::branding(tenant),
+            brand => crate::branding::shown(tenant),
             csrf_token => csrf,
             min_len => crate::auth::password::MIN_LEN,
             screen => screen,

@@ -5,7 +5,6 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::branding::BrandingTier;
 use crate::error::ErrorReport;
 use crate::module::Surface;
 use crate::web::context::{PortalContext, StaffContext};
@@ -17,46 +16,6 @@ struct MenuEntry {
     href: String,
     icon: &'static str,
     active: bool,
-}
-
-/// Branding the layout may show, as the plan allows: logo and colour from `partial`;
-/// no operator marks, the welcome message and the support email from `full` (white-label).
-pub fn branding(tenant: &Tenant) -> minijinja::Value {
-    let tier = BrandingTier::of(&tenant.entitlements);
-    let branded = tier >= BrandingTier::Partial;
-    let full = tier == BrandingTier::Full;
-    let ws = &tenant.workspace;
-    let accent = accent(tenant);
-    context! {
-        name => ws.name,
-        accent => accent.trim_start_matches('#'),
-        // For emails, which get no stylesheet: text on the accent, and the accent as text.
-        on_accent => crate::branding::on_accent(accent).trim_start_matches('#'),
-        accent_ink => crate::branding::accent_ink(accent).trim_start_matches('#'),
-        // Checked again here: a value written around the settings page (SQL, an older
-        // version) is not shown unless it would have passed.
-        logo_url => ws.logo_url.as_deref().filter(|u| branded && crate::branding::check_logo_url(u).is_ok()),
-        white_label => full,
-        welcome => if full { ws.welcome_message.as_deref() } else { None },
-        support_email => if full { ws.support_email.as_deref() } else { None },
-    }
-}
-
-/// The workspace's accent colour as `#rrggbb` when its plan allows branding, Portico's own
-/// otherwise. The colour is written into CSS (and PDFs), where HTML escaping protects
-/// nothing: only a plain `#rrggbb` ever gets there.
-pub fn accent(tenant: &Tenant) -> &str {
-    Some(tenant.workspace.accent_color.as_str())
-        .filter(|c| {
-            BrandingTier::of(&tenant.entitlements) >= BrandingTier::Partial && is_hex_colour(c)
-        })
-        .unwrap_or(DEFAULT_ACCENT)
-}
-
-const DEFAULT_ACCENT: &str = "#4f46e5";
-
-pub fn is_hex_colour(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
 }
 
 /// What every page's base layout needs, whatever the surface.
@@ -98,7 +57,7 @@ pub fn portal_page(
     page: minijinja::Value,
 ) -> crate::Result<String> {
     let layout = context! {
-        brand => branding(&ctx.tenant),
+        brand => crate::branding::shown(&ctx.tenant),
         menu => portal_menu(state, ctx),
         user => ctx.user.as_ref(),
         portal_root => ctx.link("/"),
@@ -168,7 +127,7 @@ pub fn admin_page(
         }
     }
     let layout = context! {
-        brand => branding(&ctx.tenant),
+        brand => crate::branding::shown(&ctx.tenant),
         menu => menu,
         staff => ctx.user.as_ref(),
         admin_root => ctx.link("/"),
@@ -217,7 +176,7 @@ pub fn error_response(
         _ => t.link("/portal/"),
     });
     let ctx = context! {
-        brand => tenant.map(branding),
+        brand => tenant.map(crate::branding::shown),
         title => title,
         message => report.message,
         status => report.status.as_u16(),
@@ -232,7 +191,7 @@ pub fn error_response(
 /// own branded page, with the support address in the footer when the plan shows one.
 pub fn portal_unavailable(state: &AppState, tenant: &Tenant) -> Response {
     let ctx = context! {
-        brand => branding(tenant),
+        brand => crate::branding::shown(tenant),
         title => "This portal is unavailable",
         message => format!(
             "{} has switched this client portal off for now, so signing in and links from emails do not work at the moment. Nothing has been lost: everything will be here when they switch it back on.",

@@ -1,10 +1,9 @@
 //! Portal and staff sessions: separate cookies, tables and layers.
 //!
-//! A session token is 256 bits from the OS RNG, handed to the browser once; the database keeps
-//! only its SHA-256, so a leaked table grants nothing. The portal layer runs only under
+//! A session token comes from `tenancy::tokens`: handed to the browser once, kept only as its
+//! hash. The portal layer runs only under
 //! `/portal` and reads only the portal cookie; the staff layer only under `/admin` (cookie)
 //! and `/api` (bearer token).
-use crate::secrets::hex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -12,14 +11,13 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::web::context::{PortalUser, StaffUser};
-use crate::web::Tenant;
+pub use crate::tenancy::tokens::{handle_of, handle_pattern, hash_token, new_token};
+pub use crate::tenancy::SessionMeta;
+use crate::tenancy::{PortalUser, StaffUser, Tenant};
 use crate::with_db;
 
 pub const PORTAL_COOKIE: &str = "portico_portal";
@@ -81,34 +79,6 @@ impl CookieSpec {
     }
 }
 
-/// A fresh random token (hex, 256 bits) and the hash to store.
-pub fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex(&bytes);
-    let hash = hash_token(&token);
-    (token, hash)
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// How an owner names one of their sessions or API tokens in a URL: the first 16 hex digits
-/// of its hash — enough to tell their own apart, useless for anything else, since every
-/// statement that takes one is also bound to the owner.
-const HANDLE_LEN: usize = 16;
-
-pub fn handle_of(hash: &str) -> String {
-    hash[..HANDLE_LEN.min(hash.len())].to_string()
-}
-
-/// The `LIKE` pattern matching the hash a handle from a URL names; `None` if it is not one.
-pub fn handle_pattern(raw: &str) -> Option<String> {
-    (raw.len() == HANDLE_LEN && raw.chars().all(|c| c.is_ascii_hexdigit()))
-        .then(|| format!("{}%", raw.to_ascii_lowercase()))
-}
-
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -121,13 +91,6 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub use crate::web::client_addr::ClientAddr;
-
-/// Where a session was started from, for the owner's list of sessions.
-#[derive(Clone, Debug, Default)]
-pub struct SessionMeta {
-    pub user_agent: String,
-    pub ip: String,
-}
 
 impl SessionMeta {
     pub fn from_request(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> Self {

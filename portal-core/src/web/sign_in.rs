@@ -181,7 +181,7 @@ fn page(
     let html = state.templates.render(
         "sign_in.html",
         context! {
-            brand => render::branding(tenant),
+            brand => crate::branding::shown(tenant),
             heading => door.heading(&tenant.workspace.name),
             action => tenant.link(&format!("{}/sign-in", door.prefix())),
             csrf_token => csrf,
@@ -234,7 +234,7 @@ pub async fn sign_out(
     let html = state.templates.render(
         "signed_out.html",
         context! {
-            brand => render::branding(&tenant),
+            brand => crate::branding::shown(&tenant),
             workspace => tenant.workspace.name,
             again => tenant.link(&format!("{}/sign-in", door.prefix())),
             ..render::globals()

@@ -11,20 +11,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::entitlements::Entitlements;
 use crate::error::{Error, ErrorReport};
 use crate::module::Surface;
 use crate::web::render;
 use crate::workspace::{self, Workspace};
 
-#[derive(Debug)]
-pub struct Tenant {
-    pub workspace: Workspace,
-    pub entitlements: Arc<Entitlements>,
-    /// `""` when the host names the workspace, `/w/{slug}` on the path fallback. Every link
-    /// and cookie path the portal emits starts with it.
-    pub base_path: String,
-}
+pub use crate::tenancy::{is_local, Tenant};
 
 impl Tenant {
     /// The tenant of a workspace for work no request names (digests, demo data): on its own
@@ -45,11 +37,6 @@ impl Tenant {
             entitlements,
             base_path: String::new(),
         }))
-    }
-
-    /// An absolute path on this workspace's site, e.g. `link("/portal/projects")`.
-    pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path)
     }
 }
 
@@ -158,10 +145,6 @@ fn strip_port(host: &str) -> &str {
         Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
         _ => host,
     }
-}
-
-pub(crate) fn is_local(host: &str) -> bool {
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 async fn find(

@@ -152,7 +152,7 @@ fn start_again(state: &AppState, door: Door, tenant: &Tenant) -> Result<Response
     let html = state.templates.render(
         "two_step.html",
         context! {
-            brand => render::branding(tenant),
+            brand => crate::branding::shown(tenant),
             expired => true,
             again => tenant.link(&format!("{}/sign-in", door.prefix())),
             ..render::globals()
@@ -173,7 +173,7 @@ fn code_page(
     let html = state.templates.render(
         "two_step.html",
         context! {
-            brand => render::branding(tenant),
+            brand => crate::branding::shown(tenant),
             csrf_token => csrf,
             action => tenant.link(&format!("{}/sign-in/code", door.prefix())),
             enrol => enrol.map(|(secret, email)| {

@@ -126,7 +126,7 @@ fn typed_back(current: &Settings, form: &Fields) -> Settings {
         accent_color: form
             .all("accent_color")
             .first()
-            .filter(|c| crate::web::render::is_hex_colour(c))
+            .filter(|c| crate::branding::is_hex_colour(c))
             .map_or_else(|| current.accent_color.clone(), |c| c.to_string()),
         welcome_message: typed("welcome_message", &current.welcome_message),
         support_email: typed("support_email", &current.support_email),
