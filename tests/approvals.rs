@@ -811,10 +811,15 @@ async fn a_deliverable_holds_only_its_client_s_or_the_agency_s_files(backend: Ba
         max_bytes: u64::MAX,
         quota: None,
     };
-    let theirs = portal_core::files::upload::store_bytes(&w.app.state, &up, PNG.to_vec())
-        .await
-        .unwrap()
-        .id;
+    let theirs = portal_core::files::upload::store_bytes(
+        &w.app.state.db,
+        &w.app.state.files,
+        &up,
+        PNG.to_vec(),
+    )
+    .await
+    .unwrap()
+    .id;
     let id = w.draft("Ads").await;
     let As::Bearer(token) = &w.bearer else {
         unreachable!()

@@ -345,12 +345,12 @@ async fn images_get_a_thumbnail_once_made(backend: Backend) {
         w.app.get("acme", &thumb(shares[1]), &w.dana).await.status,
         404
     );
-    let made = portal_core::files::thumbnails::make_due(&w.app.state)
+    let made = portal_core::files::thumbnails::make_due(&w.app.state.db, &w.app.state.files)
         .await
         .unwrap();
     assert_eq!(made, 1, "one image is readable, one is not");
     assert_eq!(
-        portal_core::files::thumbnails::make_due(&w.app.state)
+        portal_core::files::thumbnails::make_due(&w.app.state.db, &w.app.state.files)
             .await
             .unwrap(),
         0,

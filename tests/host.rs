@@ -36,6 +36,18 @@ async fn demo_seeds_three_plans_and_its_links_sign_people_in(backend: Backend) {
         assert!(plans.iter().any(|p| p == plan), "a workspace on {plan}");
     }
 
+    // Every module's demo records hang on the client's own projects: none appears twice.
+    if cfg!(feature = "projects") {
+        let projects: Vec<(i64, String, i64)> = portal_core::with_db!(app.db(), pool => sqlx::query_as(
+            "SELECT client_id, name, COUNT(*) FROM projects GROUP BY client_id, name ORDER BY client_id, name")
+            .fetch_all(pool).await).unwrap();
+        assert!(projects
+            .iter()
+            .any(|(_, name, _)| name == "Website redesign"));
+        let doubles: Vec<_> = projects.iter().filter(|(.., n)| *n > 1).collect();
+        assert!(doubles.is_empty(), "projects seeded twice: {doubles:?}");
+    }
+
     let contact_links: Vec<_> = printed
         .iter()
         .filter(|l| l.path.contains("/portal/dev-sign-in/"))

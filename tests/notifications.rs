@@ -4,7 +4,6 @@
 //! for one client through the API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portal_core::notifications::digest;
 use portico_tests::{backends, snapshot, spawn_app_with, As, Backend, Options, Page, TestApp};
 
 backends!(
@@ -261,14 +260,14 @@ async fn the_digest_goes_out_once_per_day(backend: Backend) {
 
     let now = portal_core::db::now();
     assert_eq!(
-        digest::send_due(&w.app.state, now).await.unwrap(),
+        w.app.state.digests().send_due(now).await.unwrap(),
         0,
         "entries from after today's digest time wait for tomorrow's"
     );
     let tomorrow = now + 86_400;
-    assert_eq!(digest::send_due(&w.app.state, tomorrow).await.unwrap(), 1);
+    assert_eq!(w.app.state.digests().send_due(tomorrow).await.unwrap(), 1);
     assert_eq!(
-        digest::send_due(&w.app.state, tomorrow).await.unwrap(),
+        w.app.state.digests().send_due(tomorrow).await.unwrap(),
         0,
         "a digest goes out once"
     );
@@ -287,7 +286,10 @@ async fn the_digest_goes_out_once_per_day(backend: Backend) {
     // The next day brings only what is new.
     w.post_notice(w.client, "Kick-off notes").await;
     assert_eq!(
-        digest::send_due(&w.app.state, tomorrow + 86_400)
+        w.app
+            .state
+            .digests()
+            .send_due(tomorrow + 86_400)
             .await
             .unwrap(),
         1

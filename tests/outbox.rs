@@ -2,7 +2,7 @@
 //! claims that a crashed sender leaves behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portal_core::email::outbox::{self, MAX_ATTEMPTS};
+use portal_core::email::outbox::MAX_ATTEMPTS;
 use portal_core::email::{Email, MailTransport};
 use portal_core::with_db;
 use portico_tests::{backends, spawn_app_configured, spawn_app_with, Backend, Options, TestApp};
@@ -61,7 +61,7 @@ async fn mail_is_delivered_once_and_its_bodies_cleared(backend: Backend) {
     )
     .await;
     let id = queue(&app, "ann@example.test").await;
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     let server = app.mail.as_ref().unwrap();
     let got = server.wait_for("ann@example.test", 1).await;
     assert_eq!(got[0].subject, "Your sign-in link");
@@ -71,7 +71,7 @@ async fn mail_is_delivered_once_and_its_bodies_cleared(backend: Backend) {
     assert!(r.sent_at.is_some(), "{r:?}");
     assert_eq!(r.text_body, "", "a sent message keeps no copy of its links");
     // Further rounds send nothing again.
-    assert_eq!(outbox::deliver_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.state.outbox.deliver_due().await.unwrap(), 0);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(server.received().len(), 1);
 }
@@ -95,7 +95,7 @@ async fn an_attachment_travels_with_its_message(backend: Backend) {
         body: ics.into(),
     });
     with_db!(app.db(), pool => mail.queue(pool).await).unwrap();
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     let got = app
         .mail
         .as_ref()
@@ -129,7 +129,7 @@ async fn failures_retry_later_and_finally_give_up(backend: Backend) {
     let app = unreachable_smtp(&backend).await;
     let id = queue(&app, "ann@example.test").await;
     let before = portal_core::db::now();
-    assert_eq!(outbox::deliver_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.state.outbox.deliver_due().await.unwrap(), 0);
     let r = row(&app, id).await;
     assert_eq!(r.attempts, 1);
     assert!(
@@ -140,7 +140,7 @@ async fn failures_retry_later_and_finally_give_up(backend: Backend) {
     assert!(r.sent_at.is_none() && r.failed_at.is_none());
     assert!(!r.text_body.is_empty(), "kept for the retry");
     // Not due yet: the next round leaves it alone.
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     assert_eq!(row(&app, id).await.attempts, 1);
 
     // The last allowed attempt fails too: the message is marked failed and left alone.
@@ -149,7 +149,7 @@ async fn failures_retry_later_and_finally_give_up(backend: Backend) {
         MAX_ATTEMPTS - 1
     );
     app.sql(&sql, id).await;
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     let r = row(&app, id).await;
     assert_eq!(r.attempts, MAX_ATTEMPTS);
     assert!(r.failed_at.is_some(), "{r:?}");
@@ -158,7 +158,7 @@ async fn failures_retry_later_and_finally_give_up(backend: Backend) {
         id,
     )
     .await;
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     assert_eq!(row(&app, id).await.attempts, MAX_ATTEMPTS);
 }
 
@@ -171,7 +171,7 @@ async fn a_claim_left_by_a_crashed_sender_expires(backend: Backend) {
         id,
     )
     .await;
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     assert_eq!(row(&app, id).await.attempts, 0);
     // …and once it has run out, the message is taken up again.
     app.sql(
@@ -179,7 +179,7 @@ async fn a_claim_left_by_a_crashed_sender_expires(backend: Backend) {
         id,
     )
     .await;
-    outbox::deliver_due(&app.state).await.unwrap();
+    app.state.outbox.deliver_due().await.unwrap();
     assert_eq!(row(&app, id).await.attempts, 1);
 }
 
@@ -196,7 +196,7 @@ async fn without_smtp_mail_is_written_as_eml_files(backend: Backend) {
     )
     .await;
     let id = queue(&app, "ann@example.test").await;
-    assert_eq!(outbox::deliver_due(&app.state).await.unwrap(), 1);
+    assert_eq!(app.state.outbox.deliver_due().await.unwrap(), 1);
     let file = dir.path().join("mail").join(format!("{id:08}.eml"));
     let raw = std::fs::read(&file).unwrap();
     let parsed = mailparse::parse_mail(&raw).unwrap();

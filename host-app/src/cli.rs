@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use portal_core::app::check_change;
 use portal_core::db::MigrationSet;
 use portal_core::plans::PlanCatalogue;
+use portal_core::workspace::check_change;
 use portal_core::workspace::{self, EntitlementChange};
 use tracing_subscriber::EnvFilter;
 

@@ -393,7 +393,9 @@ async fn first_news(
     let (project, task) = (param("id"), param("task"));
     // The projects module's record name, written out: the demo builds without it too.
     let about = project.parse::<i64>().ok();
-    let tenant = portal_core::web::Tenant::of_workspace(state, workspace_id)
+    let tenant = state
+        .tenants()
+        .of_workspace(workspace_id)
         .await?
         .context("the demo workspace just created is missing")?;
     let news = [
@@ -417,7 +419,7 @@ async fn first_news(
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
     for notice in &news {
         notifications::notify(
-            state,
+            &state.notifier,
             &tenant,
             &mut tx,
             client_id,

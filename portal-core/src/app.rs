@@ -6,7 +6,6 @@
 //! ```
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -15,88 +14,30 @@ use axum::Router;
 use tower::Layer;
 
 use crate::auth::{AttemptLimits, Passwords};
+use crate::bell::Bell;
+pub use crate::config::PortalConfig;
 use crate::db::{Db, MigrationSet};
+use crate::email::{Mailroom, Outbox};
 use crate::entitlements::EntitlementCache;
 use crate::error::{Error, Result};
+use crate::files::FileStore;
 use crate::module::{ModuleRegistry, RouteInfo, StartupFailure, Surface, CORE};
+use crate::notifications::digest::Digests;
+use crate::notifications::{Notifier, UnreadCache};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
+use crate::tenancy::Tenants;
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::routes as core_routes;
 use crate::web::{assets, csrf, security, session, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
-/// Settings an integrator chooses. Defaults need no editing for local use.
-#[derive(Clone, Debug)]
-pub struct PortalConfig {
-    /// Workspaces are served at `{slug}.{base_domain}`; on the base domain itself (and on
-    /// `localhost` or an IP) the `/w/{slug}/` path prefix is used instead.
-    pub base_domain: String,
-    /// Templates here override embedded ones by name.
-    pub template_dir: Option<PathBuf>,
-    /// Mark cookies `Secure` (serve over TLS).
-    pub secure_cookies: bool,
-    /// Absolute lifetime of a session.
-    pub session_ttl_secs: i64,
-    /// A session unused for this long ends.
-    pub session_idle_secs: i64,
-    /// Sign-in attempts allowed per minute from one address, and for one account.
-    pub attempts_per_address: u32,
-    pub attempts_per_account: u32,
-    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the client (see
-    /// `web::client_addr`); none by default, so the TCP peer is the client.
-    pub trusted_proxies: crate::web::client_addr::TrustedProxies,
-    /// The address users reach the base domain at (scheme, host, port), for links in emails:
-    /// `https://portal.example` gives `https://{slug}.portal.example`; on `localhost` links
-    /// use the `/w/{slug}` prefix.
-    pub public_url: String,
-    pub mail: crate::email::MailConfig,
-    /// The hour (UTC, 0–23) daily notification digests go out.
-    pub digest_hour: u8,
-    /// Where uploaded files are stored.
-    pub files: crate::files::FileBackend,
-    /// The largest upload, in MB, for workspaces without their own limit.
-    pub max_file_mb: u64,
-    /// What one contact may upload in an hour, in MB (`files::UploadBudget`).
-    pub contact_upload_mb_per_hour: u64,
-    /// Make image thumbnails in a background task of this process (tests call
-    /// `files::thumbnails::make_due` themselves).
-    pub thumbnails_in_background: bool,
-    /// The deployment's key for secrets kept at rest (`secrets::SecretBox`). Keep it: values
-    /// sealed under a lost key cannot be opened. A fresh random one by default.
-    pub secret_key: crate::secrets::SecretKey,
-    /// Where the Stripe API is (`https://api.stripe.com`); the tests point it at their own
-    /// Stripe-compatible server.
-    pub stripe_api_base: String,
-}
-
 /// Files one contact may upload in an hour, whatever their size.
 const CONTACT_FILES_PER_HOUR: u32 = 200;
 
-impl Default for PortalConfig {
-    fn default() -> Self {
-        PortalConfig {
-            base_domain: "localhost".into(),
-            template_dir: None,
-            secure_cookies: false,
-            session_ttl_secs: 14 * 24 * 3600,
-            session_idle_secs: 12 * 3600,
-            attempts_per_address: 30,
-            attempts_per_account: 5,
-            trusted_proxies: Default::default(),
-            public_url: "http://localhost:3000".into(),
-            mail: crate::email::MailConfig::default(),
-            digest_hour: 7,
-            files: crate::files::FileBackend::default(),
-            max_file_mb: 100,
-            contact_upload_mb_per_hour: 1024,
-            thumbnails_in_background: true,
-            secret_key: crate::secrets::SecretKey::random(),
-            stripe_api_base: "https://api.stripe.com".into(),
-        }
-    }
-}
-
+/// What the application holds. Handlers reach it through `State<AppState>`; domain functions
+/// get only the parts they use (`&state.db`, `&state.files`, `&state.notifier`, …), never
+/// the whole.
 pub struct Inner {
     pub db: Db,
     pub catalogue: PlanCatalogue,
@@ -106,22 +47,20 @@ pub struct Inner {
     pub routes: Vec<RouteInfo>,
     pub entitlements: EntitlementCache,
     pub sessions: session::SessionCache,
-    pub unread: crate::notifications::UnreadCache,
-    /// What of a contact's notifications they may still see, from the linked modules.
-    pub feed_rules: crate::notifications::FeedRules,
+    /// Telling contacts and the team: kinds, feed rules, unread badges, email.
+    pub notifier: Notifier,
+    /// Composing branded email; rings the outbox.
+    pub mailroom: Mailroom,
+    /// Delivering what was queued.
+    pub outbox: Outbox,
     /// What each contact has uploaded this hour.
     pub upload_budget: crate::files::UploadBudget,
     pub home: crate::home::HomeCache,
-    pub files: crate::files::FileStore,
+    pub files: FileStore,
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
     pub templates: Templates,
-    pub mailer: crate::email::Mailer,
-    /// Wakes the email sender after a transaction queued mail.
-    pub outbox_wake: Arc<tokio::sync::Notify>,
-    /// Wakes the thumbnail maker after an image was uploaded.
-    pub thumbnails_wake: Arc<tokio::sync::Notify>,
-    pub config: PortalConfig,
+    pub config: Arc<PortalConfig>,
     pub startup_failures: Vec<StartupFailure>,
 }
 
@@ -136,16 +75,48 @@ impl Deref for AppState {
     }
 }
 
-impl FromRef<AppState> for Db {
-    fn from_ref(state: &AppState) -> Db {
-        state.db.clone()
-    }
+/// The parts a handler may take on their own (`State<Db>`, `State<FileStore>`, …).
+macro_rules! hand_out {
+    ($($part:ty => $field:ident),* $(,)?) => {$(
+        impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> $part {
+                state.$field.clone()
+            }
+        }
+    )*};
+}
+
+hand_out! {
+    Db => db,
+    PlanCatalogue => catalogue,
+    FileStore => files,
+    Notifier => notifier,
+    Mailroom => mailroom,
 }
 
 impl AppState {
     /// Tells the email sender there is mail to deliver now.
     pub fn wake_outbox(&self) {
-        self.outbox_wake.notify_one();
+        self.mailroom.wake_outbox();
+    }
+
+    /// Tenants for work no request names (digests, demo data).
+    pub fn tenants(&self) -> Tenants<'_> {
+        Tenants {
+            db: &self.db,
+            catalogue: &self.catalogue,
+            registry: &self.registry,
+            entitlements: &self.entitlements,
+        }
+    }
+
+    /// The daily digest sender over this application's parts.
+    pub fn digests(&self) -> Digests<'_> {
+        Digests {
+            tenants: self.tenants(),
+            notifier: &self.notifier,
+            hour: self.config.digest_hour,
+        }
     }
 
     /// Changes a workspace's plan, add-ons or enabled modules after checking the change
@@ -155,52 +126,10 @@ impl AppState {
         workspace: &Workspace,
         change: EntitlementChange,
     ) -> Result<()> {
-        check_change(&self.catalogue, &self.registry, workspace, &change)?;
+        workspace::check_change(&self.catalogue, &self.registry, workspace, &change)?;
         workspace::apply_change(&self.db, workspace.id, &change).await?;
         self.entitlements.invalidate(workspace.id).await;
         Ok(())
-    }
-}
-
-/// Validates an entitlement change; shared by the API and the CLI.
-pub fn check_change(
-    catalogue: &PlanCatalogue,
-    registry: &ModuleRegistry,
-    workspace: &Workspace,
-    change: &EntitlementChange,
-) -> Result<()> {
-    match change {
-        EntitlementChange::SetPlan(plan) if catalogue.plan(plan).is_none() => {
-            let known: Vec<&str> = catalogue.plans().iter().map(|p| p.id.as_str()).collect();
-            Err(Error::BadRequest(format!(
-                "unknown plan `{plan}` (plans: {})",
-                known.join(", ")
-            )))
-        }
-        EntitlementChange::AddAddon(addon) if catalogue.addon(addon).is_none() => {
-            let known: Vec<&str> = catalogue.addons().iter().map(|a| a.id.as_str()).collect();
-            Err(Error::BadRequest(format!(
-                "unknown add-on `{addon}` (add-ons: {})",
-                known.join(", ")
-            )))
-        }
-        EntitlementChange::AddAddon(addon)
-            if catalogue
-                .addon(addon)
-                .is_some_and(|a| !a.available_to(&workspace.plan_id)) =>
-        {
-            Err(Error::BadRequest(format!(
-                "add-on `{addon}` is not available on plan `{}`",
-                workspace.plan_id
-            )))
-        }
-        EntitlementChange::SetModuleEnabled { module, .. } if registry.get(module).is_none() => {
-            Err(Error::BadRequest(format!(
-                "module `{module}` is not linked into this build (modules: {})",
-                registry.ids().join(", ")
-            )))
-        }
-        _ => Ok(()),
     }
 }
 
@@ -253,10 +182,27 @@ impl PortalBuilder {
         }
 
         let passwords = Passwords::owasp()?;
-        let mailer = crate::email::Mailer::new(&self.config.mail.transport)?;
-        let files = crate::files::FileStore::open(&self.config.files)?;
+        let config = Arc::new(self.config);
+        let mailer = crate::email::Mailer::new(&config.mail.transport)?;
+        let files = FileStore::open(&config.files, config.max_file_mb)?;
+        let outbox_bell = Bell::default();
+        let outbox = Outbox::new(
+            self.db.clone(),
+            mailer,
+            config.mail.from_address.clone(),
+            outbox_bell.clone(),
+        );
+        let unread = UnreadCache::default();
+        let upload_budget = || {
+            crate::files::UploadBudget::new(
+                config.contact_upload_mb_per_hour,
+                CONTACT_FILES_PER_HOUR,
+            )
+        };
         // Start-up hooks see the database, catalogue and configuration; routes and templates
         // are not ready yet, so they get an otherwise empty state.
+        let no_templates = Templates::new(HashMap::new(), None);
+        let early_mail = Mailroom::new(no_templates.clone(), config.clone(), outbox_bell.clone());
         let starting = AppState(Arc::new(Inner {
             db: self.db.clone(),
             catalogue: self.catalogue.clone(),
@@ -264,21 +210,16 @@ impl PortalBuilder {
             routes: Vec::new(),
             entitlements: EntitlementCache::new(),
             sessions: session::SessionCache::default(),
-            unread: crate::notifications::UnreadCache::default(),
-            feed_rules: crate::notifications::FeedRules::of(&self.registry),
-            upload_budget: crate::files::UploadBudget::new(
-                self.config.contact_upload_mb_per_hour,
-                CONTACT_FILES_PER_HOUR,
-            ),
+            notifier: Notifier::new(&self.registry, unread.clone(), early_mail.clone()),
+            mailroom: early_mail,
+            outbox: outbox.clone(),
+            upload_budget: upload_budget(),
             home: crate::home::HomeCache::default(),
             files: files.clone(),
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
-            templates: Templates::new(HashMap::new(), None),
-            mailer: mailer.clone(),
-            outbox_wake: Arc::new(tokio::sync::Notify::new()),
-            thumbnails_wake: Arc::new(tokio::sync::Notify::new()),
-            config: self.config.clone(),
+            templates: no_templates,
+            config: config.clone(),
             startup_failures: Vec::new(),
         }));
         let mut registry = self.registry;
@@ -313,47 +254,47 @@ impl PortalBuilder {
                 embedded.insert(name.to_string(), source);
             }
         }
-        let templates = Templates::new(embedded, self.config.template_dir.clone());
+        let templates = Templates::new(embedded, config.template_dir.clone());
         let mut routes = core_routes::infos();
         routes.extend(registry.routes());
-        let feed_rules = crate::notifications::FeedRules::of(&registry);
+        let mailroom = Mailroom::new(templates.clone(), config.clone(), outbox_bell);
         let portal = Portal {
             state: AppState(Arc::new(Inner {
                 db: self.db,
                 catalogue: self.catalogue,
+                notifier: Notifier::new(&registry, unread, mailroom.clone()),
                 registry,
                 routes,
                 entitlements: EntitlementCache::new(),
                 sessions: session::SessionCache::default(),
-                unread: crate::notifications::UnreadCache::default(),
-                feed_rules,
-                upload_budget: crate::files::UploadBudget::new(
-                    self.config.contact_upload_mb_per_hour,
-                    CONTACT_FILES_PER_HOUR,
-                ),
+                mailroom,
+                outbox,
+                upload_budget: upload_budget(),
                 home: crate::home::HomeCache::default(),
-                files: files.clone(),
+                files,
                 passwords,
                 attempt_limits: Arc::new(AttemptLimits::new(
-                    self.config.attempts_per_address,
-                    self.config.attempts_per_account,
+                    config.attempts_per_address,
+                    config.attempts_per_account,
                 )),
                 templates,
-                mailer,
-                outbox_wake: Arc::new(tokio::sync::Notify::new()),
-                thumbnails_wake: Arc::new(tokio::sync::Notify::new()),
-                config: self.config,
+                config,
                 startup_failures: failures,
             })),
             extra_portal_routes: self.extra_portal_routes,
             extra_admin_routes: self.extra_admin_routes,
         };
-        if portal.state.config.thumbnails_in_background {
-            tokio::spawn(crate::files::thumbnails::run(portal.state.clone()));
+        let state = &portal.state;
+        if state.config.thumbnails_in_background {
+            tokio::spawn(crate::files::thumbnails::run(
+                state.db.clone(),
+                state.files.clone(),
+            ));
         }
-        if portal.state.config.mail.deliver {
-            tokio::spawn(crate::email::outbox::run(portal.state.clone()));
-            tokio::spawn(crate::notifications::digest::run(portal.state.clone()));
+        if state.config.mail.deliver {
+            tokio::spawn(state.outbox.clone().run());
+            let state = state.clone();
+            tokio::spawn(async move { state.digests().run().await });
         }
         Ok(portal)
     }

@@ -4,8 +4,7 @@
 //! it attaches an [`ErrorReport`] to an empty response, and the tenant layer (which knows the
 //! surface, the workspace and its branding) renders it once — as an HTML page on `/portal` and
 //! `/admin`, as JSON on `/api` — and logs internal causes. Users never see internal causes.
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -122,7 +121,8 @@ impl Error {
     }
 }
 
-/// Attached to a response by `Error::into_response`, consumed by the renderer.
+/// Attached to a response by `Error::into_response` (`web::error_response`), consumed by the
+/// renderer.
 #[derive(Debug, Clone)]
 pub struct ErrorReport {
     pub status: StatusCode,
@@ -142,22 +142,5 @@ impl From<&Error> for ErrorReport {
             message: e.public_message(),
             cause,
         }
-    }
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let report = ErrorReport::from(&self);
-        let mut res = report.status.into_response();
-        if let Error::TooManyAttempts { retry_after_secs }
-        | Error::RateLimited {
-            retry_after_secs, ..
-        } = self
-        {
-            res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
-        }
-        res.extensions_mut().insert(report);
-        res
     }
 }

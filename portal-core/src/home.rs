@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db::{BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::module::ModuleRegistry;
@@ -174,36 +173,35 @@ impl Default for HomeCache {
     }
 }
 
-/// The workspace's arrangement, from the cache while its revision holds.
-pub async fn arrangement(state: &AppState, tenant: &Tenant) -> Result<Arc<Arrangement>> {
-    let ws = &tenant.workspace;
-    if let Some(hit) = state.home.cache.get(&ws.id).await {
-        if hit.0 == ws.revision {
-            return Ok(hit.1.clone());
+impl HomeCache {
+    /// The workspace's arrangement, from the cache while its revision holds.
+    pub async fn arrangement(&self, db: &Db, tenant: &Tenant) -> Result<Arc<Arrangement>> {
+        let ws = &tenant.workspace;
+        if let Some(hit) = self.cache.get(&ws.id).await {
+            if hit.0 == ws.revision {
+                return Ok(hit.1.clone());
+            }
         }
+        let rows = settings(db, ws.id).await?;
+        let arrangement = Arc::new(Arrangement {
+            settings: rows.into_iter().map(|r| (r.block.clone(), r)).collect(),
+        });
+        self.cache
+            .insert(ws.id, Arc::new((ws.revision, arrangement.clone())))
+            .await;
+        Ok(arrangement)
     }
-    let rows = settings(&state.db, ws.id).await?;
-    let arrangement = Arc::new(Arrangement {
-        settings: rows.into_iter().map(|r| (r.block.clone(), r)).collect(),
-    });
-    state
-        .home
-        .cache
-        .insert(ws.id, Arc::new((ws.revision, arrangement.clone())))
-        .await;
-    Ok(arrangement)
 }
 
-/// The choices a module's widget should honour, e.g. `choices(state, tenant, "projects",
-/// "tasks")` for the task statuses to list.
-pub async fn choices(
-    state: &AppState,
-    tenant: &Tenant,
+/// The choices a module's widget should honour in `arrangement`, e.g. `choices(arrangement,
+/// registry, "projects", "tasks")` for the task statuses to list.
+pub fn choices(
+    arrangement: &Arrangement,
+    registry: &ModuleRegistry,
     module: &str,
     widget: &str,
 ) -> Result<Vec<String>> {
-    let declared = state
-        .registry
+    let declared = registry
         .get(module)
         .and_then(|m| m.widget_kinds().iter().find(|k| k.key == widget));
     let Some(kind) = declared else {
@@ -212,9 +210,7 @@ pub async fn choices(
         )));
     };
     let key = widget_key(module, widget);
-    Ok(arrangement(state, tenant)
-        .await?
-        .picked(&key, kind.choices, kind.default_choices))
+    Ok(arrangement.picked(&key, kind.choices, kind.default_choices))
 }
 
 pub async fn settings(db: &Db, workspace_id: i64) -> Result<Vec<BlockSetting>> {

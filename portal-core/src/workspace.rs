@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::branding::Settings;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
+use crate::module::ModuleRegistry;
+use crate::plans::PlanCatalogue;
 use crate::with_db;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -152,9 +154,50 @@ pub enum EntitlementChange {
     SetModuleEnabled { module: String, enabled: bool },
 }
 
+/// Validates an entitlement change; shared by the API and the CLI.
+pub fn check_change(
+    catalogue: &PlanCatalogue,
+    registry: &ModuleRegistry,
+    workspace: &Workspace,
+    change: &EntitlementChange,
+) -> Result<()> {
+    match change {
+        EntitlementChange::SetPlan(plan) if catalogue.plan(plan).is_none() => {
+            let known: Vec<&str> = catalogue.plans().iter().map(|p| p.id.as_str()).collect();
+            Err(Error::BadRequest(format!(
+                "unknown plan `{plan}` (plans: {})",
+                known.join(", ")
+            )))
+        }
+        EntitlementChange::AddAddon(addon) if catalogue.addon(addon).is_none() => {
+            let known: Vec<&str> = catalogue.addons().iter().map(|a| a.id.as_str()).collect();
+            Err(Error::BadRequest(format!(
+                "unknown add-on `{addon}` (add-ons: {})",
+                known.join(", ")
+            )))
+        }
+        EntitlementChange::AddAddon(addon)
+            if catalogue
+                .addon(addon)
+                .is_some_and(|a| !a.available_to(&workspace.plan_id)) =>
+        {
+            Err(Error::BadRequest(format!(
+                "add-on `{addon}` is not available on plan `{}`",
+                workspace.plan_id
+            )))
+        }
+        EntitlementChange::SetModuleEnabled { module, .. } if registry.get(module).is_none() => {
+            Err(Error::BadRequest(format!(
+                "module `{module}` is not linked into this build (modules: {})",
+                registry.ids().join(", ")
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Applies the change; triggers bump the workspace's revision in the same transaction.
-/// Validation against the catalogue and registry is the caller's (see
-/// `AppState::change_entitlements`).
+/// Validation against the catalogue and registry is the caller's ([`check_change`]).
 pub async fn apply_change(db: &Db, workspace_id: i64, change: &EntitlementChange) -> Result<()> {
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;

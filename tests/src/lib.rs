@@ -825,7 +825,8 @@ impl TestApp {
             cap: None,
         };
         let file = portal_core::files::upload::store_bytes(
-            &self.state,
+            &self.state.db,
+            &self.state.files,
             &up,
             b"%PDF-1.4\n%%EOF\n".to_vec(),
         )

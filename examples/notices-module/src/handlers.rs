@@ -110,7 +110,7 @@ pub async fn api_create(
                 about: None,
             };
             notifications::notify(
-                &state,
+                &state.notifier,
                 &ctx.tenant,
                 &mut tx,
                 client,

@@ -6,11 +6,12 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::ScopedTx;
-use portal_core::files::{self, download};
+use portal_core::files;
 use portal_core::minijinja::context;
 use portal_core::web::admin::files::receive;
 use portal_core::web::admin::form::{optional, Fields};
 use portal_core::web::admin::parse_id;
+use portal_core::web::download;
 use portal_core::web::session::ClientAddr;
 use portal_core::web::upload_form::UploadForm;
 use portal_core::{AppState, Error, Result, StaffContext};
@@ -203,7 +204,9 @@ pub async fn upload(
             // The request moved on while the files streamed: they are not left behind.
             tx.rollback().await?;
             for f in &stored {
-                if let Err(gone) = files::delete(&state, a.workspace_id, f.id).await {
+                if let Err(gone) =
+                    files::delete(&state.db, &state.files, a.workspace_id, f.id).await
+                {
                     tracing::warn!(error = %gone, file = f.id, "an upload refused by the review stays in the file manager");
                 }
             }

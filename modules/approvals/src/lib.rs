@@ -199,19 +199,20 @@ impl PortalModule for Approvals {
             .post("/approvals/{id}/files", api::add_files)
             .post("/approvals/{id}/submit", api::submit)
     }
-    /// A project with a deliverable sent for review (version 1, one image): the routes'
-    /// `{id}` and `{file}`.
+    /// A deliverable sent for review (version 1, one image) on the client's website project:
+    /// the routes' `{id}` and `{file}`.
     async fn seed(
         &self,
         state: &AppState,
         workspace_id: i64,
         client_id: i64,
     ) -> Result<Vec<(&'static str, String)>> {
-        let project = portico_projects::store::create(
+        // The homepage is part of the website the projects module's seed is redesigning.
+        let project = portico_projects::store::find_or_create(
             &state.db,
             workspace_id,
             client_id,
-            &portico_projects::store::NewProject::in_progress("Brand refresh", 40),
+            &portico_projects::store::NewProject::in_progress("Website redesign", 60),
         )
         .await?;
         let (id, file) = store::seed(state, workspace_id, project).await?;
@@ -221,7 +222,7 @@ impl PortalModule for Approvals {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        let arrangement = home::arrangement(state, &ctx.tenant).await?;
+        let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
         if !arrangement.shown(&home::widget_key(ID, PENDING_WIDGET)) {
             return Ok(Vec::new());
         }
@@ -267,5 +268,7 @@ pub(crate) async fn sample_file(state: &AppState, workspace_id: i64) -> Result<i
         max_bytes: u64::MAX,
         quota: None,
     };
-    Ok(store_bytes(state, &up, SAMPLE.to_vec()).await?.id)
+    Ok(store_bytes(&state.db, &state.files, &up, SAMPLE.to_vec())
+        .await?
+        .id)
 }

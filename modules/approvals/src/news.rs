@@ -57,7 +57,7 @@ pub async fn submitted(
         about: Some((portico_projects::RECORD, a.project_id)),
     };
     notifications::notify(
-        state,
+        &state.notifier,
         &ctx.tenant,
         tx,
         a.client_id,
@@ -92,7 +92,7 @@ pub async fn from_contact(
         link: format!("/approvals/{}", a.id),
     };
     let staff: Vec<i64> = store::sender(tx, a).await?.into_iter().collect();
-    notifications::tell_team(state, &ctx.tenant, tx, &staff, &notice).await?;
+    notifications::tell_team(&state.notifier, &ctx.tenant, tx, &staff, &notice).await?;
     Ok(())
 }
 
@@ -117,7 +117,7 @@ pub async fn from_team(
         about: Some((portico_projects::RECORD, a.project_id)),
     };
     notifications::notify(
-        state,
+        &state.notifier,
         &ctx.tenant,
         tx,
         a.client_id,

@@ -7,10 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
-use portal_core::files::{self, download, Kind};
+use portal_core::files::{self, Kind};
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::form::Fields;
 use portal_core::web::admin::parse_id;
+use portal_core::web::download;
 use portal_core::{AppState, Error, PortalContext, Result};
 
 use crate::news;

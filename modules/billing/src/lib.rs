@@ -289,7 +289,7 @@ impl PortalModule for Billing {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        let arrangement = home::arrangement(state, &ctx.tenant).await?;
+        let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
         if !arrangement.shown(&home::widget_key(ID, UNPAID_WIDGET)) {
             return Ok(Vec::new());
         }

@@ -37,7 +37,7 @@ pub async fn issued(
         about: None,
     };
     notifications::notify(
-        state,
+        &state.notifier,
         &ctx.tenant,
         tx,
         inv.client_id,

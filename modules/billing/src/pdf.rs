@@ -649,7 +649,7 @@ pub async fn download(view: InvoiceView, head: Letterhead) -> Result<axum::respo
     let bytes = tokio::task::spawn_blocking(move || render(&view, &head, &today))
         .await
         .map_err(|e| Error::Internal(format!("the PDF task failed: {e}")))??;
-    portal_core::files::download::attachment(bytes, "application/pdf", &name)
+    portal_core::web::download::attachment(bytes, "application/pdf", &name)
 }
 
 #[cfg(test)]

@@ -80,8 +80,7 @@ pub async fn tell(
     }
     let site = email::workspace_url(&state.config, &tenant.workspace.slug);
     let link = format!("{site}/portal/booking/{}", b.id);
-    let mut mail = email::compose(
-        state,
+    let mut mail = state.mailroom.compose(
         tenant,
         "message",
         &b.contact_email,
@@ -136,7 +135,7 @@ pub async fn tell(
             body: String::new(),
             link: "/booking".into(),
         };
-        notifications::tell_team(state, tenant, tx, &[b.host_id], &notice).await?;
+        notifications::tell_team(&state.notifier, tenant, tx, &[b.host_id], &notice).await?;
     }
     Ok(())
 }

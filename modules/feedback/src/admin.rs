@@ -8,11 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::ScopedTx;
-use portal_core::files::{self, download};
+use portal_core::files;
 use portal_core::minijinja::context;
 use portal_core::notifications::{self, TeamNotice};
 use portal_core::web::admin::form::Fields;
 use portal_core::web::admin::{parse_id, require_manager};
+use portal_core::web::download;
 use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
@@ -259,7 +260,7 @@ pub(crate) async fn hand_over(
             body: f.body.clone(),
             link: format!("/feedback/{}", f.id),
         };
-        notifications::tell_team(state, &ctx.tenant, &mut tx, &[to], &notice).await?;
+        notifications::tell_team(&state.notifier, &ctx.tenant, &mut tx, &[to], &notice).await?;
     }
     tx.commit().await?;
     state.wake_outbox();

@@ -183,15 +183,15 @@ impl PortalModule for Feedback {
             .post("/feedback/{id}/assign", api::assign)
             .post("/feedback/{id}/task", api::task)
     }
-    /// A project with feedback on it (a change request with a screenshot, answered once):
-    /// the routes' `{id}`, `{file}` and `{category}`.
+    /// Feedback on the client's website project (a change request with a screenshot, answered
+    /// once): the routes' `{id}`, `{file}` and `{category}`.
     async fn seed(
         &self,
         state: &AppState,
         workspace_id: i64,
         client_id: i64,
     ) -> Result<Vec<(&'static str, String)>> {
-        let project = portico_projects::store::create(
+        let project = portico_projects::store::find_or_create(
             &state.db,
             workspace_id,
             client_id,

@@ -59,7 +59,7 @@ pub async fn from_contact(
         link: format!("/feedback/{}", f.id),
     };
     let staff: Vec<i64> = f.assignee_id.into_iter().collect();
-    notifications::tell_team(state, &ctx.tenant, tx, &staff, &notice).await?;
+    notifications::tell_team(&state.notifier, &ctx.tenant, tx, &staff, &notice).await?;
     Ok(())
 }
 
@@ -101,7 +101,7 @@ pub async fn to_contact(
         about: Some((crate::RECORD, f.id)),
     };
     notifications::notify(
-        state,
+        &state.notifier,
         tenant,
         tx,
         f.client_id,

@@ -7,10 +7,11 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::upload::{self, limits, Cap, Upload};
-use portal_core::files::{self, download, Kind, StoredFile};
+use portal_core::files::{self, Kind, StoredFile};
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::form::Fields;
 use portal_core::web::admin::parse_id;
+use portal_core::web::download;
 use portal_core::web::upload_form::UploadForm;
 use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
@@ -213,7 +214,7 @@ async fn receive(
 ) -> Result<Checked> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut checked: Option<Checked> = None;
-    let (max_bytes, quota) = limits(state, &ctx.tenant);
+    let (max_bytes, quota) = limits(&state.files, &ctx.tenant);
     let cap_bytes = quota.map(|q| q / ATTACHMENT_SHARE);
     let full = || {
         Error::PayloadTooLarge(format!(
@@ -285,7 +286,7 @@ async fn receive(
             max_bytes,
             quota,
         };
-        let file = match upload::store(state, &up, field.into_stream()).await {
+        let file = match upload::store(&state.db, &state.files, &up, field.into_stream()).await {
             Ok(file) => file,
             Err(e) => {
                 state.upload_budget.settle(contact, allowed, None);
@@ -344,7 +345,9 @@ pub async fn send(
         }
         Err(e) => {
             for f in &stored {
-                if let Err(gone) = files::delete(&state, ctx.tenant.workspace.id, f.id).await {
+                if let Err(gone) =
+                    files::delete(&state.db, &state.files, ctx.tenant.workspace.id, f.id).await
+                {
                     tracing::warn!(error = %gone, file = f.id, "an attachment of refused feedback stays in the file manager");
                 }
             }

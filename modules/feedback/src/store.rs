@@ -442,7 +442,9 @@ pub async fn seed(
         quota: None,
     };
     let text = b"Hero: the headline wraps on phones.\nFooter: add the new office address.\n";
-    let file = store_bytes(state, &up, text.to_vec()).await?.id;
+    let file = store_bytes(&state.db, &state.files, &up, text.to_vec())
+        .await?
+        .id;
     let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
     let assignee = route(&mut tx, workspace_id, Some(project)).await?;
     let ts = now();

@@ -201,9 +201,9 @@ impl PortalModule for Gallery {
                 max_bytes: u64::MAX,
                 quota: None,
             };
-            shared.push(store_bytes(state, &up, bytes).await?.id);
+            shared.push(store_bytes(&state.db, &state.files, &up, bytes).await?.id);
         }
-        portal_core::files::thumbnails::make_due(state).await?;
+        portal_core::files::thumbnails::make_due(&state.db, &state.files).await?;
         let new = store::NewShare {
             client_id,
             files: &shared,

@@ -5,10 +5,11 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, Response};
 use portal_core::activity::{self, Action};
-use portal_core::files::{self, archive, download, Kind};
+use portal_core::files::{self, Kind};
 use portal_core::minijinja::{context, Value};
 use portal_core::web::admin::form::Fields;
 use portal_core::web::admin::parse_id;
+use portal_core::web::{archive, download};
 use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
 

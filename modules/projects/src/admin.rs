@@ -76,6 +76,6 @@ pub async fn set_access(
     };
     store::set_access(&state.db, ws, contact.client_id, id, chosen.as_deref()).await?;
     // Their badge counts only news of the projects they now see.
-    state.unread.forget(id).await;
+    state.notifier.unread.forget(id).await;
     Ok(Redirect::to(&ctx.link(&format!("/contacts/{id}?done=access"))).into_response())
 }

@@ -48,7 +48,7 @@ async fn tell(
     let ids = store::audience(tx, tenant.workspace.id, client, project, None).await?;
     if !ids.is_empty() {
         notifications::notify(
-            state,
+            &state.notifier,
             tenant,
             tx,
             client,
@@ -150,7 +150,14 @@ pub async fn comment_edited(
     if comment.kind != REPLY {
         return Ok(());
     }
-    notifications::revise(state, tx, workspace_id, &comment_source(comment.id), body).await
+    notifications::revise(
+        &state.notifier,
+        tx,
+        workspace_id,
+        &comment_source(comment.id),
+        body,
+    )
+    .await
 }
 
 /// A reply deleted — often one sent by mistake a moment ago: its notifications leave every
@@ -164,7 +171,13 @@ pub async fn comment_deleted(
     if comment.kind != REPLY {
         return Ok(());
     }
-    notifications::retract(state, tx, workspace_id, &comment_source(comment.id)).await?;
+    notifications::retract(
+        &state.notifier,
+        tx,
+        workspace_id,
+        &comment_source(comment.id),
+    )
+    .await?;
     Ok(())
 }
 

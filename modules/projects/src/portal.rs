@@ -107,13 +107,13 @@ pub async fn detail(
 /// The home page's widgets the workspace shows: the projects summary, and the ongoing
 /// tasks in the statuses it chose.
 pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
-    let arrangement = home::arrangement(state, &ctx.tenant).await?;
+    let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
     let mut out = Vec::new();
     // Everything from memory first, then one scoped connection for every query of both
     // widgets (a second connection taken while holding one could wait on a busy pool).
     let tasks_shown = arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET));
     let statuses = if tasks_shown {
-        home::choices(state, &ctx.tenant, crate::ID, TASKS_WIDGET).await?
+        home::choices(&arrangement, &state.registry, crate::ID, TASKS_WIDGET)?
     } else {
         Vec::new()
     };

@@ -331,6 +331,25 @@ pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'
     })
 }
 
+/// The client's project named `p.name`, made if it has none: other modules' seeds hang their
+/// records on the projects this module's seed made, so the demo reads like one agency's work
+/// rather than a list of duplicates.
+pub async fn find_or_create(
+    db: &Db,
+    workspace_id: i64,
+    client_id: i64,
+    p: &NewProject<'_>,
+) -> Result<i64> {
+    let sql = "SELECT id FROM projects WHERE workspace_id = $1 AND client_id = $2 AND name = $3 \
+               ORDER BY id LIMIT 1";
+    let found: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql)
+        .bind(workspace_id).bind(client_id).bind(p.name).fetch_optional(pool).await)?;
+    match found {
+        Some(id) => Ok(id),
+        None => create(db, workspace_id, client_id, p).await,
+    }
+}
+
 /// The ids `seed_examples` made, for the routes that take them.
 pub struct Seeded {
     /// The project in progress.

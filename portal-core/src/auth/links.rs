@@ -4,8 +4,8 @@
 //! request through), and a newer link of the same kind voids the older ones.
 use minijinja::context;
 
-use crate::app::AppState;
-use crate::db::{now, BeginWrite};
+use crate::db::{now, BeginWrite, Db};
+use crate::email::Mailroom;
 use crate::error::{Error, Result};
 use crate::tenancy::tokens::{hash_token, new_token};
 use crate::tenancy::Tenant;
@@ -86,7 +86,7 @@ pub fn usable_contact(today: &str) -> String {
 
 /// Looks at a token without using it up (to show the right page).
 pub async fn inspect(
-    state: &AppState,
+    db: &Db,
     workspace_id: i64,
     purpose: Purpose,
     token: &str,
@@ -102,7 +102,7 @@ pub async fn inspect(
          WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.purpose = $3",
         usable_contact("$4")
     );
-    let row: Option<TokenRow> = with_db!(&state.db, pool => sqlx::query_as(&sql).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).fetch_optional(pool).await)?;
+    let row: Option<TokenRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).fetch_optional(pool).await)?;
     let Some(row) = row else {
         return Ok(TokenState::Unknown);
     };
@@ -128,7 +128,7 @@ pub async fn inspect(
 /// `Valid`, every other sees why not. The update itself re-checks all that can change after
 /// the look (used, revoked, expired, account closed), so the look costs no second query.
 pub async fn redeem(
-    state: &AppState,
+    db: &Db,
     workspace_id: i64,
     purpose: Purpose,
     token: &str,
@@ -141,13 +141,13 @@ pub async fn redeem(
          AND contact_id IN (SELECT c.id FROM contacts c JOIN clients cl ON cl.id = c.client_id WHERE {})",
         usable_contact("$5")
     );
-    let won = with_db!(&state.db, pool => sqlx::query(&sql).bind(at).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).execute(pool).await.map(|r| r.rows_affected()))?
+    let won = with_db!(db, pool => sqlx::query(&sql).bind(at).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).execute(pool).await.map(|r| r.rows_affected()))?
         == 1;
     if won {
         Ok(TokenState::Valid(holder))
     } else {
         // Someone else redeemed or revoked it between the look and the use.
-        inspect(state, workspace_id, purpose, token).await
+        inspect(db, workspace_id, purpose, token).await
     }
 }
 
@@ -158,24 +158,23 @@ fn well_formed(token: &str) -> bool {
 /// Issues a link for `contact_id`, voiding earlier ones of the same kind, and mails it — in
 /// one transaction, so there is never a link without its email or an email without its link.
 async fn issue_and_mail(
-    state: &AppState,
+    db: &Db,
+    mailroom: &Mailroom,
     tenant: &Tenant,
     purpose: Purpose,
     holder: &LinkHolder,
     created_by: Option<i64>,
-    subject: String,
-    page: minijinja::Value,
+    (subject, page): (String, minijinja::Value),
 ) -> Result<()> {
     let (token, hash) = new_token();
     let at = now();
     let expires = at + purpose.lifetime_secs();
     let link = format!(
         "{}/portal/{}/{token}",
-        crate::email::workspace_url(&state.config, &tenant.workspace.slug),
+        mailroom.site(&tenant.workspace.slug),
         purpose.segment()
     );
-    let email = crate::email::compose(
-        state,
+    let email = mailroom.compose(
         tenant,
         purpose.as_str(),
         &holder.email,
@@ -200,7 +199,7 @@ async fn issue_and_mail(
                 AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL";
     let insert = "INSERT INTO contact_tokens (token_hash, workspace_id, contact_id, purpose, created_at, expires_at, created_by) \
                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    with_db!(&state.db, pool => {
+    with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         sqlx::query(void).bind(at).bind(holder.contact_id).bind(ws).bind(purpose.as_str()).execute(&mut *tx).await?;
         sqlx::query(insert).bind(&hash).bind(ws).bind(holder.contact_id).bind(purpose.as_str()).bind(at).bind(expires).bind(created_by).execute(&mut *tx).await?;
@@ -208,13 +207,13 @@ async fn issue_and_mail(
         tx.commit().await?;
         Ok::<_, Error>(())
     })?;
-    state.wake_outbox();
+    mailroom.wake_outbox();
     Ok(())
 }
 
 /// The contact a link may be sent to, by id (staff invitations).
 pub async fn holder_by_id(
-    state: &AppState,
+    db: &Db,
     workspace_id: i64,
     contact_id: i64,
 ) -> Result<Option<LinkHolder>> {
@@ -222,13 +221,13 @@ pub async fn holder_by_id(
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
                WHERE c.id = $1 AND c.workspace_id = $2";
     Ok(
-        with_db!(&state.db, pool => sqlx::query_as(sql).bind(contact_id).bind(workspace_id).fetch_optional(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(sql).bind(contact_id).bind(workspace_id).fetch_optional(pool).await)?,
     )
 }
 
 /// The contact who may sign in with this email, if any (sign-in links and resets).
 pub async fn holder_by_email(
-    state: &AppState,
+    db: &Db,
     workspace_id: i64,
     email: &str,
 ) -> Result<Option<LinkHolder>> {
@@ -243,13 +242,14 @@ pub async fn holder_by_email(
         usable_contact("$3")
     );
     Ok(
-        with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,
+        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,
     )
 }
 
 /// Invites a contact (or invites them again: the earlier link stops working).
 pub async fn send_invitation(
-    state: &AppState,
+    db: &Db,
+    mailroom: &Mailroom,
     tenant: &Tenant,
     holder: &LinkHolder,
     inviter_id: i64,
@@ -261,57 +261,59 @@ pub async fn send_invitation(
     );
     let page = context! { inviter => inviter_name };
     issue_and_mail(
-        state,
+        db,
+        mailroom,
         tenant,
         Purpose::Invite,
         holder,
         Some(inviter_id),
-        subject,
-        page,
+        (subject, page),
     )
     .await
 }
 
 pub async fn send_sign_in_link(
-    state: &AppState,
+    db: &Db,
+    mailroom: &Mailroom,
     tenant: &Tenant,
     holder: &LinkHolder,
 ) -> Result<()> {
     let subject = format!("Your sign-in link for {}", tenant.workspace.name);
     issue_and_mail(
-        state,
+        db,
+        mailroom,
         tenant,
         Purpose::SignIn,
         holder,
         None,
-        subject,
-        context! {},
+        (subject, context! {}),
     )
     .await
 }
 
-pub async fn send_reset_link(state: &AppState, tenant: &Tenant, holder: &LinkHolder) -> Result<()> {
+pub async fn send_reset_link(
+    db: &Db,
+    mailroom: &Mailroom,
+    tenant: &Tenant,
+    holder: &LinkHolder,
+) -> Result<()> {
     let subject = format!("Reset your {} portal password", tenant.workspace.name);
     issue_and_mail(
-        state,
+        db,
+        mailroom,
         tenant,
         Purpose::Reset,
         holder,
         None,
-        subject,
-        context! {},
+        (subject, context! {}),
     )
     .await
 }
 
 /// Withdraws a contact's pending invitation. Returns whether there was one.
-pub async fn revoke_invitation(
-    state: &AppState,
-    workspace_id: i64,
-    contact_id: i64,
-) -> Result<bool> {
+pub async fn revoke_invitation(db: &Db, workspace_id: i64, contact_id: i64) -> Result<bool> {
     let sql = "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 AND workspace_id = $3 \
                AND purpose = 'invite' AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
-    let n = with_db!(&state.db, pool => sqlx::query(sql).bind(now()).bind(contact_id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_db!(db, pool => sqlx::query(sql).bind(now()).bind(contact_id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }

@@ -1,12 +1,26 @@
 //! Composing a message from the workspace's templates: `email/{kind}.txt` for the plain part,
 //! `email/{kind}.html` (extending `email/layout.html`) for the rich one. Operators override
 //! them like any template.
+use std::sync::Arc;
+
 use minijinja::context;
 
-use crate::app::{AppState, PortalConfig};
+use crate::bell::Bell;
+use crate::config::PortalConfig;
 use crate::email::Email;
 use crate::error::Result;
+use crate::templates::Templates;
 use crate::tenancy::Tenant;
+
+/// Where branded messages are written: the templates they are composed from, the
+/// configuration that gives each workspace's address, and the outbox's bell to ring once what
+/// was queued has committed. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Mailroom {
+    templates: Templates,
+    config: Arc<PortalConfig>,
+    outbox: Bell,
+}
 
 /// The absolute address of a workspace's site, for links that leave the browser (emails).
 /// Built from configuration, never from the request's `Host`, so nobody can make the portal
@@ -26,47 +40,68 @@ pub fn workspace_url(config: &PortalConfig, slug: &str) -> String {
     format!("{scheme}://{slug}.{}{port}", config.base_domain)
 }
 
-/// A branded message from the workspace to `to`. `page` is the template's own context; the
-/// templates also get `brand` (name, accent, logo as the plan allows) and `site` (the
-/// workspace's absolute address).
-pub fn compose(
-    state: &AppState,
-    tenant: &Tenant,
-    kind: &str,
-    to: &str,
-    subject: String,
-    page: minijinja::Value,
-) -> Result<Email> {
-    let brand = crate::branding::shown(tenant);
-    let white_label = brand
-        .get_attr("white_label")
-        .map(|v| v.is_true())
-        .unwrap_or(false);
-    let from_name = match (&tenant.workspace.sender_name, white_label) {
-        (Some(name), true) if !name.trim().is_empty() => name.clone(),
-        _ => tenant.workspace.name.clone(),
-    };
-    let ctx = context! {
-        brand => brand,
-        site => workspace_url(&state.config, &tenant.workspace.slug),
-        subject => subject,
-        ..page
-    };
-    let text = state
-        .templates
-        .render(&format!("email/{kind}.txt"), ctx.clone())?;
-    let html = state.templates.render(&format!("email/{kind}.html"), ctx)?;
-    Ok(Email {
-        workspace_id: Some(tenant.workspace.id),
-        kind: kind.into(),
-        to: to.into(),
-        from_name,
-        subject,
-        text,
-        html,
-        source: None,
-        attachment: None,
-    })
+impl Mailroom {
+    pub fn new(templates: Templates, config: Arc<PortalConfig>, outbox: Bell) -> Mailroom {
+        Mailroom {
+            templates,
+            config,
+            outbox,
+        }
+    }
+
+    /// The workspace's absolute address ([`workspace_url`]).
+    pub fn site(&self, slug: &str) -> String {
+        workspace_url(&self.config, slug)
+    }
+
+    /// Tells the outbox there is mail to deliver now. Ring after the transaction that queued
+    /// it commits: before, the sender would find nothing.
+    pub fn wake_outbox(&self) {
+        self.outbox.ring();
+    }
+
+    /// A branded message from the workspace to `to`. `page` is the template's own context;
+    /// the templates also get `brand` (name, accent, logo as the plan allows) and `site` (the
+    /// workspace's absolute address).
+    pub fn compose(
+        &self,
+        tenant: &Tenant,
+        kind: &str,
+        to: &str,
+        subject: String,
+        page: minijinja::Value,
+    ) -> Result<Email> {
+        let brand = crate::branding::shown(tenant);
+        let white_label = brand
+            .get_attr("white_label")
+            .map(|v| v.is_true())
+            .unwrap_or(false);
+        let from_name = match (&tenant.workspace.sender_name, white_label) {
+            (Some(name), true) if !name.trim().is_empty() => name.clone(),
+            _ => tenant.workspace.name.clone(),
+        };
+        let ctx = context! {
+            brand => brand,
+            site => self.site(&tenant.workspace.slug),
+            subject => subject,
+            ..page
+        };
+        let text = self
+            .templates
+            .render(&format!("email/{kind}.txt"), ctx.clone())?;
+        let html = self.templates.render(&format!("email/{kind}.html"), ctx)?;
+        Ok(Email {
+            workspace_id: Some(tenant.workspace.id),
+            kind: kind.into(),
+            to: to.into(),
+            from_name,
+            subject,
+            text,
+            html,
+            source: None,
+            attachment: None,
+        })
+    }
 }
 
 #[cfg(test)]

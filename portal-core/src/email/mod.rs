@@ -10,7 +10,8 @@ mod compose;
 pub mod outbox;
 mod transport;
 
-pub use compose::{compose, workspace_url};
+pub use compose::{workspace_url, Mailroom};
+pub use outbox::Outbox;
 pub use transport::{MailTransport, Mailer};
 
 use crate::error::Result;
@@ -35,7 +36,7 @@ impl Default for MailConfig {
     }
 }
 
-/// A message ready to queue: what `compose` returns.
+/// A message ready to queue: what [`Mailroom::compose`] returns.
 #[derive(Clone, Debug)]
 pub struct Email {
     pub workspace_id: Option<i64>,
@@ -69,7 +70,7 @@ const INSERT: &str = "INSERT INTO email_outbox \
 impl Email {
     /// Queues the message on `executor` — pass the transaction that makes what it announces
     /// true, so the two commit or vanish together. Wake the sender after committing
-    /// ([`crate::AppState::wake_outbox`]) to deliver at once instead of on its next round.
+    /// ([`Mailroom::wake_outbox`]) to deliver at once instead of on its next round.
     pub async fn queue<'e, DB, E>(&self, executor: E) -> Result<()>
     where
         DB: sqlx::Database,

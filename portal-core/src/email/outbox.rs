@@ -1,9 +1,9 @@
 //! The background sender: claims due messages, delivers them, records the outcome.
 use std::time::Duration;
 
-use crate::app::AppState;
+use crate::bell::Bell;
 use crate::db::{now, BeginWrite, Db};
-use crate::email::Email;
+use crate::email::{Email, Mailer};
 use crate::error::Result;
 use crate::with_db;
 
@@ -103,54 +103,71 @@ async fn record_failure(db: &Db, id: i64, attempts: i64, error: &str) -> Result<
     Ok(())
 }
 
-/// One round: claims what is due and delivers it. Returns how many were sent.
-pub async fn deliver_due(state: &AppState) -> Result<usize> {
-    let mut sent = 0;
-    for m in claim(&state.db, now()).await? {
-        let email = Email {
-            workspace_id: m.workspace_id,
-            kind: m.kind,
-            to: m.to_address,
-            from_name: m.from_name,
-            subject: m.subject,
-            text: m.text_body,
-            html: m.html_body,
-            source: None,
-            attachment: match (m.attachment_name, m.attachment_type, m.attachment_body) {
-                (Some(name), Some(content_type), Some(body)) => Some(super::Attachment {
-                    name,
-                    content_type,
-                    body,
-                }),
-                _ => None,
-            },
-        };
-        match state
-            .mailer
-            .send(m.id, &state.config.mail.from_address, &email)
-            .await
-        {
-            Ok(()) => {
-                record_sent(&state.db, m.id).await?;
-                sent += 1;
-            }
-            Err(e) => record_failure(&state.db, m.id, m.attempts, &e).await?,
-        }
-    }
-    Ok(sent)
+/// The sending side: where messages wait, how they leave, who they are from, and the bell
+/// that says there is mail. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    db: Db,
+    mailer: Mailer,
+    from_address: String,
+    bell: Bell,
 }
 
-/// Runs until the process ends: a round whenever woken, and every few seconds regardless
-/// (retries come due, another instance may have queued mail).
-pub async fn run(state: AppState) {
-    loop {
-        match deliver_due(&state).await {
-            // A full batch may mean more is waiting.
-            Ok(n) if n as i64 >= BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = ?e, "the email sender's round failed"),
+impl Outbox {
+    pub fn new(db: Db, mailer: Mailer, from_address: String, bell: Bell) -> Outbox {
+        Outbox {
+            db,
+            mailer,
+            from_address,
+            bell,
         }
-        let _ = tokio::time::timeout(POLL, state.outbox_wake.notified()).await;
+    }
+
+    /// One round: claims what is due and delivers it. Returns how many were sent.
+    pub async fn deliver_due(&self) -> Result<usize> {
+        let mut sent = 0;
+        for m in claim(&self.db, now()).await? {
+            let email = Email {
+                workspace_id: m.workspace_id,
+                kind: m.kind,
+                to: m.to_address,
+                from_name: m.from_name,
+                subject: m.subject,
+                text: m.text_body,
+                html: m.html_body,
+                source: None,
+                attachment: match (m.attachment_name, m.attachment_type, m.attachment_body) {
+                    (Some(name), Some(content_type), Some(body)) => Some(super::Attachment {
+                        name,
+                        content_type,
+                        body,
+                    }),
+                    _ => None,
+                },
+            };
+            match self.mailer.send(m.id, &self.from_address, &email).await {
+                Ok(()) => {
+                    record_sent(&self.db, m.id).await?;
+                    sent += 1;
+                }
+                Err(e) => record_failure(&self.db, m.id, m.attempts, &e).await?,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Runs until the process ends: a round whenever the bell rings, and every few seconds
+    /// regardless (retries come due, another instance may have queued mail).
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due().await {
+                // A full batch may mean more is waiting.
+                Ok(n) if n as i64 >= BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = ?e, "the email sender's round failed"),
+            }
+            self.bell.wait(POLL).await;
+        }
     }
 }
 

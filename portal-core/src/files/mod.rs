@@ -8,11 +8,9 @@
 //!   header that says otherwise is refused, and the workspace's file-size limit and the plan's
 //!   storage quota hold — the quota exactly, re-checked under the workspace's row lock when the
 //!   file is recorded.
-//! - Downloads stream with ranges, so video previews seek ([`download`]); inline only for
-//!   types a browser shows safely, everything else is an attachment.
-pub mod archive;
+//! - Downloads stream with ranges, so video previews seek (`web::download`); inline only
+//!   for types a browser shows safely, everything else is an attachment.
 mod budget;
-pub mod download;
 pub(crate) mod kinds;
 mod record;
 pub mod thumbnails;
@@ -25,6 +23,7 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::ObjectStore;
 
+use crate::bell::Bell;
 use crate::error::{Error, Result};
 
 pub use budget::UploadBudget;
@@ -70,14 +69,18 @@ impl Default for FileBackend {
     }
 }
 
-/// The configured store. Cheap to clone.
+/// The configured store, the deployment's largest file, and the bell that wakes the
+/// thumbnail maker when an image arrives. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct FileStore {
     inner: Arc<dyn ObjectStore>,
+    /// For workspaces without a limit of their own.
+    max_file_mb: u64,
+    thumbnails: Bell,
 }
 
 impl FileStore {
-    pub fn open(backend: &FileBackend) -> Result<FileStore> {
+    pub fn open(backend: &FileBackend, max_file_mb: u64) -> Result<FileStore> {
         let inner: Arc<dyn ObjectStore> = match backend {
             FileBackend::Local(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| {
@@ -108,11 +111,19 @@ impl FileStore {
                 Arc::new(b.build().map_err(storage)?)
             }
         };
-        Ok(FileStore { inner })
+        Ok(FileStore {
+            inner,
+            max_file_mb,
+            thumbnails: Bell::default(),
+        })
     }
 
     pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
         &self.inner
+    }
+
+    pub(crate) fn thumbnails(&self) -> &Bell {
+        &self.thumbnails
     }
 }
 

@@ -2,10 +2,9 @@
 //! uses.
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
-use crate::files::storage;
+use crate::files::{storage, FileStore};
 use crate::tenancy::ClientScope;
 use crate::{with_db, with_tx};
 
@@ -207,10 +206,10 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<Stored
 
 /// Forgets the file, then removes its object: a failure in between leaves an orphaned object
 /// (space, not a dangling record anyone could follow).
-pub async fn delete(state: &AppState, workspace_id: i64, id: i64) -> Result<StoredFile> {
-    let file = get(&state.db, workspace_id, id).await?;
+pub async fn delete(db: &Db, files: &FileStore, workspace_id: i64, id: i64) -> Result<StoredFile> {
+    let file = get(db, workspace_id, id).await?;
     let sql = "DELETE FROM files WHERE id = $1 AND workspace_id = $2";
-    let deleted = with_db!(&state.db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()));
+    let deleted = with_db!(db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()));
     if let Err(e) = deleted {
         // A module's record keeps the file (a deliverable's reviewed version): it stays.
         // SQLite reports an `ON DELETE RESTRICT` refusal with the trigger code (1811), not
@@ -226,7 +225,7 @@ pub async fn delete(state: &AppState, workspace_id: i64, id: i64) -> Result<Stor
         return Err(e.into());
     }
     let key = object_store::path::Path::from(file.storage_key.as_str());
-    if let Err(e) = state.files.objects().delete(&key).await {
+    if let Err(e) = files.objects().delete(&key).await {
         tracing::warn!(error = %storage(e), key = %key, "a deleted file's object stays behind");
     }
     Ok(file)

@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use image::{ImageFormat, ImageReader, Limits};
 
-use crate::app::AppState;
-use crate::db::now;
+use crate::db::{now, Db};
 use crate::error::{Error, Result};
-use crate::files::storage;
+use crate::files::{storage, FileStore};
 use crate::with_db;
 
 /// The longest side of a thumbnail, in pixels.
@@ -25,19 +24,19 @@ const BATCH: i64 = 8;
 const ROUND: Duration = Duration::from_secs(30);
 
 /// Runs forever: makes pending thumbnails when woken, and every half minute.
-pub async fn run(state: AppState) {
+pub async fn run(db: Db, files: FileStore) {
     loop {
-        if let Err(e) = make_due(&state).await {
+        if let Err(e) = make_due(&db, &files).await {
             tracing::error!(error = ?e, "making thumbnails failed; retrying next round");
         }
-        let _ = tokio::time::timeout(ROUND, state.thumbnails_wake.notified()).await;
+        files.thumbnails().wait(ROUND).await;
     }
 }
 
 /// Makes the thumbnails due now; returns how many were made.
-pub async fn make_due(state: &AppState) -> Result<usize> {
+pub async fn make_due(db: &Db, files: &FileStore) -> Result<usize> {
     let at = now();
-    let due: Vec<(i64, String, i64, String)> = with_db!(&state.db, pool => sqlx::query_as(
+    let due: Vec<(i64, String, i64, String)> = with_db!(db, pool => sqlx::query_as(
         "SELECT id, storage_key, size, content_type FROM files \
          WHERE thumbnail_state = 'pending' \
             OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $1) \
@@ -49,7 +48,7 @@ pub async fn make_due(state: &AppState) -> Result<usize> {
     .await)?;
     let mut made = 0;
     for (id, key, size, mime) in due {
-        let claimed = with_db!(&state.db, pool => sqlx::query(
+        let claimed = with_db!(db, pool => sqlx::query(
             "UPDATE files SET thumbnail_state = 'working', thumbnail_claimed_until = $1 \
              WHERE id = $2 AND (thumbnail_state = 'pending' \
                 OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $3))",
@@ -68,7 +67,7 @@ pub async fn make_due(state: &AppState) -> Result<usize> {
                 "too large to read for a thumbnail".into(),
             ))
         } else {
-            make_one(state, &key, &mime).await
+            make_one(files, &key, &mime).await
         };
         let (state_now, kind, bytes) = match outcome {
             Ok((kind, bytes)) => ("ready", Some(kind), Some(bytes)),
@@ -77,7 +76,7 @@ pub async fn make_due(state: &AppState) -> Result<usize> {
                 ("failed", None, None)
             }
         };
-        with_db!(&state.db, pool => sqlx::query(
+        with_db!(db, pool => sqlx::query(
             "UPDATE files SET thumbnail_state = $1, thumbnail_type = $2, thumbnail_size = $3, \
              thumbnail_claimed_until = NULL WHERE id = $4",
         )
@@ -95,8 +94,8 @@ pub async fn make_due(state: &AppState) -> Result<usize> {
     Ok(made)
 }
 
-async fn make_one(state: &AppState, key: &str, mime: &str) -> Result<(&'static str, i64)> {
-    let objects = state.files.objects();
+async fn make_one(files: &FileStore, key: &str, mime: &str) -> Result<(&'static str, i64)> {
+    let objects = files.objects();
     let source = object_store::path::Path::from(key);
     let bytes = objects
         .get(&source)

@@ -2,14 +2,14 @@
 //! anything is stored when they contradict the name), the rest goes straight on in parts —
 //! never the whole file in memory — and stops at the workspace's size limit or the plan's
 //! remaining storage, leaving nothing behind.
-use axum::body::Bytes;
+use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use object_store::WriteMultipart;
 
-use crate::app::AppState;
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::files::record::{self, NewFile, StoredFile};
-use crate::files::{detect, new_key, storage};
+use crate::files::{detect, new_key, storage, FileStore};
 
 /// Bytes read before deciding the type.
 const SNIFF: usize = 8 * 1024;
@@ -42,12 +42,12 @@ pub struct Cap<'a> {
 
 /// The workspace's largest file and its plan's storage (`None`: unlimited), in bytes: what
 /// every upload, staff's or a contact's, is held to.
-pub fn limits(state: &AppState, tenant: &crate::tenancy::Tenant) -> (u64, Option<u64>) {
+pub fn limits(files: &FileStore, tenant: &crate::tenancy::Tenant) -> (u64, Option<u64>) {
     let mb = tenant
         .workspace
         .max_file_mb
         .and_then(|m| u64::try_from(m).ok())
-        .unwrap_or(state.config.max_file_mb);
+        .unwrap_or(files.max_file_mb);
     let quota = tenant
         .entitlements
         .limits
@@ -70,14 +70,19 @@ pub fn clean_name(raw: &str) -> String {
 }
 
 /// Stores the stream and records it; returns the record.
-pub async fn store<S, E>(state: &AppState, up: &Upload<'_>, mut body: S) -> Result<StoredFile>
+pub async fn store<S, E>(
+    db: &Db,
+    files: &FileStore,
+    up: &Upload<'_>,
+    mut body: S,
+) -> Result<StoredFile>
 where
     S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
     let name = clean_name(up.name);
     let broken = |e: E| Error::BadRequest(format!("The upload broke off: {e}"));
-    let used = record::usage(&state.db, up.workspace_id).await?.max(0) as u64;
+    let used = record::usage(db, up.workspace_id).await?.max(0) as u64;
     let room = up.quota.map(|q| q.saturating_sub(used));
     let limit = room.map_or(up.max_bytes, |r| r.min(up.max_bytes));
     let limit = up.cap.map_or(limit, |c| c.room.min(limit));
@@ -121,7 +126,7 @@ where
     }
 
     let key = new_key(up.workspace_id);
-    let objects = state.files.objects();
+    let objects = files.objects();
     let mut writer = WriteMultipart::new(objects.put_multipart(&key).await.map_err(storage)?);
     writer.write(&head);
     if let Some(rest) = rest {
@@ -158,7 +163,7 @@ where
         uploaded_by: up.uploaded_by,
         thumbnail: kind.is_image(),
     };
-    let id = match record::insert_within_quota(&state.db, &new, up.quota).await {
+    let id = match record::insert_within_quota(db, &new, up.quota).await {
         Ok(id) => id,
         Err(e) => {
             // Another upload took the last of the space meanwhile: nothing may stay stored.
@@ -169,15 +174,20 @@ where
         }
     };
     if kind.is_image() {
-        state.thumbnails_wake.notify_one();
+        files.thumbnails().ring();
     }
-    record::get(&state.db, up.workspace_id, id).await
+    record::get(db, up.workspace_id, id).await
 }
 
 /// Stores bytes already in memory (demo data, generated files) the same way as an upload.
-pub async fn store_bytes(state: &AppState, up: &Upload<'_>, bytes: Vec<u8>) -> Result<StoredFile> {
+pub async fn store_bytes(
+    db: &Db,
+    files: &FileStore,
+    up: &Upload<'_>,
+    bytes: Vec<u8>,
+) -> Result<StoredFile> {
     let body = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from(bytes))]);
-    store(state, up, body).await
+    store(db, files, up, body).await
 }
 
 #[cfg(test)]

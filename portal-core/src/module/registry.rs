@@ -133,7 +133,7 @@ impl ModuleRegistry {
             .map(|k| (k.key, "core"))
             .collect();
         let mut routes: HashMap<(Surface, String, &str), &str> = HashMap::new();
-        // axum (matchit) refuses two paths that differ only in parameter names, whatever
+        // The router (matchit) refuses two paths that differ only in parameter names, whatever
         // their methods: compare shapes too.
         let mut shapes: HashMap<(Surface, String), (&str, &str)> = HashMap::new();
         for m in &self.modules {

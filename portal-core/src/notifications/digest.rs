@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use minijinja::context;
 
-use crate::app::AppState;
 use crate::db::ScopedTx;
-use crate::email::{self};
 use crate::error::Result;
-use crate::tenancy::Tenant;
+use crate::notifications::Notifier;
+use crate::tenancy::Tenants;
 use crate::{with_db, with_tx};
 
 /// How often the sender looks for due digests.
@@ -33,20 +32,34 @@ pub fn last_slot(now: i64, hour: u8) -> i64 {
     }
 }
 
-/// Runs forever: sends the digests that are due, every minute.
-pub async fn run(state: AppState) {
-    loop {
-        if let Err(e) = send_due(&state, crate::db::now()).await {
-            tracing::error!(error = ?e, "sending daily digests failed; retrying next round");
+/// The digest sender: the tenants digests come from, the notifier that writes them, and the
+/// hour (UTC) they go out.
+pub struct Digests<'a> {
+    pub tenants: Tenants<'a>,
+    pub notifier: &'a Notifier,
+    pub hour: u8,
+}
+
+impl Digests<'_> {
+    /// Runs forever: sends the digests that are due, every minute.
+    pub async fn run(&self) {
+        loop {
+            if let Err(e) = self.send_due(crate::db::now()).await {
+                tracing::error!(error = ?e, "sending daily digests failed; retrying next round");
+            }
+            tokio::time::sleep(ROUND).await;
         }
-        tokio::time::sleep(ROUND).await;
+    }
+
+    /// Queues every digest due at `now`; returns how many were queued.
+    pub async fn send_due(&self, now: i64) -> Result<usize> {
+        send_due(self, now).await
     }
 }
 
-/// Queues every digest due at `now`; returns how many were queued.
-pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
-    let slot = last_slot(now, state.config.digest_hour);
-    let due: Vec<(i64, i64, i64)> = with_db!(&state.db, pool => sqlx::query_as(
+async fn send_due(digests: &Digests<'_>, now: i64) -> Result<usize> {
+    let slot = last_slot(now, digests.hour);
+    let due: Vec<(i64, i64, i64)> = with_db!(digests.tenants.db, pool => sqlx::query_as(
         "SELECT DISTINCT n.workspace_id, n.client_id, n.contact_id FROM notifications n \
          LEFT JOIN notification_digests d ON d.contact_id = n.contact_id \
          WHERE n.digest_pending AND n.created_at < $1 \
@@ -59,7 +72,7 @@ pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
     .await)?;
     let mut sent = 0;
     for (workspace_id, client_id, contact_id) in due {
-        match send_one(state, workspace_id, client_id, contact_id, slot, now).await {
+        match send_one(digests, workspace_id, client_id, contact_id, slot, now).await {
             Ok(true) => sent += 1,
             Ok(false) => {}
             // One contact's failure (a broken template override, say) must not hold up the rest.
@@ -67,7 +80,7 @@ pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
         }
     }
     if sent > 0 {
-        state.wake_outbox();
+        digests.notifier.mailroom.wake_outbox();
     }
     Ok(sent)
 }
@@ -81,17 +94,17 @@ struct Entry {
 }
 
 async fn send_one(
-    state: &AppState,
+    digests: &Digests<'_>,
     workspace_id: i64,
     client_id: i64,
     contact_id: i64,
     slot: i64,
     now: i64,
 ) -> Result<bool> {
-    let Some(tenant) = Tenant::of_workspace(state, workspace_id).await? else {
+    let Some(tenant) = digests.tenants.of_workspace(workspace_id).await? else {
         return Ok(false);
     };
-    let mut tx = ScopedTx::begin_write(&state.db, workspace_id, client_id).await?;
+    let mut tx = ScopedTx::begin_write(digests.tenants.db, workspace_id, client_id).await?;
     let sent = with_tx!(&mut tx, c => {
         let claimed = sqlx::query(
             "INSERT INTO notification_digests (contact_id, last_sent_at) VALUES ($1, $2) \
@@ -112,7 +125,7 @@ async fn send_one(
                 "SELECT title, body, link, created_at FROM notifications \
                  WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 AND {} \
                  ORDER BY id",
-                state.feed_rules.condition()
+                digests.notifier.rules.condition()
             );
             let entries: Vec<Entry> = sqlx::query_as(&sql)
             .bind(contact_id)
@@ -141,7 +154,7 @@ async fn send_one(
             match recipient {
                 // A contact who left keeps their feed, but no mail follows them.
                 Some((address, name)) if !entries.is_empty() => {
-                    let site = email::workspace_url(&state.config, &tenant.workspace.slug);
+                    let site = digests.notifier.mailroom.site(&tenant.workspace.slug);
                     let count = entries.len();
                     let subject = if count == 1 {
                         format!("1 update from {}", tenant.workspace.name)
@@ -157,8 +170,7 @@ async fn send_one(
                             link => format!("{site}/portal{}", e.link),
                         })
                         .collect();
-                    let mail = email::compose(
-                        state,
+                    let mail = digests.notifier.mailroom.compose(
                         &tenant,
                         "digest",
                         &address,

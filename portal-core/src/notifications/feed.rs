@@ -3,13 +3,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db::{Db, ScopedTx};
 use crate::error::Result;
 use crate::module::NotificationKind;
-use crate::notifications::{Delivery, FeedRules};
-use crate::tenancy::ClientScope;
-use crate::web::PortalContext;
+use crate::notifications::{Delivery, FeedRules, Notifier, UnreadCache};
+use crate::tenancy::{ClientScope, PortalUser, Tenant};
 use crate::with_tx;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -62,8 +60,13 @@ pub(crate) async fn page_in(
 
 /// Marks one of the contact's notifications read; returns where it leads, or `None` when it
 /// is not theirs.
-pub async fn mark_read(state: &AppState, scope: ClientScope, id: i64) -> Result<Option<String>> {
-    let mut tx = scope.begin_write(&state.db).await?;
+pub async fn mark_read(
+    db: &Db,
+    unread: &UnreadCache,
+    scope: ClientScope,
+    id: i64,
+) -> Result<Option<String>> {
+    let mut tx = scope.begin_write(db).await?;
     let link: Option<String> = with_tx!(&mut tx, c => sqlx::query_scalar(
         "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
          WHERE id = $2 AND contact_id = $3 AND workspace_id = $4 AND client_id = $5 RETURNING link",
@@ -76,12 +79,12 @@ pub async fn mark_read(state: &AppState, scope: ClientScope, id: i64) -> Result<
     .fetch_optional(&mut **c)
     .await)?;
     tx.commit().await?;
-    state.unread.forget(scope.contact_id()).await;
+    unread.forget(scope.contact_id()).await;
     Ok(link)
 }
 
-pub async fn mark_all_read(state: &AppState, scope: ClientScope) -> Result<u64> {
-    let mut tx = scope.begin_write(&state.db).await?;
+pub async fn mark_all_read(db: &Db, unread: &UnreadCache, scope: ClientScope) -> Result<u64> {
+    let mut tx = scope.begin_write(db).await?;
     let done = with_tx!(&mut tx, c => sqlx::query(
         "UPDATE notifications SET read_at = $1 \
          WHERE contact_id = $2 AND workspace_id = $3 AND client_id = $4 AND read_at IS NULL",
@@ -94,7 +97,7 @@ pub async fn mark_all_read(state: &AppState, scope: ClientScope) -> Result<u64> 
     .await
     .map(|r| r.rows_affected()))?;
     tx.commit().await?;
-    state.unread.forget(scope.contact_id()).await;
+    unread.forget(scope.contact_id()).await;
     Ok(done)
 }
 
@@ -108,21 +111,25 @@ pub struct KindChoice {
 
 /// The kinds this contact can receive: of the core and of the modules their workspace is
 /// entitled to, and only those whose permission they hold.
-pub fn kinds_for(state: &AppState, ctx: &PortalContext) -> Vec<NotificationKind> {
-    state
-        .registry
-        .notification_kinds()
-        .into_iter()
-        .filter(|(module, _)| *module == "core" || ctx.tenant.entitlements.has_module(module))
-        .filter(|(_, k)| k.permission.is_none_or(|p| ctx.can(p)))
-        .map(|(_, k)| k)
+pub fn kinds_for(notifier: &Notifier, tenant: &Tenant, user: &PortalUser) -> Vec<NotificationKind> {
+    notifier
+        .kinds
+        .iter()
+        .filter(|(module, _)| *module == "core" || tenant.entitlements.has_module(module))
+        .filter(|(_, k)| k.permission.is_none_or(|p| user.can(p)))
+        .map(|(_, k)| *k)
         .collect()
 }
 
 /// The contact's choice for each kind they can receive (the kind's default where unset).
-pub async fn preferences(state: &AppState, ctx: &PortalContext) -> Result<Vec<KindChoice>> {
-    let scope = ctx.scope();
-    let mut tx = scope.begin(&state.db).await?;
+pub async fn preferences(
+    db: &Db,
+    notifier: &Notifier,
+    tenant: &Tenant,
+    user: &PortalUser,
+) -> Result<Vec<KindChoice>> {
+    let scope = ClientScope::new(tenant.workspace.id, user.client_id, user.contact_id);
+    let mut tx = scope.begin(db).await?;
     let rows: Vec<(String, String)> = with_tx!(&mut tx, c => sqlx::query_as(
         "SELECT p.kind, p.delivery FROM notification_preferences p \
          JOIN contacts c ON c.id = p.contact_id \
@@ -138,7 +145,7 @@ pub async fn preferences(state: &AppState, ctx: &PortalContext) -> Result<Vec<Ki
         .into_iter()
         .filter_map(|(k, d)| Delivery::parse(&d).map(|d| (k, d)))
         .collect();
-    Ok(kinds_for(state, ctx)
+    Ok(kinds_for(notifier, tenant, user)
         .into_iter()
         .map(|k| KindChoice {
             key: k.key,
@@ -151,11 +158,11 @@ pub async fn preferences(state: &AppState, ctx: &PortalContext) -> Result<Vec<Ki
 /// Saves the contact's choices, all together. Pending digest entries of a kind switched to
 /// "right away" or "never" leave the digest: the contact asked not to get them that way.
 pub async fn set_preferences(
-    state: &AppState,
+    db: &Db,
     scope: ClientScope,
     choices: &[(&'static str, Delivery)],
 ) -> Result<()> {
-    let mut tx = scope.begin_write(&state.db).await?;
+    let mut tx = scope.begin_write(db).await?;
     with_tx!(&mut tx, c => {
         for (kind, delivery) in choices {
             sqlx::query(

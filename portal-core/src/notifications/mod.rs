@@ -12,6 +12,7 @@
 //! kind's permission ever receive one.
 pub mod digest;
 pub(crate) mod feed;
+mod notifier;
 mod rules;
 mod send;
 mod team;
@@ -20,6 +21,7 @@ mod unread;
 pub use feed::{
     feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
 };
+pub use notifier::Notifier;
 pub use rules::{FeedRules, RecordRule};
 pub use send::{notify, retract, revise, Notice, Recipients};
 pub use team::{tell_team, TeamNotice};

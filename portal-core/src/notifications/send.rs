@@ -1,11 +1,10 @@
 //! Sending: one feed entry per recipient, and an email now for those who want it now.
 use minijinja::context;
 
-use crate::app::AppState;
 use crate::db::ScopedTx;
-use crate::email::{self, Email};
+use crate::email::Email;
 use crate::error::{Error, Result};
-use crate::notifications::Delivery;
+use crate::notifications::{Delivery, Notifier};
 use crate::tenancy::Tenant;
 use crate::with_tx;
 
@@ -45,17 +44,16 @@ const BODY_CHARS: usize = 400;
 /// whatever the notice announces. Only active contacts of the client whose access has not
 /// expired and who hold the kind's permission receive it; of those, contacts who have
 /// accepted their invitation get an email now or in their digest, as they chose. Returns how
-/// many contacts were told. Wake the outbox after committing ([`AppState::wake_outbox`]).
+/// many contacts were told. Wake the outbox after committing ([`crate::email::Mailroom::wake_outbox`]).
 pub async fn notify(
-    state: &AppState,
+    notifier: &Notifier,
     tenant: &Tenant,
     tx: &mut ScopedTx,
     client_id: i64,
     recipients: &Recipients,
     notice: &Notice,
 ) -> Result<usize> {
-    let kinds = state.registry.notification_kinds();
-    let Some((_, kind)) = kinds.iter().find(|(_, k)| k.key == notice.kind) else {
+    let Some((_, kind)) = notifier.kind(notice.kind) else {
         return Err(Error::Internal(format!(
             "notification kind `{}` is not declared by any running module",
             notice.kind
@@ -84,7 +82,7 @@ pub async fn notify(
          ORDER BY c.id"
     );
     let today = crate::db::today();
-    let site = email::workspace_url(&state.config, &tenant.workspace.slug);
+    let site = notifier.mailroom.site(&tenant.workspace.slug);
     let now = crate::db::now();
     let mut told = Vec::new();
     with_tx!(tx, c => {
@@ -127,7 +125,7 @@ pub async fn notify(
             .execute(&mut **c)
             .await?;
             if joined && delivery == Delivery::Immediately {
-                let mut mail = message(state, tenant, &site, &address, &name, &title, &body, &notice.link)?;
+                let mut mail = message(notifier, tenant, &site, &address, &name, &title, &body, &notice.link)?;
                 mail.source = notice.source.clone();
                 mail.queue(&mut **c).await?;
             }
@@ -135,14 +133,14 @@ pub async fn notify(
         }
     });
     for contact in &told {
-        state.unread.forget(*contact).await;
+        notifier.unread.forget(*contact).await;
     }
     Ok(told.len())
 }
 
 #[allow(clippy::too_many_arguments)]
 fn message(
-    state: &AppState,
+    notifier: &Notifier,
     tenant: &Tenant,
     site: &str,
     to: &str,
@@ -151,8 +149,7 @@ fn message(
     body: &str,
     link: &str,
 ) -> Result<Email> {
-    email::compose(
-        state,
+    notifier.mailroom.compose(
         tenant,
         "notification",
         to,
@@ -171,7 +168,7 @@ fn message(
 /// feed and digest, and emails not yet handed to the mail server are not sent. Inside the
 /// transaction that deletes the thing. Returns how many notifications went.
 pub async fn retract(
-    state: &AppState,
+    notifier: &Notifier,
     tx: &mut ScopedTx,
     workspace_id: i64,
     source: &str,
@@ -194,7 +191,7 @@ pub async fn retract(
     .await
     .map(|_| ()))?;
     for contact in &told {
-        state.unread.forget(*contact).await;
+        notifier.unread.forget(*contact).await;
     }
     Ok(told.len() as u64)
 }
@@ -202,7 +199,7 @@ pub async fn retract(
 /// Rewrites what the notifications about `source` say (an edited reply); emails already sent
 /// stay as they were.
 pub async fn revise(
-    state: &AppState,
+    notifier: &Notifier,
     tx: &mut ScopedTx,
     workspace_id: i64,
     source: &str,
@@ -218,7 +215,7 @@ pub async fn revise(
     .fetch_all(&mut **c)
     .await)?;
     for contact in &told {
-        state.unread.forget(*contact).await;
+        notifier.unread.forget(*contact).await;
     }
     Ok(())
 }

@@ -4,10 +4,9 @@
 //! is email only, and it says nothing the staff member could not read in the admin.
 use minijinja::context;
 
-use crate::app::AppState;
 use crate::db::ScopedTx;
-use crate::email;
 use crate::error::Result;
+use crate::notifications::Notifier;
 use crate::tenancy::Tenant;
 use crate::with_tx;
 
@@ -27,7 +26,7 @@ pub struct TeamNotice {
 /// write transaction holding the change. Returns how many were told; wake the outbox after
 /// committing.
 pub async fn tell_team(
-    state: &AppState,
+    notifier: &Notifier,
     tenant: &Tenant,
     tx: &mut ScopedTx,
     staff_ids: &[i64],
@@ -47,12 +46,11 @@ pub async fn tell_team(
             .filter(|(.., role)| role == "owner")
             .collect();
     }
-    let site = email::workspace_url(&state.config, &tenant.workspace.slug);
+    let site = notifier.mailroom.site(&tenant.workspace.slug);
     let title: String = notice.title.trim().chars().take(200).collect();
     let body: String = notice.body.trim().chars().take(1000).collect();
     for (_, address, name, _) in &told {
-        let mail = email::compose(
-            state,
+        let mail = notifier.mailroom.compose(
             tenant,
             "team_notice",
             address,

@@ -26,6 +26,7 @@ pub struct Summary {
     pub recent: Vec<FeedEntry>,
 }
 
+#[derive(Clone)]
 pub struct UnreadCache {
     /// By contact: the workspace revision it was read at, and the summary.
     cache: moka::future::Cache<i64, (i64, Arc<Summary>)>,

@@ -6,9 +6,11 @@ mod identity;
 mod origin;
 mod scope;
 mod tenant;
+mod tenants;
 pub mod tokens;
 
 pub use identity::{PortalUser, StaffUser};
 pub use origin::SessionMeta;
 pub use scope::ClientScope;
 pub use tenant::{is_local, Tenant};
+pub use tenants::Tenants;

@@ -72,5 +72,5 @@ pub async fn logo(
         return Err(crate::error::Error::NotFound);
     }
     let file = crate::files::get(&state.db, tenant.workspace.id, id).await?;
-    crate::files::download::respond(&state, &file, &headers, false).await
+    crate::web::download::respond(&state, &file, &headers, false).await
 }

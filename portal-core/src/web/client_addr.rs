@@ -17,30 +17,10 @@ use axum::response::Response;
 
 use crate::app::AppState;
 
-/// Networks whose forwarding headers are believed.
-#[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(Vec<ipnet::IpNet>);
+use crate::config::canonical;
+pub use crate::config::TrustedProxies;
 
 impl TrustedProxies {
-    /// `10.0.0.0/8, 192.168.1.10, ::1` — networks or single addresses, by comma or space.
-    pub fn parse(raw: &str) -> Result<TrustedProxies, String> {
-        raw.split([',', ' '])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                p.parse::<ipnet::IpNet>()
-                    .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| format!("`{p}` is not an address or a network like 10.0.0.0/8"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(TrustedProxies)
-    }
-
-    pub fn trusts(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        self.0.iter().any(|net| net.contains(&ip))
-    }
-
     /// The client's address for a request from `peer` with `headers`.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let peer = canonical(peer);
@@ -55,15 +35,6 @@ impl TrustedProxies {
             }
         }
         peer
-    }
-}
-
-/// IPv4 addresses written as IPv6 (`::ffff:a.b.c.d`, as a dual-stack socket reports them)
-/// are read as IPv4.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
     }
 }
 

@@ -51,10 +51,11 @@ where
         let state = AppState::from_ref(state);
         let scope = ClientScope::new(tenant.workspace.id, user.client_id, user.contact_id);
         let notifications = state
+            .notifier
             .unread
             .summary(
                 &state.db,
-                &state.feed_rules,
+                &state.notifier.rules,
                 scope,
                 tenant.workspace.revision,
             )

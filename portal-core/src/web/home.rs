@@ -7,11 +7,11 @@ use minijinja::context;
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::home::{self, card_key, widget_key, NOTIFICATIONS_WIDGET};
+use crate::home::{card_key, widget_key, NOTIFICATIONS_WIDGET};
 use crate::web::PortalContext;
 
 pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let arrangement = home::arrangement(&state, &ctx.tenant).await?;
+    let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
     let ent = &ctx.tenant.entitlements;
     let entitled: Vec<_> = state
         .registry

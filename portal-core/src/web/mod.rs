@@ -2,10 +2,13 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod archive;
 pub mod assets;
 pub mod client_addr;
 pub mod context;
 pub mod csrf;
+pub mod download;
+mod error_response;
 pub mod gate;
 pub mod home;
 pub mod me;

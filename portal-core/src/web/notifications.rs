@@ -32,8 +32,14 @@ pub async fn feed(
     Query(q): Query<FeedQuery>,
 ) -> Result<Html<String>> {
     let before = parse_before(&q.before)?;
-    let mut entries =
-        notifications::feed(&state.db, &state.feed_rules, ctx.scope(), before, PAGE + 1).await?;
+    let mut entries = notifications::feed(
+        &state.db,
+        &state.notifier.rules,
+        ctx.scope(),
+        before,
+        PAGE + 1,
+    )
+    .await?;
     let older = if entries.len() as i64 > PAGE {
         entries.truncate(PAGE as usize);
         entries
@@ -84,7 +90,7 @@ pub async fn open(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let link = notifications::mark_read(&state, ctx.scope(), id)
+    let link = notifications::mark_read(&state.db, &state.notifier.unread, ctx.scope(), id)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(Redirect::to(&ctx.link(&link)).into_response())
@@ -97,7 +103,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    notifications::mark_read(&state, ctx.scope(), id)
+    notifications::mark_read(&state.db, &state.notifier.unread, ctx.scope(), id)
         .await?
         .ok_or(Error::NotFound)?;
     Ok(Redirect::to(&ctx.link("/notifications")).into_response())
@@ -105,13 +111,14 @@ pub async fn read(
 
 /// `POST /notifications/read-all`.
 pub async fn read_all(State(state): State<AppState>, ctx: PortalContext) -> Result<Response> {
-    notifications::mark_all_read(&state, ctx.scope()).await?;
+    notifications::mark_all_read(&state.db, &state.notifier.unread, ctx.scope()).await?;
     Ok(Redirect::to(&ctx.link("/notifications?done=all")).into_response())
 }
 
 /// `GET /notifications/email`: how email reaches the contact, kind by kind.
 pub async fn email_form(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let choices = notifications::preferences(&state, &ctx).await?;
+    let choices =
+        notifications::preferences(&state.db, &state.notifier, &ctx.tenant, &ctx.user).await?;
     let options: Vec<_> = Delivery::ALL
         .iter()
         .map(|d| context! { value => d.as_str(), label => d.label() })
@@ -136,7 +143,7 @@ pub async fn email_save(
 ) -> Result<Response> {
     let form = Fields::parse(&body);
     let mut choices = Vec::new();
-    for kind in notifications::kinds_for(&state, &ctx) {
+    for kind in notifications::kinds_for(&state.notifier, &ctx.tenant, &ctx.user) {
         let raw = form.get(kind.key);
         let delivery = Delivery::parse(raw).ok_or_else(|| {
             Error::BadRequest(format!(
@@ -146,6 +153,6 @@ pub async fn email_save(
         })?;
         choices.push((kind.key, delivery));
     }
-    notifications::set_preferences(&state, ctx.scope(), &choices).await?;
+    notifications::set_preferences(&state.db, ctx.scope(), &choices).await?;
     Ok(Redirect::to(&ctx.link("/notifications?done=email")).into_response())
 }

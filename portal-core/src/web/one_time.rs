@@ -156,7 +156,7 @@ pub async fn ask_submit(
     // Past the account's budget of emails this minute, nothing more is sent and the page
     // says what it always says: the owner already has the links sent before.
     let holder = if state.attempt_limits.may_send(&account) {
-        links::holder_by_email(&state, tenant.workspace.id, &email).await?
+        links::holder_by_email(&state.db, tenant.workspace.id, &email).await?
     } else {
         None
     };
@@ -164,8 +164,10 @@ pub async fn ask_submit(
         let (state, tenant) = (state.clone(), tenant.clone());
         tokio::spawn(async move {
             let sent = match purpose {
-                Purpose::Reset => links::send_reset_link(&state, &tenant, &holder).await,
-                _ => links::send_sign_in_link(&state, &tenant, &holder).await,
+                Purpose::Reset => {
+                    links::send_reset_link(&state.db, &state.mailroom, &tenant, &holder).await
+                }
+                _ => links::send_sign_in_link(&state.db, &state.mailroom, &tenant, &holder).await,
             };
             if let Err(e) = sent {
                 tracing::error!(error = ?e, kind = purpose.as_str(), "queueing a link failed");
@@ -298,7 +300,7 @@ pub async fn open(
     Extension(csrf): Extension<CsrfToken>,
     Path(token): Path<String>,
 ) -> Result<Response> {
-    match links::inspect(&state, tenant.workspace.id, purpose, &token).await? {
+    match links::inspect(&state.db, tenant.workspace.id, purpose, &token).await? {
         TokenState::Valid(holder) => {
             let screen = open_screen(&tenant, purpose, &token, &holder, None);
             show(&state, &tenant, &csrf.0, StatusCode::OK, screen)
@@ -340,7 +342,7 @@ pub async fn complete(
     let key = format!("links:{}", tenant.workspace.id);
     state.attempt_limits.before(ip, &key)?;
 
-    let holder = match links::inspect(&state, tenant.workspace.id, purpose, &token).await? {
+    let holder = match links::inspect(&state.db, tenant.workspace.id, purpose, &token).await? {
         TokenState::Valid(holder) => holder,
         seen => {
             state.attempt_limits.failed(ip, &key);
@@ -369,13 +371,14 @@ pub async fn complete(
         }
         Some(state.passwords.hash(&form.new).await?)
     };
-    let holder = match links::redeem(&state, tenant.workspace.id, purpose, &token, holder).await? {
-        TokenState::Valid(holder) => holder,
-        seen => {
-            let (status, screen) = dead_link(&tenant, purpose, &seen);
-            return show(&state, &tenant, &csrf.0, status, screen);
-        }
-    };
+    let holder =
+        match links::redeem(&state.db, tenant.workspace.id, purpose, &token, holder).await? {
+            TokenState::Valid(holder) => holder,
+            seen => {
+                let (status, screen) = dead_link(&tenant, purpose, &seen);
+                return show(&state, &tenant, &csrf.0, status, screen);
+            }
+        };
     if let Some(hash) = new_hash {
         // Every existing session ends: whoever else held one no longer gets in.
         crate::clients::replace_contact_password(&state.db, holder.contact_id, &hash, None).await?;

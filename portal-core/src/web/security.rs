@@ -4,7 +4,7 @@
 //! comes as its own tiny stylesheet, see `assets`), styles and images from this origin
 //! (images also over https, for logos), no framing, and forms posting only to this origin.
 //! Being the same for every page, it keeps identical pages byte-identical. A stored file served
-//! by `files::download` brings its own policy and framing rule (the portal's preview page
+//! by `web::download` brings its own policy and framing rule (the portal's preview page
 //! frames PDFs from its own origin); those are kept.
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue};

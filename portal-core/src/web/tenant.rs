@@ -18,28 +18,6 @@ use crate::workspace::{self, Workspace};
 
 pub use crate::tenancy::{is_local, Tenant};
 
-impl Tenant {
-    /// The tenant of a workspace for work no request names (digests, demo data): on its own
-    /// host, so links have no `/w/{slug}` prefix.
-    pub async fn of_workspace(
-        state: &AppState,
-        workspace_id: i64,
-    ) -> Result<Option<Tenant>, Error> {
-        let Some(workspace) = workspace::by_id(&state.db, workspace_id).await? else {
-            return Ok(None);
-        };
-        let entitlements = state
-            .entitlements
-            .get(&state.db, &state.catalogue, &state.registry, &workspace)
-            .await?;
-        Ok(Some(Tenant {
-            workspace,
-            entitlements,
-            base_path: String::new(),
-        }))
-    }
-}
-
 /// The surface a (prefix-stripped) path belongs to, for error rendering.
 pub fn surface_of(path: &str) -> Surface {
     if path == "/api" || path.starts_with("/api/") {

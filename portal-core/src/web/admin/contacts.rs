@@ -43,10 +43,18 @@ pub async fn invite(state: &AppState, ctx: &StaffContext, contact_id: i64) -> Re
             "This contact is deactivated. Reactivate them before inviting them.".into(),
         ));
     }
-    let holder = links::holder_by_id(state, ws, contact_id)
+    let holder = links::holder_by_id(&state.db, ws, contact_id)
         .await?
         .ok_or(Error::NotFound)?;
-    links::send_invitation(state, &ctx.tenant, &holder, ctx.user.id, &ctx.user.name).await
+    links::send_invitation(
+        &state.db,
+        &state.mailroom,
+        &ctx.tenant,
+        &holder,
+        ctx.user.id,
+        &ctx.user.name,
+    )
+    .await
 }
 
 /// `GET /admin/contacts/{id}`.
@@ -223,7 +231,7 @@ pub async fn revoke_invite(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let id = contact_to_change(&state, &ctx, &id).await?.id;
-    if !links::revoke_invitation(&state, ctx.tenant.workspace.id, id).await? {
+    if !links::revoke_invitation(&state.db, ctx.tenant.workspace.id, id).await? {
         return Err(Error::Conflict(
             "There is no pending invitation to withdraw: it was accepted, has expired, or was withdrawn already.".into(),
         ));

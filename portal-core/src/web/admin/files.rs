@@ -12,10 +12,11 @@ use serde_json::{json, Value};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{Error, Result};
+use crate::files;
 use crate::files::upload::{self, Upload};
-use crate::files::{self, download};
 use crate::web::admin::clients::Done;
 use crate::web::admin::{parse_id, require_manager};
+use crate::web::download;
 use crate::web::session::ClientAddr;
 use crate::web::upload_form::UploadForm;
 use crate::web::StaffContext;
@@ -23,7 +24,7 @@ use crate::web::StaffContext;
 /// The workspace's largest upload and its plan's storage, in bytes — from the workspace row
 /// the request already read.
 fn limits(state: &AppState, ctx: &StaffContext) -> (u64, Option<u64>) {
-    upload::limits(state, &ctx.tenant)
+    upload::limits(&state.files, &ctx.tenant)
 }
 
 async fn audited(
@@ -169,7 +170,7 @@ pub async fn receive(
             max_bytes,
             quota,
         };
-        let file = upload::store(state, &up, field.into_stream()).await?;
+        let file = upload::store(&state.db, &state.files, &up, field.into_stream()).await?;
         audited(state, ctx, addr, "uploaded a file", &file).await?;
         stored.push(file);
     }
@@ -235,10 +236,21 @@ pub async fn api_delete(
     addr: ClientAddr,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    require_manager(&ctx)?;
-    let file = files::delete(&state, ctx.tenant.workspace.id, parse_id(&id)?).await?;
-    audited(&state, &ctx, addr, "deleted a file", &file).await?;
+    remove(&state, &ctx, addr, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a file of the workspace, for a manager, and records who did.
+async fn remove(state: &AppState, ctx: &StaffContext, addr: ClientAddr, id: &str) -> Result<()> {
+    require_manager(ctx)?;
+    let file = files::delete(
+        &state.db,
+        &state.files,
+        ctx.tenant.workspace.id,
+        parse_id(id)?,
+    )
+    .await?;
+    audited(state, ctx, addr, "deleted a file", &file).await
 }
 
 /// `GET /admin/files/{id}`, and `GET /api/files/{id}/content`.
@@ -260,8 +272,6 @@ pub async fn delete(
     addr: ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
-    let file = files::delete(&state, ctx.tenant.workspace.id, parse_id(&id)?).await?;
-    audited(&state, &ctx, addr, "deleted a file", &file).await?;
+    remove(&state, &ctx, addr, &id).await?;
     Ok(Redirect::to(&ctx.link("/files?done=deleted")).into_response())
 }

@@ -25,7 +25,7 @@ pub async fn show(
     ctx: StaffContext,
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
-    let arrangement = home::arrangement(&state, &ctx.tenant).await?;
+    let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
     let ent = &ctx.tenant.entitlements;
     let mut blocks = home::blocks(&state.registry);
     blocks.sort_by_key(|b| {

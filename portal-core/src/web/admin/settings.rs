@@ -258,7 +258,8 @@ pub async fn upload_logo(
         };
         if stored.is_some() {
             if let Some(first) = stored.take() {
-                crate::files::delete(&state, ctx.tenant.workspace.id, first.id).await?;
+                crate::files::delete(&state.db, &state.files, ctx.tenant.workspace.id, first.id)
+                    .await?;
             }
             return Err(refuse("Upload one image as the logo."));
         }
@@ -278,7 +279,8 @@ pub async fn upload_logo(
                 .storage_mb
                 .map(|m| m.saturating_mul(1024 * 1024)),
         };
-        let file = crate::files::upload::store(&state, &up, field.into_stream()).await?;
+        let file =
+            crate::files::upload::store(&state.db, &state.files, &up, field.into_stream()).await?;
         stored = Some(file);
     }
     let Some(file) = stored else {
@@ -289,7 +291,7 @@ pub async fn upload_logo(
         "image/png" | "image/jpeg" | "image/gif" | "image/webp"
     );
     if !image {
-        crate::files::delete(&state, ctx.tenant.workspace.id, file.id).await?;
+        crate::files::delete(&state.db, &state.files, ctx.tenant.workspace.id, file.id).await?;
         return Err(refuse(
             "A logo is a PNG, JPEG, GIF or WebP image of at most 2 MB.",
         ));

@@ -99,8 +99,8 @@ pub fn respond(state: &AppState, name: &str, entries: Vec<Entry>) -> Result<Resp
     if total > MAX_BYTES {
         return Err(Error::BadRequest(format!(
             "These files come to {}; an archive holds at most {}. Download the largest ones one by one.",
-            super::human_size(total as i64),
-            super::human_size(MAX_BYTES as i64)
+            crate::files::human_size(total as i64),
+            crate::files::human_size(MAX_BYTES as i64)
         )));
     }
     let paths = paths(&entries);
@@ -149,7 +149,7 @@ pub fn respond(state: &AppState, name: &str, entries: Vec<Entry>) -> Result<Resp
     let file_name = format!("{}.zip", safe_component(name));
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&super::download::disposition(false, &file_name))
+        HeaderValue::from_str(&crate::web::download::disposition(false, &file_name))
             .map_err(|_| Error::Internal("not a header value".into()))?,
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
