@@ -2,23 +2,30 @@
 //!
 //! The Portico framework. A portal is built from a database ([`db::Db`]), a plan catalogue
 //! ([`plans::PlanCatalogue`]), the modules linked into the binary ([`module::ModuleRegistry`])
-//! and a [`app::PortalConfig`]; [`app::Portal::router`] gives an axum `Router` to serve or to
-//! mount next to your own routes.
+//! and a [`config::PortalConfig`]; [`app::Portal::router`] gives an axum `Router` to serve or
+//! to mount next to your own routes.
+//!
+//! The crate is in layers, each importing only those below it (`docs/architecture.md`,
+//! enforced by `tests/layers.rs`): [`app`] composes; [`web`] is the axum adapter; the domain
+//! — [`tenancy`], [`clients`], [`team`], [`auth`], [`plans`], [`entitlements`], [`files`],
+//! [`email`], [`notifications`], [`home`], [`activity`], [`audit`], [`module`] — never names
+//! axum or the application state; [`db`] holds the two backends.
 //!
 //! Reading order for newcomers: [`module`] (the contract a module implements), [`plans`]
-//! (what operators sell), [`entitlements`] (what a workspace may use now), [`web`] (the
-//! request flow: tenant → session → gate → handler → render), [`app`] (composition). Then
-//! [`auth`] (passwords, one-time links, TOTP, rate limits), [`clients`] (clients, contacts and
-//! their limits), [`email`] (the outbox), [`notifications`] (the feed and who is emailed when),
-//! [`activity`] (what contacts did, and the figures staff read off it), [`audit`], and [`db`] (two backends, scoped
-//! transactions for row-level security).
+//! (what operators sell), [`entitlements`] (what a workspace may use now), [`tenancy`] (who
+//! asks, for which workspace and client), [`web`] (the request flow: tenant → session → gate
+//! → handler → render), [`app`] (composition). Then [`auth`], [`clients`], [`email`] (the
+//! mailroom and the outbox), [`notifications`] (the feed and who is emailed when),
+//! [`activity`], [`audit`], and [`db`] (scoped transactions for row-level security).
 pub mod activity;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bell;
 pub mod branding;
 pub mod clients;
 pub mod clock;
+pub mod config;
 pub mod db;
 pub mod email;
 pub mod entitlements;

@@ -1,0 +1,161 @@
+//! The layers inside `portal-core` (docs/architecture.md), held against its source: the
+//! domain never names the web adapter, the application state or axum, and the database
+//! layer names nothing above it. Plain text matching over the files is enough here: the
+//! layers are folders, and crossing one means writing one of a few names.
+//!
+//! A domain file that must still cross is listed in [`CROSSINGS`] with how many of its lines
+//! do. The list only shrinks: a new crossing fails, and so does an allowance larger than what
+//! the file still needs (lower it, so the list stays the truth).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What only the layers above the domain may name.
+const ABOVE_DOMAIN: &[&str] = &["crate::web", "crate::app", "AppState", "axum"];
+
+/// The module contract still hands the web layer its routes and hooks: the `PortalModule`
+/// trait takes `AppState` and `PortalContext`, and `Routes` wraps axum's router.
+const CROSSINGS: &[(&str, usize)] = &[("module/mod.rs", 6), ("module/routes.rs", 20)];
+
+/// The database layer's own names: itself, the error type and the clock (and the query
+/// macros, exported at the crate root).
+const DB_MAY_NAME: &[&str] = &["db", "error", "clock", "with_db", "with_tx"];
+
+enum Layer {
+    /// `app.rs`, `lib.rs` and `web/`: may name everything below.
+    Above,
+    Domain,
+    /// `db/`, `error.rs`, `clock.rs`.
+    Db,
+}
+
+fn layer_of(path: &str) -> Layer {
+    if path == "app.rs" || path == "lib.rs" || path.starts_with("web/") {
+        Layer::Above
+    } else if path.starts_with("db/") || path == "error.rs" || path == "clock.rs" {
+        Layer::Db
+    } else {
+        Layer::Domain
+    }
+}
+
+fn sources() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../portal-core/src");
+    let mut out = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("portal-core/src is readable") {
+            let path: PathBuf = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let name = path
+                    .strip_prefix(&root)
+                    .expect("below the root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text = std::fs::read_to_string(&path).expect("a readable source file");
+                out.push((name, text));
+            }
+        }
+    }
+    out.sort();
+    assert!(
+        out.len() > 40,
+        "found only {} files: wrong directory?",
+        out.len()
+    );
+    out
+}
+
+/// Lines of code (comments left out) with their number.
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+}
+
+/// Whether `line` names `word` as a whole path or identifier (`crate::web` but not
+/// `crate::webhooks`, `axum` but not `axum_extra`).
+fn names(line: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(word).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+#[test]
+fn the_domain_never_names_the_web_the_application_or_axum() {
+    let allowed: BTreeMap<&str, usize> = CROSSINGS.iter().copied().collect();
+    let mut wrong = Vec::new();
+    for (file, text) in sources() {
+        if !matches!(layer_of(&file), Layer::Domain) {
+            continue;
+        }
+        let crossing: Vec<String> = code_lines(&text)
+            .filter(|(_, l)| ABOVE_DOMAIN.iter().any(|w| names(l, w)))
+            .map(|(n, l)| format!("  {file}:{n}: {}", l.trim()))
+            .collect();
+        let allowance = allowed.get(file.as_str()).copied().unwrap_or(0);
+        if crossing.len() > allowance {
+            wrong.push(format!(
+                "{file} names the layers above the domain on {} lines (allowed: {allowance}). Pass \
+                 the domain what it uses (a Db, a config value, a Notifier) instead:\n{}",
+                crossing.len(),
+                crossing.join("\n")
+            ));
+        } else if crossing.len() < allowance {
+            wrong.push(format!(
+                "{file} now crosses on {} lines: lower its allowance in CROSSINGS from {allowance}",
+                crossing.len()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn the_database_layer_names_nothing_above_it() {
+    let mut wrong = Vec::new();
+    for (file, text) in sources() {
+        if !matches!(layer_of(&file), Layer::Db) {
+            continue;
+        }
+        for (n, line) in code_lines(&text) {
+            for (at, _) in line.match_indices("crate::") {
+                let name: String = line[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !DB_MAY_NAME.contains(&name.as_str()) {
+                    wrong.push(format!(
+                        "  {file}:{n}: names crate::{name}: {}",
+                        line.trim()
+                    ));
+                }
+            }
+            if ABOVE_DOMAIN.iter().any(|w| names(line, w)) {
+                wrong.push(format!("  {file}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "the database layer reaches up:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn whole_names_are_told_from_longer_ones() {
+    assert!(names("use crate::web::Tenant;", "crate::web"));
+    assert!(!names("use crate::webhooks;", "crate::web"));
+    assert!(names("axum::Router", "axum"));
+    assert!(!names("use axum_extra::x;", "axum"));
+    assert!(names("fn f(state: &AppState)", "AppState"));
+    assert!(!names("struct MyAppStateful;", "AppState"));
+}
