@@ -2,21 +2,14 @@
 //! domain never names the web adapter, the application state or axum, and the database
 //! layer names nothing above it. Plain text matching over the files is enough here: the
 //! layers are folders, and crossing one means writing one of a few names.
-//!
-//! A domain file that must still cross is listed in [`CROSSINGS`] with how many of its lines
-//! do. The list only shrinks: a new crossing fails, and so does an allowance larger than what
-//! the file still needs (lower it, so the list stays the truth).
+//! No domain file is excused: the module contract's web half (the `PortalModule` trait and
+//! its `Routes`) lives in `web/module/`, and the domain reads only its declarations.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What only the layers above the domain may name.
 const ABOVE_DOMAIN: &[&str] = &["crate::web", "crate::app", "AppState", "axum"];
-
-/// The module contract still hands the web layer its routes and hooks: the `PortalModule`
-/// trait takes `AppState` and `PortalContext`, and `Routes` wraps axum's router.
-const CROSSINGS: &[(&str, usize)] = &[("module/mod.rs", 6), ("module/routes.rs", 20)];
 
 /// The database layer's own names: itself, the error type and the clock (and the query
 /// macros, exported at the crate root).
@@ -90,32 +83,23 @@ fn names(line: &str, word: &str) -> bool {
 
 #[test]
 fn the_domain_never_names_the_web_the_application_or_axum() {
-    let allowed: BTreeMap<&str, usize> = CROSSINGS.iter().copied().collect();
     let mut wrong = Vec::new();
     for (file, text) in sources() {
         if !matches!(layer_of(&file), Layer::Domain) {
             continue;
         }
-        let crossing: Vec<String> = code_lines(&text)
-            .filter(|(_, l)| ABOVE_DOMAIN.iter().any(|w| names(l, w)))
-            .map(|(n, l)| format!("  {file}:{n}: {}", l.trim()))
-            .collect();
-        let allowance = allowed.get(file.as_str()).copied().unwrap_or(0);
-        if crossing.len() > allowance {
-            wrong.push(format!(
-                "{file} names the layers above the domain on {} lines (allowed: {allowance}). Pass \
-                 the domain what it uses (a Db, a config value, a Notifier) instead:\n{}",
-                crossing.len(),
-                crossing.join("\n")
-            ));
-        } else if crossing.len() < allowance {
-            wrong.push(format!(
-                "{file} now crosses on {} lines: lower its allowance in CROSSINGS from {allowance}",
-                crossing.len()
-            ));
+        for (n, line) in code_lines(&text) {
+            if ABOVE_DOMAIN.iter().any(|w| names(line, w)) {
+                wrong.push(format!("  {file}:{n}: {}", line.trim()));
+            }
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    assert!(
+        wrong.is_empty(),
+        "the domain names the layers above it. Pass it what it uses (a Db, a config value, a \
+         Notifier, the module Declarations) instead:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use portal_core::module::{ModuleRegistry, RegistryError};
+use portal_core::module::RegistryError;
 use portal_core::notifications::Delivery;
+use portal_core::ModuleRegistry;
 use portal_core::{
     async_trait, AppState, Error, FeatureDecl, NotificationKind, PortalModule, Routes, TierDecl,
 };

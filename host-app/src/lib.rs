@@ -11,8 +11,8 @@ mod modules;
 
 use anyhow::Context;
 use portal_core::db::Db;
-use portal_core::module::ModuleRegistry;
 use portal_core::plans::PlanCatalogue;
+use portal_core::ModuleRegistry;
 use portal_core::Portal;
 
 pub use config::Config;

@@ -2,7 +2,7 @@
 //! manages. Authentication on top of them is its own concern.
 use crate::db::{now, BeginWrite, Db};
 use crate::error::Result;
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 use crate::with_db;
 
 pub async fn create_client(db: &Db, workspace_id: i64, name: &str) -> Result<i64> {
@@ -48,7 +48,7 @@ pub async fn set_permissions(db: &Db, contact_id: i64, permissions: &[&str]) -> 
 }
 
 /// The permissions a role preset grants, from every running module's declarations.
-pub fn preset_permissions(registry: &ModuleRegistry, preset: &str) -> Vec<&'static str> {
+pub fn preset_permissions(registry: &Declarations, preset: &str) -> Vec<&'static str> {
     registry
         .permissions()
         .into_iter()

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 use crate::plans::{Limits, PlanCatalogue};
 use crate::workspace::Workspace;
 
@@ -71,7 +71,7 @@ impl Entitlements {
     /// Computes entitlements from their inputs. Pure: no I/O.
     pub fn compute(
         catalogue: &PlanCatalogue,
-        registry: &ModuleRegistry,
+        registry: &Declarations,
         plan_id: &str,
         addons: &[String],
         disabled_modules: &[String],
@@ -104,13 +104,13 @@ impl Entitlements {
 
         // Modules in dependency order, so each module's dependencies are decided before it.
         let mut modules = BTreeSet::new();
-        for m in registry.modules() {
-            let enabled = !disabled_modules.iter().any(|d| d == m.id());
-            let deps_ok = m.depends_on().iter().all(|d| modules.contains(*d));
+        for m in registry.all() {
+            let enabled = !disabled_modules.iter().any(|d| d == m.id);
+            let deps_ok = m.depends_on.iter().all(|d| modules.contains(*d));
             let granted =
-                m.features().is_empty() || m.features().iter().any(|f| grants.contains_key(f.key));
+                m.features.is_empty() || m.features.iter().any(|f| grants.contains_key(f.key));
             if enabled && deps_ok && granted {
-                modules.insert(m.id().to_string());
+                modules.insert(m.id.to_string());
             }
         }
 
@@ -138,16 +138,16 @@ impl Entitlements {
             })
             .collect::<BTreeMap<String, GrantedTier>>();
         let read_only_modules = registry
-            .modules()
+            .all()
             .iter()
-            .filter(|m| modules.contains(m.id()))
+            .filter(|m| modules.contains(m.id))
             .filter(|m| {
-                m.features()
+                m.features
                     .first()
                     .and_then(|f| features.get(f.key))
                     .is_some_and(|t| t.read_only)
             })
-            .map(|m| m.id().to_string())
+            .map(|m| m.id.to_string())
             .collect();
 
         Entitlements {
@@ -192,7 +192,7 @@ impl EntitlementCache {
         &self,
         db: &Db,
         catalogue: &PlanCatalogue,
-        registry: &ModuleRegistry,
+        registry: &Declarations,
         workspace: &Workspace,
     ) -> Result<Arc<Entitlements>> {
         if let Some(entry) = self.cache.get(&workspace.id).await {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::db::{BeginWrite, Db};
 use crate::error::{Error, Result};
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 use crate::tenancy::Tenant;
 use crate::with_db;
 
@@ -51,7 +51,7 @@ pub fn widget_key(module: &str, key: &str) -> String {
 }
 
 /// Every block of the running modules and the core, cards then widgets, in default order.
-pub fn blocks(registry: &ModuleRegistry) -> Vec<Block> {
+pub fn blocks(registry: &Declarations) -> Vec<Block> {
     let mut out = vec![Block {
         key: NOTIFICATIONS_WIDGET.into(),
         module: "core",
@@ -62,11 +62,11 @@ pub fn blocks(registry: &ModuleRegistry) -> Vec<Block> {
         choices: &[],
         default_choices: &[],
     }];
-    for m in registry.modules() {
-        for c in m.quick_actions() {
+    for m in registry.all() {
+        for c in m.quick_actions {
             out.push(Block {
-                key: card_key(m.id(), c.key),
-                module: m.id(),
+                key: card_key(m.id, c.key),
+                module: m.id,
                 kind: BlockKind::Card,
                 label: c.label,
                 description: c.description,
@@ -75,10 +75,10 @@ pub fn blocks(registry: &ModuleRegistry) -> Vec<Block> {
                 default_choices: &[],
             });
         }
-        for w in m.widget_kinds() {
+        for w in m.widget_kinds {
             out.push(Block {
-                key: widget_key(m.id(), w.key),
-                module: m.id(),
+                key: widget_key(m.id, w.key),
+                module: m.id,
                 kind: BlockKind::Widget,
                 label: w.label,
                 description: "",
@@ -197,13 +197,13 @@ impl HomeCache {
 /// registry, "projects", "tasks")` for the task statuses to list.
 pub fn choices(
     arrangement: &Arrangement,
-    registry: &ModuleRegistry,
+    registry: &Declarations,
     module: &str,
     widget: &str,
 ) -> Result<Vec<String>> {
     let declared = registry
-        .get(module)
-        .and_then(|m| m.widget_kinds().iter().find(|k| k.key == widget));
+        .declared(module)
+        .and_then(|m| m.widget_kinds.iter().find(|k| k.key == widget));
     let Some(kind) = declared else {
         return Err(Error::Internal(format!(
             "widget `{module}.{widget}` is not declared in its module's widget_kinds"

@@ -1,7 +1,7 @@
 //! # portal-core
 //!
 //! The Portico framework. A portal is built from a database ([`db::Db`]), a plan catalogue
-//! ([`plans::PlanCatalogue`]), the modules linked into the binary ([`module::ModuleRegistry`])
+//! ([`plans::PlanCatalogue`]), the modules linked into the binary ([`ModuleRegistry`])
 //! and a [`config::PortalConfig`]; [`app::Portal::router`] gives an axum `Router` to serve or
 //! to mount next to your own routes.
 //!
@@ -45,9 +45,10 @@ pub mod workspace;
 pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
-    FeatureDecl, MenuItem, ModuleRegistration, NotificationKind, PermissionDecl, PortalModule,
-    QuickAction, Routes, TierDecl, Widget, WidgetKind,
+    FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl, Widget,
+    WidgetKind,
 };
+pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};
 pub use web::{ClientScope, PortalContext, StaffContext};
 
 /// Re-exported so module crates register with the same `inventory` the core collects from.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::branding::Settings;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 use crate::plans::PlanCatalogue;
 use crate::with_db;
 
@@ -157,7 +157,7 @@ pub enum EntitlementChange {
 /// Validates an entitlement change; shared by the API and the CLI.
 pub fn check_change(
     catalogue: &PlanCatalogue,
-    registry: &ModuleRegistry,
+    registry: &Declarations,
     workspace: &Workspace,
     change: &EntitlementChange,
 ) -> Result<()> {
@@ -186,7 +186,9 @@ pub fn check_change(
                 workspace.plan_id
             )))
         }
-        EntitlementChange::SetModuleEnabled { module, .. } if registry.get(module).is_none() => {
+        EntitlementChange::SetModuleEnabled { module, .. }
+            if registry.declared(module).is_none() =>
+        {
             Err(Error::BadRequest(format!(
                 "module `{module}` is not linked into this build (modules: {})",
                 registry.ids().join(", ")

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use portal_core::db::Db;
-use portal_core::module::ModuleRegistry;
 use portal_core::plans::PlanCatalogue;
 use portal_core::web::session::{self, PORTAL_COOKIE, STAFF_COOKIE};
 use portal_core::workspace::{self, EntitlementChange};
+use portal_core::ModuleRegistry;
 use portal_core::{AppState, Portal, PortalConfig};
 use reqwest::header::HeaderMap;
 use sqlx::postgres::PgConnectOptions;

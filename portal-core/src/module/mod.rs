@@ -1,29 +1,20 @@
 //! The module contract: what a module declares and how it registers.
 //!
-//! A module crate implements [`PortalModule`] and registers a [`ModuleRegistration`] with
-//! `inventory::submit!`. The registration is a small const record holding a constructor
-//! function, never a router: `inventory` needs const values, and building routers at link
-//! time would be impossible anyway.
-pub(crate) mod registry;
-mod routes;
+//! The declarations are plain data and live here, in the domain: the features, permissions,
+//! menu items, home blocks and notification kinds a module brings ([`Declaration`]), and the
+//! routes it serves as records ([`RouteInfo`]). The trait a module implements to hand over
+//! its handlers and hooks, `PortalModule`, belongs to the web layer (`web::module`), since
+//! handlers are axum's; the registry there turns each module into its [`Declaration`] once,
+//! at start-up, and the domain reads only those ([`Declarations`]).
+mod checks;
+mod declarations;
+mod route_info;
 
-pub use registry::{ModuleRegistry, RegistryError, StartupFailure};
-pub use routes::{RouteInfo, Routes, Surface, CORE};
-
-use async_trait::async_trait;
-
-use crate::app::AppState;
-use crate::db::ModuleMigration;
-use crate::error::Result;
-use crate::web::{PortalContext, StaffContext};
-
-/// One linked module, as `inventory` collects it.
-pub struct ModuleRegistration {
-    pub id: &'static str,
-    pub build: fn() -> Box<dyn PortalModule>,
-}
-
-inventory::collect!(ModuleRegistration);
+#[cfg(test)]
+pub(crate) use checks::is_reserved;
+pub use checks::RegistryError;
+pub use declarations::{Declaration, Declarations};
+pub use route_info::{RouteInfo, Surface, CORE};
 
 /// A feature a module provides, with the tiers it understands, lowest first.
 #[derive(Clone, Copy, Debug)]
@@ -166,102 +157,4 @@ pub struct QuickAction {
     pub order: i32,
     pub permission: Option<&'static str>,
     pub feature: Option<&'static str>,
-}
-
-#[async_trait]
-pub trait PortalModule: Send + Sync + 'static {
-    /// Stable identifier: used in URLs of menu items, feature ownership, template names.
-    fn id(&self) -> &'static str;
-    fn name(&self) -> &'static str;
-    fn version(&self) -> &'static str;
-    /// Modules that must be linked (and entitled) for this one to work.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Features this module provides. A module without features is available to every
-    /// workspace that enables it; otherwise it is entitled when any of its features is.
-    /// The first feature is the module's own: its tier decides read-only behaviour.
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        &[]
-    }
-    /// Cards for the home page's quick actions.
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[]
-    }
-    /// The widgets [`PortalModule::widgets`] may return, for the home page settings.
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[]
-    }
-    /// What this module notifies contacts about.
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        &[]
-    }
-    /// The records of this module a notification may be about ([`crate::notifications::Notice::about`]),
-    /// and who may still see each: a contact's feed leaves out what they may no longer see.
-    fn record_rules(&self) -> &'static [crate::notifications::RecordRule] {
-        &[]
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[]
-    }
-    /// Routes under `/portal`, seen by signed-in contacts.
-    fn portal_routes(&self) -> Routes {
-        Routes::new()
-    }
-    /// Routes under `/admin`, seen by staff.
-    fn admin_routes(&self) -> Routes {
-        Routes::new()
-    }
-    /// Routes under `/api`, the staff JSON API.
-    fn api_routes(&self) -> Routes {
-        Routes::new()
-    }
-    /// Routes under `/hooks`, called by other services — a payment provider's webhook. No
-    /// session and no CSRF token: the handler must prove the caller (a signature over the
-    /// raw body) before acting. The module gate still applies.
-    fn hook_routes(&self) -> Routes {
-        Routes::new()
-    }
-    /// Called once at start-up, after migrations. An error leaves this module (and the
-    /// modules depending on it) out of the running portal; the rest serves.
-    async fn start(&self, _state: &AppState) -> Result<()> {
-        Ok(())
-    }
-    /// Creates a small set of realistic records for one client — `portico demo` shows them,
-    /// and the test suite's isolation probe and gating matrix use them — and returns, for
-    /// each `{parameter}` the module's routes use, the id of one of the records created.
-    /// A module with parameterised routes must return a value for each parameter name, except
-    /// `{contact}`, a core record: callers fill it with a contact of the same client.
-    async fn seed(
-        &self,
-        _state: &AppState,
-        _workspace_id: i64,
-        _client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
-        Ok(Vec::new())
-    }
-    /// Blocks for the contact's home page.
-    async fn widgets(&self, _ctx: &PortalContext, _state: &AppState) -> Result<Vec<Widget>> {
-        Ok(Vec::new())
-    }
-    /// A section for the staff's page of one contact (`/admin/contacts/{id}`): what this
-    /// module lets staff set per contact (projects: which of the client's projects they see).
-    /// Rendered HTML, its forms posting to the module's own admin routes.
-    async fn contact_panel(
-        &self,
-        _ctx: &StaffContext,
-        _state: &AppState,
-        _contact: &crate::clients::ContactSummary,
-    ) -> Result<Option<String>> {
-        Ok(None)
-    }
 }

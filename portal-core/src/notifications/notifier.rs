@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::email::Mailroom;
-use crate::module::{ModuleRegistry, NotificationKind};
+use crate::module::{Declarations, NotificationKind};
 use crate::notifications::{FeedRules, UnreadCache};
 
 #[derive(Clone)]
@@ -17,7 +17,7 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(registry: &ModuleRegistry, unread: UnreadCache, mailroom: Mailroom) -> Notifier {
+    pub fn new(registry: &Declarations, unread: UnreadCache, mailroom: Mailroom) -> Notifier {
         Notifier {
             kinds: registry.notification_kinds().into(),
             rules: FeedRules::of(registry),

@@ -3,12 +3,12 @@
 //! record it is about (a project taken from them); the feed, the unread count and the digest
 //! leave it out while that lasts, and show it again if access comes back. One SQL condition,
 //! built once from the linked modules, so every reader applies the same rule in its query.
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 
 /// A kind of record a notification may be about ([`super::Notice::about`]), and who may still
 /// see one of them. Declared by the module that owns the record
 /// ([`crate::PortalModule::record_rules`]).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct RecordRule {
     /// What [`super::Notice::about`] names, e.g. `project`.
     pub record: &'static str,
@@ -38,7 +38,7 @@ fn literal(text: &str) -> String {
 }
 
 impl FeedRules {
-    pub fn of(registry: &ModuleRegistry) -> FeedRules {
+    pub fn of(registry: &Declarations) -> FeedRules {
         let mut parts = Vec::new();
         for (_, kind) in registry.notification_kinds() {
             if let Some(permission) = kind.permission {
@@ -50,8 +50,8 @@ impl FeedRules {
                 ));
             }
         }
-        for module in registry.modules() {
-            for rule in module.record_rules() {
+        for module in registry.all() {
+            for rule in module.record_rules {
                 parts.push(format!(
                     "(notifications.about_type IS NULL OR notifications.about_type <> {} OR ({}))",
                     literal(rule.record),

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::module::{FeatureDecl, ModuleRegistry, TierDecl};
+use crate::module::{Declarations, FeatureDecl, TierDecl};
 
 pub use validate::CatalogueError;
 
@@ -133,7 +133,7 @@ impl PlanCatalogue {
     /// returns the catalogue and the warnings.
     pub fn load(
         dir: &Path,
-        registry: &ModuleRegistry,
+        registry: &Declarations,
     ) -> Result<(PlanCatalogue, Vec<CatalogueIssue>), CatalogueError> {
         validate::load(dir, registry)
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::raw::{RawAddOn, RawFeature, RawPlan, RawPrice};
 use super::{AddOn, CatalogueIssue, Limits, Plan, PlanCatalogue, Price, CORE_FEATURES};
-use crate::module::{FeatureDecl, ModuleRegistry};
+use crate::module::{Declarations, FeatureDecl};
 
 /// The catalogue could not be used; every problem found is listed.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ enum Known {
 
 pub fn load(
     dir: &Path,
-    registry: &ModuleRegistry,
+    registry: &Declarations,
 ) -> Result<(PlanCatalogue, Vec<CatalogueIssue>), CatalogueError> {
     let mut check = Check {
         dir,

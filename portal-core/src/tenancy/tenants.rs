@@ -3,7 +3,7 @@
 use crate::db::Db;
 use crate::entitlements::EntitlementCache;
 use crate::error::Result;
-use crate::module::ModuleRegistry;
+use crate::module::Declarations;
 use crate::plans::PlanCatalogue;
 use crate::tenancy::Tenant;
 use crate::workspace;
@@ -12,7 +12,7 @@ use crate::workspace;
 pub struct Tenants<'a> {
     pub db: &'a Db,
     pub catalogue: &'a PlanCatalogue,
-    pub registry: &'a ModuleRegistry,
+    pub registry: &'a Declarations,
     pub entitlements: &'a EntitlementCache,
 }
 

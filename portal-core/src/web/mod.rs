@@ -12,6 +12,7 @@ mod error_response;
 pub mod gate;
 pub mod home;
 pub mod me;
+pub mod module;
 pub mod notifications;
 pub mod one_time;
 pub mod render;

@@ -3,7 +3,8 @@
 //! own. Path parameters are named for the record they hold (`{client}`, `{file}`): a probe
 //! fills each from the core's samples by that name.
 use crate::auth::links::Purpose;
-use crate::module::{RouteInfo, Routes, Surface, CORE};
+use crate::module::{RouteInfo, Surface, CORE};
+use crate::web::module::Routes;
 use crate::web::sign_in::Door;
 use crate::web::two_step_setup;
 use crate::web::{account, admin, api, home, notifications, one_time, sign_in, two_step};
@@ -150,7 +151,7 @@ mod tests {
     fn every_core_route_is_reserved_from_modules() {
         for r in super::infos() {
             assert!(
-                crate::module::registry::is_reserved(r.surface, r.path),
+                crate::module::is_reserved(r.surface, r.path),
                 "{:?} {} is the core's, but a module could claim it",
                 r.surface,
                 r.path

@@ -1,73 +1,13 @@
-//! Routes a module contributes, kept enumerable.
-//!
-//! An axum `Router` cannot list its routes, but the core needs that list: to detect two
-//! modules claiming one path before axum panics on it, and so the test suite can probe every
-//! registered route (gating matrix, tenant-isolation probe) without anyone maintaining a list.
-//! The core's own routes are declared the same way (`web::routes`), under the module name
-//! [`CORE`], so a route the core adds is probed like a module's.
+//! The table a module (and the core, under [`CORE`]) fills with its handlers: axum's
+//! endpoints beside the [`RouteInfo`] records that describe them, so the portal can list,
+//! check and probe every route it mounts. The core's own table is `web::routes`.
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{self, MethodRouter};
 use axum::Router;
 
 use crate::app::AppState;
-
-/// The `module` of the core's own routes: never gated by a plan, always present.
-pub const CORE: &str = "core";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Surface {
-    Portal,
-    Admin,
-    Api,
-    /// Calls from other services (a payment provider's webhook): no session, no CSRF token;
-    /// each handler proves who is calling (a signature) before it believes anything.
-    Hook,
-}
-
-impl Surface {
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Surface::Portal => "/portal",
-            Surface::Admin => "/admin",
-            Surface::Api => "/api",
-            Surface::Hook => "/hooks",
-        }
-    }
-
-    /// Answered in JSON, not pages: the API and hooks.
-    pub fn is_machine(self) -> bool {
-        matches!(self, Surface::Api | Surface::Hook)
-    }
-}
-
-/// One method on one path, as registered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RouteInfo {
-    pub module: &'static str,
-    pub surface: Surface,
-    pub method: Method,
-    /// Relative to the surface, with axum's `{param}` syntax.
-    pub path: &'static str,
-    /// The portal permission the route requires, if any.
-    pub permission: Option<&'static str>,
-    /// A multipart upload (no whole-body limit of its own; read through `UploadForm`).
-    pub upload: bool,
-    /// Query or form parameters that name records, each with the sample that fills it
-    /// (`("move", "id")`; see `Routes::record_params`): the isolation probe sends them with
-    /// another client's records, as it does the path's `{params}`.
-    pub record_params: &'static [(&'static str, &'static str)],
-    /// A door: served to visitors without a session too (sign-in, one-time links, sign-out).
-    /// It shows no client's records; a `{param}` on it is a secret the visitor brings.
-    pub open: bool,
-}
-
-impl RouteInfo {
-    /// Whether the route changes state (refused on a read-only tier).
-    pub fn is_mutating(&self) -> bool {
-        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
-    }
-}
+use crate::module::{RouteInfo, Surface, CORE};
 
 #[derive(Default)]
 pub struct Routes {

@@ -1,0 +1,115 @@
+//! The modules linked into this binary, validated and ordered: their code (the
+//! [`PortalModule`]s the web layer mounts and calls) beside their [`Declarations`] (what
+//! the domain reads).
+use std::sync::Arc;
+
+use super::{ModuleRegistration, PortalModule};
+use crate::module::{Declaration, Declarations, RegistryError, Surface};
+
+/// A module whose start-up hook failed, and the modules left out with it.
+#[derive(Debug, Clone)]
+pub struct StartupFailure {
+    pub module: String,
+    pub reason: String,
+    pub also_left_out: Vec<String>,
+}
+
+/// Linked modules in dependency order (dependencies first; ties by id).
+///
+/// It dereferences to its [`Declarations`], so a domain function that takes
+/// `&Declarations` is handed `&state.registry` as it is.
+#[derive(Clone)]
+pub struct ModuleRegistry {
+    modules: Vec<Arc<dyn PortalModule>>,
+    declared: Declarations,
+}
+
+impl std::fmt::Debug for ModuleRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.modules.iter().map(|m| m.id()))
+            .finish()
+    }
+}
+
+impl std::ops::Deref for ModuleRegistry {
+    type Target = Declarations;
+
+    fn deref(&self) -> &Declarations {
+        &self.declared
+    }
+}
+
+impl ModuleRegistry {
+    /// Every module registered through `inventory` in this binary.
+    pub fn linked() -> Result<Self, RegistryError> {
+        Self::from_registrations(inventory::iter::<ModuleRegistration>)
+    }
+
+    pub fn from_registrations<'a>(
+        regs: impl IntoIterator<Item = &'a ModuleRegistration>,
+    ) -> Result<Self, RegistryError> {
+        let mut regs: Vec<&ModuleRegistration> = regs.into_iter().collect();
+        // inventory's order is unspecified: sort, so start-up is the same on every run.
+        regs.sort_by_key(|r| r.id);
+        let modules = regs.iter().map(|r| Arc::from((r.build)())).collect();
+        Self::from_modules(modules)
+    }
+
+    pub fn from_modules(modules: Vec<Arc<dyn PortalModule>>) -> Result<Self, RegistryError> {
+        let declared =
+            Declarations::new(modules.iter().map(|m| declaration(m.as_ref())).collect())?;
+        Ok(Self::arranged(modules, declared))
+    }
+
+    /// `modules` kept and ordered as `declared` has them.
+    fn arranged(modules: Vec<Arc<dyn PortalModule>>, declared: Declarations) -> Self {
+        let modules = declared
+            .ids()
+            .into_iter()
+            .filter_map(|id| modules.iter().find(|m| m.id() == id).cloned())
+            .collect();
+        ModuleRegistry { modules, declared }
+    }
+
+    pub fn modules(&self) -> &[Arc<dyn PortalModule>] {
+        &self.modules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<dyn PortalModule>> {
+        self.modules.iter().find(|m| m.id() == id)
+    }
+
+    pub fn declarations(&self) -> &Declarations {
+        &self.declared
+    }
+
+    /// The same registry without `failed` and every module that depends on it, directly or
+    /// not. Used when a start-up hook fails.
+    pub fn without(&self, failed: &str) -> (ModuleRegistry, Vec<String>) {
+        let (declared, dropped) = self.declared.without(failed);
+        (Self::arranged(self.modules.clone(), declared), dropped)
+    }
+}
+
+/// What `m` declares, its route tables read once (building them builds the handlers too).
+fn declaration(m: &dyn PortalModule) -> Declaration {
+    let mut routes = m.portal_routes().infos(m.id(), Surface::Portal);
+    routes.extend(m.admin_routes().infos(m.id(), Surface::Admin));
+    routes.extend(m.api_routes().infos(m.id(), Surface::Api));
+    routes.extend(m.hook_routes().infos(m.id(), Surface::Hook));
+    Declaration {
+        id: m.id(),
+        name: m.name(),
+        version: m.version(),
+        depends_on: m.depends_on(),
+        features: m.features(),
+        permissions: m.permissions(),
+        menu_items: m.menu_items(),
+        quick_actions: m.quick_actions(),
+        widget_kinds: m.widget_kinds(),
+        notification_kinds: m.notification_kinds(),
+        record_rules: m.record_rules(),
+        routes,
+    }
+}
