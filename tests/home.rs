@@ -2,13 +2,21 @@
 //! arrangement the workspace chose on `/admin/home`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
+use portal_core::db::ScopedTx;
+use portal_core::home::Arrangement;
 use portal_core::workspace::EntitlementChange;
-use portico_tests::{backends, snapshot, spawn_app, As, Backend, TestApp};
+use portal_core::{
+    async_trait, AppState, ModuleRegistry, PortalContext, PortalModule, Widget, WidgetKind,
+};
+use portico_tests::{backends, snapshot, spawn_app, spawn_app_with, As, Backend, Options, TestApp};
 
 backends!(
     cards_and_widgets_follow_permissions_and_the_plan,
     staff_arrange_the_home_and_contacts_see_it_next,
     bad_arrangements_change_nothing,
+    a_failing_widget_leaves_the_others_on_the_page,
 );
 
 struct World {
@@ -253,4 +261,74 @@ async fn bad_arrangements_change_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, 403, "{}", res.body);
+}
+
+/// A module whose widget's query fails, ordered before projects (ids tie-break the order).
+struct Broken;
+
+#[async_trait]
+impl PortalModule for Broken {
+    fn id(&self) -> &'static str {
+        "a_broken"
+    }
+    fn name(&self) -> &'static str {
+        "Broken"
+    }
+    fn version(&self) -> &'static str {
+        "0.0.0"
+    }
+    fn widget_kinds(&self) -> &'static [WidgetKind] {
+        &[WidgetKind {
+            key: "oops",
+            label: "Never shown",
+            order: 1,
+            choices: &[],
+            default_choices: &[],
+        }]
+    }
+    async fn widgets(
+        &self,
+        _ctx: &PortalContext,
+        _state: &AppState,
+        _arrangement: &Arrangement,
+        tx: &mut ScopedTx,
+    ) -> portal_core::Result<Vec<Widget>> {
+        portal_core::with_tx!(tx, c => sqlx::query("SELECT nothing FROM no_such_table")
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+        Ok(Vec::new())
+    }
+}
+
+/// Every module's widgets read on one shared connection; one whose query fails is left out
+/// and the rest still show — on PostgreSQL too, where the failed query ends the transaction
+/// the others would have read on.
+async fn a_failing_widget_leaves_the_others_on_the_page(backend: Backend) {
+    let mut modules = portico_host::registry().unwrap().modules().to_vec();
+    modules.push(Arc::new(Broken) as Arc<dyn PortalModule>);
+    let registry = ModuleRegistry::from_modules(modules).unwrap();
+    let projects_at = registry.ids().iter().position(|id| *id == "projects");
+    let broken_at = registry.ids().iter().position(|id| *id == "a_broken");
+    assert!(broken_at < projects_at, "the failing widget renders first");
+    let app = spawn_app_with(
+        &backend,
+        Options {
+            registry: Some(registry),
+            ..Options::default()
+        },
+    )
+    .await;
+    let ws = app.workspace("acme", "growth").await;
+    let client = app.client(ws, "Client Co").await;
+    app.seed_modules(ws, client).await;
+    let (_, dana) = app
+        .contact(ws, client, "dana@client.example", &["can_view_projects"])
+        .await;
+    let page = app.get("acme", "/portal/", &dana).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let words = page.words();
+    assert!(!words.contains("Never shown"), "{words}");
+    assert!(words.contains("Your projects"), "{words}");
+    assert!(words.contains("Homepage design"), "{words}");
 }

@@ -16,7 +16,8 @@ const ABOVE_DOMAIN: &[&str] = &["crate::web", "crate::app", "AppState", "axum"];
 const DB_MAY_NAME: &[&str] = &["db", "error", "clock", "with_db", "with_tx"];
 
 enum Layer {
-    /// `app.rs`, `lib.rs` and `web/`: may name everything below.
+    /// `app.rs`, `lib.rs`, `prelude.rs` (re-exports for module crates) and `web/`: may
+    /// name everything below.
     Above,
     Domain,
     /// `db/`, `error.rs`, `clock.rs`.
@@ -24,7 +25,7 @@ enum Layer {
 }
 
 fn layer_of(path: &str) -> Layer {
-    if path == "app.rs" || path == "lib.rs" || path.starts_with("web/") {
+    if ["app.rs", "lib.rs", "prelude.rs"].contains(&path) || path.starts_with("web/") {
         Layer::Above
     } else if path.starts_with("db/") || path == "error.rs" || path == "clock.rs" {
         Layer::Db

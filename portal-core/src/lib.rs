@@ -35,6 +35,7 @@ pub mod home;
 pub mod module;
 pub mod notifications;
 pub mod plans;
+pub mod prelude;
 pub mod secrets;
 pub mod team;
 pub mod templates;

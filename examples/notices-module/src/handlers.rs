@@ -3,18 +3,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use portal_core::minijinja::context;
-use portal_core::{AppState, Error, PortalContext, Result, StaffContext, Widget};
+use portal_core::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Notice, Recipients};
 
-use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED};
+use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED, WIDGET};
 
 pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let notices = store::for_contact(&state.db, ctx.scope()).await?;
+    let scope = ctx.scope();
+    let mut tx = scope.begin(&state.db).await?;
+    let notices = store::for_contact(&mut tx, scope).await?;
+    tx.commit().await?;
     ctx.render(
         "notices/list.html",
         context! {
@@ -38,20 +39,29 @@ pub async fn acknowledge(
     Ok(Redirect::to(&ctx.link("/notices")).into_response())
 }
 
-pub async fn widget(ctx: &PortalContext, state: &AppState) -> Result<Widget> {
-    let notices = store::for_contact(&state.db, ctx.scope()).await?;
+/// The home page's widget, when the workspace shows it: the three newest notices the
+/// contact has not acknowledged, read on the home page's shared connection.
+pub async fn widget(
+    ctx: &PortalContext,
+    arrangement: &Arrangement,
+    tx: &mut ScopedTx,
+) -> Result<Vec<Widget>> {
+    if !arrangement.shown(&home::widget_key(ID, WIDGET)) {
+        return Ok(Vec::new());
+    }
+    let notices = store::for_contact(tx, ctx.scope()).await?;
     let unread: Vec<_> = notices
         .into_iter()
         .filter(|n| !n.acknowledged)
         .take(3)
         .collect();
-    Ok(Widget {
-        key: "notices",
+    Ok(vec![Widget {
+        key: WIDGET,
         html: ctx.render_fragment(
             "notices/widget.html",
             context! { notices => unread, all => ctx.link("/notices") },
         )?,
-    })
+    }])
 }
 
 pub async fn admin_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {

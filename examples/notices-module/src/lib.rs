@@ -8,17 +8,14 @@
 mod handlers;
 pub mod store;
 
-use portal_core::db::ModuleMigration;
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PermissionDecl, PortalContext, PortalModule, Result, Routes, TierDecl, Widget, WidgetKind,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "notices";
 pub const FEATURE: &str = "notices";
 pub const CAN_ACKNOWLEDGE: &str = "can_acknowledge_notices";
 pub const NOTICE_POSTED: &str = "notice_posted";
+/// The home page widget of unacknowledged notices.
+pub const WIDGET: &str = "notices";
 
 pub struct Notices;
 
@@ -78,7 +75,7 @@ impl PortalModule for Notices {
     }
     fn widget_kinds(&self) -> &'static [WidgetKind] {
         &[WidgetKind {
-            key: "notices",
+            key: WIDGET,
             label: "Notices",
             order: 50,
             choices: &[],
@@ -145,7 +142,13 @@ impl PortalModule for Notices {
         .unwrap_or_default();
         Ok(vec![("id", id.to_string())])
     }
-    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
-        handlers::widget(ctx, state).await.map(|w| vec![w])
+    async fn widgets(
+        &self,
+        ctx: &PortalContext,
+        _state: &AppState,
+        arrangement: &Arrangement,
+        tx: &mut ScopedTx,
+    ) -> Result<Vec<Widget>> {
+        handlers::widget(ctx, arrangement, tx).await
     }
 }

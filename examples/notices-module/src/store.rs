@@ -1,6 +1,5 @@
 //! Queries, each bound to the caller's scope.
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -14,14 +13,15 @@ pub struct Notice {
     pub acknowledged: bool,
 }
 
-/// Notices a contact sees: the workspace-wide ones and their own client's.
-pub async fn for_contact(db: &Db, scope: ClientScope) -> Result<Vec<Notice>> {
+/// Notices a contact sees: the workspace-wide ones and their own client's, read on the
+/// caller's scoped connection (the home page's widgets share one).
+pub async fn for_contact(tx: &mut ScopedTx, scope: ClientScope) -> Result<Vec<Notice>> {
     let sql = "SELECT n.id, n.client_id, n.title, n.body, n.created_at, \
                EXISTS (SELECT 1 FROM notice_acks a WHERE a.notice_id = n.id AND a.contact_id = $3) AS acknowledged \
                FROM notices n WHERE n.workspace_id = $1 AND (n.client_id IS NULL OR n.client_id = $2) \
                ORDER BY n.created_at DESC, n.id DESC";
     Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(pool).await)?,
+        with_tx!(tx, c => sqlx::query_as(sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(&mut **c).await)?,
     )
 }
 

@@ -5,16 +5,12 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::ScopedTx;
 use portal_core::files;
-use portal_core::minijinja::context;
+use portal_core::prelude::*;
 use portal_core::web::admin::files::receive;
-use portal_core::web::admin::form::{optional, Fields};
-use portal_core::web::admin::parse_id;
+use portal_core::web::admin::form::optional;
 use portal_core::web::download;
 use portal_core::web::session::ClientAddr;
-use portal_core::web::upload_form::UploadForm;
-use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
 use crate::news;

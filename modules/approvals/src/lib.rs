@@ -27,14 +27,8 @@ mod portal;
 pub mod status;
 pub mod store;
 
-use portal_core::db::ModuleMigration;
 use portal_core::files::upload::{store_bytes, Upload};
-use portal_core::minijinja::context;
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, home, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PortalContext, PortalModule, QuickAction, Result, Routes, TierDecl, Widget, WidgetKind,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "approvals";
 pub const FEATURE: &str = "approvals";
@@ -218,18 +212,20 @@ impl PortalModule for Approvals {
         let (id, file) = store::seed(state, workspace_id, project).await?;
         Ok(vec![("id", id.to_string()), ("file", file.to_string())])
     }
-    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+    async fn widgets(
+        &self,
+        ctx: &PortalContext,
+        _state: &AppState,
+        arrangement: &Arrangement,
+        tx: &mut ScopedTx,
+    ) -> Result<Vec<Widget>> {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
         if !arrangement.shown(&home::widget_key(ID, PENDING_WIDGET)) {
             return Ok(Vec::new());
         }
-        let scope = ctx.scope();
-        let mut tx = scope.begin(&state.db).await?;
-        let pending = store::pending_in(&mut tx, scope).await?;
-        tx.commit().await?;
+        let pending = store::pending_in(tx, ctx.scope()).await?;
         let items: Vec<_> = pending
             .iter()
             .map(|a| {

@@ -6,9 +6,8 @@
 //!   review, by email (the workspace's owners if they have left), and the activity log.
 //! - A comment from the team: every contact who can see the request (the core's `reply`).
 use portal_core::activity::{self, Action};
-use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Delivery, Notice, Recipients, TeamNotice};
-use portal_core::{AppState, NotificationKind, PortalContext, Result, StaffContext};
+use portal_core::prelude::*;
 
 use crate::status::Step;
 use crate::store::{self, Approval};

@@ -8,11 +8,9 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::{self, Kind};
-use portal_core::minijinja::{context, Value};
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
+use portal_core::minijinja::Value;
+use portal_core::prelude::*;
 use portal_core::web::download;
-use portal_core::{AppState, Error, PortalContext, Result};
 
 use crate::news;
 use crate::status::{Status, Step};

@@ -10,7 +10,7 @@
 //!                       ▼  │
 //!                 RevisionRequested
 //! ```
-use portal_core::Error;
+use portal_core::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

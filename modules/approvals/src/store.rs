@@ -3,9 +3,7 @@
 //! contact may not see; every change runs in one write transaction that first reads the
 //! request locked (`FOR UPDATE` on PostgreSQL, an immediate transaction on SQLite) and asks
 //! the state machine ([`Status::after`]) whether the step may follow.
-use portal_core::db::Db;
-use portal_core::db::{now, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use portico_projects::store::visible;
 use serde::Serialize;
 

@@ -7,11 +7,9 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::{today, ScopedTx};
-use portal_core::minijinja::context;
-use portal_core::web::admin::form::{optional, Fields};
-use portal_core::web::admin::{parse_id, require_manager};
-use portal_core::{clients, AppState, Error, Result, StaffContext};
+use portal_core::clients;
+use portal_core::prelude::*;
+use portal_core::web::admin::form::optional;
 use serde::Deserialize;
 
 use crate::form::{self, currency, long_text, PaymentForm, TermsForm};

@@ -15,10 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portal_core::db::{today, ScopedTx};
-use portal_core::web::admin::form::{json_object, Fields};
-use portal_core::web::admin::{parse_id, require_manager};
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
+use portal_core::web::admin::form::json_object;
 use serde_json::{json, Value};
 
 use crate::admin::locked;

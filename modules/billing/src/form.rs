@@ -1,7 +1,6 @@
 //! What staff send about an invoice — from the admin's forms or the API's JSON, read into the
 //! same `Fields` — checked in one place: terms, a line, a payment.
-use portal_core::web::admin::form::Fields;
-use portal_core::{Error, Result};
+use portal_core::prelude::*;
 
 use crate::money::{self, Currency};
 use crate::store::{self, DraftTerms, Invoice, NewPayment};

@@ -26,13 +26,7 @@ pub mod stripe;
 pub mod totals;
 mod webhook;
 
-use portal_core::db::{today, ModuleMigration, ScopedTx};
-use portal_core::minijinja::context;
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, home, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PortalContext, PortalModule, QuickAction, Result, Routes, TierDecl, Widget, WidgetKind,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "billing";
 pub const FEATURE: &str = "billing";
@@ -285,18 +279,20 @@ impl PortalModule for Billing {
             ("line", first_line.to_string()),
         ])
     }
-    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+    async fn widgets(
+        &self,
+        ctx: &PortalContext,
+        _state: &AppState,
+        arrangement: &Arrangement,
+        tx: &mut ScopedTx,
+    ) -> Result<Vec<Widget>> {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
         if !arrangement.shown(&home::widget_key(ID, UNPAID_WIDGET)) {
             return Ok(Vec::new());
         }
-        let scope = ctx.scope();
-        let mut tx = scope.begin(&state.db).await?;
-        let unpaid = store::unpaid_in(&mut tx, scope).await?;
-        tx.commit().await?;
+        let unpaid = store::unpaid_in(tx, ctx.scope()).await?;
         let today = today();
         let mut items = Vec::with_capacity(unpaid.len());
         for inv in &unpaid {

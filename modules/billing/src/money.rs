@@ -1,7 +1,7 @@
 //! Money, exactly: integer amounts in a currency's minor unit (cents, fils, yen) and the
 //! currency's exponent — never floating point. Amounts typed by staff are parsed digit by
 //! digit; amounts shown are formatted from the integer.
-use portal_core::Error;
+use portal_core::prelude::*;
 
 /// A currency this portal invoices in: ISO 4217 code and how many decimal places its minor
 /// unit has.

@@ -1,8 +1,7 @@
 //! Who hears about an invoice: when one is issued, the client's contacts who may see invoices
 //! (`can_view_invoices`) — in the portal and by email — and nobody else.
-use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Delivery, Notice, Recipients};
-use portal_core::{AppState, NotificationKind, Result, StaffContext};
+use portal_core::prelude::*;
 
 use crate::store::Invoice;
 use crate::CAN_VIEW;

@@ -18,8 +18,8 @@ use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
+use portal_core::prelude::*;
 use portal_core::templates::date;
-use portal_core::{Error, Result};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 

@@ -3,10 +3,8 @@
 //! for printing, and the same invoice as a PDF file.
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::today;
-use portal_core::minijinja::{context, Value};
-use portal_core::web::admin::parse_id;
-use portal_core::{AppState, Error, PortalContext, Result};
+use portal_core::minijinja::Value;
+use portal_core::prelude::*;
 
 use crate::money::{show_percent, show_quantity, Currency};
 use crate::status::shown;

@@ -1,7 +1,7 @@
 //! An invoice's life, in one place. Stored: Draft, Sent, Paid, Void. **Overdue** is not
 //! stored: it is a sent invoice with money owed past its due date, derived when read, so it
 //! is never stale.
-use portal_core::Error;
+use portal_core::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

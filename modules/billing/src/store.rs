@@ -1,8 +1,7 @@
 //! Invoices, their lines and payments. Portal reads run in the contact's scope and never see a
 //! draft; every change runs in one write transaction that reads the invoice locked, asks
 //! [`Status::allows`], changes it, and writes the totals again from [`totals::compute`].
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::money::Currency;

@@ -13,9 +13,8 @@
 //!
 //! The API's address is configuration (`PortalConfig::stripe_api_base`), so the test suite
 //! runs all of it against its own Stripe-compatible server.
-use portal_core::db::{now, today, Db, ScopedTx};
+use portal_core::prelude::*;
 use portal_core::secrets::{self, SecretBox};
-use portal_core::{with_db, with_tx, AppState, Error, Result};
 use serde::Deserialize;
 
 use crate::money::Currency;

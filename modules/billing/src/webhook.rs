@@ -8,8 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
-use portal_core::web::Tenant;
-use portal_core::{AppState, Result};
+use portal_core::prelude::*;
 use serde_json::{json, Value};
 
 use crate::stripe::{self, Outcome};

@@ -5,11 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use portal_core::db::{now, ScopedTx};
-use portal_core::minijinja::context;
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::{parse_id, require_manager};
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
 use serde::Deserialize;
 
 use crate::news::{self, Actor, Change};

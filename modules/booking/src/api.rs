@@ -2,8 +2,7 @@
 //! and the contact's zone).
 use axum::extract::{Query, State};
 use axum::Json;
-use portal_core::db::now;
-use portal_core::{AppState, Result, StaffContext};
+use portal_core::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -7,9 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use portal_core::db::now;
-use portal_core::web::Tenant;
-use portal_core::{AppState, Error, Result};
+use portal_core::prelude::*;
 
 use crate::ics;
 use crate::news::{event, uid};

@@ -28,12 +28,7 @@ mod portal;
 pub mod slots;
 pub mod store;
 
-use portal_core::db::{ModuleMigration, ScopedTx};
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, with_db, AppState, Error, FeatureDecl, MenuItem, ModuleRegistration,
-    PermissionDecl, PortalModule, QuickAction, Result, Routes, TierDecl,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "booking";
 pub const FEATURE: &str = "booking";

@@ -2,12 +2,9 @@
 //! contact, by email with the `.ics` that puts it in (or takes it out of) their calendar;
 //! the host, by email, unless they did it themselves.
 use jiff::Timestamp;
-use portal_core::db::ScopedTx;
 use portal_core::email::{self, Attachment};
-use portal_core::minijinja::context;
 use portal_core::notifications::{self, TeamNotice};
-use portal_core::web::Tenant;
-use portal_core::{with_tx, AppState, Result};
+use portal_core::prelude::*;
 
 use crate::ics::{self, Event};
 use crate::store::Booking;

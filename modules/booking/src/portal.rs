@@ -5,11 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
-use portal_core::db::{now, ScopedTx};
-use portal_core::minijinja::{context, Value};
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
-use portal_core::{AppState, Error, PortalContext, Result};
+use portal_core::minijinja::Value;
+use portal_core::prelude::*;
 use serde::Deserialize;
 
 use crate::news::{self, when, Actor, Change};

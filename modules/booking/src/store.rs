@@ -3,8 +3,7 @@
 //! staff write transaction each, because they claim the host's blocks, which belong to no
 //! client.
 use jiff::civil::Date;
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::slots::{self, Hours, Rules, Window};

@@ -7,14 +7,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::ScopedTx;
 use portal_core::files;
-use portal_core::minijinja::context;
 use portal_core::notifications::{self, TeamNotice};
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::{parse_id, require_manager};
+use portal_core::prelude::*;
 use portal_core::web::download;
-use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Deserialize;
 
 use crate::portal::{body_of, files_view, messages_view, status_view};

@@ -11,10 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portal_core::db::ScopedTx;
-use portal_core::web::admin::form::{json_object, Fields};
-use portal_core::web::admin::parse_id;
-use portal_core::{AppState, Result, StaffContext};
+use portal_core::prelude::*;
+use portal_core::web::admin::form::json_object;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

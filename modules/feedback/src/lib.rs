@@ -28,12 +28,7 @@ pub mod status;
 pub mod store;
 mod work;
 
-use portal_core::db::ModuleMigration;
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PortalModule, QuickAction, Result, Routes, TierDecl,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "feedback";
 /// What a notification about one feedback thread names (`Notice::about`).

@@ -5,10 +5,8 @@
 //! - Answered (a reply, never a note) or moved to another status: the contact who sent it, in
 //!   the portal and by email as they choose (`feedback_update`).
 use portal_core::activity::{self, Action};
-use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Delivery, Notice, Recipients, TeamNotice};
-use portal_core::web::Tenant;
-use portal_core::{AppState, NotificationKind, PortalContext, Result};
+use portal_core::prelude::*;
 
 use crate::status::Status;
 use crate::store::Feedback;

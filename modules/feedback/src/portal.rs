@@ -8,12 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::upload::{self, limits, Cap, Upload};
 use portal_core::files::{self, Kind, StoredFile};
-use portal_core::minijinja::{context, Value};
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
+use portal_core::minijinja::Value;
+use portal_core::prelude::*;
 use portal_core::web::download;
-use portal_core::web::upload_form::UploadForm;
-use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
 
 use crate::status::Status;

@@ -1,5 +1,5 @@
 //! Where a piece of feedback stands, as the team sets it and the contact reads it.
-use portal_core::{Error, Result};
+use portal_core::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -2,8 +2,7 @@
 //! A contact's reads run in their client's scope and see the client's feedback — all of it
 //! but what concerns a project they are not given — and never a note; every change runs in
 //! one write transaction that reads the feedback locked first.
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::status::Status;

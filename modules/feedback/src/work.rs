@@ -1,8 +1,7 @@
 //! Feedback turned into project work: a task of the feedback's project, for its assignee,
 //! holding the client's words, shown to the client (they asked for it) — and the feedback
 //! In progress, linked to it.
-use portal_core::db::ScopedTx;
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
 use portico_projects::tasks::{self, TaskFields};
 
 use crate::news;

@@ -5,11 +5,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::clients;
-use portal_core::minijinja::context;
+use portal_core::files;
+use portal_core::prelude::*;
 use portal_core::web::admin::clients::Done;
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
-use portal_core::{files, AppState, Error, Result, StaffContext};
 
 use crate::store;
 

@@ -4,8 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portal_core::web::admin::parse_id;
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -18,13 +18,8 @@ mod api;
 mod portal;
 pub mod store;
 
-use portal_core::db::ModuleMigration;
 use portal_core::files::upload::{store_bytes, Upload};
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, PermissionDecl, PortalModule,
-    QuickAction, Result, Routes, TierDecl,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "gallery";
 pub const FEATURE: &str = "gallery";

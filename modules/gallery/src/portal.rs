@@ -6,11 +6,9 @@ use axum::http::HeaderMap;
 use axum::response::{Html, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::{self, Kind};
-use portal_core::minijinja::{context, Value};
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
+use portal_core::minijinja::Value;
+use portal_core::prelude::*;
 use portal_core::web::{archive, download};
-use portal_core::{AppState, Error, PortalContext, Result};
 use serde::Deserialize;
 
 use crate::store::{self, Narrowing, Shared, Sort};

@@ -1,7 +1,7 @@
 //! Shares: which of the workspace's files each client sees. Portal queries run in the
 //! contact's scope; a client sees only rows shared with it.
-use portal_core::db::{now, BeginWrite, Db};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::db::BeginWrite;
+use portal_core::prelude::*;
 use serde::Serialize;
 
 /// A shared file as the client sees it.

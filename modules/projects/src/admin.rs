@@ -4,10 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::clients::{self, ContactSummary};
-use portal_core::minijinja::context;
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::{parse_id, require_manager};
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
 
 use crate::store::{self, STATUSES};
 

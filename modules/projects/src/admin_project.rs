@@ -12,12 +12,8 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::ScopedTx;
-use portal_core::minijinja::context;
+use portal_core::prelude::*;
 use portal_core::web::admin::clients::Done;
-use portal_core::web::admin::form::Fields;
-use portal_core::web::admin::parse_id;
-use portal_core::{AppState, Error, Result, StaffContext};
 use serde::Serialize;
 
 use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};

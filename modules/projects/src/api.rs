@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use portal_core::{AppState, Error, Result, StaffContext};
+use portal_core::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -3,8 +3,7 @@
 //! `kind = 'reply'` — so a note cannot be rendered or serialised to a portal user even by
 //! mistake; on PostgreSQL the row-level security policy hides notes from a portal scope too.
 //! Staff read [`Comment`], both kinds, bound to their workspace.
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::store::visible;

@@ -23,13 +23,7 @@ pub mod store;
 pub mod tasks;
 
 use portal_core::clients::ContactSummary;
-use portal_core::db::ModuleMigration;
-use portal_core::module::EmbeddedTemplate;
-use portal_core::{
-    async_trait, AppState, FeatureDecl, MenuItem, ModuleRegistration, NotificationKind,
-    PermissionDecl, PortalContext, PortalModule, QuickAction, Result, Routes, StaffContext,
-    TierDecl, Widget, WidgetKind,
-};
+use portal_core::prelude::*;
 
 pub const ID: &str = "projects";
 pub const FEATURE: &str = "projects";
@@ -282,10 +276,16 @@ impl PortalModule for Projects {
     ) -> Result<Option<String>> {
         admin::contact_panel(ctx, state, contact).await.map(Some)
     }
-    async fn widgets(&self, ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
+    async fn widgets(
+        &self,
+        ctx: &PortalContext,
+        state: &AppState,
+        arrangement: &Arrangement,
+        tx: &mut ScopedTx,
+    ) -> Result<Vec<Widget>> {
         if !ctx.can(CAN_VIEW) {
             return Ok(Vec::new());
         }
-        portal::widgets(ctx, state).await
+        portal::widgets(ctx, state, arrangement, tx).await
     }
 }

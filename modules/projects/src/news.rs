@@ -8,11 +8,9 @@
 //! about a note: a note is the team's own, so it produces no notification, no email and no
 //! activity entry the portal could ever show.
 use portal_core::activity::{self, Action, Actor};
-use portal_core::db::ScopedTx;
 use portal_core::notifications::{self, Delivery, Notice, Recipients};
+use portal_core::prelude::*;
 use portal_core::web::session::SessionMeta;
-use portal_core::web::Tenant;
-use portal_core::{AppState, NotificationKind, Result, StaffContext};
 
 use crate::comments::{Comment, CommentPosted, REPLY};
 use crate::store::{self, status_label, ProjectUpdated};

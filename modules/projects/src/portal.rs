@@ -3,8 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Html;
 use portal_core::db::days_from_today;
-use portal_core::minijinja::context;
-use portal_core::{home, AppState, Error, PortalContext, Result, Widget};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::portal_tasks;
@@ -106,21 +105,22 @@ pub async fn detail(
 
 /// The home page's widgets the workspace shows: the projects summary, and the ongoing
 /// tasks in the statuses it chose.
-pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget>> {
-    let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
+pub async fn widgets(
+    ctx: &PortalContext,
+    state: &AppState,
+    arrangement: &Arrangement,
+    tx: &mut ScopedTx,
+) -> Result<Vec<Widget>> {
     let mut out = Vec::new();
-    // Everything from memory first, then one scoped connection for every query of both
-    // widgets (a second connection taken while holding one could wait on a busy pool).
     let tasks_shown = arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET));
     let statuses = if tasks_shown {
-        home::choices(&arrangement, &state.registry, crate::ID, TASKS_WIDGET)?
+        home::choices(arrangement, &state.registry, crate::ID, TASKS_WIDGET)?
     } else {
         Vec::new()
     };
     let scope = ctx.scope();
-    let mut tx = scope.begin(&state.db).await?;
     if arrangement.shown(&home::widget_key(crate::ID, SUMMARY_WIDGET)) {
-        let (active, deadlines) = store::summary_in(&mut tx, scope, 5, 3).await?;
+        let (active, deadlines) = store::summary_in(tx, scope, 5, 3).await?;
         let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
         let html = ctx.render_fragment(
             "projects/widget.html",
@@ -132,7 +132,7 @@ pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget
         });
     }
     if tasks_shown {
-        let tasks: Vec<_> = tasks::ongoing_in(&mut tx, scope, &statuses, 8)
+        let tasks: Vec<_> = tasks::ongoing_in(tx, scope, &statuses, 8)
             .await?
             .into_iter()
             .map(|t| {
@@ -162,6 +162,5 @@ pub async fn widgets(ctx: &PortalContext, state: &AppState) -> Result<Vec<Widget
             html,
         });
     }
-    tx.commit().await?;
     Ok(out)
 }

@@ -5,9 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::db::days_from_today;
-use portal_core::minijinja::context;
-use portal_core::web::admin::form::Fields;
-use portal_core::{AppState, Error, PortalContext, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use portal_core::activity::{self, Action};

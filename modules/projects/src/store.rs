@@ -2,8 +2,8 @@
 //! a contact can only ever reach their own client's rows, whatever id they put in a URL; and
 //! runs in the scope's transaction, so on PostgreSQL row-level security holds it to that
 //! client even if a filter were forgotten.
-use portal_core::db::{iso_date_from_today, now, today, BeginWrite, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Result};
+use portal_core::db::{iso_date_from_today, BeginWrite};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 pub const STATUSES: &[(&str, &str)] = &[

@@ -1,8 +1,7 @@
 //! Tasks: the portal's queries read only client-visible tasks, and only into [`ClientTask`],
 //! which has no field for the agency's internal notes — so task internals cannot reach a
 //! portal page even by mistake. Staff queries read everything, bound to the workspace.
-use portal_core::db::{now, Db, ScopedTx};
-use portal_core::{with_db, with_tx, ClientScope, Error, Result};
+use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::store::visible;

@@ -71,20 +71,31 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             context! { title => title, html => html },
         ));
     }
-    for m in &entitled {
+    // Modules with a widget the workspace shows; each reads on the one scoped connection,
+    // opened only when one of them is there.
+    let showing: Vec<_> = entitled
+        .iter()
+        .filter(|m| {
+            m.widget_kinds()
+                .iter()
+                .any(|k| arrangement.shown(&widget_key(m.id(), k.key)))
+        })
+        .collect();
+    let scope = ctx.scope();
+    let mut tx = match showing.is_empty() {
+        true => None,
+        false => Some(scope.begin(&state.db).await?),
+    };
+    for m in showing {
+        let Some(conn) = tx.as_mut() else { break };
         let kinds = m.widget_kinds();
-        // Nothing to render when the workspace hid all of the module's widgets.
-        if kinds
-            .iter()
-            .all(|k| !arrangement.shown(&widget_key(m.id(), k.key)))
-        {
-            continue;
-        }
-        let rendered = match m.widgets(&ctx, &state).await {
+        let rendered = match m.widgets(&ctx, &state, &arrangement, conn).await {
             Ok(w) => w,
-            // One broken widget must not take the home page down.
+            // One broken widget must not take the home page down. Its failed query may
+            // have ended the transaction (PostgreSQL): the rest read on a fresh one.
             Err(e) => {
                 tracing::error!(module = m.id(), error = ?e, "a dashboard widget failed");
+                tx = Some(scope.begin(&state.db).await?);
                 continue;
             }
         };
@@ -106,6 +117,10 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 ));
             }
         }
+    }
+    // Hand the connection back before the page renders.
+    if let Some(tx) = tx {
+        tx.commit().await?;
     }
     widgets.sort_by_key(|(at, _)| *at);
 

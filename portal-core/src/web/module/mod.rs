@@ -15,8 +15,9 @@ pub use routes::Routes;
 use async_trait::async_trait;
 
 use crate::app::AppState;
-use crate::db::ModuleMigration;
+use crate::db::{ModuleMigration, ScopedTx};
 use crate::error::Result;
+use crate::home::Arrangement;
 use crate::module::{
     EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, Widget,
     WidgetKind,
@@ -112,8 +113,18 @@ pub trait PortalModule: Send + Sync + 'static {
     ) -> Result<Vec<(&'static str, String)>> {
         Ok(Vec::new())
     }
-    /// Blocks for the contact's home page.
-    async fn widgets(&self, _ctx: &PortalContext, _state: &AppState) -> Result<Vec<Widget>> {
+    /// Blocks for the contact's home page, as the workspace arranged it (`arrangement`:
+    /// which of the module's widgets show, with which choices). `tx` is the home render's one
+    /// scoped connection, shared by every module's widgets: read on it, and neither commit it
+    /// nor open another (a second connection taken while one is held can wait on a busy
+    /// pool, and one connection per module was most of the home page's cost).
+    async fn widgets(
+        &self,
+        _ctx: &PortalContext,
+        _state: &AppState,
+        _arrangement: &Arrangement,
+        _tx: &mut ScopedTx,
+    ) -> Result<Vec<Widget>> {
         Ok(Vec::new())
     }
     /// A section for the staff's page of one contact (`/admin/contacts/{id}`): what this

@@ -1,0 +1,27 @@
+//! What a module crate needs day to day, in one import: `use portal_core::prelude::*;`.
+//!
+//! The contract (the `PortalModule` trait, its declarations, `Routes`), the request
+//! contexts handlers take, the scoped connection queries run on, the helpers every module's
+//! handlers use (ids from paths, form fields, uploads, the staff role check, the "done"
+//! notice), and the query macros. Everything else a module may use is public under its own
+//! path (`portal_core::notifications`, `portal_core::files`, …); `docs/modules.md` says
+//! which. Items here keep their names across releases: a module written against the prelude
+//! keeps compiling when the core's files move.
+pub use async_trait::async_trait;
+pub use minijinja::context;
+
+pub use crate::app::AppState;
+pub use crate::db::{now, today, Db, ModuleMigration, ScopedTx};
+pub use crate::error::{Error, Result};
+pub use crate::home::{self, Arrangement};
+pub use crate::module::{
+    EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction,
+    TierDecl, Widget, WidgetKind,
+};
+pub use crate::tenancy::{ClientScope, Tenant};
+pub use crate::web::admin::form::Fields;
+pub use crate::web::admin::{parse_id, require_manager};
+pub use crate::web::module::{ModuleRegistration, PortalModule, Routes};
+pub use crate::web::upload_form::UploadForm;
+pub use crate::web::{PortalContext, StaffContext};
+pub use crate::{with_db, with_tx};
