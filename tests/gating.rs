@@ -1,6 +1,7 @@
 //! The gating matrix: for every plan × every route of every linked module × every surface,
-//! the answer and the menu are what the catalogue says. Expectations are derived from the
-//! catalogue's data and the modules' declarations, not from the entitlement code under test.
+//! the answer and the menu are what the catalogue says, and every page of the core is served
+//! on every plan. Expectations are derived from the catalogue's data and the modules'
+//! declarations, not from the entitlement code under test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portal_core::module::{Surface, CORE};
@@ -58,7 +59,7 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
     let app = spawn_app(&backend).await;
     // Reads first, then changes: a change (a new calendar-feed secret, a cancellation) must
     // not take away the record a read route's sample names.
-    // The catalogue sells modules; the core's routes are every plan's alike.
+    // The catalogue sells modules; the core's routes are every plan's alike (below).
     let mut routes: Vec<_> = app
         .state
         .routes
@@ -169,6 +170,37 @@ async fn matrix_follows_the_catalogue(backend: Backend) {
                     );
                 }
                 _ => assert_eq!(page.status, 200, "{what}: {}", page.body),
+            }
+        }
+
+        // The core on this plan: every page of it is served, whatever the plan sells. Its
+        // reads only — its changes (signing out, ending sessions, deactivating a colleague)
+        // would take the samples the next route needs; the isolation probe sends those.
+        for route in app
+            .state
+            .routes
+            .iter()
+            .filter(|r| r.module == CORE && !r.open && !r.is_mutating())
+        {
+            let who = match route.surface {
+                Surface::Portal => &contact,
+                Surface::Admin => &staff,
+                Surface::Api => &bearer,
+                Surface::Hook => &As::Anonymous,
+            };
+            let path = concrete_path(route, &samples);
+            let page = app.request(route.method.as_str(), &slug, &path, who).await;
+            let what = format!("plan {} core {} {}", plan.id, route.method, path);
+            // A page may send the visitor on to another of its surface (the two-step page
+            // to the account page when there is nothing to set up), never to a sign-in.
+            if page.status == 303 {
+                let to = page.location();
+                assert!(
+                    to.contains(route.surface.prefix()) && !to.contains("sign-in"),
+                    "{what}: sent to {to}"
+                );
+            } else {
+                assert_eq!(page.status, 200, "{what}: {}", page.body);
             }
         }
 

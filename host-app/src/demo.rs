@@ -321,7 +321,7 @@ pub async fn seed(state: &AppState, links: &DevSignIn) -> anyhow::Result<Vec<Dem
             .await?
             .context("the demo workspace just created is missing")?;
         let (settings, _) = Settings::of(&created).apply(&change, BrandingTier::Full)?;
-        portal_core::workspace::update_settings(db, workspace_id, &settings).await?;
+        portal_core::branding::save(db, workspace_id, &settings).await?;
         if let Some(domain) = w.domain {
             clients::add_domain(db, workspace_id, domain, true).await?;
         }

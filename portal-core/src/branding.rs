@@ -4,9 +4,11 @@
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use crate::db::Db;
 use crate::entitlements::Entitlements;
 use crate::error::{Error, Result};
 use crate::tenancy::Tenant;
+use crate::with_db;
 use crate::workspace::Workspace;
 
 /// How much of the branding a workspace's plan includes (feature `branding`).
@@ -344,6 +346,30 @@ const DEFAULT_ACCENT: &str = "#4f46e5";
 /// `#rrggbb`, the only colour form a workspace may set: it goes into CSS unescaped.
 pub fn is_hex_colour(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+/// Stores settings checked by [`Settings::apply`]. The database trigger bumps the revision,
+/// so the change shows on the next request everywhere.
+pub async fn save(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()> {
+    // An address that changes leaves the uploaded file behind: it is public no longer.
+    let sql = "UPDATE workspaces SET portal_enabled = $1, logo_url = $2, accent_color = $3, \
+               welcome_message = $4, support_email = $5, sender_name = $6, \
+               logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $7";
+    let n = with_db!(db, pool => sqlx::query(sql)
+        .bind(settings.portal_enabled)
+        .bind(&settings.logo_url)
+        .bind(&settings.accent_color)
+        .bind(&settings.welcome_message)
+        .bind(&settings.support_email)
+        .bind(&settings.sender_name)
+        .bind(workspace_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! entitlements and sessions stale on the next request.
 use serde::Serialize;
 
-use crate::branding::Settings;
 use crate::db::{now, BeginWrite, Db};
 use crate::error::{Error, Result};
 use crate::module::Declarations;
@@ -61,30 +60,6 @@ pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
 pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces ORDER BY slug");
     Ok(with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
-}
-
-/// Stores settings checked by [`Settings::apply`](crate::branding::Settings::apply). The
-/// database trigger bumps the revision, so the change shows on the next request everywhere.
-pub async fn update_settings(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()> {
-    // An address that changes leaves the uploaded file behind: it is public no longer.
-    let sql = "UPDATE workspaces SET portal_enabled = $1, logo_url = $2, accent_color = $3, \
-               welcome_message = $4, support_email = $5, sender_name = $6, \
-               logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $7";
-    let n = with_db!(db, pool => sqlx::query(sql)
-        .bind(settings.portal_enabled)
-        .bind(&settings.logo_url)
-        .bind(&settings.accent_color)
-        .bind(&settings.welcome_message)
-        .bind(&settings.support_email)
-        .bind(&settings.sender_name)
-        .bind(workspace_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(Error::NotFound);
-    }
-    Ok(())
 }
 
 /// The uploaded logo: its file, and the address that serves it (from `upload_logo`).

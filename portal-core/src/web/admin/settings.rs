@@ -145,7 +145,7 @@ async fn store(
     if changed.is_empty() {
         return Ok(());
     }
-    crate::workspace::update_settings(&state.db, ctx.tenant.workspace.id, new).await?;
+    crate::branding::save(&state.db, ctx.tenant.workspace.id, new).await?;
     let ip = addr.text();
     for field in changed {
         let (action, subject) = match field {
