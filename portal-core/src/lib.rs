@@ -35,7 +35,6 @@ pub mod home;
 pub mod module;
 pub mod notifications;
 pub mod plans;
-pub mod prelude;
 pub mod secrets;
 pub mod team;
 pub mod templates;
@@ -50,6 +49,8 @@ pub use module::{
     WidgetKind,
 };
 pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};
+/// `use portal_core::prelude::*;` — what a module crate needs day to day.
+pub use web::prelude;
 pub use web::{ClientScope, PortalContext, StaffContext};
 
 /// Re-exported so module crates register with the same `inventory` the core collects from.

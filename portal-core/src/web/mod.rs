@@ -15,6 +15,7 @@ pub mod me;
 pub mod module;
 pub mod notifications;
 pub mod one_time;
+pub mod prelude;
 pub mod render;
 pub mod routes;
 pub mod security;
