@@ -2,6 +2,7 @@
 //! arrangement the workspace chose on `/admin/home`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use portal_core::db::ScopedTx;
@@ -264,7 +265,8 @@ async fn bad_arrangements_change_nothing(backend: Backend) {
 }
 
 /// A module whose widget's query fails, ordered before projects (ids tie-break the order).
-struct Broken;
+/// It counts its calls, so the test knows the failure really happened.
+struct Broken(Arc<AtomicUsize>);
 
 #[async_trait]
 impl PortalModule for Broken {
@@ -293,11 +295,15 @@ impl PortalModule for Broken {
         _arrangement: &Arrangement,
         tx: &mut ScopedTx,
     ) -> portal_core::Result<Vec<Widget>> {
+        self.0.fetch_add(1, Ordering::SeqCst);
         portal_core::with_tx!(tx, c => sqlx::query("SELECT nothing FROM no_such_table")
             .execute(&mut **c)
             .await
             .map(|_| ()))?;
-        Ok(Vec::new())
+        Ok(vec![Widget {
+            key: "oops",
+            html: "Never shown".into(),
+        }])
     }
 }
 
@@ -306,7 +312,8 @@ impl PortalModule for Broken {
 /// the others would have read on.
 async fn a_failing_widget_leaves_the_others_on_the_page(backend: Backend) {
     let mut modules = portico_host::registry().unwrap().modules().to_vec();
-    modules.push(Arc::new(Broken) as Arc<dyn PortalModule>);
+    let calls = Arc::new(AtomicUsize::new(0));
+    modules.push(Arc::new(Broken(calls.clone())) as Arc<dyn PortalModule>);
     let registry = ModuleRegistry::from_modules(modules).unwrap();
     let projects_at = registry.ids().iter().position(|id| *id == "projects");
     let broken_at = registry.ids().iter().position(|id| *id == "a_broken");
@@ -331,4 +338,9 @@ async fn a_failing_widget_leaves_the_others_on_the_page(backend: Backend) {
     assert!(!words.contains("Never shown"), "{words}");
     assert!(words.contains("Your projects"), "{words}");
     assert!(words.contains("Homepage design"), "{words}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the failing widget was asked"
+    );
 }

@@ -6,6 +6,7 @@ use axum::response::Html;
 use minijinja::context;
 
 use crate::app::AppState;
+use crate::db::ScopedTx;
 use crate::error::Result;
 use crate::home::{card_key, widget_key, NOTIFICATIONS_WIDGET};
 use crate::web::PortalContext;
@@ -71,8 +72,7 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             context! { title => title, html => html },
         ));
     }
-    // Modules with a widget the workspace shows; each reads on the one scoped connection,
-    // opened only when one of them is there.
+    // Modules with a widget the workspace shows; each reads on the one scoped connection.
     let showing: Vec<_> = entitled
         .iter()
         .filter(|m| {
@@ -81,21 +81,33 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 .any(|k| arrangement.shown(&widget_key(m.id(), k.key)))
         })
         .collect();
+    // Opened for the first module that needs it, and again after a failure. Widgets never
+    // take the home page down: without a connection the rest of them are left out.
     let scope = ctx.scope();
-    let mut tx = match showing.is_empty() {
-        true => None,
-        false => Some(scope.begin(&state.db).await?),
-    };
+    let mut tx: Option<ScopedTx> = None;
     for m in showing {
+        if tx.is_none() {
+            match scope.begin(&state.db).await {
+                Ok(t) => tx = Some(t),
+                Err(e) => {
+                    tracing::error!(error = ?e, "no connection for the home page's widgets");
+                    break;
+                }
+            }
+        }
         let Some(conn) = tx.as_mut() else { break };
         let kinds = m.widget_kinds();
         let rendered = match m.widgets(&ctx, &state, &arrangement, conn).await {
             Ok(w) => w,
-            // One broken widget must not take the home page down. Its failed query may
-            // have ended the transaction (PostgreSQL): the rest read on a fresh one.
             Err(e) => {
                 tracing::error!(module = m.id(), error = ?e, "a dashboard widget failed");
-                tx = Some(scope.begin(&state.db).await?);
+                // Its failed query may have ended the transaction (PostgreSQL). Let it go
+                // before the next module opens a fresh one: a request never holds two.
+                if let Some(failed) = tx.take() {
+                    if let Err(e) = failed.rollback().await {
+                        tracing::warn!(error = ?e, "ending a failed widget read");
+                    }
+                }
                 continue;
             }
         };
@@ -118,9 +130,11 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             }
         }
     }
-    // Hand the connection back before the page renders.
+    // Hand the connection back before the page renders; it only read.
     if let Some(tx) = tx {
-        tx.commit().await?;
+        if let Err(e) = tx.commit().await {
+            tracing::warn!(error = ?e, "ending the home page's widget read");
+        }
     }
     widgets.sort_by_key(|(at, _)| *at);
 
