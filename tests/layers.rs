@@ -63,11 +63,22 @@ fn layer_of(path: &str) -> Layer {
 }
 
 fn sources() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../portal-core/src");
+    let out = rust_files("../portal-core/src");
+    assert!(
+        out.len() > 40,
+        "found only {} files: wrong directory?",
+        out.len()
+    );
+    out
+}
+
+/// Every `.rs` file below `dir` (relative to the repository's `tests/`), by its path there.
+fn rust_files(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut out = Vec::new();
     let mut dirs = vec![root.clone()];
     while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("portal-core/src is readable") {
+        for entry in std::fs::read_dir(&dir).expect("a readable directory") {
             let path: PathBuf = entry.expect("a directory entry").path();
             if path.is_dir() {
                 dirs.push(path);
@@ -83,11 +94,6 @@ fn sources() -> Vec<(String, String)> {
         }
     }
     out.sort();
-    assert!(
-        out.len() > 40,
-        "found only {} files: wrong directory?",
-        out.len()
-    );
     out
 }
 
@@ -159,6 +165,30 @@ fn the_database_layer_names_nothing_above_it() {
     assert!(
         wrong.is_empty(),
         "the database layer reaches up:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// Module crates build on the prelude and the domain's public paths; the web layer's inner
+/// files are the core's to move, so a module naming one would break when they do.
+#[test]
+fn modules_never_reach_into_the_web_layer() {
+    let mut wrong = Vec::new();
+    for dir in ["modules", "examples"] {
+        let files = rust_files(&format!("../{dir}"));
+        assert!(!files.is_empty(), "no Rust files in {dir}/");
+        for (file, text) in files {
+            for (n, line) in code_lines(&text) {
+                if names(line, "portal_core::web") {
+                    wrong.push(format!("  {dir}/{file}:{n}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "modules name the core's web layer; use what `portal_core::prelude` offers (or add \
+         it there, documented):\n{}",
         wrong.join("\n")
     );
 }

@@ -15,8 +15,8 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use portal_core::branding::{BrandingTier, Settings, SettingsChange};
 use portal_core::clients;
+use portal_core::tenancy::Tenant;
 use portal_core::web::session::{self, new_token, ClientAddr, SessionMeta};
-use portal_core::web::Tenant;
 use portal_core::{AppState, Error, Portal};
 
 use crate::config::Config;

@@ -9,7 +9,6 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum::routing::get;
 use axum::Router;
 use tower::Layer;
 
@@ -30,7 +29,7 @@ use crate::tenancy::Tenants;
 use crate::web::context::{PortalUser, StaffUser};
 use crate::web::module::{ModuleRegistry, StartupFailure};
 use crate::web::routes as core_routes;
-use crate::web::{assets, csrf, security, session, tenant};
+use crate::web::{csrf, security, session, tenant};
 use crate::workspace::{self, EntitlementChange, Workspace};
 
 /// Files one contact may upload in an hour, whatever their size.
@@ -392,9 +391,7 @@ impl Portal {
             session::api_layer,
         ));
 
-        let inner = Router::new()
-            .route("/", get(tenant::root))
-            .route("/assets/logo/{id}", get(assets::logo))
+        let inner = core_routes::workspace_root()
             .nest("/portal", portal)
             .nest("/admin", admin)
             .nest("/api", api)
@@ -407,9 +404,7 @@ impl Portal {
         // the routed service instead of being a route layer.
         let tenanted =
             axum::middleware::from_fn_with_state(state.clone(), tenant::resolve).layer(inner);
-        Router::new()
-            .route("/assets/portico.css", get(assets::stylesheet))
-            .route("/assets/accent.css", get(assets::accent))
+        core_routes::deployment()
             .fallback_service(tenanted)
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),

@@ -7,10 +7,6 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::files;
 use portal_core::prelude::*;
-use portal_core::web::admin::files::receive;
-use portal_core::web::admin::form::optional;
-use portal_core::web::download;
-use portal_core::web::session::ClientAddr;
 use serde::Deserialize;
 
 use crate::news;
@@ -188,7 +184,7 @@ pub async fn upload(
     let form = UploadForm::from_request(req, &state).await?;
     // Stored as the agency's: the client reaches them only through a sent version (on
     // PostgreSQL, the `in_approval` policy on files says the same).
-    let stored = receive(&state, &ctx, addr, form, None).await?;
+    let stored = receive_staff_files(&state, &ctx, addr, form, None).await?;
     let ids: Vec<i64> = stored.iter().map(|f| f.id).collect();
     let (mut tx, a) = locked(&state, &ctx, &id).await?;
     match store::add_files(&mut tx, &a, &ids).await {

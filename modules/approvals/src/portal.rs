@@ -10,7 +10,6 @@ use portal_core::activity::{self, Action};
 use portal_core::files::{self, Kind};
 use portal_core::minijinja::Value;
 use portal_core::prelude::*;
-use portal_core::web::download;
 
 use crate::news;
 use crate::status::{Status, Step};

@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::clients;
 use portal_core::prelude::*;
-use portal_core::web::admin::form::optional;
 use serde::Deserialize;
 
 use crate::form::{self, currency, long_text, PaymentForm, TermsForm};

@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portal_core::prelude::*;
-use portal_core::web::admin::form::json_object;
 use serde_json::{json, Value};
 
 use crate::admin::locked;

@@ -57,7 +57,7 @@ pub struct Letterhead {
 
 impl Letterhead {
     /// The workspace's name, and its accent colour where its plan allows branding.
-    pub fn of(tenant: &portal_core::web::Tenant) -> Letterhead {
+    pub fn of(tenant: &Tenant) -> Letterhead {
         Letterhead::new(
             &tenant.workspace.name,
             portal_core::branding::accent(tenant),
@@ -633,7 +633,7 @@ pub async fn for_staff(
     ctx: portal_core::StaffContext,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<axum::response::Response> {
-    let id = portal_core::web::admin::parse_id(&id)?;
+    let id = parse_id(&id)?;
     let view = crate::store::view_for_workspace(&state.db, ctx.tenant.workspace.id, id).await?;
     download(view, Letterhead::of(&ctx.tenant)).await
 }
@@ -649,7 +649,7 @@ pub async fn download(view: InvoiceView, head: Letterhead) -> Result<axum::respo
     let bytes = tokio::task::spawn_blocking(move || render(&view, &head, &today))
         .await
         .map_err(|e| Error::Internal(format!("the PDF task failed: {e}")))??;
-    portal_core::web::download::attachment(bytes, "application/pdf", &name)
+    download::attachment(bytes, "application/pdf", &name)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::files;
 use portal_core::notifications::{self, TeamNotice};
 use portal_core::prelude::*;
-use portal_core::web::download;
 use serde::Deserialize;
 
 use crate::portal::{body_of, files_view, messages_view, status_view};

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portal_core::prelude::*;
-use portal_core::web::admin::form::json_object;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -10,7 +10,6 @@ use portal_core::files::upload::{self, limits, Cap, Upload};
 use portal_core::files::{self, Kind, StoredFile};
 use portal_core::minijinja::Value;
 use portal_core::prelude::*;
-use portal_core::web::download;
 use serde::Deserialize;
 
 use crate::status::Status;

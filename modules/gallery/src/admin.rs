@@ -7,7 +7,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::clients;
 use portal_core::files;
 use portal_core::prelude::*;
-use portal_core::web::admin::clients::Done;
 
 use crate::store;
 

@@ -8,7 +8,6 @@ use portal_core::activity::{self, Action};
 use portal_core::files::{self, Kind};
 use portal_core::minijinja::Value;
 use portal_core::prelude::*;
-use portal_core::web::{archive, download};
 use serde::Deserialize;
 
 use crate::store::{self, Narrowing, Shared, Sort};

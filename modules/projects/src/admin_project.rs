@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::prelude::*;
-use portal_core::web::admin::clients::Done;
 use serde::Serialize;
 
 use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};

@@ -10,7 +10,6 @@
 use portal_core::activity::{self, Action, Actor};
 use portal_core::notifications::{self, Delivery, Notice, Recipients};
 use portal_core::prelude::*;
-use portal_core::web::session::SessionMeta;
 
 use crate::comments::{Comment, CommentPosted, REPLY};
 use crate::store::{self, status_label, ProjectUpdated};

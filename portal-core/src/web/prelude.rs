@@ -2,8 +2,9 @@
 //!
 //! The contract (the `PortalModule` trait, its declarations, `Routes`), the request
 //! contexts handlers take, the scoped connection queries run on, the helpers every module's
-//! handlers use (ids from paths, form fields, uploads, the staff role check, the "done"
-//! notice), and the query macros. Everything else a module may use is public under its own
+//! handlers use (ids from paths, form fields and filters, JSON bodies, uploads and their
+//! storage, downloads and zip archives, the staff role check, the "done" notice, the caller's
+//! address and session), and the query macros. Everything else a module may use is public under its own
 //! path (`portal_core::notifications`, `portal_core::files`, …); `docs/modules.md` says
 //! which. Items here keep their names across releases: a module written against the prelude
 //! keeps compiling when the core's files move.
@@ -19,9 +20,13 @@ pub use crate::module::{
     TierDecl, Widget, WidgetKind,
 };
 pub use crate::tenancy::{ClientScope, Tenant};
-pub use crate::web::admin::form::Fields;
+pub use crate::web::admin::clients::Done;
+pub use crate::web::admin::files::receive_staff_files;
+pub use crate::web::admin::form::{json_object, optional, Fields};
 pub use crate::web::admin::{parse_id, require_manager};
 pub use crate::web::module::{ModuleRegistration, PortalModule, Routes};
+pub use crate::web::session::{ClientAddr, SessionMeta};
 pub use crate::web::upload_form::UploadForm;
+pub use crate::web::{archive, download};
 pub use crate::web::{PortalContext, StaffContext};
 pub use crate::{with_db, with_tx};

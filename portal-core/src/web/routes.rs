@@ -2,12 +2,17 @@
 //! the gates wrap them alike and the test suite's probes find them without a list of their
 //! own. Path parameters are named for the record they hold (`{client}`, `{file}`): a probe
 //! fills each from the core's samples by that name.
+use crate::app::AppState;
 use crate::auth::links::Purpose;
 use crate::module::{RouteInfo, Surface, CORE};
 use crate::web::module::Routes;
 use crate::web::sign_in::Door;
 use crate::web::two_step_setup;
-use crate::web::{account, admin, api, home, notifications, one_time, sign_in, two_step};
+use crate::web::{
+    account, admin, api, assets, home, notifications, one_time, sign_in, tenant, two_step,
+};
+use axum::routing::get;
+use axum::Router;
 
 /// The core's routes as the route table lists them.
 pub fn infos() -> Vec<RouteInfo> {
@@ -15,6 +20,23 @@ pub fn infos() -> Vec<RouteInfo> {
     out.extend(admin().infos(CORE, Surface::Admin));
     out.extend(api().infos(CORE, Surface::Api));
     out
+}
+
+/// A workspace's own address outside the three surfaces: its root, which sends a visitor to
+/// the right door, and its logo, which sign-in pages show before anyone is signed in. Both
+/// run inside tenancy (the logo is the workspace's own file, refused for any other id).
+pub fn workspace_root() -> Router<AppState> {
+    Router::new()
+        .route("/", get(tenant::root))
+        .route("/assets/logo/{id}", get(assets::logo))
+}
+
+/// The deployment's shared stylesheets: the same bytes for every workspace, so they are
+/// served before tenancy runs and cached by the browser across workspaces.
+pub fn deployment() -> Router {
+    Router::new()
+        .route("/assets/portico.css", get(assets::stylesheet))
+        .route("/assets/accent.css", get(assets::accent))
 }
 
 /// `/portal`: the contact's home, notifications and account, and the doors into them.

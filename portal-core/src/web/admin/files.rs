@@ -129,7 +129,7 @@ pub async fn upload(
     addr: ClientAddr,
     form: UploadForm,
 ) -> Result<Response> {
-    receive(&state, &ctx, addr, form, None).await?;
+    receive_staff_files(&state, &ctx, addr, form, None).await?;
     Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
 }
 
@@ -137,7 +137,7 @@ pub async fn upload(
 /// or as a client's (a deliverable made for it); at least one is required. A part that
 /// fails (too large, a contradicted type, past the quota) stops the upload there with its
 /// message; the files before it are kept. Modules that take uploads from staff use this.
-pub async fn receive(
+pub async fn receive_staff_files(
     state: &AppState,
     ctx: &StaffContext,
     addr: ClientAddr,
@@ -214,7 +214,7 @@ pub async fn api_upload(
     addr: ClientAddr,
     form: UploadForm,
 ) -> Result<Response> {
-    let stored = receive(&state, &ctx, addr, form, None).await?;
+    let stored = receive_staff_files(&state, &ctx, addr, form, None).await?;
     let body = json!({ "files": stored.iter().map(|f| json(&ctx, f)).collect::<Vec<_>>() });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
