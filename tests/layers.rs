@@ -179,7 +179,8 @@ fn modules_never_reach_into_the_web_layer() {
         assert!(!files.is_empty(), "no Rust files in {dir}/");
         for (file, text) in files {
             for (n, line) in code_lines(&text) {
-                if names(line, "portal_core::web") {
+                // `web::` at a path's start catches a grouped `use portal_core::{web::…}`.
+                if names(line, "portal_core::web") || starts_path(line, "web::") {
                     wrong.push(format!("  {dir}/{file}:{n}: {}", line.trim()));
                 }
             }
@@ -207,4 +208,9 @@ fn whole_names_are_told_from_longer_ones() {
     assert!(reaches_up("use crate::prelude::*;"));
     assert!(!reaches_up("use crate::PortalConfig;"));
     assert!(!reaches_up("use crate::files::web::x;"));
+    assert!(starts_path(
+        "use portal_core::{files, web::download};",
+        "web::"
+    ));
+    assert!(!starts_path("use portal_core::webhooks::x;", "web::"));
 }

@@ -26,7 +26,7 @@ use crate::notifications::{Notifier, UnreadCache};
 use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::tenancy::Tenants;
-use crate::web::context::{PortalUser, StaffUser};
+use crate::tenancy::{PortalUser, StaffUser};
 use crate::web::module::{ModuleRegistry, StartupFailure};
 use crate::web::routes as core_routes;
 use crate::web::{csrf, security, session, tenant};

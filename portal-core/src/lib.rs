@@ -48,10 +48,11 @@ pub use module::{
     FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl, Widget,
     WidgetKind,
 };
+pub use tenancy::ClientScope;
 pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};
 /// `use portal_core::prelude::*;` — what a module crate needs day to day.
 pub use web::prelude;
-pub use web::{ClientScope, PortalContext, StaffContext};
+pub use web::{PortalContext, StaffContext};
 
 /// Re-exported so module crates register with the same `inventory` the core collects from.
 pub use async_trait::async_trait;

@@ -63,7 +63,7 @@ pub async fn accent(Query(accent): Query<Accent>) -> Response {
 /// names, is not found.
 pub async fn logo(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
-    axum::Extension(tenant): axum::Extension<std::sync::Arc<crate::web::Tenant>>,
+    axum::Extension(tenant): axum::Extension<std::sync::Arc<crate::tenancy::Tenant>>,
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
 ) -> crate::error::Result<Response> {

@@ -8,10 +8,9 @@ use axum::response::Html;
 use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::tenancy::{ClientScope, PortalUser, StaffUser, Tenant};
+use crate::web::render;
 use crate::web::session::SessionMeta;
-use crate::web::{render, Tenant};
-
-pub use crate::tenancy::{ClientScope, PortalUser, StaffUser};
 
 /// Extractor for portal handlers: the tenant, the signed-in contact, their scope, and
 /// rendering with the portal layout. Refuses with "sign-in required" when nobody is signed in.

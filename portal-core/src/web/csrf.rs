@@ -26,8 +26,8 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::same;
 use crate::error::Error;
+use crate::tenancy::Tenant;
 use crate::web::session::CookieSpec;
-use crate::web::Tenant;
 
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";

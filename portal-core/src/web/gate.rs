@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
 use crate::module::{RouteInfo, Surface};
-use crate::web::context::{PortalUser, StaffUser};
-use crate::web::Tenant;
+use crate::tenancy::{PortalUser, StaffUser, Tenant};
 
 pub async fn module_gate(module: &'static str, req: Request, next: Next) -> Response {
     match req.extensions().get::<Arc<Tenant>>() {

@@ -10,8 +10,9 @@ use minijinja::context;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::tenancy::Tenant;
 use crate::web::sign_in::Door;
-use crate::web::{PortalContext, StaffContext, Tenant};
+use crate::web::{PortalContext, StaffContext};
 
 pub enum Me {
     Contact(PortalContext),

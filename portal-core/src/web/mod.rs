@@ -26,8 +26,7 @@ pub mod two_step;
 pub mod two_step_setup;
 pub mod upload_form;
 
-pub use context::{ClientScope, PortalContext, PortalUser, StaffContext};
-pub use tenant::Tenant;
+pub use context::{PortalContext, StaffContext};
 
 /// Role presets a module's permissions can join; issue-level UI applies them in one step.
 pub const ROLE_PRESETS: &[(&str, &str)] = &[

@@ -22,11 +22,12 @@ use crate::app::AppState;
 use crate::auth::links::{self, LinkHolder, Purpose, TokenState};
 use crate::auth::Passwords;
 use crate::error::{Error, Result};
+use crate::tenancy::Tenant;
 use crate::web::csrf::CsrfToken;
 use crate::web::session::ClientAddr;
 use crate::web::session::SessionMeta;
 use crate::web::sign_in::Door;
-use crate::web::{render, two_step, Tenant};
+use crate::web::{render, two_step};
 
 #[derive(Serialize, Default)]
 struct Action {

@@ -7,8 +7,8 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::error::ErrorReport;
 use crate::module::Surface;
+use crate::tenancy::Tenant;
 use crate::web::context::{PortalContext, StaffContext};
-use crate::web::Tenant;
 
 #[derive(Serialize)]
 struct MenuEntry {

@@ -17,11 +17,11 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::web::context::{PortalUser, StaffUser};
+use crate::tenancy::{PortalUser, StaffUser, Tenant};
 use crate::web::csrf::CsrfToken;
 use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
-use crate::web::{render, two_step, Tenant};
+use crate::web::{render, two_step};
 use crate::with_db;
 
 /// Which accounts a form signs in; attached to each surface's `/sign-in` route.

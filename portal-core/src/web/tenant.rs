@@ -13,10 +13,9 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::error::{Error, ErrorReport};
 use crate::module::Surface;
+use crate::tenancy::{is_local, Tenant};
 use crate::web::render;
 use crate::workspace::{self, Workspace};
-
-pub use crate::tenancy::{is_local, Tenant};
 
 /// The surface a (prefix-stripped) path belongs to, for error rendering.
 pub fn surface_of(path: &str) -> Surface {

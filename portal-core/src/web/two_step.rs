@@ -16,11 +16,12 @@ use crate::app::AppState;
 use crate::auth::totp;
 use crate::db::now;
 use crate::error::{Error, Result};
+use crate::tenancy::Tenant;
 use crate::web::csrf::CsrfToken;
+use crate::web::render;
 use crate::web::session::ClientAddr;
 use crate::web::session::{hash_token, new_token, CookieSpec, SessionMeta};
 use crate::web::sign_in::Door;
-use crate::web::{render, Tenant};
 use crate::with_db;
 
 const COOKIE: &str = "portico_challenge";
