@@ -1,14 +1,21 @@
 //! Storage on two backends without the `Any` driver.
 //!
-//! [`Db`] is an enum over a SQLite and a PostgreSQL pool. Queries are written once, with `$N`
-//! placeholders (both drivers accept them), and run through [`with_db!`](crate::with_db), which expands the
-//! same code once per backend, so rows decode into the same Rust types on both.
-//! Timestamps are stored as integer Unix seconds and dates as ISO `YYYY-MM-DD` text, so
-//! ordering and comparison behave identically on both engines.
+//! [`Db`] is an enum over a SQLite and a PostgreSQL pool; [`ScopedTx`] a transaction on either.
+//! Queries are written once, with `$N` placeholders (both drivers accept them), and run through
+//! the statements of [`query`]: `db.query_as::<Row>(SQL).bind(x).fetch_all().await?`, the same
+//! on a scoped transaction. The backend is chosen in one place, when a statement runs.
+//! Timestamps are stored as integer Unix seconds and dates as ISO `YYYY-MM-DD` text
+//! ([`Day`]), so ordering and comparison behave identically on both engines.
+mod day;
 mod migrations;
+mod param;
+mod query;
 mod scoped;
 
+pub use day::{Day, NotADay};
 pub use migrations::{CoreMigrations, MigrationSet, ModuleMigration};
+pub use param::{Param, Value};
+pub use query::{Column, Exec, Record, Rows, Scalar, Sql, Statement};
 pub use scoped::{grant_app_role, ScopedTx};
 
 use std::str::FromStr;

@@ -78,13 +78,35 @@ impl ScopedTx {
         })
     }
 
-    /// Appended to a `SELECT` of rows the transaction is about to change, so what it read is
-    /// still true when it writes: PostgreSQL locks the rows (`FOR UPDATE`); SQLite's write
-    /// transaction already keeps every other writer out.
-    pub fn for_update(&self) -> &'static str {
+    pub fn backend(&self) -> crate::db::Backend {
         match self {
-            ScopedTx::Postgres(_) => " FOR UPDATE",
-            ScopedTx::Sqlite(_) | ScopedTx::SqliteWrite(_) => "",
+            ScopedTx::Postgres(_) => crate::db::Backend::Postgres,
+            ScopedTx::Sqlite(_) | ScopedTx::SqliteWrite(_) => crate::db::Backend::Sqlite,
+        }
+    }
+
+    /// Appended to a `SELECT` of rows the transaction is about to change, so what it read is
+    /// still true when it writes: PostgreSQL locks the rows (` FOR UPDATE`); SQLite's write
+    /// transaction already keeps every other writer out, and SQLite has no such clause.
+    pub fn lock_for_update(&self) -> &'static str {
+        match self.backend() {
+            crate::db::Backend::Postgres => " FOR UPDATE",
+            crate::db::Backend::Sqlite => "",
+        }
+    }
+
+    /// The old name of [`ScopedTx::lock_for_update`], while modules move over.
+    pub fn for_update(&self) -> &'static str {
+        self.lock_for_update()
+    }
+
+    /// [`ScopedTx::lock_for_update`] of one table of a join (` FOR UPDATE OF t`), where
+    /// PostgreSQL would otherwise lock rows of every joined table — or refuse, when one side
+    /// of an outer join may be null.
+    pub fn lock_for_update_of(&self, alias: &str) -> String {
+        match self.backend() {
+            crate::db::Backend::Postgres => format!(" FOR UPDATE OF {alias}"),
+            crate::db::Backend::Sqlite => String::new(),
         }
     }
 

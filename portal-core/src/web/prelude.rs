@@ -12,7 +12,7 @@ pub use async_trait::async_trait;
 pub use minijinja::context;
 
 pub use crate::app::AppState;
-pub use crate::db::{now, today, Db, ModuleMigration, ScopedTx};
+pub use crate::db::{now, today, Day, Db, ModuleMigration, ScopedTx, Sql};
 pub use crate::error::{Error, Result};
 pub use crate::home::{self, Arrangement};
 pub use crate::module::{
