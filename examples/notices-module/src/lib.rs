@@ -91,12 +91,20 @@ impl PortalModule for Notices {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611239001,
-            description: "notices",
-            sqlite: include_str!("../migrations/sqlite/20261123_9001_notices.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_9001_notices.sql"),
-        }]
+        &[
+            ModuleMigration {
+                version: 202611239001,
+                description: "notices",
+                sqlite: include_str!("../migrations/sqlite/20261123_9001_notices.sql"),
+                postgres: include_str!("../migrations/postgres/20261123_9001_notices.sql"),
+            },
+            ModuleMigration {
+                version: 202612079002,
+                description: "notice ids never reused",
+                sqlite: include_str!("../migrations/sqlite/20261207_9002_ids_never_reused.sql"),
+                postgres: include_str!("../migrations/postgres/20261207_9002_ids_never_reused.sql"),
+            },
+        ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
         &[

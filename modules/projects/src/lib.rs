@@ -161,6 +161,12 @@ impl PortalModule for Projects {
                 sqlite: include_str!("../migrations/sqlite/20261123_1006_project_lead.sql"),
                 postgres: include_str!("../migrations/postgres/20261123_1006_project_lead.sql"),
             },
+            ModuleMigration {
+                version: 202612071007,
+                description: "ids never reused",
+                sqlite: include_str!("../migrations/sqlite/20261207_1007_ids_never_reused.sql"),
+                postgres: include_str!("../migrations/postgres/20261207_1007_ids_never_reused.sql"),
+            },
         ]
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {

@@ -162,6 +162,16 @@ impl CoreMigrations {
                 "../../../migrations/postgres/20261203_0018_staff_deactivation.sql"
             ),
         },
+        ModuleMigration {
+            version: 202612070019,
+            description: "add-on updates bump the revision on SQLite too",
+            sqlite: include_str!(
+                "../../../migrations/sqlite/20261207_0019_addon_update_trigger.sql"
+            ),
+            postgres: include_str!(
+                "../../../migrations/postgres/20261207_0019_addon_update_trigger.sql"
+            ),
+        },
     ];
 }
 
@@ -222,9 +232,38 @@ impl MigrationSet {
         self.check()?;
         let mut migrator = Migrator::new(Source(self.for_backend(db.backend()))).await?;
         migrator.set_ignore_missing(true);
-        crate::with_db!(db, pool => migrator.run(pool).await)?;
-        Ok(())
+        match db {
+            Db::Postgres(pool) => Ok(migrator.run(pool).await?),
+            Db::Sqlite(pool) => migrate_sqlite(&migrator, pool).await,
+        }
     }
+}
+
+/// SQLite changes a table by rebuilding it (create the new one, copy, drop the old, rename),
+/// and with foreign keys on, dropping the old table would first delete — and cascade to —
+/// every row that references it. `foreign_keys` cannot change inside a transaction, and
+/// each migration runs in one; so the migrator runs on a connection of its own with them
+/// off (outside the pool, which never sees that setting), then checks every reference, as
+/// SQLite's own procedure for schema changes does.
+async fn migrate_sqlite(migrator: &Migrator, pool: &sqlx::SqlitePool) -> Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let options = (*pool.connect_options()).clone().foreign_keys(false);
+    let mut conn = options.connect().await?;
+    let ran = migrator.run(&mut conn).await;
+    let broken: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as(r#"SELECT "table", rowid, parent FROM pragma_foreign_key_check"#)
+            .fetch_all(&mut conn)
+            .await?;
+    conn.close().await?;
+    ran?;
+    if let Some((table, row, parent)) = broken.first() {
+        return Err(Error::Internal(format!(
+            "after migrating, {} rows reference rows that do not exist (first: {table} row {} names a missing {parent})",
+            broken.len(),
+            row.unwrap_or_default()
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Debug)]
