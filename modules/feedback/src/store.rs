@@ -67,34 +67,35 @@ const SELECT: &str = "SELECT f.id, f.workspace_id, f.client_id, c.name AS client
     f.task_id, f.created_at, f.updated_at FROM feedback f JOIN clients c ON c.id = f.client_id \
     LEFT JOIN projects p ON p.id = f.project_id LEFT JOIN feedback_categories k ON k.id = f.category_id";
 
-/// `FOR UPDATE OF f` when the read is for a write, on PostgreSQL.
-fn lock_clause(tx: &ScopedTx) -> &'static str {
-    if tx.for_update().is_empty() {
-        ""
-    } else {
-        " FOR UPDATE OF f"
-    }
-}
-
 /// The workspace's categories in their order; the defaults are created the first time a
 /// workspace that has none asks (archived ones count: a workspace that archived them all
 /// does not get them back).
 pub async fn categories(db: &Db, workspace_id: i64, with_archived: bool) -> Result<Vec<Category>> {
-    let count: i64 = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM feedback_categories WHERE workspace_id = $1").bind(workspace_id).fetch_one(pool).await)?;
+    let count: i64 = db
+        .query_scalar("SELECT COUNT(*) FROM feedback_categories WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
     if count == 0 {
         for (i, name) in DEFAULT_CATEGORIES.iter().enumerate() {
-            with_db!(db, pool => sqlx::query(
+            db.query(
                 "INSERT INTO feedback_categories (workspace_id, name, position) VALUES ($1, $2, $3) \
-                 ON CONFLICT (workspace_id, name) DO NOTHING")
-                .bind(workspace_id).bind(*name).bind(i as i64).execute(pool).await.map(|_| ()))?;
+                 ON CONFLICT (workspace_id, name) DO NOTHING",
+            )
+            .bind(workspace_id)
+            .bind(*name)
+            .bind(i as i64)
+            .execute()
+            .await?;
         }
     }
     let sql = "SELECT id, name, archived FROM feedback_categories WHERE workspace_id = $1 \
                AND ($2 OR NOT archived) ORDER BY position, id";
-    Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(with_archived).fetch_all(pool).await)?,
-    )
+    db.query_as(sql)
+        .bind(workspace_id)
+        .bind(with_archived)
+        .fetch_all()
+        .await
 }
 
 /// Adds a category at the end, or brings an archived one of that name back.
@@ -103,15 +104,23 @@ pub async fn add_category(db: &Db, workspace_id: i64, name: &str) -> Result<()> 
     let sql = "INSERT INTO feedback_categories (workspace_id, name, position) VALUES ($1, $2, \
                (SELECT COALESCE(MAX(position), -1) + 1 FROM feedback_categories WHERE workspace_id = $1)) \
                ON CONFLICT (workspace_id, name) DO UPDATE SET archived = FALSE";
-    with_db!(db, pool => sqlx::query(sql).bind(workspace_id).bind(name).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(workspace_id)
+        .bind(name)
+        .execute()
+        .await?;
     Ok(())
 }
 
 /// Archives (or restores) a category: contacts no longer pick it; feedback keeps it.
 pub async fn archive_category(db: &Db, workspace_id: i64, id: i64, archived: bool) -> Result<()> {
-    let done = with_db!(db, pool => sqlx::query(
-        "UPDATE feedback_categories SET archived = $1 WHERE id = $2 AND workspace_id = $3")
-        .bind(archived).bind(id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = db
+        .query("UPDATE feedback_categories SET archived = $1 WHERE id = $2 AND workspace_id = $3")
+        .bind(archived)
+        .bind(id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     if done == 0 {
         return Err(Error::NotFound);
     }
@@ -120,9 +129,14 @@ pub async fn archive_category(db: &Db, workspace_id: i64, id: i64, archived: boo
 
 /// An offered (not archived) category of the workspace, or a 400.
 async fn offered_category(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<()> {
-    let n: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM feedback_categories WHERE id = $1 AND workspace_id = $2 AND NOT archived")
-        .bind(id).bind(workspace_id).fetch_one(&mut **c).await)?;
+    let n: i64 = tx
+        .query_scalar(
+            "SELECT COUNT(*) FROM feedback_categories WHERE id = $1 AND workspace_id = $2 AND NOT archived",
+        )
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
     if n == 1 {
         Ok(())
     } else {
@@ -131,9 +145,11 @@ async fn offered_category(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Resu
 }
 
 pub async fn default_assignee(db: &Db, workspace_id: i64) -> Result<Option<i64>> {
-    let found: Option<Option<i64>> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT default_assignee_id FROM feedback_settings WHERE workspace_id = $1")
-        .bind(workspace_id).fetch_optional(pool).await)?;
+    let found: Option<Option<i64>> = db
+        .query_scalar("SELECT default_assignee_id FROM feedback_settings WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     Ok(found.flatten())
 }
 
@@ -144,10 +160,14 @@ pub async fn set_default_assignee(db: &Db, workspace_id: i64, staff: Option<i64>
     }
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     check_staff(&mut tx, workspace_id, staff).await?;
-    with_tx!(&mut tx, c => sqlx::query(
+    tx.query(
         "INSERT INTO feedback_settings (workspace_id, default_assignee_id) VALUES ($1, $2) \
-         ON CONFLICT (workspace_id) DO UPDATE SET default_assignee_id = $2")
-        .bind(workspace_id).bind(staff).execute(&mut **c).await.map(|_| ()))?;
+         ON CONFLICT (workspace_id) DO UPDATE SET default_assignee_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(staff)
+    .execute()
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -171,24 +191,36 @@ pub async fn route(
     project: Option<i64>,
 ) -> Result<Option<i64>> {
     if let Some(project) = project {
-        let lead: Option<Option<i64>> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-            "SELECT p.lead_id FROM projects p JOIN staff_users s ON s.id = p.lead_id AND s.deactivated_at IS NULL \
-             WHERE p.id = $1 AND p.workspace_id = $2")
-            .bind(project).bind(workspace_id).fetch_optional(&mut **c).await)?;
+        let lead: Option<Option<i64>> = tx
+            .query_scalar(
+                "SELECT p.lead_id FROM projects p JOIN staff_users s ON s.id = p.lead_id AND s.deactivated_at IS NULL \
+                 WHERE p.id = $1 AND p.workspace_id = $2",
+            )
+            .bind(project)
+            .bind(workspace_id)
+            .fetch_optional()
+            .await?;
         if let Some(Some(lead)) = lead {
             return Ok(Some(lead));
         }
     }
-    let set: Option<Option<i64>> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT f.default_assignee_id FROM feedback_settings f \
-         JOIN staff_users s ON s.id = f.default_assignee_id AND s.deactivated_at IS NULL WHERE f.workspace_id = $1")
-        .bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let set: Option<Option<i64>> = tx
+        .query_scalar(
+            "SELECT f.default_assignee_id FROM feedback_settings f \
+             JOIN staff_users s ON s.id = f.default_assignee_id AND s.deactivated_at IS NULL WHERE f.workspace_id = $1",
+        )
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     if let Some(Some(staff)) = set {
         return Ok(Some(staff));
     }
-    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' AND deactivated_at IS NULL ORDER BY id LIMIT 1")
-        .bind(workspace_id).fetch_optional(&mut **c).await)?)
+    tx.query_scalar(
+        "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' AND deactivated_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .bind(workspace_id)
+    .fetch_optional()
+    .await
 }
 
 /// What a contact sends.
@@ -214,16 +246,33 @@ pub async fn create(
     offered_category(tx, ws, new.category_id).await?;
     let assignee = route(tx, ws, new.project_id).await?;
     let ts = now();
-    let id: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "INSERT INTO feedback (workspace_id, client_id, contact_id, sent_by, project_id, category_id, subject, body, \
-         status, assignee_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $10, $10) RETURNING id")
-        .bind(ws).bind(scope.client_id()).bind(scope.contact_id()).bind(sent_by).bind(new.project_id)
-        .bind(new.category_id).bind(new.subject).bind(new.body).bind(assignee).bind(ts)
-        .fetch_one(&mut **c).await)?;
+    let id: i64 = tx
+        .query_scalar(
+            "INSERT INTO feedback (workspace_id, client_id, contact_id, sent_by, project_id, category_id, subject, body, \
+             status, assignee_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $10, $10) RETURNING id",
+        )
+        .bind(ws)
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(sent_by)
+        .bind(new.project_id)
+        .bind(new.category_id)
+        .bind(new.subject)
+        .bind(new.body)
+        .bind(assignee)
+        .bind(ts)
+        .fetch_one()
+        .await?;
     for file in new.files {
-        with_tx!(&mut *tx, c => sqlx::query(
-            "INSERT INTO feedback_files (workspace_id, client_id, feedback_id, file_id) VALUES ($1, $2, $3, $4)")
-            .bind(ws).bind(scope.client_id()).bind(id).bind(*file).execute(&mut **c).await.map(|_| ()))?;
+        tx.query(
+            "INSERT INTO feedback_files (workspace_id, client_id, feedback_id, file_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(ws)
+        .bind(scope.client_id())
+        .bind(id)
+        .bind(*file)
+        .execute()
+        .await?;
     }
     Ok((id, assignee))
 }
@@ -245,8 +294,13 @@ pub async fn list_for_contact(db: &Db, scope: ClientScope) -> Result<Vec<Feedbac
         seen_by("$3")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql).bind(scope.workspace_id())
-        .bind(scope.client_id()).bind(scope.contact_id()).fetch_all(&mut **c).await)?;
+    let found = tx
+        .query_as(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -265,9 +319,14 @@ pub async fn one_for_contact(tx: &mut ScopedTx, scope: ClientScope, id: i64) -> 
         "{SELECT} WHERE f.id = $1 AND f.workspace_id = $2 AND f.client_id = $3 AND {}",
         seen_by("$4")
     );
-    with_tx!(&mut *tx, c => sqlx::query_as(&sql).bind(id).bind(scope.workspace_id())
-        .bind(scope.client_id()).bind(scope.contact_id()).fetch_optional(&mut **c).await)?
-    .ok_or(Error::NotFound)
+    tx.query_as(&sql)
+        .bind(id)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_optional()
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 pub async fn thread_for_contact(db: &Db, scope: ClientScope, id: i64) -> Result<Thread> {
@@ -292,24 +351,30 @@ pub struct Filter {
 
 pub async fn list_for_workspace(db: &Db, workspace_id: i64, f: &Filter) -> Result<Vec<Feedback>> {
     let sql = format!(
-        "{SELECT} WHERE f.workspace_id = $1 AND ($2 = 0 OR f.assignee_id = $2) AND ($3 = '' OR f.status = $3) \
+        "{SELECT} WHERE f.workspace_id = $1 AND ($2 IS NULL OR f.assignee_id = $2) AND ($3 IS NULL OR f.status = $3) \
          AND (NOT $4 OR f.status IN ('new', 'in_progress')) \
          ORDER BY CASE WHEN f.status IN ('new', 'in_progress') THEN 0 ELSE 1 END, f.updated_at DESC, f.id DESC LIMIT 500"
     );
-    let status = f.status.map(Status::as_str).unwrap_or("");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(f.assignee.unwrap_or(0))
-        .bind(status).bind(f.open_only).fetch_all(pool).await)?,
-    )
+    db.query_as(&sql)
+        .bind(workspace_id)
+        .bind(f.assignee)
+        .bind(f.status.map(Status::as_str))
+        .bind(f.open_only)
+        .fetch_all()
+        .await
 }
 
 /// One of the workspace's feedback, locked for the write `tx` is.
 pub async fn staff_one(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<Feedback> {
     let sql = format!(
         "{SELECT} WHERE f.id = $1 AND f.workspace_id = $2{}",
-        lock_clause(tx)
+        tx.lock_for_update_of("f")
     );
-    with_tx!(&mut *tx, c => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?
+    tx.query_as(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -330,23 +395,40 @@ async fn details(
     f: &Feedback,
     with_notes: bool,
 ) -> Result<(Vec<Message>, Vec<Attachment>)> {
-    let messages = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, author, contact_id, staff_user_id, body, internal, created_at FROM feedback_messages \
-         WHERE feedback_id = $1 AND workspace_id = $2 AND ($3 OR NOT internal) ORDER BY id")
-        .bind(f.id).bind(f.workspace_id).bind(with_notes).fetch_all(&mut **c).await)?;
-    let files = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT fl.id AS file_id, fl.name, fl.content_type, fl.size FROM feedback_files ff \
-         JOIN files fl ON fl.id = ff.file_id AND fl.workspace_id = ff.workspace_id \
-         WHERE ff.feedback_id = $1 AND ff.workspace_id = $2 ORDER BY ff.id")
-        .bind(f.id).bind(f.workspace_id).fetch_all(&mut **c).await)?;
+    let messages = tx
+        .query_as(
+            "SELECT id, author, contact_id, staff_user_id, body, internal, created_at FROM feedback_messages \
+             WHERE feedback_id = $1 AND workspace_id = $2 AND ($3 OR NOT internal) ORDER BY id",
+        )
+        .bind(f.id)
+        .bind(f.workspace_id)
+        .bind(with_notes)
+        .fetch_all()
+        .await?;
+    let files = tx
+        .query_as(
+            "SELECT fl.id AS file_id, fl.name, fl.content_type, fl.size FROM feedback_files ff \
+             JOIN files fl ON fl.id = ff.file_id AND fl.workspace_id = ff.workspace_id \
+             WHERE ff.feedback_id = $1 AND ff.workspace_id = $2 ORDER BY ff.id",
+        )
+        .bind(f.id)
+        .bind(f.workspace_id)
+        .fetch_all()
+        .await?;
     Ok((messages, files))
 }
 
 /// Whether `file` is attached to `f` (the caller found `f` in its scope).
 pub async fn has_file(tx: &mut ScopedTx, f: &Feedback, file: i64) -> Result<bool> {
-    let n: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM feedback_files WHERE feedback_id = $1 AND file_id = $2 AND workspace_id = $3")
-        .bind(f.id).bind(file).bind(f.workspace_id).fetch_one(&mut **c).await)?;
+    let n: i64 = tx
+        .query_scalar(
+            "SELECT COUNT(*) FROM feedback_files WHERE feedback_id = $1 AND file_id = $2 AND workspace_id = $3",
+        )
+        .bind(f.id)
+        .bind(file)
+        .bind(f.workspace_id)
+        .fetch_one()
+        .await?;
     Ok(n > 0)
 }
 
@@ -376,17 +458,31 @@ pub async fn add_message(
         Author::Staff { id, name, internal } => (name, None, Some(id), internal),
     };
     let ts = now();
-    with_tx!(&mut *tx, c => sqlx::query(
+    tx.query(
         "INSERT INTO feedback_messages (workspace_id, client_id, feedback_id, author, contact_id, staff_user_id, body, internal, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(f.workspace_id).bind(f.client_id).bind(f.id).bind(name).bind(contact).bind(staff)
-        .bind(body).bind(internal).bind(ts).execute(&mut **c).await.map(|_| ()))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(f.workspace_id)
+    .bind(f.client_id)
+    .bind(f.id)
+    .bind(name)
+    .bind(contact)
+    .bind(staff)
+    .bind(body)
+    .bind(internal)
+    .bind(ts)
+    .execute()
+    .await?;
     touch(tx, f).await
 }
 
 async fn touch(tx: &mut ScopedTx, f: &Feedback) -> Result<()> {
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE feedback SET updated_at = $1 WHERE id = $2 AND workspace_id = $3")
-        .bind(now()).bind(f.id).bind(f.workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("UPDATE feedback SET updated_at = $1 WHERE id = $2 AND workspace_id = $3")
+        .bind(now())
+        .bind(f.id)
+        .bind(f.workspace_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -395,23 +491,44 @@ pub async fn set_status(tx: &mut ScopedTx, f: &Feedback, status: Status) -> Resu
     if f.status() == status {
         return Ok(false);
     }
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE feedback SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
-        .bind(status.as_str()).bind(now()).bind(f.id).bind(f.workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query(
+        "UPDATE feedback SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4",
+    )
+    .bind(status.as_str())
+    .bind(now())
+    .bind(f.id)
+    .bind(f.workspace_id)
+    .execute()
+    .await?;
     Ok(true)
 }
 
 /// Hands the feedback to another team member (`None`: nobody in particular).
 pub async fn assign(tx: &mut ScopedTx, f: &Feedback, staff: Option<i64>) -> Result<()> {
     check_staff(tx, f.workspace_id, staff).await?;
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE feedback SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
-        .bind(staff).bind(now()).bind(f.id).bind(f.workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query(
+        "UPDATE feedback SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4",
+    )
+    .bind(staff)
+    .bind(now())
+    .bind(f.id)
+    .bind(f.workspace_id)
+    .execute()
+    .await?;
     Ok(())
 }
 
 /// Links the project task the feedback became.
 pub async fn link_task(tx: &mut ScopedTx, f: &Feedback, task: i64) -> Result<()> {
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE feedback SET task_id = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
-        .bind(task).bind(now()).bind(f.id).bind(f.workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query(
+        "UPDATE feedback SET task_id = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4",
+    )
+    .bind(task)
+    .bind(now())
+    .bind(f.id)
+    .bind(f.workspace_id)
+    .execute()
+    .await?;
     Ok(())
 }
 
@@ -447,22 +564,41 @@ pub async fn seed(
     let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
     let assignee = route(&mut tx, workspace_id, Some(project)).await?;
     let ts = now();
-    let id: i64 = with_tx!(&mut tx, c => sqlx::query_scalar(
-        "INSERT INTO feedback (workspace_id, client_id, sent_by, project_id, category_id, subject, body, \
-         status, assignee_id, created_at, updated_at) VALUES ($1, $2, 'Portico demo', $3, $4, $5, $6, 'in_progress', $7, $8, $8) RETURNING id")
-        .bind(workspace_id).bind(client_id).bind(project).bind(category)
+    let id: i64 = tx
+        .query_scalar(
+            "INSERT INTO feedback (workspace_id, client_id, sent_by, project_id, category_id, subject, body, \
+             status, assignee_id, created_at, updated_at) VALUES ($1, $2, 'Portico demo', $3, $4, $5, $6, 'in_progress', $7, $8, $8) RETURNING id",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(project)
+        .bind(category)
         .bind("Homepage headline on phones")
         .bind("The headline wraps onto three lines on my phone. Could it be shorter there, or smaller?")
-        .bind(assignee).bind(ts).fetch_one(&mut **c).await)?;
-    with_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO feedback_files (workspace_id, client_id, feedback_id, file_id) VALUES ($1, $2, $3, $4)")
-        .bind(workspace_id).bind(client_id).bind(id).bind(file).execute(&mut **c).await.map(|_| ()))?;
-    with_tx!(&mut tx, c => sqlx::query(
+        .bind(assignee)
+        .bind(ts)
+        .fetch_one()
+        .await?;
+    tx.query(
+        "INSERT INTO feedback_files (workspace_id, client_id, feedback_id, file_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(id)
+    .bind(file)
+    .execute()
+    .await?;
+    tx.query(
         "INSERT INTO feedback_messages (workspace_id, client_id, feedback_id, author, body, internal, created_at) \
-         VALUES ($1, $2, $3, 'Portico demo', $4, FALSE, $5)")
-        .bind(workspace_id).bind(client_id).bind(id)
-        .bind("Thanks — we will shorten it on small screens and send you a preview this week.")
-        .bind(ts).execute(&mut **c).await.map(|_| ()))?;
+         VALUES ($1, $2, $3, 'Portico demo', $4, FALSE, $5)",
+    )
+    .bind(workspace_id)
+    .bind(client_id)
+    .bind(id)
+    .bind("Thanks — we will shorten it on small screens and send you a preview this week.")
+    .bind(ts)
+    .execute()
+    .await?;
     tx.commit().await?;
     Ok((id, file, category))
 }
@@ -472,7 +608,6 @@ pub async fn attachment_bytes(db: &Db, workspace_id: i64) -> Result<u64> {
     let sql = "SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) FROM feedback_files ff \
                JOIN files f ON f.id = ff.file_id AND f.workspace_id = ff.workspace_id \
                WHERE ff.workspace_id = $1";
-    let used: i64 =
-        with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_one(pool).await)?;
+    let used: i64 = db.query_scalar(sql).bind(workspace_id).fetch_one().await?;
     Ok(u64::try_from(used).unwrap_or(0))
 }

@@ -210,7 +210,13 @@ impl PortalModule for Gallery {
         let sql = "SELECT id FROM shared_files WHERE client_id = $1 AND file_id = $2";
         let mut ids = Vec::new();
         for file in [shared[1], shared[0]] {
-            let id: i64 = portal_core::with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(client_id).bind(file).fetch_one(pool).await)?;
+            let id: i64 = state
+                .db
+                .query_scalar(sql)
+                .bind(client_id)
+                .bind(file)
+                .fetch_one()
+                .await?;
             ids.push(id.to_string());
         }
         let [image, pdf] = <[String; 2]>::try_from(ids)

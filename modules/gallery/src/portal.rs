@@ -46,12 +46,14 @@ impl Filter {
                     .ok_or_else(|| Error::BadRequest("Show images, video or documents.".into()))?,
             ),
         };
+        // `0` names no project and has always listed every file, like no `project` at all.
         let project = match self.project.as_str() {
             "" => None,
             raw => Some(
                 raw.parse::<i64>()
                     .map_err(|_| Error::BadRequest("Choose one of your projects.".into()))?,
-            ),
+            )
+            .filter(|id| *id != 0),
         };
         Ok(Narrowing {
             search,

@@ -1,6 +1,5 @@
 //! Shares: which of the workspace's files each client sees. Portal queries run in the
 //! contact's scope; a client sees only rows shared with it.
-use portal_core::db::BeginWrite;
 use portal_core::prelude::*;
 use serde::Serialize;
 
@@ -86,18 +85,23 @@ pub async fn for_client(db: &Db, scope: ClientScope, n: Narrowing<'_>) -> Result
         sql.push_str(" AND ");
         sql.push_str(sort.condition());
     }
-    // 0: every project's, and the untied ones.
-    sql.push_str(" AND ($5 = 0 OR s.project_id = $5)");
+    // None: every project's, and the untied ones.
+    sql.push_str(" AND ($5 IS NULL OR s.project_id = $5)");
     sql.push_str(" ORDER BY s.shared_at DESC, s.id DESC");
     let pattern = format!(
         "%{}%",
         n.search.to_lowercase().replace(['\\', '%', '_'], "")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(&pattern)
-        .bind(n.project.unwrap_or(0))
-        .fetch_all(&mut **c).await)?;
+    let found = tx
+        .query_as(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(&pattern)
+        .bind(n.project)
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -123,9 +127,14 @@ pub async fn some_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result
 pub async fn one_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Shared> {
     let sql = format!("{} AND s.id = $4", shared_sql());
     let mut tx = scope.begin(db).await?;
-    let found: Option<Shared> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(id)
-        .fetch_optional(&mut **c).await)?;
+    let found: Option<Shared> = tx
+        .query_as(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(id)
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     found.ok_or(Error::NotFound)
 }
@@ -151,7 +160,7 @@ pub async fn for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffShare>
                JOIN clients c ON c.id = s.client_id AND c.workspace_id = s.workspace_id \
                LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
                WHERE s.workspace_id = $1 ORDER BY c.name, s.folder, f.name";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(sql).bind(workspace_id).fetch_all().await
 }
 
 /// What staff share: files of the workspace with one of its clients, under a folder name
@@ -186,49 +195,76 @@ pub fn checked(new: &NewShare<'_>) -> Result<()> {
 /// it is never shown to B). Returns how many shares are new.
 pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usize> {
     let ts = now();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let client: Option<i64> = sqlx::query_scalar("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
-            .bind(new.client_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
-        if client.is_none() {
-            return Err(Error::BadRequest("Choose one of your clients.".into()));
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    let client: Option<i64> = tx
+        .query_scalar("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
+        .bind(new.client_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
+    if client.is_none() {
+        return Err(Error::BadRequest("Choose one of your clients.".into()));
+    }
+    if let Some(project) = new.project_id {
+        let found: Option<i64> = tx
+            .query_scalar(
+                "SELECT id FROM projects WHERE id = $1 AND workspace_id = $2 AND client_id = $3",
+            )
+            .bind(project)
+            .bind(workspace_id)
+            .bind(new.client_id)
+            .fetch_optional()
+            .await?;
+        if found.is_none() {
+            return Err(Error::BadRequest(
+                "Choose a project of the same client, or none.".into(),
+            ));
         }
-        if let Some(project) = new.project_id {
-            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE id = $1 AND workspace_id = $2 AND client_id = $3")
-                .bind(project).bind(workspace_id).bind(new.client_id).fetch_optional(&mut *tx).await?;
-            if found.is_none() {
-                return Err(Error::BadRequest("Choose a project of the same client, or none.".into()));
+    }
+    let mut added = 0;
+    for file in new.files {
+        let owner: Option<Option<i64>> = tx
+            .query_scalar("SELECT client_id FROM files WHERE id = $1 AND workspace_id = $2")
+            .bind(file)
+            .bind(workspace_id)
+            .fetch_optional()
+            .await?;
+        match owner {
+            None => {
+                return Err(Error::BadRequest(
+                    "Choose files from your file manager.".into(),
+                ))
             }
+            Some(Some(owner)) if owner != new.client_id => {
+                return Err(Error::BadRequest(
+                    "That file belongs to another client: share only the agency's files, or this client's own.".into(),
+                ))
+            }
+            Some(_) => {}
         }
-        let mut added = 0;
-        for file in new.files {
-            let owner: Option<Option<i64>> = sqlx::query_scalar("SELECT client_id FROM files WHERE id = $1 AND workspace_id = $2")
-                .bind(file).bind(workspace_id).fetch_optional(&mut *tx).await?;
-            match owner {
-                None => return Err(Error::BadRequest("Choose files from your file manager.".into())),
-                Some(Some(owner)) if owner != new.client_id => {
-                    return Err(Error::BadRequest(
-                        "That file belongs to another client: share only the agency's files, or this client's own.".into(),
-                    ))
-                }
-                Some(_) => {}
-            }
-            added += sqlx::query(
+        added += tx
+            .query(
                 "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, project_id, shared_by, shared_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (client_id, file_id) DO NOTHING",
             )
-            .bind(workspace_id).bind(new.client_id).bind(file).bind(new.folder).bind(new.project_id).bind(new.by).bind(ts)
-            .execute(&mut *tx).await?.rows_affected() as usize;
-        }
-        tx.commit().await?;
-        Ok(added)
-    })
+            .bind(workspace_id)
+            .bind(new.client_id)
+            .bind(file)
+            .bind(new.folder)
+            .bind(new.project_id)
+            .bind(new.by)
+            .bind(ts)
+            .execute()
+            .await? as usize;
+    }
+    tx.commit().await?;
+    Ok(added)
 }
 
 /// Ends a share at once: the next request of the client's contacts no longer finds it.
 pub async fn unshare(db: &Db, workspace_id: i64, id: i64) -> Result<()> {
     let sql = "DELETE FROM shared_files WHERE id = $1 AND workspace_id = $2";
-    let gone = with_db!(db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let gone = db.query(sql).bind(id).bind(workspace_id).execute().await?;
     if gone == 0 {
         return Err(Error::NotFound);
     }
