@@ -79,11 +79,17 @@ pub async fn replies_for_client(
         visible("c.project_id", "$3")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => {
-        let q = sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(project_id);
-        let q = match task { Some(t) => q.bind(t), None => q };
-        q.fetch_all(&mut **conn).await
-    })?;
+    let q = tx
+        .query_as::<Reply>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(project_id);
+    let q = match task {
+        Some(t) => q.bind(t),
+        None => q,
+    };
+    let found = q.fetch_all().await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -119,9 +125,14 @@ pub async fn post_reply(
          WHERE p.workspace_id = $1 AND p.client_id = $2 AND p.id = $3 AND {}",
         visible("p.id", "$4")
     );
-    let found: Option<(String, String)> = with_tx!(&mut *tx, conn => sqlx::query_as(&project_sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id())
-        .fetch_optional(&mut **conn).await)?;
+    let found = tx
+        .query_as::<(String, String)>(&project_sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(project_id)
+        .bind(scope.contact_id())
+        .fetch_optional()
+        .await?;
     let Some((project_name, author_name)) = found else {
         return Err(Error::NotFound);
     };
@@ -131,18 +142,30 @@ pub async fn post_reply(
             let sql =
                 "SELECT title FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3 \
                        AND client_id = $4 AND client_visible";
-            let title: Option<String> = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
-                .bind(task).bind(project_id).bind(scope.workspace_id()).bind(scope.client_id())
-                .fetch_optional(&mut **conn).await)?;
+            let title = tx
+                .query_scalar::<String>(sql)
+                .bind(task)
+                .bind(project_id)
+                .bind(scope.workspace_id())
+                .bind(scope.client_id())
+                .fetch_optional()
+                .await?;
             Some(title.ok_or(Error::NotFound)?)
         }
     };
     let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \
                VALUES ($1, $2, $3, $4, 'reply', $5, $6, $7) RETURNING id";
-    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(task_id)
-        .bind(body).bind(scope.contact_id()).bind(now())
-        .fetch_one(&mut **conn).await)?;
+    let id = tx
+        .query_scalar::<i64>(sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(project_id)
+        .bind(task_id)
+        .bind(body)
+        .bind(scope.contact_id())
+        .bind(now())
+        .fetch_one()
+        .await?;
     Ok(CommentPosted {
         comment_id: id,
         kind: REPLY,
@@ -187,9 +210,11 @@ pub async fn comments_for_workspace(
     project_id: i64,
 ) -> Result<Vec<Comment>> {
     let sql = format!("{COMMENT_SQL} ORDER BY c.created_at, c.id");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).fetch_all(pool).await)?,
-    )
+    db.query_as::<Comment>(&sql)
+        .bind(workspace_id)
+        .bind(project_id)
+        .fetch_all()
+        .await
 }
 
 async fn comment_for_workspace(
@@ -199,7 +224,12 @@ async fn comment_for_workspace(
     comment_id: i64,
 ) -> Result<Comment> {
     let sql = format!("{COMMENT_SQL} AND c.id = $3");
-    with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).bind(comment_id).fetch_optional(pool).await)?
+    db.query_as::<Comment>(&sql)
+        .bind(workspace_id)
+        .bind(project_id)
+        .bind(comment_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -216,17 +246,26 @@ pub async fn post_staff_comment(
 ) -> Result<CommentPosted> {
     let sql = "SELECT p.name, p.client_id, s.name FROM projects p JOIN staff_users s ON s.id = $3 AND s.workspace_id = p.workspace_id \
                WHERE p.id = $1 AND p.workspace_id = $2";
-    let (project_name, client_id, author_name): (String, i64, String) =
-        with_tx!(&mut *tx, conn => sqlx::query_as(sql)
-        .bind(project_id).bind(workspace_id).bind(staff_id).fetch_optional(&mut **conn).await)?
+    let (project_name, client_id, author_name) = tx
+        .query_as::<(String, i64, String)>(sql)
+        .bind(project_id)
+        .bind(workspace_id)
+        .bind(staff_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)?;
     let task_title = match task_id {
         None => None,
         Some(task) => {
             let sql = "SELECT title, client_visible FROM tasks WHERE id = $1 AND project_id = $2 AND workspace_id = $3";
-            let (title, shown): (String, bool) = with_tx!(&mut *tx, conn => sqlx::query_as(sql)
-                .bind(task).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?
-            .ok_or(Error::NotFound)?;
+            let (title, shown) = tx
+                .query_as::<(String, bool)>(sql)
+                .bind(task)
+                .bind(project_id)
+                .bind(workspace_id)
+                .fetch_optional()
+                .await?
+                .ok_or(Error::NotFound)?;
             if kind == REPLY && !shown {
                 return Err(Error::BadRequest(
                     "The client cannot see this task: make it client-visible before replying, or add an internal note.".into(),
@@ -237,10 +276,18 @@ pub async fn post_staff_comment(
     };
     let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_staff_id, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
-        .bind(workspace_id).bind(client_id).bind(project_id).bind(task_id).bind(kind)
-        .bind(body).bind(staff_id).bind(now())
-        .fetch_one(&mut **conn).await)?;
+    let id = tx
+        .query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(project_id)
+        .bind(task_id)
+        .bind(kind)
+        .bind(body)
+        .bind(staff_id)
+        .bind(now())
+        .fetch_one()
+        .await?;
     Ok(CommentPosted {
         comment_id: id,
         kind,
@@ -284,7 +331,14 @@ pub async fn edit_own_comment(
     body: &str,
 ) -> Result<()> {
     let sql = "UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3 AND workspace_id = $4 AND author_staff_id = $5";
-    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(body).bind(now()).bind(comment_id).bind(workspace_id).bind(staff_id).execute(&mut **conn).await.map(|_| ()))?;
+    tx.query(sql)
+        .bind(body)
+        .bind(now())
+        .bind(comment_id)
+        .bind(workspace_id)
+        .bind(staff_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -296,6 +350,11 @@ pub async fn delete_own_comment(
     comment_id: i64,
 ) -> Result<()> {
     let sql = "DELETE FROM comments WHERE id = $1 AND workspace_id = $2 AND author_staff_id = $3";
-    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(comment_id).bind(workspace_id).bind(staff_id).execute(&mut **conn).await.map(|_| ()))?;
+    tx.query(sql)
+        .bind(comment_id)
+        .bind(workspace_id)
+        .bind(staff_id)
+        .execute()
+        .await?;
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! replies are in `portal_tasks`.
 use axum::extract::{Path, State};
 use axum::response::Html;
-use portal_core::db::days_from_today;
 use portal_core::prelude::*;
 use serde::Serialize;
 
@@ -26,7 +25,7 @@ struct ProjectView {
 }
 
 fn view(ctx: &PortalContext, project: Project) -> ProjectView {
-    let days_left = project.due_date.as_deref().and_then(days_from_today);
+    let days_left = project.due_date.map(Day::days_from_today);
     ProjectView {
         href: ctx.link(&format!("/projects/{}", project.id)),
         status_label: status_label(&project.status),
@@ -78,10 +77,7 @@ pub async fn detail(
         .map(|m| MilestoneView {
             done: m.completed_at.is_some(),
             overdue: m.completed_at.is_none()
-                && m.due_date
-                    .as_deref()
-                    .and_then(days_from_today)
-                    .is_some_and(|d| d < 0),
+                && m.due_date.is_some_and(|d| d.days_from_today() < 0),
             milestone: m,
         })
         .collect();
@@ -137,11 +133,7 @@ pub async fn widgets(
             .into_iter()
             .map(|t| {
                 let overdue = t.task.status != "done"
-                    && t.task
-                        .due_date
-                        .as_deref()
-                        .and_then(days_from_today)
-                        .is_some_and(|d| d < 0);
+                    && t.task.due_date.is_some_and(|d| d.days_from_today() < 0);
                 context! {
                     title => t.task.title,
                     project => t.project_name,

@@ -4,7 +4,6 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portal_core::db::days_from_today;
 use portal_core::prelude::*;
 use serde::Serialize;
 
@@ -34,12 +33,7 @@ fn task_view(ctx: &PortalContext, task: ClientTask) -> TaskView {
         href: ctx.link(&format!("/projects/{}/tasks/{}", task.project_id, task.id)),
         status_label: label(TASK_STATUSES, &task.status),
         priority_label: label(PRIORITIES, &task.priority),
-        overdue: task.status != "done"
-            && task
-                .due_date
-                .as_deref()
-                .and_then(days_from_today)
-                .is_some_and(|d| d < 0),
+        overdue: task.status != "done" && task.due_date.is_some_and(|d| d.days_from_today() < 0),
         task,
     }
 }

@@ -2,7 +2,7 @@
 //! a contact can only ever reach their own client's rows, whatever id they put in a URL; and
 //! runs in the scope's transaction, so on PostgreSQL row-level security holds it to that
 //! client even if a filter were forgotten.
-use portal_core::db::{iso_date_from_today, BeginWrite};
+use portal_core::db::iso_date_from_today;
 use portal_core::prelude::*;
 use serde::Serialize;
 
@@ -29,8 +29,8 @@ pub struct Project {
     pub name: String,
     pub description: String,
     pub status: String,
-    pub start_date: Option<String>,
-    pub due_date: Option<String>,
+    pub start_date: Option<Day>,
+    pub due_date: Option<Day>,
     pub progress: i64,
     pub updated_at: i64,
     /// The staff member leading it (client feedback about it goes to them).
@@ -42,7 +42,7 @@ pub struct Milestone {
     pub id: i64,
     pub project_id: i64,
     pub title: String,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub completed_at: Option<i64>,
 }
 
@@ -52,7 +52,7 @@ pub struct Deadline {
     pub project_id: i64,
     pub project_name: String,
     pub title: String,
-    pub due_date: String,
+    pub due_date: Day,
 }
 
 /// The condition that project `column` is one the scope's contact may see: all of the
@@ -78,13 +78,18 @@ pub async fn audience(
         "SELECT c.id FROM contacts c \
          WHERE c.workspace_id = $1 AND c.client_id = $2 \
            AND EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
-           AND ($5 = '' OR EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $5)) \
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $5)) \
            AND {}",
         visible("$4", "c.id")
     );
-    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(&sql)
-        .bind(ws).bind(client).bind(crate::CAN_VIEW).bind(project).bind(also.unwrap_or(""))
-        .fetch_all(&mut **c).await)?)
+    tx.query_scalar::<i64>(&sql)
+        .bind(ws)
+        .bind(client)
+        .bind(crate::CAN_VIEW)
+        .bind(project)
+        .bind(also)
+        .fetch_all()
+        .await
 }
 
 const PROJECT_COLUMNS: &str =
@@ -97,7 +102,13 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Project>
         visible("id", "$3")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    let found = tx
+        .query_as::<Project>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -109,9 +120,13 @@ async fn active_in(tx: &mut ScopedTx, scope: ClientScope, limit: i64) -> Result<
          AND status <> 'completed' AND {} ORDER BY due_date IS NULL, due_date, id LIMIT $3",
         visible("id", "$4")
     );
-    Ok(
-        with_tx!(tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?,
-    )
+    tx.query_as::<Project>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(limit)
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await
 }
 
 /// The home page's summary — open projects and upcoming deadlines — on the scoped
@@ -133,7 +148,14 @@ pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Opti
         visible("id", "$4")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(id).bind(scope.contact_id()).fetch_optional(&mut **conn).await)?;
+    let found = tx
+        .query_as::<Project>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(id)
+        .bind(scope.contact_id())
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -149,7 +171,14 @@ pub async fn milestones_for_client(
         visible("project_id", "$4")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(project_id).bind(scope.contact_id()).fetch_all(&mut **conn).await)?;
+    let found = tx
+        .query_as::<Milestone>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(project_id)
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -171,9 +200,14 @@ async fn deadlines_in(tx: &mut ScopedTx, scope: ClientScope, limit: i64) -> Resu
          ORDER BY m.due_date, m.id LIMIT $4",
         visible("p.id", "$5")
     );
-    Ok(
-        with_tx!(tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(today()).bind(limit).bind(scope.contact_id()).fetch_all(&mut **conn).await)?,
-    )
+    tx.query_as::<Deadline>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(Day::today())
+        .bind(limit)
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await
 }
 
 /// A project with its client's name, for staff screens.
@@ -184,7 +218,7 @@ pub struct StaffProject {
     pub client_name: String,
     pub name: String,
     pub status: String,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub progress: i64,
 }
 
@@ -192,14 +226,19 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffP
     let sql = "SELECT p.id, p.client_id, c.name AS client_name, p.name, p.status, p.due_date, p.progress \
                FROM projects p JOIN clients c ON c.id = p.client_id \
                WHERE p.workspace_id = $1 ORDER BY c.name, p.due_date IS NULL, p.due_date, p.id";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as::<StaffProject>(sql)
+        .bind(workspace_id)
+        .fetch_all()
+        .await
 }
 
 pub async fn get_for_workspace(db: &Db, workspace_id: i64, id: i64) -> Result<Option<Project>> {
     let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id = $2");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await)?,
-    )
+    db.query_as::<Project>(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional()
+        .await
 }
 
 pub async fn milestones_for_workspace(
@@ -209,9 +248,11 @@ pub async fn milestones_for_workspace(
 ) -> Result<Vec<Milestone>> {
     let sql = "SELECT id, project_id, title, due_date, completed_at FROM milestones \
                WHERE workspace_id = $1 AND project_id = $2 ORDER BY position, due_date, id";
-    Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(project_id).fetch_all(pool).await)?,
-    )
+    db.query_as::<Milestone>(sql)
+        .bind(workspace_id)
+        .bind(project_id)
+        .fetch_all()
+        .await
 }
 
 /// A project's own fields as staff edit them (already checked by the caller).
@@ -220,8 +261,8 @@ pub struct ProjectFields {
     pub name: String,
     pub description: String,
     pub status: String,
-    pub start_date: Option<String>,
-    pub due_date: Option<String>,
+    pub start_date: Option<Day>,
+    pub due_date: Option<Day>,
     pub progress: i64,
     /// Checked here to be staff of the workspace.
     pub lead_id: Option<i64>,
@@ -251,9 +292,14 @@ pub async fn update_project(
     // exactly this change.
     let sql = format!(
         "SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = $1 AND id = $2{}",
-        tx.for_update()
+        tx.lock_for_update()
     );
-    let before: Project = with_tx!(&mut *tx, conn => sqlx::query_as(&sql).bind(workspace_id).bind(id).fetch_optional(&mut **conn).await)?
+    let before = tx
+        .query_as::<Project>(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional()
+        .await?
         .ok_or(portal_core::Error::NotFound)?;
     let sql = "UPDATE projects SET name = $1, description = $2, status = $3, start_date = $4, due_date = $5, \
                progress = $6, updated_at = $7, lead_id = $10 WHERE id = $8 AND workspace_id = $9";
@@ -264,10 +310,19 @@ pub async fn update_project(
         "Choose someone from the agency's team to lead the project.",
     )
     .await?;
-    with_tx!(&mut *tx, conn => sqlx::query(sql)
-        .bind(&f.name).bind(&f.description).bind(&f.status).bind(&f.start_date).bind(&f.due_date)
-        .bind(f.progress).bind(now()).bind(id).bind(workspace_id).bind(f.lead_id)
-        .execute(&mut **conn).await.map(|_| ()))?;
+    tx.query(sql)
+        .bind(&f.name)
+        .bind(&f.description)
+        .bind(&f.status)
+        .bind(f.start_date)
+        .bind(f.due_date)
+        .bind(f.progress)
+        .bind(now())
+        .bind(id)
+        .bind(workspace_id)
+        .bind(f.lead_id)
+        .execute()
+        .await?;
     Ok(ProjectUpdated {
         workspace_id,
         client_id: before.client_id,
@@ -310,25 +365,38 @@ impl<'a> NewProject<'a> {
 
 pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'_>) -> Result<i64> {
     let ts = now();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (workspace_id, client_id, name, description, status, start_date, due_date, progress, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
-            .bind(workspace_id).bind(client_id).bind(p.name).bind(p.description).bind(p.status)
-            .bind(p.start_date).bind(p.due_date).bind(p.progress).bind(ts)
-            .fetch_one(&mut *tx).await?;
-        for (pos, (title, due, done)) in p.milestones.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO milestones (project_id, workspace_id, client_id, title, due_date, completed_at, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(id).bind(workspace_id).bind(client_id).bind(*title).bind(*due)
-                .bind(done.then_some(ts)).bind(pos as i64)
-                .execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    let sql = "INSERT INTO projects (workspace_id, client_id, name, description, status, start_date, due_date, progress, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
+    let id = tx
+        .query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(p.name)
+        .bind(p.description)
+        .bind(p.status)
+        .bind(p.start_date)
+        .bind(p.due_date)
+        .bind(p.progress)
+        .bind(ts)
+        .fetch_one()
+        .await?;
+    let sql = "INSERT INTO milestones (project_id, workspace_id, client_id, title, due_date, completed_at, position) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    for (pos, (title, due, done)) in p.milestones.iter().enumerate() {
+        tx.query(sql)
+            .bind(id)
+            .bind(workspace_id)
+            .bind(client_id)
+            .bind(*title)
+            .bind(*due)
+            .bind(done.then_some(ts))
+            .bind(pos as i64)
+            .execute()
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// The client's project named `p.name`, made if it has none: other modules' seeds hang their
@@ -342,8 +410,13 @@ pub async fn find_or_create(
 ) -> Result<i64> {
     let sql = "SELECT id FROM projects WHERE workspace_id = $1 AND client_id = $2 AND name = $3 \
                ORDER BY id LIMIT 1";
-    let found: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql)
-        .bind(workspace_id).bind(client_id).bind(p.name).fetch_optional(pool).await)?;
+    let found = db
+        .query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(p.name)
+        .fetch_optional()
+        .await?;
     match found {
         Some(id) => Ok(id),
         None => create(db, workspace_id, client_id, p).await,
@@ -424,7 +497,11 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     use crate::tasks::{create_task, TaskFields};
     let sql =
         "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
-    let staff: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    let staff = db
+        .query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     let staff = match staff {
         Some(id) => id,
         None => {
@@ -527,13 +604,24 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     tx.commit().await?;
     let sql =
         "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
-    let contact: Option<i64> = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;
+    let contact = db
+        .query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_optional()
+        .await?;
     if let Some(contact) = contact {
         let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \
                    VALUES ($1, $2, $3, NULL, 'reply', $4, $5, $6)";
-        with_db!(db, pool => sqlx::query(sql).bind(workspace_id).bind(client_id).bind(project)
-            .bind("Looks great! Could the hero image be a little brighter?").bind(contact).bind(now())
-            .execute(pool).await.map(|_| ()))?;
+        db.query(sql)
+            .bind(workspace_id)
+            .bind(client_id)
+            .bind(project)
+            .bind("Looks great! Could the hero image be a little brighter?")
+            .bind(contact)
+            .bind(now())
+            .execute()
+            .await?;
     }
     Ok((shown, reply.comment_id))
 }
@@ -556,7 +644,13 @@ pub async fn access_of(
 ) -> Result<(bool, Vec<AccessRow>)> {
     let sql = "SELECT p.id, p.name, EXISTS (SELECT 1 FROM project_access a WHERE a.contact_id = $3 AND a.project_id = p.id) AS granted \
                FROM projects p WHERE p.workspace_id = $1 AND p.client_id = $2 ORDER BY LOWER(p.name), p.id";
-    let rows: Vec<AccessRow> = with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(client_id).bind(contact_id).fetch_all(pool).await)?;
+    let rows = db
+        .query_as::<AccessRow>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(contact_id)
+        .fetch_all()
+        .await?;
     Ok((rows.iter().any(|r| r.granted), rows))
 }
 
@@ -568,33 +662,30 @@ pub async fn set_access(
     contact_id: i64,
     projects: Option<&[i64]>,
 ) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM project_access WHERE contact_id = $1 AND workspace_id = $2")
-            .bind(contact_id)
-            .bind(workspace_id)
-            .execute(&mut *tx)
-            .await?;
-        for id in projects.unwrap_or(&[]) {
-            // Only the client's own projects: anything else inserts nothing and is refused.
-            let n = sqlx::query(
-                "INSERT INTO project_access (contact_id, project_id, workspace_id) \
-                 SELECT $1, id, workspace_id FROM projects WHERE id = $2 AND workspace_id = $3 AND client_id = $4",
-            )
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query("DELETE FROM project_access WHERE contact_id = $1 AND workspace_id = $2")
+        .bind(contact_id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    let sql = "INSERT INTO project_access (contact_id, project_id, workspace_id) \
+               SELECT $1, id, workspace_id FROM projects WHERE id = $2 AND workspace_id = $3 AND client_id = $4";
+    for id in projects.unwrap_or(&[]) {
+        // Only the client's own projects: anything else inserts nothing and is refused.
+        let n = tx
+            .query(sql)
             .bind(contact_id)
             .bind(*id)
             .bind(workspace_id)
             .bind(client_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n != 1 {
-                return Err(portal_core::Error::BadRequest(format!(
-                    "Project {id} is not one of this client's projects."
-                )));
-            }
+            .execute()
+            .await?;
+        if n != 1 {
+            return Err(portal_core::Error::BadRequest(format!(
+                "Project {id} is not one of this client's projects."
+            )));
         }
-        tx.commit().await?;
-        Ok(())
-    })
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -39,7 +39,7 @@ pub struct ClientTask {
     pub status: String,
     pub priority: String,
     pub assignee_name: Option<String>,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub completed_at: Option<i64>,
 }
 
@@ -62,7 +62,14 @@ fn client_task_sql(extra: &str) -> String {
 pub async fn client_tasks(db: &Db, scope: ClientScope, project_id: i64) -> Result<Vec<ClientTask>> {
     let sql = client_task_sql("t.project_id = $4 ORDER BY t.position, t.id");
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(project_id).fetch_all(&mut **conn).await)?;
+    let found = tx
+        .query_as::<ClientTask>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(project_id)
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -98,18 +105,16 @@ pub async fn ongoing_in(
         visible("t.project_id", "$3"),
         placeholders.join(", ")
     );
-    let found = with_tx!(tx, conn => {
-        let mut q = sqlx::query_as(&sql)
-            .bind(scope.workspace_id())
-            .bind(scope.client_id())
-            .bind(scope.contact_id())
-            .bind(limit);
-        for s in statuses {
-            q = q.bind(s);
-        }
-        q.fetch_all(&mut **conn).await
-    })?;
-    Ok(found)
+    let mut q = tx
+        .query_as::<OngoingTask>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(limit);
+    for s in statuses {
+        q = q.bind(s);
+    }
+    q.fetch_all().await
 }
 
 /// One client-visible task of the project; `None` for anything else (internal, another
@@ -122,7 +127,15 @@ pub async fn client_task(
 ) -> Result<Option<ClientTask>> {
     let sql = client_task_sql("t.project_id = $4 AND t.id = $5");
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, conn => sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id()).bind(project_id).bind(task_id).fetch_optional(&mut **conn).await)?;
+    let found = tx
+        .query_as::<ClientTask>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .bind(project_id)
+        .bind(task_id)
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -139,7 +152,7 @@ pub struct Task {
     pub priority: String,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub client_visible: bool,
     pub position: i64,
     pub created_at: i64,
@@ -156,9 +169,11 @@ const TASK_SQL: &str =
 
 pub async fn tasks_for_workspace(db: &Db, workspace_id: i64, project_id: i64) -> Result<Vec<Task>> {
     let sql = format!("{TASK_SQL} ORDER BY t.position, t.id");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).fetch_all(pool).await)?,
-    )
+    db.query_as::<Task>(&sql)
+        .bind(workspace_id)
+        .bind(project_id)
+        .fetch_all()
+        .await
 }
 
 pub async fn task_for_workspace(
@@ -168,9 +183,12 @@ pub async fn task_for_workspace(
     task_id: i64,
 ) -> Result<Option<Task>> {
     let sql = format!("{TASK_SQL} AND t.id = $3");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(project_id).bind(task_id).fetch_optional(pool).await)?,
-    )
+    db.query_as::<Task>(&sql)
+        .bind(workspace_id)
+        .bind(project_id)
+        .bind(task_id)
+        .fetch_optional()
+        .await
 }
 
 /// A task's fields as staff enter them (already checked by the caller).
@@ -227,7 +245,11 @@ async fn project_of(
     project_id: i64,
 ) -> Result<(String, i64)> {
     let sql = "SELECT name, client_id FROM projects WHERE id = $1 AND workspace_id = $2";
-    with_tx!(&mut *tx, conn => sqlx::query_as(sql).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?
+    tx.query_as::<(String, i64)>(sql)
+        .bind(project_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -246,11 +268,23 @@ pub async fn create_task(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                (SELECT COALESCE(MAX(position), -1) + 1 FROM tasks WHERE project_id = $1), $12, $12, $13) RETURNING id";
     let completed = (f.status == "done").then_some(ts);
-    let id: i64 = with_tx!(&mut *tx, conn => sqlx::query_scalar(sql)
-        .bind(project_id).bind(workspace_id).bind(client_id).bind(&f.title).bind(&f.description)
-        .bind(&f.internal_notes).bind(&f.status).bind(&f.priority).bind(f.assignee_id)
-        .bind(&f.due_date).bind(f.client_visible).bind(ts).bind(completed)
-        .fetch_one(&mut **conn).await)?;
+    let id = tx
+        .query_scalar::<i64>(sql)
+        .bind(project_id)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.internal_notes)
+        .bind(&f.status)
+        .bind(&f.priority)
+        .bind(f.assignee_id)
+        .bind(&f.due_date)
+        .bind(f.client_visible)
+        .bind(ts)
+        .bind(completed)
+        .fetch_one()
+        .await?;
     Ok(TaskChange {
         workspace_id,
         client_id,
@@ -278,14 +312,15 @@ async fn change_of(
         "SELECT t.title, t.client_visible, t.status, p.name, p.client_id FROM tasks t \
          JOIN projects p ON p.id = t.project_id AND p.workspace_id = t.workspace_id \
          WHERE t.id = $1 AND t.project_id = $2 AND t.workspace_id = $3{}",
-        if tx.for_update().is_empty() {
-            ""
-        } else {
-            " FOR UPDATE OF t"
-        }
+        tx.lock_for_update_of("t")
     );
-    let found: Option<(String, bool, String, String, i64)> = with_tx!(&mut *tx, conn => sqlx::query_as(&sql)
-        .bind(task_id).bind(project_id).bind(workspace_id).fetch_optional(&mut **conn).await)?;
+    let found = tx
+        .query_as::<(String, bool, String, String, i64)>(&sql)
+        .bind(task_id)
+        .bind(project_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     let (title, client_visible, status, project_name, client_id) = found.ok_or(Error::NotFound)?;
     Ok(TaskChange {
         workspace_id,
@@ -316,11 +351,21 @@ pub async fn update_task(
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
                completed_at = CASE WHEN $4 = 'done' THEN COALESCE(completed_at, $9) ELSE NULL END \
                WHERE id = $10 AND workspace_id = $11 AND project_id = $12";
-    with_tx!(&mut *tx, conn => sqlx::query(sql)
-        .bind(&f.title).bind(&f.description).bind(&f.internal_notes).bind(&f.status).bind(&f.priority)
-        .bind(f.assignee_id).bind(&f.due_date).bind(f.client_visible).bind(ts)
-        .bind(task_id).bind(workspace_id).bind(project_id)
-        .execute(&mut **conn).await.map(|_| ()))?;
+    tx.query(sql)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(&f.internal_notes)
+        .bind(&f.status)
+        .bind(&f.priority)
+        .bind(f.assignee_id)
+        .bind(&f.due_date)
+        .bind(f.client_visible)
+        .bind(ts)
+        .bind(task_id)
+        .bind(workspace_id)
+        .bind(project_id)
+        .execute()
+        .await?;
     change.title = f.title.clone();
     change.client_visible = f.client_visible;
     change.status = f.status.clone();
@@ -340,7 +385,14 @@ pub async fn set_task_status(
     let sql = "UPDATE tasks SET status = $1, updated_at = $2, \
                completed_at = CASE WHEN $1 = 'done' THEN COALESCE(completed_at, $2) ELSE NULL END \
                WHERE id = $3 AND workspace_id = $4 AND project_id = $5";
-    with_tx!(&mut *tx, conn => sqlx::query(sql).bind(status).bind(ts).bind(task_id).bind(workspace_id).bind(project_id).execute(&mut **conn).await.map(|_| ()))?;
+    tx.query(sql)
+        .bind(status)
+        .bind(ts)
+        .bind(task_id)
+        .bind(workspace_id)
+        .bind(project_id)
+        .execute()
+        .await?;
     change.status = status.to_string();
     Ok(change)
 }
