@@ -36,10 +36,10 @@ pub async fn list(
     let status = optional(&f.status, Status::parse, "status")?;
     let ws = ctx.tenant.workspace.id;
     let found = store::list_for_workspace(&state.db, ws, status).await?;
-    let today = today();
+    let today = Day::today();
     let mut rows = Vec::with_capacity(found.len());
     for inv in &found {
-        let row = invoice_view(inv, &today)?;
+        let row = invoice_view(inv, today)?;
         rows.push(context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row });
     }
     let clients = clients::list_clients(&state.db, ws).await?;
@@ -81,10 +81,10 @@ pub async fn create(
         .parse::<i64>()
         .map_err(|_| Error::BadRequest("Choose one of your clients.".into()))?;
     let cur = currency(form.get("currency"))?;
-    let due = form.date("due_date")?;
+    let due = form::day(&form, "due_date")?;
     let ws = ctx.tenant.workspace.id;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let id = store::create_draft(&mut tx, ws, client, cur, due.as_deref(), &ctx.user.name).await?;
+    let id = store::create_draft(&mut tx, ws, client, cur, due, &ctx.user.name).await?;
     tx.commit().await?;
     Ok(Redirect::to(&ctx.link(&format!("/billing/{id}?done=created"))).into_response())
 }
@@ -149,7 +149,7 @@ pub async fn show(
     ctx.render(
         "billing/admin_invoice.html",
         context! {
-            invoice => invoice_view(inv, &today())?,
+            invoice => invoice_view(inv, Day::today())?,
             raw => context! {
                 discount => money::show_percent(inv.discount_bp),
                 tax => money::show_percent(inv.tax_bp),
@@ -246,7 +246,7 @@ pub async fn issue(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let number = store::issue(&mut tx, &inv, &today()).await?;
+    let number = store::issue(&mut tx, &inv, Day::today()).await?;
     news::issued(&state, &ctx, &mut tx, &inv, &number).await?;
     tx.commit().await?;
     state.wake_outbox();

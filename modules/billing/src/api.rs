@@ -25,9 +25,9 @@ use crate::status::shown;
 use crate::store::{self, Invoice, InvoiceView, NewLine};
 use crate::stripe;
 
-fn summary(inv: &Invoice, today: &str) -> Result<Value> {
+fn summary(inv: &Invoice, today: Day) -> Result<Value> {
     let cur = inv.currency()?;
-    let (status, _) = shown(inv.status(), inv.due_date.as_deref(), inv.balance(), today);
+    let (status, _) = shown(inv.status(), inv.due_date, inv.balance(), today);
     Ok(json!({
         "id": inv.id,
         "number": inv.number,
@@ -49,7 +49,7 @@ fn summary(inv: &Invoice, today: &str) -> Result<Value> {
 }
 
 fn detail(view: &InvoiceView) -> Result<Value> {
-    let mut out = summary(&view.invoice, &today())?;
+    let mut out = summary(&view.invoice, Day::today())?;
     if let Value::Object(map) = &mut out {
         map.insert("notes".into(), json!(view.invoice.notes));
         map.insert(
@@ -65,10 +65,10 @@ fn detail(view: &InvoiceView) -> Result<Value> {
 /// `GET /api/invoices`.
 pub async fn list(State(state): State<AppState>, ctx: StaffContext) -> Result<Json<Value>> {
     let found = store::list_for_workspace(&state.db, ctx.tenant.workspace.id, None).await?;
-    let today = today();
+    let today = Day::today();
     let invoices = found
         .iter()
-        .map(|i| summary(i, &today))
+        .map(|i| summary(i, today))
         .collect::<Result<Vec<_>>>()?;
     Ok(Json(json!({ "invoices": invoices })))
 }
@@ -144,7 +144,7 @@ pub async fn issue(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
-    let number = store::issue(&mut tx, &inv, &today()).await?;
+    let number = store::issue(&mut tx, &inv, Day::today()).await?;
     news::issued(&state, &ctx, &mut tx, &inv, &number).await?;
     tx.commit().await?;
     state.wake_outbox();

@@ -19,11 +19,26 @@ pub fn long_text(form: &Fields, key: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// An optional date, checked and worded as [`Fields::date`] does. A date it takes that a
+/// [`Day`] cannot hold (a year before 0000) is refused with the same words, rather than
+/// stored where it could not be read back.
+pub fn day(form: &Fields, key: &str) -> Result<Option<Day>> {
+    let Some(iso) = form.date(key)? else {
+        return Ok(None);
+    };
+    iso.parse().map(Some).map_err(|_| {
+        Error::BadRequest(format!(
+            "`{}` is not a date (YYYY-MM-DD).",
+            form.get(key).trim()
+        ))
+    })
+}
+
 /// A draft's terms as sent.
 pub struct TermsForm {
     currency: Currency,
-    issue_date: Option<String>,
-    due_date: Option<String>,
+    issue_date: Option<Day>,
+    due_date: Option<Day>,
     terms: Terms,
     notes: String,
     payment_instructions: String,
@@ -33,8 +48,8 @@ impl TermsForm {
     pub fn read(form: &Fields) -> Result<TermsForm> {
         Ok(TermsForm {
             currency: currency(form.get("currency"))?,
-            issue_date: form.date("issue_date")?,
-            due_date: form.date("due_date")?,
+            issue_date: day(form, "issue_date")?,
+            due_date: day(form, "due_date")?,
             terms: Terms {
                 discount_bp: money::parse_percent(form.get("discount"))?,
                 tax_bp: money::parse_percent(form.get("tax"))?,
@@ -47,8 +62,8 @@ impl TermsForm {
     pub fn draft(&self) -> DraftTerms<'_> {
         DraftTerms {
             currency: self.currency,
-            issue_date: self.issue_date.as_deref(),
-            due_date: self.due_date.as_deref(),
+            issue_date: self.issue_date,
+            due_date: self.due_date,
             terms: self.terms,
             notes: &self.notes,
             payment_instructions: &self.payment_instructions,
@@ -85,7 +100,7 @@ pub struct PaymentForm {
     amount: i64,
     method: String,
     reference: String,
-    paid_on: String,
+    paid_on: Day,
 }
 
 impl PaymentForm {
@@ -98,8 +113,7 @@ impl PaymentForm {
         if !store::METHODS.iter().any(|(k, _)| *k == method) {
             return Err(Error::BadRequest("Choose how it was paid.".into()));
         }
-        let paid_on = form
-            .date("paid_on")?
+        let paid_on = day(form, "paid_on")?
             .ok_or_else(|| Error::BadRequest("Enter the date it was paid.".into()))?;
         let reference = form.get("reference").trim();
         if reference.chars().count() > 200 {
@@ -120,7 +134,7 @@ impl PaymentForm {
             amount: self.amount,
             method: &self.method,
             reference: &self.reference,
-            paid_on: &self.paid_on,
+            paid_on: self.paid_on,
             by,
         }
     }

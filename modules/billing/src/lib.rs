@@ -217,13 +217,13 @@ impl PortalModule for Billing {
         let usd =
             money::Currency::of("USD").ok_or_else(|| portal_core::Error::Internal("USD".into()))?;
         let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
-        let due = portal_core::db::iso_date_from_today(14);
+        let due = Day::from_today(14);
         let id = store::create_draft(
             &mut tx,
             workspace_id,
             client_id,
             usd,
-            Some(&due),
+            Some(due),
             "Portico demo",
         )
         .await?;
@@ -241,14 +241,13 @@ impl PortalModule for Billing {
             store::add_line(&mut tx, &inv, &store::NewLine { description, line }).await?;
         }
         let inv = store::staff_one(&mut tx, workspace_id, id).await?;
-        store::issue(&mut tx, &inv, &today()).await?;
+        store::issue(&mut tx, &inv, Day::today()).await?;
         let inv = store::staff_one(&mut tx, workspace_id, id).await?;
-        let paid_on = today();
         let part = store::NewPayment {
             amount: 100_000,
             method: "bank_transfer",
             reference: "Deposit",
-            paid_on: &paid_on,
+            paid_on: Day::today(),
             by: "Portico demo",
         };
         store::record_payment(&mut tx, &inv, &part).await?;
@@ -271,8 +270,11 @@ impl PortalModule for Billing {
             },
         )
         .await?;
-        let first_line: i64 = portal_core::with_tx!(&mut tx, c => sqlx::query_scalar(
-            "SELECT MIN(id) FROM invoice_lines WHERE invoice_id = $1").bind(id).fetch_one(&mut **c).await)?;
+        let first_line = tx
+            .query_scalar::<i64>("SELECT MIN(id) FROM invoice_lines WHERE invoice_id = $1")
+            .bind(id)
+            .fetch_one()
+            .await?;
         tx.commit().await?;
         Ok(vec![
             ("id", id.to_string()),
@@ -293,10 +295,10 @@ impl PortalModule for Billing {
             return Ok(Vec::new());
         }
         let unpaid = store::unpaid_in(tx, ctx.scope()).await?;
-        let today = today();
+        let today = Day::today();
         let mut items = Vec::with_capacity(unpaid.len());
         for inv in &unpaid {
-            let row = portal::invoice_view(inv, &today)?;
+            let row = portal::invoice_view(inv, today)?;
             items.push(context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row });
         }
         let html = ctx.render_fragment(

@@ -103,7 +103,7 @@ pub enum Mark {
 }
 
 /// The invoice as PDF bytes.
-pub fn render(view: &InvoiceView, head: &Letterhead, today: &str) -> Result<Vec<u8>> {
+pub fn render(view: &InvoiceView, head: &Letterhead, today: Day) -> Result<Vec<u8>> {
     let pages = layout(view, head, today)?;
     let number = view.invoice.number.as_deref().unwrap_or("draft");
     write(&pages, &format!("Invoice {number} — {}", head.from))
@@ -353,12 +353,12 @@ fn table(flow: &mut Flow, titles: &[&'static str], rows: &[Vec<String>]) {
 }
 
 /// Places the invoice on pages.
-pub fn layout(view: &InvoiceView, head: &Letterhead, today: &str) -> Result<Vec<Vec<Mark>>> {
+pub fn layout(view: &InvoiceView, head: &Letterhead, today: Day) -> Result<Vec<Vec<Mark>>> {
     let faces = faces()?;
     let inv = &view.invoice;
     let cur = inv.currency()?;
     let totals = view.totals();
-    let (key, label) = shown(inv.status(), inv.due_date.as_deref(), inv.balance(), today);
+    let (key, label) = shown(inv.status(), inv.due_date, inv.balance(), today);
     let mut flow = Flow {
         faces,
         pages: Vec::new(),
@@ -404,8 +404,14 @@ pub fn layout(view: &InvoiceView, head: &Letterhead, today: &str) -> Result<Vec<
             line,
         );
     }
-    let issued = inv.issue_date.clone().map(date).unwrap_or_default();
-    let due = inv.due_date.clone().map(date).unwrap_or_default();
+    let issued = inv
+        .issue_date
+        .map(|d| date(d.to_string()))
+        .unwrap_or_default();
+    let due = inv
+        .due_date
+        .map(|d| date(d.to_string()))
+        .unwrap_or_default();
     fact(&mut flow, LEFT + 210.0, "Issued", &issued);
     fact(&mut flow, LEFT + 300.0, "Due", &due);
     flow.right(RIGHT, facts_y, SMALL, true, MUTED, "Balance due");
@@ -502,7 +508,7 @@ pub fn layout(view: &InvoiceView, head: &Letterhead, today: &str) -> Result<Vec<
                 } else {
                     format!("{} · {}", method_label(&p.method), p.reference)
                 };
-                vec![how, date(p.paid_on.clone()), cur.format(p.amount)]
+                vec![how, date(p.paid_on.to_string()), cur.format(p.amount)]
             })
             .collect();
         table(
@@ -645,8 +651,8 @@ pub async fn download(view: InvoiceView, head: Letterhead) -> Result<axum::respo
         Some(n) => format!("Invoice {n}.pdf"),
         None => format!("Draft invoice {}.pdf", view.invoice.id),
     };
-    let today = portal_core::db::today();
-    let bytes = tokio::task::spawn_blocking(move || render(&view, &head, &today))
+    let today = Day::today();
+    let bytes = tokio::task::spawn_blocking(move || render(&view, &head, today))
         .await
         .map_err(|e| Error::Internal(format!("the PDF task failed: {e}")))??;
     download::attachment(bytes, "application/pdf", &name)
@@ -658,6 +664,10 @@ mod tests {
     use super::*;
     use crate::store::{Invoice, LineRow, Payment};
 
+    fn day(iso: &str) -> Day {
+        iso.parse().unwrap()
+    }
+
     fn view(status: &str, lines: usize, description: &str) -> InvoiceView {
         let mut invoice = Invoice {
             id: 7,
@@ -667,8 +677,8 @@ mod tests {
             number: (status != "draft").then(|| "INV-0042".to_string()),
             status: status.into(),
             currency: "EUR".into(),
-            issue_date: Some("2026-11-01".into()),
-            due_date: Some("2026-12-01".into()),
+            issue_date: Some(day("2026-11-01")),
+            due_date: Some(day("2026-12-01")),
             discount_bp: 0,
             tax_bp: 2000,
             notes: "Thank you for your business.".into(),
@@ -700,7 +710,7 @@ mod tests {
                 amount: 5_000,
                 method: "bank_transfer".into(),
                 reference: "TR-9".into(),
-                paid_on: "2026-11-10".into(),
+                paid_on: day("2026-11-10"),
                 recorded_by: "staff".into(),
                 created_at: 0,
                 refund_due: 0,
@@ -745,7 +755,12 @@ mod tests {
 
     #[test]
     fn amounts_line_up_on_the_right_and_totals_add_up() {
-        let pages = layout(&view("sent", 3, "Design sprint"), &head(), "2026-11-23").unwrap();
+        let pages = layout(
+            &view("sent", 3, "Design sprint"),
+            &head(),
+            day("2026-11-23"),
+        )
+        .unwrap();
         assert_eq!(pages.len(), 1);
         let page = &pages[0];
         let all = texts(page);
@@ -785,7 +800,12 @@ mod tests {
 
     #[test]
     fn long_invoices_continue_on_pages_that_repeat_the_table_heading() {
-        let pages = layout(&view("sent", 80, "Illustration"), &head(), "2026-11-23").unwrap();
+        let pages = layout(
+            &view("sent", 80, "Illustration"),
+            &head(),
+            day("2026-11-23"),
+        )
+        .unwrap();
         assert!(pages.len() >= 3, "{} pages", pages.len());
         let count = pages.len();
         for (i, page) in pages.iter().enumerate() {
@@ -817,7 +837,7 @@ mod tests {
     #[test]
     fn a_long_description_wraps_inside_its_column() {
         let words = "Responsive landing page with hero animation, pricing table and newsletter sign-up form".repeat(3);
-        let pages = layout(&view("sent", 1, &words), &head(), "2026-11-23").unwrap();
+        let pages = layout(&view("sent", 1, &words), &head(), day("2026-11-23")).unwrap();
         let faces = faces().unwrap();
         let rate_x = pages[0]
             .iter()
@@ -846,13 +866,13 @@ mod tests {
     #[test]
     fn drafts_and_void_invoices_say_so_on_every_page() {
         for (status, stamp) in [("draft", "DRAFT"), ("void", "VOID")] {
-            let pages = layout(&view(status, 70, "Line"), &head(), "2026-11-23").unwrap();
+            let pages = layout(&view(status, 70, "Line"), &head(), day("2026-11-23")).unwrap();
             assert!(pages.len() > 1);
             for page in &pages {
                 assert_eq!(page.first(), Some(&Mark::Stamp(stamp.into())));
             }
         }
-        let draft = layout(&view("draft", 1, "Line"), &head(), "2026-11-23").unwrap();
+        let draft = layout(&view("draft", 1, "Line"), &head(), day("2026-11-23")).unwrap();
         let all = texts(&draft[0]);
         assert!(
             all.contains(&"Draft, not issued") && all.contains(&"Northwind Agency · Draft invoice")
@@ -865,7 +885,7 @@ mod tests {
         let bytes = render(
             &view("sent", 2, "Ünïcödé — Дизайн — Σχέδιο"),
             &head(),
-            "2026-11-23",
+            day("2026-11-23"),
         )
         .unwrap();
         assert!(bytes.starts_with(b"%PDF-"));

@@ -13,9 +13,9 @@ use crate::{pdf, stripe};
 
 /// An invoice as a list row or a page header shows it: amounts formatted in its currency,
 /// its status as it reads today.
-pub(crate) fn invoice_view(inv: &Invoice, today: &str) -> Result<Value> {
+pub(crate) fn invoice_view(inv: &Invoice, today: Day) -> Result<Value> {
     let cur = inv.currency()?;
-    let (key, label) = shown(inv.status(), inv.due_date.as_deref(), inv.balance(), today);
+    let (key, label) = shown(inv.status(), inv.due_date, inv.balance(), today);
     Ok(context! {
         id => inv.id,
         number => inv.number,
@@ -77,11 +77,11 @@ pub(crate) fn breakdown(view: &InvoiceView) -> Result<(Vec<Value>, Vec<Value>)> 
 
 /// `GET /portal/billing`.
 pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let today = today();
+    let today = Day::today();
     let found = store::list_for_client(&state.db, ctx.scope()).await?;
     let mut rows = Vec::with_capacity(found.len());
     for inv in &found {
-        let mut row = invoice_view(inv, &today)?;
+        let mut row = invoice_view(inv, today)?;
         row = context! { href => ctx.link(&format!("/billing/{}", inv.id)), ..row };
         rows.push(row);
     }
@@ -130,7 +130,7 @@ async fn page(
     ctx.render(
         template,
         context! {
-            invoice => invoice_view(inv, &today())?,
+            invoice => invoice_view(inv, Day::today())?,
             lines => lines,
             payments => payments,
             back => ctx.link("/billing"),

@@ -75,12 +75,12 @@ impl Status {
 }
 
 /// How an invoice reads now: its status, or Overdue for a sent one owing money past its due
-/// date (`today` and `due` as `YYYY-MM-DD`, which compare as text).
+/// date.
 pub fn shown(
     status: Status,
-    due: Option<&str>,
+    due: Option<Day>,
     balance: i64,
-    today: &str,
+    today: Day,
 ) -> (&'static str, &'static str) {
     match status {
         Status::Sent if balance > 0 && due.is_some_and(|d| d < today) => ("overdue", "Overdue"),
@@ -95,22 +95,32 @@ pub fn shown(
 mod tests {
     use super::*;
 
+    fn day(iso: &str) -> Day {
+        iso.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn overdue_is_derived_from_the_date_and_the_balance() {
-        let today = "2026-11-23";
+        let today = day("2026-11-23");
         assert_eq!(
-            shown(Status::Sent, Some("2026-11-22"), 100, today).0,
+            shown(Status::Sent, Some(day("2026-11-22")), 100, today).0,
             "overdue"
         );
         assert_eq!(
-            shown(Status::Sent, Some("2026-11-23"), 100, today).0,
+            shown(Status::Sent, Some(day("2026-11-23")), 100, today).0,
             "sent",
             "due today is not late"
         );
-        assert_eq!(shown(Status::Sent, Some("2026-11-22"), 0, today).0, "sent");
-        assert_eq!(shown(Status::Paid, Some("2020-01-01"), 0, today).0, "paid");
         assert_eq!(
-            shown(Status::Void, Some("2020-01-01"), 100, today).0,
+            shown(Status::Sent, Some(day("2026-11-22")), 0, today).0,
+            "sent"
+        );
+        assert_eq!(
+            shown(Status::Paid, Some(day("2020-01-01")), 0, today).0,
+            "paid"
+        );
+        assert_eq!(
+            shown(Status::Void, Some(day("2020-01-01")), 100, today).0,
             "void"
         );
         assert_eq!(shown(Status::Sent, None, 100, today).0, "sent");

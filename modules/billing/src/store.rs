@@ -17,8 +17,8 @@ pub struct Invoice {
     pub number: Option<String>,
     pub status: String,
     pub currency: String,
-    pub issue_date: Option<String>,
-    pub due_date: Option<String>,
+    pub issue_date: Option<Day>,
+    pub due_date: Option<Day>,
     pub discount_bp: i64,
     pub tax_bp: i64,
     pub notes: String,
@@ -73,7 +73,7 @@ pub struct Payment {
     pub amount: i64,
     pub method: String,
     pub reference: String,
-    pub paid_on: String,
+    pub paid_on: Day,
     pub recorded_by: String,
     pub created_at: i64,
     /// What this payment (taken online) brought beyond what the invoice still owed: the
@@ -86,15 +86,6 @@ const SELECT: &str = "SELECT i.id, i.workspace_id, i.client_id, c.name AS client
     i.notes, i.payment_instructions, i.subtotal, i.discount, i.tax, i.total, i.paid, i.created_by, \
     i.created_at, i.updated_at FROM invoices i JOIN clients c ON c.id = i.client_id";
 
-/// `FOR UPDATE OF i` when the read is for a write, on PostgreSQL.
-fn lock_clause(tx: &ScopedTx, lock: bool) -> &'static str {
-    if !lock || tx.for_update().is_empty() {
-        ""
-    } else {
-        " FOR UPDATE OF i"
-    }
-}
-
 /// The client's invoices (never a draft), newest first.
 pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Invoice>> {
     let sql = format!(
@@ -102,8 +93,12 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Invoice>
          ORDER BY i.issue_date DESC, i.id DESC"
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(&mut **c).await)?;
+    let found = tx
+        .query_as::<Invoice>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -114,8 +109,11 @@ pub async fn unpaid_in(tx: &mut ScopedTx, scope: ClientScope) -> Result<Vec<Invo
         "{SELECT} WHERE i.workspace_id = $1 AND i.client_id = $2 AND i.status = 'sent' AND i.total > i.paid \
          ORDER BY i.due_date, i.id LIMIT 10"
     );
-    Ok(with_tx!(tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).fetch_all(&mut **c).await)?)
+    tx.query_as::<Invoice>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_all()
+        .await
 }
 
 /// Everything the portal shows of one invoice.
@@ -144,8 +142,13 @@ pub async fn view_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Inv
         "{SELECT} WHERE i.id = $1 AND i.workspace_id = $2 AND i.client_id = $3 AND i.status <> 'draft'"
     );
     let mut tx = scope.begin(db).await?;
-    let found: Option<Invoice> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(scope.workspace_id()).bind(scope.client_id()).fetch_optional(&mut **c).await)?;
+    let found = tx
+        .query_as::<Invoice>(&sql)
+        .bind(id)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_optional()
+        .await?;
     let invoice = found.ok_or(Error::NotFound)?;
     let (lines, payments) = details(&mut tx, &invoice).await?;
     tx.commit().await?;
@@ -159,19 +162,22 @@ pub async fn view_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Inv
 /// An invoice's lines, in the order they were added (the caller has found the invoice in
 /// its workspace).
 async fn lines_of(tx: &mut ScopedTx, invoice: i64) -> Result<Vec<LineRow>> {
-    Ok(with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, description, quantity, unit_price, CAST(discount_bp AS BIGINT) AS discount_bp, CAST(tax_bp AS BIGINT) AS tax_bp \
-         FROM invoice_lines WHERE invoice_id = $1 ORDER BY id")
-        .bind(invoice).fetch_all(&mut **c).await)?)
+    let sql = "SELECT id, description, quantity, unit_price, CAST(discount_bp AS BIGINT) AS discount_bp, \
+               CAST(tax_bp AS BIGINT) AS tax_bp FROM invoice_lines WHERE invoice_id = $1 ORDER BY id";
+    tx.query_as::<LineRow>(sql).bind(invoice).fetch_all().await
 }
 
 async fn details(tx: &mut ScopedTx, inv: &Invoice) -> Result<(Vec<LineRow>, Vec<Payment>)> {
     let (id, ws) = (inv.id, inv.workspace_id);
     let lines = lines_of(tx, id).await?;
-    let payments = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, amount, method, reference, paid_on, recorded_by, created_at, refund_due \
-         FROM invoice_payments WHERE invoice_id = $1 AND workspace_id = $2 ORDER BY paid_on, id")
-        .bind(id).bind(ws).fetch_all(&mut **c).await)?;
+    let sql = "SELECT id, amount, method, reference, paid_on, recorded_by, created_at, refund_due \
+               FROM invoice_payments WHERE invoice_id = $1 AND workspace_id = $2 ORDER BY paid_on, id";
+    let payments = tx
+        .query_as::<Payment>(sql)
+        .bind(id)
+        .bind(ws)
+        .fetch_all()
+        .await?;
     Ok((lines, payments))
 }
 
@@ -182,12 +188,13 @@ pub async fn list_for_workspace(
     status: Option<Status>,
 ) -> Result<Vec<Invoice>> {
     let sql = format!(
-        "{SELECT} WHERE i.workspace_id = $1 AND ($2 = '' OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC"
+        "{SELECT} WHERE i.workspace_id = $1 AND ($2 IS NULL OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC"
     );
-    let status = status.map(Status::as_str).unwrap_or("");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(status).fetch_all(pool).await)?,
-    )
+    db.query_as::<Invoice>(&sql)
+        .bind(workspace_id)
+        .bind(status.map(Status::as_str))
+        .fetch_all()
+        .await
 }
 
 pub async fn view_for_workspace(db: &Db, workspace_id: i64, id: i64) -> Result<InvoiceView> {
@@ -208,12 +215,18 @@ pub async fn staff_one(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<
 }
 
 async fn staff_read(tx: &mut ScopedTx, workspace_id: i64, id: i64, lock: bool) -> Result<Invoice> {
-    let sql = format!(
-        "{SELECT} WHERE i.id = $1 AND i.workspace_id = $2{}",
-        lock_clause(tx, lock)
-    );
-    let found: Option<Invoice> = with_tx!(&mut *tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let lock = if lock {
+        tx.lock_for_update_of("i")
+    } else {
+        String::new()
+    };
+    let sql = format!("{SELECT} WHERE i.id = $1 AND i.workspace_id = $2{lock}");
+    let found = tx
+        .query_as::<Invoice>(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     found.ok_or(Error::NotFound)
 }
 
@@ -227,8 +240,11 @@ pub struct Settings {
 
 pub async fn settings(db: &Db, workspace_id: i64) -> Result<Settings> {
     let sql = "SELECT prefix, next_number, payment_instructions FROM invoice_settings WHERE workspace_id = $1";
-    let found: Option<Settings> =
-        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    let found = db
+        .query_as::<Settings>(sql)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     Ok(found.unwrap_or(Settings {
         prefix: "INV-".into(),
         next_number: 1,
@@ -242,10 +258,15 @@ pub async fn save_settings(
     prefix: &str,
     instructions: &str,
 ) -> Result<()> {
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_settings (workspace_id, prefix, payment_instructions) VALUES ($1, $2, $3) \
-         ON CONFLICT (workspace_id) DO UPDATE SET prefix = excluded.prefix, payment_instructions = excluded.payment_instructions")
-        .bind(workspace_id).bind(prefix).bind(instructions).execute(&mut **c).await.map(|_| ()))?;
+    let sql = "INSERT INTO invoice_settings (workspace_id, prefix, payment_instructions) VALUES ($1, $2, $3) \
+               ON CONFLICT (workspace_id) DO UPDATE SET prefix = excluded.prefix, \
+               payment_instructions = excluded.payment_instructions";
+    tx.query(sql)
+        .bind(workspace_id)
+        .bind(prefix)
+        .bind(instructions)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -256,30 +277,43 @@ pub async fn create_draft(
     workspace_id: i64,
     client_id: i64,
     currency: Currency,
-    due_date: Option<&str>,
+    due_date: Option<Day>,
     by: &str,
 ) -> Result<i64> {
-    let client: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
-        .bind(client_id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let client = tx
+        .query_scalar::<i64>("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
+        .bind(client_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     client.ok_or_else(|| Error::BadRequest("Choose one of your clients.".into()))?;
-    let instructions: Option<String> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT payment_instructions FROM invoice_settings WHERE workspace_id = $1")
-        .bind(workspace_id).fetch_optional(&mut **c).await)?;
-    let ts = now();
-    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "INSERT INTO invoices (workspace_id, client_id, status, currency, due_date, payment_instructions, created_by, created_at, updated_at) \
-         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $7) RETURNING id")
-        .bind(workspace_id).bind(client_id).bind(currency.code).bind(due_date)
-        .bind(instructions.unwrap_or_default()).bind(by).bind(ts)
-        .fetch_one(&mut **c).await)?)
+    let instructions = tx
+        .query_scalar::<String>(
+            "SELECT payment_instructions FROM invoice_settings WHERE workspace_id = $1",
+        )
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
+    let sql = "INSERT INTO invoices (workspace_id, client_id, status, currency, due_date, payment_instructions, \
+               created_by, created_at, updated_at) \
+               VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $7) RETURNING id";
+    tx.query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(currency.code)
+        .bind(due_date)
+        .bind(instructions.unwrap_or_default())
+        .bind(by)
+        .bind(now())
+        .fetch_one()
+        .await
 }
 
 /// What staff set on a draft besides its lines.
 pub struct DraftTerms<'a> {
     pub currency: Currency,
-    pub issue_date: Option<&'a str>,
-    pub due_date: Option<&'a str>,
+    pub issue_date: Option<Day>,
+    pub due_date: Option<Day>,
     pub terms: Terms,
     pub notes: &'a str,
     pub payment_instructions: &'a str,
@@ -288,8 +322,11 @@ pub struct DraftTerms<'a> {
 pub async fn set_terms(tx: &mut ScopedTx, inv: &Invoice, t: &DraftTerms<'_>) -> Result<()> {
     inv.status().allows(Step::Edit)?;
     if t.currency.code != inv.currency {
-        let lines: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
-            .bind(inv.id).fetch_one(&mut **c).await)?;
+        let lines = tx
+            .query_scalar::<i64>("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
+            .bind(inv.id)
+            .fetch_one()
+            .await?;
         if lines > 0 {
             // Its prices are amounts of the old currency: changing the label would change
             // what they mean.
@@ -299,12 +336,20 @@ pub async fn set_terms(tx: &mut ScopedTx, inv: &Invoice, t: &DraftTerms<'_>) -> 
             ));
         }
     }
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE invoices SET currency = $1, issue_date = $2, due_date = $3, discount_bp = $4, tax_bp = $5, \
-         notes = $6, payment_instructions = $7, updated_at = $8 WHERE id = $9 AND status = 'draft'")
-        .bind(t.currency.code).bind(t.issue_date).bind(t.due_date).bind(t.terms.discount_bp).bind(t.terms.tax_bp)
-        .bind(t.notes).bind(t.payment_instructions).bind(now()).bind(inv.id)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "UPDATE invoices SET currency = $1, issue_date = $2, due_date = $3, discount_bp = $4, tax_bp = $5, \
+               notes = $6, payment_instructions = $7, updated_at = $8 WHERE id = $9 AND status = 'draft'";
+    tx.query(sql)
+        .bind(t.currency.code)
+        .bind(t.issue_date)
+        .bind(t.due_date)
+        .bind(t.terms.discount_bp)
+        .bind(t.terms.tax_bp)
+        .bind(t.notes)
+        .bind(t.payment_instructions)
+        .bind(now())
+        .bind(inv.id)
+        .execute()
+        .await?;
     recompute(tx, inv.id).await
 }
 
@@ -316,26 +361,40 @@ pub struct NewLine<'a> {
 
 pub async fn add_line(tx: &mut ScopedTx, inv: &Invoice, new: &NewLine<'_>) -> Result<()> {
     inv.status().allows(Step::Edit)?;
-    let count: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
-        .bind(inv.id).fetch_one(&mut **c).await)?;
+    let count = tx
+        .query_scalar::<i64>("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
+        .bind(inv.id)
+        .fetch_one()
+        .await?;
     if count >= 200 {
         return Err(Error::BadRequest(
             "An invoice holds at most 200 lines.".into(),
         ));
     }
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_lines (workspace_id, client_id, invoice_id, description, quantity, unit_price, discount_bp, tax_bp) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(new.description)
-        .bind(new.line.quantity).bind(new.line.unit_price).bind(new.line.discount_bp).bind(new.line.tax_bp)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "INSERT INTO invoice_lines (workspace_id, client_id, invoice_id, description, quantity, unit_price, \
+               discount_bp, tax_bp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    tx.query(sql)
+        .bind(inv.workspace_id)
+        .bind(inv.client_id)
+        .bind(inv.id)
+        .bind(new.description)
+        .bind(new.line.quantity)
+        .bind(new.line.unit_price)
+        .bind(new.line.discount_bp)
+        .bind(new.line.tax_bp)
+        .execute()
+        .await?;
     recompute(tx, inv.id).await
 }
 
 pub async fn remove_line(tx: &mut ScopedTx, inv: &Invoice, line: i64) -> Result<()> {
     inv.status().allows(Step::Edit)?;
-    let gone = with_tx!(&mut *tx, c => sqlx::query("DELETE FROM invoice_lines WHERE id = $1 AND invoice_id = $2")
-        .bind(line).bind(inv.id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let gone = tx
+        .query("DELETE FROM invoice_lines WHERE id = $1 AND invoice_id = $2")
+        .bind(line)
+        .bind(inv.id)
+        .execute()
+        .await?;
     if gone == 0 {
         return Err(Error::NotFound);
     }
@@ -345,9 +404,13 @@ pub async fn remove_line(tx: &mut ScopedTx, inv: &Invoice, line: i64) -> Result<
 /// Writes the invoice's totals from its lines and terms — the only place they are computed.
 async fn recompute(tx: &mut ScopedTx, id: i64) -> Result<()> {
     let rows = lines_of(tx, id).await?;
-    let (discount_bp, tax_bp): (i64, i64) = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT CAST(discount_bp AS BIGINT), CAST(tax_bp AS BIGINT) FROM invoices WHERE id = $1")
-        .bind(id).fetch_one(&mut **c).await)?;
+    let (discount_bp, tax_bp) = tx
+        .query_as::<(i64, i64)>(
+            "SELECT CAST(discount_bp AS BIGINT), CAST(tax_bp AS BIGINT) FROM invoices WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one()
+        .await?;
     let lines: Vec<Line> = rows.iter().map(LineRow::line).collect();
     let t = totals::compute(
         &lines,
@@ -356,26 +419,32 @@ async fn recompute(tx: &mut ScopedTx, id: i64) -> Result<()> {
             tax_bp,
         },
     );
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE invoices SET subtotal = $1, discount = $2, tax = $3, total = $4, updated_at = $5 WHERE id = $6")
-        .bind(t.subtotal).bind(t.discount).bind(t.tax).bind(t.total).bind(now()).bind(id)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "UPDATE invoices SET subtotal = $1, discount = $2, tax = $3, total = $4, updated_at = $5 WHERE id = $6";
+    tx.query(sql)
+        .bind(t.subtotal)
+        .bind(t.discount)
+        .bind(t.tax)
+        .bind(t.total)
+        .bind(now())
+        .bind(id)
+        .execute()
+        .await?;
     Ok(())
 }
 
 /// Numbers the draft from the workspace's sequence and shows it to the client. Returns the
 /// number. It must have lines, a total above zero and a due date not before its issue date.
-pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: &str) -> Result<String> {
+pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: Day) -> Result<String> {
     inv.status().allows(Step::Issue)?;
     if inv.total <= 0 {
         return Err(Error::BadRequest(
             "Add the lines to bill first: an invoice needs a total above zero.".into(),
         ));
     }
-    let issue_date = inv.issue_date.clone().unwrap_or_else(|| today.to_string());
-    match inv.due_date.as_deref() {
+    let issue_date = inv.issue_date.unwrap_or(today);
+    match inv.due_date {
         None => return Err(Error::BadRequest("Set the due date first.".into())),
-        Some(due) if due < issue_date.as_str() => {
+        Some(due) if due < issue_date => {
             return Err(Error::BadRequest(
                 "The due date is before the issue date.".into(),
             ))
@@ -383,28 +452,42 @@ pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: &str) -> Result<Stri
         Some(_) => {}
     }
     let ws = inv.workspace_id;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_settings (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING")
-        .bind(ws).execute(&mut **c).await.map(|_| ()))?;
+    tx.query(
+        "INSERT INTO invoice_settings (workspace_id) VALUES ($1) ON CONFLICT (workspace_id) DO NOTHING",
+    )
+    .bind(ws)
+    .execute()
+    .await?;
     // The row's lock makes the sequence safe under concurrent issues.
-    let (prefix, n): (String, i64) = with_tx!(&mut *tx, c => sqlx::query_as(
-        "UPDATE invoice_settings SET next_number = next_number + 1 WHERE workspace_id = $1 \
-         RETURNING prefix, CAST(next_number - 1 AS BIGINT)")
-        .bind(ws).fetch_one(&mut **c).await)?;
+    let sql = "UPDATE invoice_settings SET next_number = next_number + 1 WHERE workspace_id = $1 \
+               RETURNING prefix, CAST(next_number - 1 AS BIGINT)";
+    let (prefix, n) = tx
+        .query_as::<(String, i64)>(sql)
+        .bind(ws)
+        .fetch_one()
+        .await?;
     let number = format!("{prefix}{n:04}");
-    let taken: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT id FROM invoices WHERE workspace_id = $1 AND number = $2")
-        .bind(ws).bind(&number).fetch_optional(&mut **c).await)?;
+    let taken = tx
+        .query_scalar::<i64>("SELECT id FROM invoices WHERE workspace_id = $1 AND number = $2")
+        .bind(ws)
+        .bind(&number)
+        .fetch_optional()
+        .await?;
     if taken.is_some() {
         return Err(Error::Conflict(format!(
             "The number {number} is already used (a prefix changed). Choose another prefix in the billing settings."
         )));
     }
-    let moved = with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE invoices SET status = 'sent', number = $1, issue_date = $2, issued_at = $3, updated_at = $3 \
-         WHERE id = $4 AND status = 'draft'")
-        .bind(&number).bind(&issue_date).bind(now()).bind(inv.id)
-        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let sql = "UPDATE invoices SET status = 'sent', number = $1, issue_date = $2, issued_at = $3, updated_at = $3 \
+               WHERE id = $4 AND status = 'draft'";
+    let moved = tx
+        .query(sql)
+        .bind(&number)
+        .bind(issue_date)
+        .bind(now())
+        .bind(inv.id)
+        .execute()
+        .await?;
     if moved == 0 {
         return Err(Error::Conflict("Someone issued it a moment ago.".into()));
     }
@@ -416,7 +499,7 @@ pub struct NewPayment<'a> {
     pub amount: i64,
     pub method: &'a str,
     pub reference: &'a str,
-    pub paid_on: &'a str,
+    pub paid_on: Day,
     pub by: &'a str,
 }
 
@@ -446,21 +529,33 @@ pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>
             currency.format(inv.balance())
         )));
     }
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(p.amount).bind(p.method)
-        .bind(p.reference).bind(p.paid_on).bind(p.by).bind(now())
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, \
+               paid_on, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    tx.query(sql)
+        .bind(inv.workspace_id)
+        .bind(inv.client_id)
+        .bind(inv.id)
+        .bind(p.amount)
+        .bind(p.method)
+        .bind(p.reference)
+        .bind(p.paid_on)
+        .bind(p.by)
+        .bind(now())
+        .execute()
+        .await?;
     let status = if inv.paid + p.amount >= inv.total {
         Status::Paid
     } else {
         Status::Sent
     };
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4 AND status = 'sent'")
-        .bind(p.amount).bind(status.as_str()).bind(now()).bind(inv.id)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4 AND status = 'sent'";
+    tx.query(sql)
+        .bind(p.amount)
+        .bind(status.as_str())
+        .bind(now())
+        .bind(inv.id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -475,19 +570,30 @@ pub async fn record_online_payment(
     amount: i64,
     event: &str,
     session: &str,
-    paid_on: &str,
+    paid_on: Day,
 ) -> Result<bool> {
     let refund_due = if inv.status() == Status::Sent {
         (amount - inv.balance().max(0)).max(0)
     } else {
         amount
     };
-    let inserted = with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, paid_on, recorded_by, provider_event, created_at, refund_due) \
-         VALUES ($1, $2, $3, $4, 'online', $5, $6, 'Stripe', $7, $8, $9) ON CONFLICT (workspace_id, provider_event) DO NOTHING")
-        .bind(inv.workspace_id).bind(inv.client_id).bind(inv.id).bind(amount).bind(session)
-        .bind(paid_on).bind(event).bind(now()).bind(refund_due)
-        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let sql = "INSERT INTO invoice_payments (workspace_id, client_id, invoice_id, amount, method, reference, \
+               paid_on, recorded_by, provider_event, created_at, refund_due) \
+               VALUES ($1, $2, $3, $4, 'online', $5, $6, 'Stripe', $7, $8, $9) \
+               ON CONFLICT (workspace_id, provider_event) DO NOTHING";
+    let inserted = tx
+        .query(sql)
+        .bind(inv.workspace_id)
+        .bind(inv.client_id)
+        .bind(inv.id)
+        .bind(amount)
+        .bind(session)
+        .bind(paid_on)
+        .bind(event)
+        .bind(now())
+        .bind(refund_due)
+        .execute()
+        .await?;
     if inserted == 0 {
         return Ok(false);
     }
@@ -499,22 +605,33 @@ pub async fn record_online_payment(
         Status::Sent | Status::Paid if inv.paid + amount >= inv.total => Status::Paid,
         other => other,
     };
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4")
-        .bind(amount).bind(status.as_str()).bind(now()).bind(inv.id)
-        .execute(&mut **c).await.map(|_| ()))?;
+    tx.query("UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4")
+        .bind(amount)
+        .bind(status.as_str())
+        .bind(now())
+        .bind(inv.id)
+        .execute()
+        .await?;
     Ok(true)
 }
 
 pub async fn void(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
     inv.status().allows(Step::Void)?;
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE invoices SET status = 'void', updated_at = $1 WHERE id = $2 AND status = 'sent'")
-        .bind(now()).bind(inv.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query(
+        "UPDATE invoices SET status = 'void', updated_at = $1 WHERE id = $2 AND status = 'sent'",
+    )
+    .bind(now())
+    .bind(inv.id)
+    .execute()
+    .await?;
     Ok(())
 }
 
 pub async fn delete(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
     inv.status().allows(Step::Delete)?;
-    with_tx!(&mut *tx, c => sqlx::query("DELETE FROM invoices WHERE id = $1 AND status = 'draft'")
-        .bind(inv.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("DELETE FROM invoices WHERE id = $1 AND status = 'draft'")
+        .bind(inv.id)
+        .execute()
+        .await?;
     Ok(())
 }

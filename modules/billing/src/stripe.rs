@@ -48,7 +48,10 @@ pub struct Connection {
 pub async fn connection(db: &Db, workspace_id: i64) -> Result<Option<Connection>> {
     let sql =
         "SELECT key_hint, connected_by, connected_at FROM billing_stripe WHERE workspace_id = $1";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?)
+    db.query_as::<Connection>(sql)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await
 }
 
 /// Stores (or replaces) the workspace's keys, sealed.
@@ -85,19 +88,36 @@ pub async fn connect(state: &AppState, workspace_id: i64, keys: &Keys, by: &str)
                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workspace_id) DO UPDATE SET \
                secret_key_sealed = excluded.secret_key_sealed, webhook_secret_sealed = excluded.webhook_secret_sealed, \
                key_hint = excluded.key_hint, connected_by = excluded.connected_by, connected_at = excluded.connected_at";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(workspace_id).bind(secret).bind(webhook).bind(hint).bind(by).bind(now())
-        .execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(workspace_id)
+        .bind(secret)
+        .bind(webhook)
+        .bind(hint)
+        .bind(by)
+        .bind(now())
+        .execute()
+        .await?;
     Ok(())
 }
 
 pub async fn disconnect(db: &Db, workspace_id: i64) -> Result<()> {
-    with_db!(db, pool => sqlx::query("DELETE FROM billing_stripe WHERE workspace_id = $1").bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    db.query("DELETE FROM billing_stripe WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
 async fn keys(state: &AppState, workspace_id: i64) -> Result<Option<Keys>> {
     let sql = "SELECT secret_key_sealed, webhook_secret_sealed FROM billing_stripe WHERE workspace_id = $1";
-    let sealed: Option<(String, String)> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_optional(pool).await)?;
+    let sealed = state
+        .db
+        .query_as::<(String, String)>(sql)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     let Some((secret, webhook)) = sealed else {
         return Ok(None);
     };
@@ -175,9 +195,16 @@ pub async fn checkout(
     let open = "SELECT url FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 AND amount = $3 \
                 AND currency = $4 AND completed_at IS NULL AND expired_at IS NULL AND created_at > $5 \
                 ORDER BY created_at DESC LIMIT 1";
-    let reusable: Option<String> = with_db!(&state.db, pool => sqlx::query_scalar(open)
-        .bind(inv.id).bind(inv.workspace_id).bind(amount).bind(&currency).bind(now() - 23 * 3600)
-        .fetch_optional(pool).await)?;
+    let reusable = state
+        .db
+        .query_scalar::<String>(open)
+        .bind(inv.id)
+        .bind(inv.workspace_id)
+        .bind(amount)
+        .bind(&currency)
+        .bind(now() - 23 * 3600)
+        .fetch_optional()
+        .await?;
     if let Some(url) = reusable {
         return Ok(url);
     }
@@ -191,8 +218,13 @@ pub async fn checkout(
     let before =
         "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 \
                   AND (expired_at IS NOT NULL OR completed_at IS NOT NULL)";
-    let opened: i64 = with_db!(&state.db, pool => sqlx::query_scalar(before)
-        .bind(inv.id).bind(inv.workspace_id).fetch_one(pool).await)?;
+    let opened = state
+        .db
+        .query_scalar::<i64>(before)
+        .bind(inv.id)
+        .bind(inv.workspace_id)
+        .fetch_one()
+        .await?;
     let number = inv.number.clone().unwrap_or_default();
     let form = [
         ("mode", "payment".to_string()),
@@ -260,8 +292,19 @@ pub async fn checkout(
     }
     let sql = "INSERT INTO billing_checkouts (session_id, workspace_id, client_id, invoice_id, amount, currency, url, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id) DO NOTHING";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&created.id).bind(inv.workspace_id).bind(inv.client_id).bind(inv.id)
-        .bind(amount).bind(&currency).bind(&created.url).bind(now()).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&created.id)
+        .bind(inv.workspace_id)
+        .bind(inv.client_id)
+        .bind(inv.id)
+        .bind(amount)
+        .bind(&currency)
+        .bind(&created.url)
+        .bind(now())
+        .execute()
+        .await?;
     Ok(created.url)
 }
 
@@ -280,8 +323,14 @@ async fn expire_open(state: &AppState, workspace_id: i64, invoice_id: i64) -> Re
     let sql =
         "SELECT session_id FROM billing_checkouts WHERE invoice_id = $1 AND workspace_id = $2 \
                AND completed_at IS NULL AND expired_at IS NULL AND created_at > $3";
-    let open: Vec<String> = with_db!(&state.db, pool => sqlx::query_scalar(sql)
-        .bind(invoice_id).bind(workspace_id).bind(now() - 24 * 3600).fetch_all(pool).await)?;
+    let open = state
+        .db
+        .query_scalar::<String>(sql)
+        .bind(invoice_id)
+        .bind(workspace_id)
+        .bind(now() - 24 * 3600)
+        .fetch_all()
+        .await?;
     if open.is_empty() {
         return Ok(());
     }
@@ -322,8 +371,13 @@ async fn expire_open(state: &AppState, workspace_id: i64, invoice_id: i64) -> Re
             }
         };
         if closed {
-            with_db!(&state.db, pool => sqlx::query("UPDATE billing_checkouts SET expired_at = $1 WHERE session_id = $2")
-                .bind(now()).bind(&session).execute(pool).await.map(|_| ()))?;
+            state
+                .db
+                .query("UPDATE billing_checkouts SET expired_at = $1 WHERE session_id = $2")
+                .bind(now())
+                .bind(&session)
+                .execute()
+                .await?;
         }
     }
     Ok(())
@@ -447,16 +501,16 @@ async fn apply(
     session: &SessionObject,
 ) -> Result<Outcome> {
     let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
-    let lock = if tx.for_update().is_empty() {
-        ""
-    } else {
-        " FOR UPDATE"
-    };
     let sql = format!(
-        "SELECT invoice_id, amount, currency, completed_at FROM billing_checkouts WHERE session_id = $1 AND workspace_id = $2{lock}"
+        "SELECT invoice_id, amount, currency, completed_at FROM billing_checkouts WHERE session_id = $1 AND workspace_id = $2{}",
+        tx.lock_for_update()
     );
-    let asked: Option<(i64, i64, String, Option<i64>)> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(&session.id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let asked = tx
+        .query_as::<(i64, i64, String, Option<i64>)>(&sql)
+        .bind(&session.id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     let Some((invoice_id, amount, currency, completed)) = asked else {
         tracing::warn!(workspace_id, session = %session.id, "a paid Stripe session this portal did not open");
         return Ok(Outcome::Ignored("unknown session"));
@@ -475,10 +529,13 @@ async fn apply(
     }
     let inv = store::staff_one(&mut tx, workspace_id, invoice_id).await?;
     let recorded =
-        store::record_online_payment(&mut tx, &inv, amount, event_id, &session.id, &today())
+        store::record_online_payment(&mut tx, &inv, amount, event_id, &session.id, Day::today())
             .await?;
-    with_tx!(&mut tx, c => sqlx::query("UPDATE billing_checkouts SET completed_at = $1 WHERE session_id = $2")
-        .bind(now()).bind(&session.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("UPDATE billing_checkouts SET completed_at = $1 WHERE session_id = $2")
+        .bind(now())
+        .bind(&session.id)
+        .execute()
+        .await?;
     tx.commit().await?;
     if recorded {
         // Any other session still open for this invoice asks for what is no longer owed.
