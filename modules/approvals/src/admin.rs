@@ -72,7 +72,7 @@ pub async fn list(
 }
 
 /// The details staff send, checked.
-pub(crate) fn details(form: &Fields) -> Result<(String, String, Option<String>)> {
+pub(crate) fn details(form: &Fields) -> Result<(String, String, Option<Day>)> {
     let title = form.name("title", "title")?;
     let description = form.get("description").trim().to_string();
     if description.chars().count() > MAX_TEXT {
@@ -80,7 +80,18 @@ pub(crate) fn details(form: &Fields) -> Result<(String, String, Option<String>)>
             "Keep the description to {MAX_TEXT} characters."
         )));
     }
-    let due = form.date("due_date")?;
+    // The form's check words the refusal; a date it takes that a `Day` cannot hold (a year
+    // outside 0000–9999) is refused in the same words.
+    let due = form
+        .date("due_date")?
+        .map(|iso| iso.parse::<Day>())
+        .transpose()
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "`{}` is not a date (YYYY-MM-DD).",
+                form.get("due_date").trim()
+            ))
+        })?;
     Ok((title, description, due))
 }
 
@@ -100,7 +111,7 @@ pub async fn create(
         project_id: project,
         title: &title,
         description: &description,
-        due_date: due.as_deref(),
+        due_date: due,
         by_id: Some(ctx.user.id),
         by: &ctx.user.name,
     };
@@ -264,7 +275,7 @@ pub async fn edit(
     let d = Details {
         title: &title,
         description: &description,
-        due_date: due.as_deref(),
+        due_date: due,
     };
     store::edit(&mut tx, &a, &d).await?;
     tx.commit().await?;

@@ -73,7 +73,7 @@ pub async fn create(
         project_id: c.project_id,
         title: &title,
         description: &description,
-        due_date: due.as_deref(),
+        due_date: due,
         by_id: Some(ctx.user.id),
         by: &ctx.user.name,
     };

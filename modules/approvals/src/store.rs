@@ -20,7 +20,7 @@ pub struct Approval {
     pub project_name: String,
     pub title: String,
     pub description: String,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub status: String,
     /// The newest version sent to the client (1 for a draft): what the client reviews. A
     /// version being prepared after a revision request is not counted until it is sent.
@@ -107,9 +107,13 @@ pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Approval
         visible("ap.project_id", "$3")
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id())
-        .fetch_all(&mut **c).await)?;
+    let found = tx
+        .query_as::<Approval>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -121,9 +125,12 @@ pub async fn pending_in(tx: &mut ScopedTx, scope: ClientScope) -> Result<Vec<App
          ORDER BY ap.due_date IS NULL, ap.due_date, ap.updated_at DESC LIMIT 10",
         visible("ap.project_id", "$3")
     );
-    Ok(with_tx!(tx, c => sqlx::query_as(&sql)
-        .bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id())
-        .fetch_all(&mut **c).await)?)
+    tx.query_as(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_all()
+        .await
 }
 
 /// One request as the contact may see it, read inside `tx` — locked for a write (`lock`).
@@ -133,25 +140,24 @@ async fn client_one(
     id: i64,
     lock: bool,
 ) -> Result<Approval> {
-    let sql = format!(
-        "{SELECT} WHERE ap.id = $1 AND ap.workspace_id = $2 AND ap.client_id = $3 AND ap.status <> 'draft' AND {}{}",
-        visible("ap.project_id", "$4"),
-        lock_clause(tx, lock)
-    );
-    let found: Option<Approval> = with_tx!(&mut *tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(scope.workspace_id()).bind(scope.client_id()).bind(scope.contact_id())
-        .fetch_optional(&mut **c).await)?;
-    found.ok_or(Error::NotFound)
-}
-
-/// `FOR UPDATE OF ap` on PostgreSQL (the request's row only, not the joined ones) when the
-/// read is for a write; nothing for a read.
-fn lock_clause(tx: &ScopedTx, lock: bool) -> &'static str {
-    if !lock || tx.for_update().is_empty() {
-        ""
+    // The request's row only, not the joined ones.
+    let lock = if lock {
+        tx.lock_for_update_of("ap")
     } else {
-        " FOR UPDATE OF ap"
-    }
+        String::new()
+    };
+    let sql = format!(
+        "{SELECT} WHERE ap.id = $1 AND ap.workspace_id = $2 AND ap.client_id = $3 AND ap.status <> 'draft' AND {}{lock}",
+        visible("ap.project_id", "$4"),
+    );
+    tx.query_as::<Approval>(&sql)
+        .bind(id)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(scope.contact_id())
+        .fetch_optional()
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Not found unless the contact may see the request — asked before a form is read, so a
@@ -209,9 +215,24 @@ async fn details(
     let events_sql = "SELECT id, kind, CAST(version AS BIGINT) AS version, body, actor, contact_id, staff_user_id, created_at \
          FROM approval_events WHERE approval_id = $1 AND workspace_id = $2 ORDER BY id";
     let (id, ws) = (approval.id, approval.workspace_id);
-    let versions = with_tx!(&mut *tx, c => sqlx::query_as(&versions_sql).bind(id).bind(ws).fetch_all(&mut **c).await)?;
-    let files = with_tx!(&mut *tx, c => sqlx::query_as(&files_sql).bind(id).bind(ws).fetch_all(&mut **c).await)?;
-    let events = with_tx!(&mut *tx, c => sqlx::query_as(events_sql).bind(id).bind(ws).fetch_all(&mut **c).await)?;
+    let versions = tx
+        .query_as::<Version>(&versions_sql)
+        .bind(id)
+        .bind(ws)
+        .fetch_all()
+        .await?;
+    let files = tx
+        .query_as::<VersionFile>(&files_sql)
+        .bind(id)
+        .bind(ws)
+        .fetch_all()
+        .await?;
+    let events = tx
+        .query_as::<Event>(events_sql)
+        .bind(id)
+        .bind(ws)
+        .fetch_all()
+        .await?;
     Ok((versions, files, events))
 }
 
@@ -252,8 +273,12 @@ async fn file_in(
         "SELECT af.file_id FROM approval_files af JOIN approval_versions v ON v.id = af.version_id \
          WHERE af.approval_id = $1 AND af.workspace_id = $2 AND af.file_id = $3{sent} LIMIT 1"
     );
-    Ok(with_tx!(&mut *tx, c => sqlx::query_scalar(&sql)
-        .bind(id).bind(workspace_id).bind(file_id).fetch_optional(&mut **c).await)?)
+    tx.query_scalar::<i64>(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .bind(file_id)
+        .fetch_optional()
+        .await
 }
 
 /// Staff's list: the workspace's requests, optionally of one status, newest change first.
@@ -263,12 +288,13 @@ pub async fn list_for_workspace(
     status: Option<Status>,
 ) -> Result<Vec<Approval>> {
     let sql = format!(
-        "{SELECT} WHERE ap.workspace_id = $1 AND ($2 = '' OR ap.status = $2) ORDER BY ap.updated_at DESC, ap.id DESC"
+        "{SELECT} WHERE ap.workspace_id = $1 AND ($2 IS NULL OR ap.status = $2) ORDER BY ap.updated_at DESC, ap.id DESC"
     );
-    let status = status.map(Status::as_str).unwrap_or("");
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(status).fetch_all(pool).await)?,
-    )
+    db.query_as::<Approval>(&sql)
+        .bind(workspace_id)
+        .bind(status.map(Status::as_str))
+        .fetch_all()
+        .await
 }
 
 /// Everything staff see of one request.
@@ -298,13 +324,19 @@ pub async fn staff_one(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<
 }
 
 async fn staff_read(tx: &mut ScopedTx, workspace_id: i64, id: i64, lock: bool) -> Result<Approval> {
-    let sql = format!(
-        "{SELECT} WHERE ap.id = $1 AND ap.workspace_id = $2{}",
-        lock_clause(tx, lock)
-    );
-    let found: Option<Approval> = with_tx!(&mut *tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?;
-    found.ok_or(Error::NotFound)
+    // The request's row only, not the joined ones.
+    let lock = if lock {
+        tx.lock_for_update_of("ap")
+    } else {
+        String::new()
+    };
+    let sql = format!("{SELECT} WHERE ap.id = $1 AND ap.workspace_id = $2{lock}");
+    tx.query_as::<Approval>(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// What staff fill in to open a request.
@@ -312,7 +344,7 @@ pub struct NewApproval<'a> {
     pub project_id: i64,
     pub title: &'a str,
     pub description: &'a str,
-    pub due_date: Option<&'a str>,
+    pub due_date: Option<Day>,
     /// The staff member opening it (told when the client answers); `None` for the seed.
     pub by_id: Option<i64>,
     pub by: &'a str,
@@ -320,21 +352,39 @@ pub struct NewApproval<'a> {
 
 /// Opens a request on one of the workspace's projects, as a draft with an empty version 1.
 pub async fn create(tx: &mut ScopedTx, workspace_id: i64, new: &NewApproval<'_>) -> Result<i64> {
-    let client: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT client_id FROM projects WHERE id = $1 AND workspace_id = $2")
-        .bind(new.project_id).bind(workspace_id).fetch_optional(&mut **c).await)?;
+    let client: Option<i64> = tx
+        .query_scalar("SELECT client_id FROM projects WHERE id = $1 AND workspace_id = $2")
+        .bind(new.project_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     let client = client.ok_or_else(|| Error::BadRequest("Choose one of your projects.".into()))?;
     let ts = now();
-    let id: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "INSERT INTO approvals (workspace_id, client_id, project_id, title, description, due_date, status, version, created_by_id, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9, $9) RETURNING id")
-        .bind(workspace_id).bind(client).bind(new.project_id).bind(new.title).bind(new.description)
-        .bind(new.due_date).bind(new.by_id).bind(new.by).bind(ts)
-        .fetch_one(&mut **c).await)?;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO approval_versions (workspace_id, client_id, approval_id, number, created_at) VALUES ($1, $2, $3, 1, $4)")
-        .bind(workspace_id).bind(client).bind(id).bind(ts)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "INSERT INTO approvals (workspace_id, client_id, project_id, title, description, due_date, status, version, created_by_id, created_by, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9, $9) RETURNING id";
+    let id: i64 = tx
+        .query_scalar(sql)
+        .bind(workspace_id)
+        .bind(client)
+        .bind(new.project_id)
+        .bind(new.title)
+        .bind(new.description)
+        .bind(new.due_date)
+        .bind(new.by_id)
+        .bind(new.by)
+        .bind(ts)
+        .fetch_one()
+        .await?;
+    let sql =
+        "INSERT INTO approval_versions (workspace_id, client_id, approval_id, number, created_at) \
+               VALUES ($1, $2, $3, 1, $4)";
+    tx.query(sql)
+        .bind(workspace_id)
+        .bind(client)
+        .bind(id)
+        .bind(ts)
+        .execute()
+        .await?;
     Ok(id)
 }
 
@@ -342,18 +392,30 @@ pub async fn create(tx: &mut ScopedTx, workspace_id: i64, new: &NewApproval<'_>)
 /// a new one — which the client does not see, and `approvals.version` does not count, until
 /// it is sent. Returns its id and number.
 async fn open_version(tx: &mut ScopedTx, a: &Approval) -> Result<(i64, i64)> {
-    let newest: Option<(i64, i64, Option<i64>)> = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, CAST(number AS BIGINT), submitted_at FROM approval_versions \
-         WHERE approval_id = $1 AND workspace_id = $2 ORDER BY number DESC LIMIT 1")
-        .bind(a.id).bind(a.workspace_id).fetch_optional(&mut **c).await)?;
+    let newest: Option<(i64, i64, Option<i64>)> = tx
+        .query_as(
+            "SELECT id, CAST(number AS BIGINT), submitted_at FROM approval_versions \
+             WHERE approval_id = $1 AND workspace_id = $2 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(a.id)
+        .bind(a.workspace_id)
+        .fetch_optional()
+        .await?;
     match newest {
         Some((id, number, None)) => Ok((id, number)),
         other => {
             let next = other.map_or(1, |(_, number, _)| number + 1);
-            let id: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-                "INSERT INTO approval_versions (workspace_id, client_id, approval_id, number, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(a.workspace_id).bind(a.client_id).bind(a.id).bind(next).bind(now())
-                .fetch_one(&mut **c).await)?;
+            let sql = "INSERT INTO approval_versions (workspace_id, client_id, approval_id, number, created_at) \
+                       VALUES ($1, $2, $3, $4, $5) RETURNING id";
+            let id: i64 = tx
+                .query_scalar(sql)
+                .bind(a.workspace_id)
+                .bind(a.client_id)
+                .bind(a.id)
+                .bind(next)
+                .bind(now())
+                .fetch_one()
+                .await?;
             Ok((id, next))
         }
     }
@@ -365,19 +427,30 @@ pub async fn add_files(tx: &mut ScopedTx, a: &Approval, files: &[i64]) -> Result
     a.status().after(Step::ChangeFiles)?;
     let (version_id, number) = open_version(tx, a).await?;
     for file in files {
-        let found: Option<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-            "SELECT id FROM files WHERE id = $1 AND workspace_id = $2 AND (client_id IS NULL OR client_id = $3)")
-            .bind(file).bind(a.workspace_id).bind(a.client_id).fetch_optional(&mut **c).await)?;
+        let found: Option<i64> = tx
+            .query_scalar(
+                "SELECT id FROM files WHERE id = $1 AND workspace_id = $2 AND (client_id IS NULL OR client_id = $3)",
+            )
+            .bind(file)
+            .bind(a.workspace_id)
+            .bind(a.client_id)
+            .fetch_optional()
+            .await?;
         if found.is_none() {
             return Err(Error::BadRequest(
                 "Choose files from your file manager (the agency's own, or this client's).".into(),
             ));
         }
-        with_tx!(&mut *tx, c => sqlx::query(
-            "INSERT INTO approval_files (workspace_id, client_id, approval_id, version_id, file_id) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (version_id, file_id) DO NOTHING")
-            .bind(a.workspace_id).bind(a.client_id).bind(a.id).bind(version_id).bind(file)
-            .execute(&mut **c).await.map(|_| ()))?;
+        let sql = "INSERT INTO approval_files (workspace_id, client_id, approval_id, version_id, file_id) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version_id, file_id) DO NOTHING";
+        tx.query(sql)
+            .bind(a.workspace_id)
+            .bind(a.client_id)
+            .bind(a.id)
+            .bind(version_id)
+            .bind(file)
+            .execute()
+            .await?;
     }
     touch(tx, a.id).await?;
     Ok(number)
@@ -388,8 +461,13 @@ pub async fn remove_file(tx: &mut ScopedTx, a: &Approval, file: i64) -> Result<(
     a.status().after(Step::ChangeFiles)?;
     let sql = "DELETE FROM approval_files WHERE approval_id = $1 AND workspace_id = $2 AND file_id = $3 \
                AND version_id IN (SELECT id FROM approval_versions WHERE approval_id = $1 AND submitted_at IS NULL)";
-    let gone = with_tx!(&mut *tx, c => sqlx::query(sql).bind(a.id).bind(a.workspace_id).bind(file)
-        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let gone = tx
+        .query(sql)
+        .bind(a.id)
+        .bind(a.workspace_id)
+        .bind(file)
+        .execute()
+        .await?;
     if gone == 0 {
         return Err(Error::Conflict(
             "Only files of the version being prepared can be removed; sent versions are kept as they were."
@@ -400,8 +478,11 @@ pub async fn remove_file(tx: &mut ScopedTx, a: &Approval, file: i64) -> Result<(
 }
 
 async fn touch(tx: &mut ScopedTx, id: i64) -> Result<()> {
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE approvals SET updated_at = $1 WHERE id = $2")
-        .bind(now()).bind(id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("UPDATE approvals SET updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -409,10 +490,9 @@ async fn touch(tx: &mut ScopedTx, id: i64) -> Result<()> {
 /// its number.
 pub async fn submit(tx: &mut ScopedTx, a: &Approval, by: Actor<'_>) -> Result<i64> {
     let next = a.status().after(Step::Submit)?;
-    let open: Option<(i64, i64, i64)> = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT v.id, CAST(v.number AS BIGINT), (SELECT COUNT(*) FROM approval_files af WHERE af.version_id = v.id) \
-         FROM approval_versions v WHERE v.approval_id = $1 AND v.submitted_at IS NULL ORDER BY v.number DESC LIMIT 1")
-        .bind(a.id).fetch_optional(&mut **c).await)?;
+    let sql = "SELECT v.id, CAST(v.number AS BIGINT), (SELECT COUNT(*) FROM approval_files af WHERE af.version_id = v.id) \
+               FROM approval_versions v WHERE v.approval_id = $1 AND v.submitted_at IS NULL ORDER BY v.number DESC LIMIT 1";
+    let open: Option<(i64, i64, i64)> = tx.query_as(sql).bind(a.id).fetch_optional().await?;
     let (version_id, number) = match open {
         Some((id, number, files)) if files > 0 => (id, number),
         _ => {
@@ -422,8 +502,11 @@ pub async fn submit(tx: &mut ScopedTx, a: &Approval, by: Actor<'_>) -> Result<i6
             ))
         }
     };
-    with_tx!(&mut *tx, c => sqlx::query("UPDATE approval_versions SET submitted_at = $1 WHERE id = $2")
-        .bind(now()).bind(version_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("UPDATE approval_versions SET submitted_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(version_id)
+        .execute()
+        .await?;
     move_to(tx, a, next, number).await?;
     event(tx, a, "submitted", "", by).await?;
     Ok(number)
@@ -465,10 +548,9 @@ pub async fn decide(
 /// What already happened to a request someone tried to decide: "Dana Wells approved it
 /// already."
 async fn stale(tx: &mut ScopedTx, a: &Approval) -> Result<Option<Error>> {
-    let last: Option<(String, String)> = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT kind, actor FROM approval_events WHERE approval_id = $1 AND kind IN ('approved', 'revision_requested') \
-         ORDER BY id DESC LIMIT 1")
-        .bind(a.id).fetch_optional(&mut **c).await)?;
+    let sql = "SELECT kind, actor FROM approval_events WHERE approval_id = $1 AND kind IN ('approved', 'revision_requested') \
+               ORDER BY id DESC LIMIT 1";
+    let last: Option<(String, String)> = tx.query_as(sql).bind(a.id).fetch_optional().await?;
     Ok(last.map(|(kind, actor)| {
         Error::Conflict(match kind.as_str() {
             "approved" => format!("{actor} approved it already; nothing more to decide."),
@@ -480,10 +562,18 @@ async fn stale(tx: &mut ScopedTx, a: &Approval) -> Result<Option<Error>> {
 /// The one write of a status (and of the version under review, `version`): conditional on the
 /// status and version read, so it applies exactly once even if a caller forgot to lock.
 async fn move_to(tx: &mut ScopedTx, a: &Approval, next: Status, version: i64) -> Result<()> {
-    let moved = with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE approvals SET status = $1, version = $2, updated_at = $3 WHERE id = $4 AND status = $5 AND version = $6")
-        .bind(next.as_str()).bind(version).bind(now()).bind(a.id).bind(&a.status).bind(a.version)
-        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let sql = "UPDATE approvals SET status = $1, version = $2, updated_at = $3 \
+               WHERE id = $4 AND status = $5 AND version = $6";
+    let moved = tx
+        .query(sql)
+        .bind(next.as_str())
+        .bind(version)
+        .bind(now())
+        .bind(a.id)
+        .bind(&a.status)
+        .bind(a.version)
+        .execute()
+        .await?;
     if moved == 0 {
         return Err(Error::Conflict(
             "Someone else changed it a moment ago: reload to see what happened.".into(),
@@ -505,14 +595,26 @@ pub async fn event(
         Actor::Staff { id, .. } => (None, Some(id)),
         Actor::Team { .. } => (None, None),
     };
-    let version: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar("SELECT CAST(version AS BIGINT) FROM approvals WHERE id = $1")
-        .bind(a.id).fetch_one(&mut **c).await)?;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "INSERT INTO approval_events (workspace_id, client_id, approval_id, kind, version, body, actor, contact_id, staff_user_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(a.workspace_id).bind(a.client_id).bind(a.id).bind(kind).bind(version).bind(body)
-        .bind(by.name()).bind(contact).bind(staff).bind(now())
-        .execute(&mut **c).await.map(|_| ()))?;
+    let version: i64 = tx
+        .query_scalar("SELECT CAST(version AS BIGINT) FROM approvals WHERE id = $1")
+        .bind(a.id)
+        .fetch_one()
+        .await?;
+    let sql = "INSERT INTO approval_events (workspace_id, client_id, approval_id, kind, version, body, actor, contact_id, staff_user_id, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    tx.query(sql)
+        .bind(a.workspace_id)
+        .bind(a.client_id)
+        .bind(a.id)
+        .bind(kind)
+        .bind(version)
+        .bind(body)
+        .bind(by.name())
+        .bind(contact)
+        .bind(staff)
+        .bind(now())
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -534,15 +636,22 @@ pub async fn client_comment(
 pub struct Details<'a> {
     pub title: &'a str,
     pub description: &'a str,
-    pub due_date: Option<&'a str>,
+    pub due_date: Option<Day>,
 }
 
 pub async fn edit(tx: &mut ScopedTx, a: &Approval, d: &Details<'_>) -> Result<()> {
     a.status().after(Step::Edit)?;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE approvals SET title = $1, description = $2, due_date = $3, updated_at = $4 WHERE id = $5 AND status = $6")
-        .bind(d.title).bind(d.description).bind(d.due_date).bind(now()).bind(a.id).bind(&a.status)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "UPDATE approvals SET title = $1, description = $2, due_date = $3, updated_at = $4 \
+               WHERE id = $5 AND status = $6";
+    tx.query(sql)
+        .bind(d.title)
+        .bind(d.description)
+        .bind(d.due_date)
+        .bind(now())
+        .bind(a.id)
+        .bind(&a.status)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -550,8 +659,10 @@ pub async fn edit(tx: &mut ScopedTx, a: &Approval, d: &Details<'_>) -> Result<()
 /// manager.
 pub async fn delete(tx: &mut ScopedTx, a: &Approval) -> Result<()> {
     a.status().after(Step::Delete)?;
-    with_tx!(&mut *tx, c => sqlx::query("DELETE FROM approvals WHERE id = $1 AND status = 'draft'")
-        .bind(a.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("DELETE FROM approvals WHERE id = $1 AND status = 'draft'")
+        .bind(a.id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -570,9 +681,9 @@ pub async fn viewers(tx: &mut ScopedTx, a: &Approval) -> Result<Vec<i64>> {
 /// Who on the team sent the version under review (the one to tell about the client's
 /// answer); the request's creator when it was sent without a staff account (the seed).
 pub async fn sender(tx: &mut ScopedTx, a: &Approval) -> Result<Option<i64>> {
-    let sent: Option<Option<i64>> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "SELECT staff_user_id FROM approval_events WHERE approval_id = $1 AND kind = 'submitted' ORDER BY id DESC LIMIT 1")
-        .bind(a.id).fetch_optional(&mut **c).await)?;
+    let sql = "SELECT staff_user_id FROM approval_events \
+               WHERE approval_id = $1 AND kind = 'submitted' ORDER BY id DESC LIMIT 1";
+    let sent: Option<Option<i64>> = tx.query_scalar(sql).bind(a.id).fetch_optional().await?;
     Ok(sent.flatten().or(a.created_by_id))
 }
 /// The demo's and the probes' deliverable: a request on `project` with one image, sent for

@@ -162,9 +162,11 @@ impl PortalModule for Booking {
         client_id: i64,
     ) -> Result<Vec<(&'static str, String)>> {
         let db = &state.db;
-        let found: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
-            "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY id LIMIT 1")
-            .bind(workspace_id).fetch_optional(pool).await)?;
+        let found: Option<i64> = db
+            .query_scalar("SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY id LIMIT 1")
+            .bind(workspace_id)
+            .fetch_optional()
+            .await?;
         let host = match found {
             Some(id) => id,
             None => {

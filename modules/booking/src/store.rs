@@ -13,9 +13,11 @@ use crate::slots::{self, Hours, Rules, Window};
 pub const DEFAULT_NOTICE_HOURS: i64 = 24;
 
 pub async fn notice_hours(db: &Db, workspace_id: i64) -> Result<i64> {
-    let set: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT change_notice_hours FROM booking_settings WHERE workspace_id = $1")
-        .bind(workspace_id).fetch_optional(pool).await)?;
+    let set: Option<i64> = db
+        .query_scalar("SELECT change_notice_hours FROM booking_settings WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     Ok(set.unwrap_or(DEFAULT_NOTICE_HOURS))
 }
 
@@ -23,10 +25,13 @@ pub async fn set_notice_hours(db: &Db, workspace_id: i64, hours: i64) -> Result<
     if notice_hours(db, workspace_id).await? == hours {
         return Ok(());
     }
-    with_db!(db, pool => sqlx::query(
-        "INSERT INTO booking_settings (workspace_id, change_notice_hours) VALUES ($1, $2) \
-         ON CONFLICT (workspace_id) DO UPDATE SET change_notice_hours = $2")
-        .bind(workspace_id).bind(hours).execute(pool).await.map(|_| ()))?;
+    let sql = "INSERT INTO booking_settings (workspace_id, change_notice_hours) VALUES ($1, $2) \
+               ON CONFLICT (workspace_id) DO UPDATE SET change_notice_hours = $2";
+    db.query(sql)
+        .bind(workspace_id)
+        .bind(hours)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -67,9 +72,11 @@ pub async fn types(db: &Db, workspace_id: i64, active_only: bool) -> Result<Vec<
     let sql = format!(
         "{TYPE_SELECT} WHERE t.workspace_id = $1 AND (NOT $2 OR t.active) ORDER BY LOWER(t.name), t.id"
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(active_only).fetch_all(pool).await)?,
-    )
+    db.query_as::<MeetingType>(&sql)
+        .bind(workspace_id)
+        .bind(active_only)
+        .fetch_all()
+        .await
 }
 
 /// What contacts can book now: offered types whose host has set their hours.
@@ -78,12 +85,19 @@ pub async fn bookable(db: &Db, workspace_id: i64) -> Result<Vec<MeetingType>> {
         "{TYPE_SELECT} JOIN booking_hosts h ON h.staff_user_id = t.host_id AND h.workspace_id = t.workspace_id \
          WHERE t.workspace_id = $1 AND t.active ORDER BY LOWER(t.name), t.id"
     );
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as::<MeetingType>(&sql)
+        .bind(workspace_id)
+        .fetch_all()
+        .await
 }
 
 pub async fn meeting_type(db: &Db, workspace_id: i64, id: i64) -> Result<MeetingType> {
     let sql = format!("{TYPE_SELECT} WHERE t.id = $1 AND t.workspace_id = $2");
-    with_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?
+    db.query_as::<MeetingType>(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -111,12 +125,24 @@ pub async fn create_type(db: &Db, workspace_id: i64, f: &TypeFields) -> Result<i
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     check_host(&mut tx, workspace_id, f.host_id).await?;
     let r = &f.rules;
-    let id = with_tx!(&mut tx, c => sqlx::query_scalar(
-        "INSERT INTO meeting_types (workspace_id, host_id, name, duration_min, buffer_before_min, buffer_after_min, \
-         min_notice_min, max_days_ahead, location, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-        .bind(workspace_id).bind(f.host_id).bind(&f.name).bind(r.duration).bind(r.buffer_before)
-        .bind(r.buffer_after).bind(r.min_notice).bind(r.max_days_ahead).bind(&f.location).bind(f.active)
-        .bind(now()).fetch_one(&mut **c).await)?;
+    let sql = "INSERT INTO meeting_types (workspace_id, host_id, name, duration_min, buffer_before_min, buffer_after_min, \
+               min_notice_min, max_days_ahead, location, active, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+    let id: i64 = tx
+        .query_scalar(sql)
+        .bind(workspace_id)
+        .bind(f.host_id)
+        .bind(&f.name)
+        .bind(r.duration)
+        .bind(r.buffer_before)
+        .bind(r.buffer_after)
+        .bind(r.min_notice)
+        .bind(r.max_days_ahead)
+        .bind(&f.location)
+        .bind(f.active)
+        .bind(now())
+        .fetch_one()
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -126,13 +152,24 @@ pub async fn update_type(db: &Db, workspace_id: i64, id: i64, f: &TypeFields) ->
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     check_host(&mut tx, workspace_id, f.host_id).await?;
     let r = &f.rules;
-    let changed = with_tx!(&mut tx, c => sqlx::query(
-        "UPDATE meeting_types SET host_id = $1, name = $2, duration_min = $3, buffer_before_min = $4, \
-         buffer_after_min = $5, min_notice_min = $6, max_days_ahead = $7, location = $8, active = $9 \
-         WHERE id = $10 AND workspace_id = $11")
-        .bind(f.host_id).bind(&f.name).bind(r.duration).bind(r.buffer_before).bind(r.buffer_after)
-        .bind(r.min_notice).bind(r.max_days_ahead).bind(&f.location).bind(f.active).bind(id).bind(workspace_id)
-        .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    let sql = "UPDATE meeting_types SET host_id = $1, name = $2, duration_min = $3, buffer_before_min = $4, \
+               buffer_after_min = $5, min_notice_min = $6, max_days_ahead = $7, location = $8, active = $9 \
+               WHERE id = $10 AND workspace_id = $11";
+    let changed = tx
+        .query(sql)
+        .bind(f.host_id)
+        .bind(&f.name)
+        .bind(r.duration)
+        .bind(r.buffer_before)
+        .bind(r.buffer_after)
+        .bind(r.min_notice)
+        .bind(r.max_days_ahead)
+        .bind(&f.location)
+        .bind(f.active)
+        .bind(id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     if changed == 0 {
         return Err(Error::NotFound);
     }
@@ -149,9 +186,13 @@ pub struct Host {
 }
 
 pub async fn host(db: &Db, workspace_id: i64, staff: i64) -> Result<Option<Host>> {
-    Ok(with_db!(db, pool => sqlx::query_as(
-        "SELECT staff_user_id, time_zone, feed_token FROM booking_hosts WHERE staff_user_id = $1 AND workspace_id = $2")
-        .bind(staff).bind(workspace_id).fetch_optional(pool).await)?)
+    let sql = "SELECT staff_user_id, time_zone, feed_token FROM booking_hosts \
+               WHERE staff_user_id = $1 AND workspace_id = $2";
+    db.query_as::<Host>(sql)
+        .bind(staff)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await
 }
 
 /// The host's hours, or `None` until they set them (then nothing can be booked with them).
@@ -162,12 +203,21 @@ pub async fn hours(db: &Db, workspace_id: i64, staff: i64) -> Result<Option<Hour
     let tz = jiff::tz::db()
         .get(&h.time_zone)
         .map_err(|e| Error::Internal(format!("stored time zone {}: {e}", h.time_zone)))?;
-    let rows: Vec<(i64, i64, i64)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT weekday, start_min, end_min FROM booking_windows WHERE staff_user_id = $1 AND workspace_id = $2 ORDER BY weekday, start_min")
-        .bind(staff).bind(workspace_id).fetch_all(pool).await)?;
-    let days: Vec<String> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT day FROM booking_days_off WHERE staff_user_id = $1 AND workspace_id = $2 ORDER BY day")
-        .bind(staff).bind(workspace_id).fetch_all(pool).await)?;
+    let sql = "SELECT weekday, start_min, end_min FROM booking_windows \
+               WHERE staff_user_id = $1 AND workspace_id = $2 ORDER BY weekday, start_min";
+    let rows: Vec<(i64, i64, i64)> = db
+        .query_as(sql)
+        .bind(staff)
+        .bind(workspace_id)
+        .fetch_all()
+        .await?;
+    let sql = "SELECT day FROM booking_days_off WHERE staff_user_id = $1 AND workspace_id = $2 ORDER BY day";
+    let days: Vec<Day> = db
+        .query_scalar(sql)
+        .bind(staff)
+        .bind(workspace_id)
+        .fetch_all()
+        .await?;
     Ok(Some(Hours {
         tz,
         windows: rows
@@ -178,8 +228,17 @@ pub async fn hours(db: &Db, workspace_id: i64, staff: i64) -> Result<Option<Hour
                 end,
             })
             .collect(),
-        days_off: days.iter().filter_map(|d| d.parse::<Date>().ok()).collect(),
+        days_off: days.into_iter().filter_map(civil).collect(),
     }))
+}
+
+/// A stored day as the calendar date slots are computed in. Every `Day` is one (years 0000
+/// to 9999 fit jiff's range), so nothing is dropped.
+fn civil(day: Day) -> Option<Date> {
+    let year = i16::try_from(day.year()).ok()?;
+    let month = i8::try_from(day.month()).ok()?;
+    let day = i8::try_from(day.day()).ok()?;
+    Date::new(year, month, day).ok()
 }
 
 /// Replaces the host's zone, weekly hours and days off.
@@ -193,24 +252,47 @@ pub async fn save_hours(
 ) -> Result<()> {
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     let token = portal_core::secrets::SecretKey::random().to_hex();
-    with_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO booking_hosts (staff_user_id, workspace_id, time_zone, feed_token) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (staff_user_id) DO UPDATE SET time_zone = $3")
-        .bind(staff).bind(workspace_id).bind(time_zone).bind(&token).execute(&mut **c).await.map(|_| ()))?;
-    with_tx!(&mut tx, c => sqlx::query("DELETE FROM booking_windows WHERE staff_user_id = $1 AND workspace_id = $2")
-        .bind(staff).bind(workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    let sql = "INSERT INTO booking_hosts (staff_user_id, workspace_id, time_zone, feed_token) VALUES ($1, $2, $3, $4) \
+               ON CONFLICT (staff_user_id) DO UPDATE SET time_zone = $3";
+    tx.query(sql)
+        .bind(staff)
+        .bind(workspace_id)
+        .bind(time_zone)
+        .bind(&token)
+        .execute()
+        .await?;
+    tx.query("DELETE FROM booking_windows WHERE staff_user_id = $1 AND workspace_id = $2")
+        .bind(staff)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     for w in windows {
-        with_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO booking_windows (workspace_id, staff_user_id, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5)")
-            .bind(workspace_id).bind(staff).bind(i64::from(w.weekday)).bind(w.start).bind(w.end)
-            .execute(&mut **c).await.map(|_| ()))?;
+        let sql = "INSERT INTO booking_windows (workspace_id, staff_user_id, weekday, start_min, end_min) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        tx.query(sql)
+            .bind(workspace_id)
+            .bind(staff)
+            .bind(i64::from(w.weekday))
+            .bind(w.start)
+            .bind(w.end)
+            .execute()
+            .await?;
     }
-    with_tx!(&mut tx, c => sqlx::query("DELETE FROM booking_days_off WHERE staff_user_id = $1 AND workspace_id = $2")
-        .bind(staff).bind(workspace_id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("DELETE FROM booking_days_off WHERE staff_user_id = $1 AND workspace_id = $2")
+        .bind(staff)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     for d in days_off {
-        with_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO booking_days_off (workspace_id, staff_user_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(workspace_id).bind(staff).bind(d.to_string()).execute(&mut **c).await.map(|_| ()))?;
+        let sql =
+            "INSERT INTO booking_days_off (workspace_id, staff_user_id, day) VALUES ($1, $2, $3) \
+                   ON CONFLICT DO NOTHING";
+        tx.query(sql)
+            .bind(workspace_id)
+            .bind(staff)
+            .bind(d.to_string())
+            .execute()
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -218,10 +300,15 @@ pub async fn save_hours(
 
 /// What the host has booked from `from` on, as `[from, to)` ranges of claimed blocks.
 pub async fn busy(db: &Db, workspace_id: i64, host: i64, from: i64) -> Result<Vec<(i64, i64)>> {
-    let blocks: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT bb.block_start FROM booking_blocks bb JOIN bookings b ON b.id = bb.booking_id \
-         WHERE bb.host_id = $1 AND b.workspace_id = $2 AND bb.block_start >= $3 ORDER BY bb.block_start")
-        .bind(host).bind(workspace_id).bind(from - 24 * 3600).fetch_all(pool).await)?;
+    let sql = "SELECT bb.block_start FROM booking_blocks bb JOIN bookings b ON b.id = bb.booking_id \
+               WHERE bb.host_id = $1 AND b.workspace_id = $2 AND bb.block_start >= $3 ORDER BY bb.block_start";
+    let blocks: Vec<i64> = db
+        .query_scalar(sql)
+        .bind(host)
+        .bind(workspace_id)
+        .bind(from - 24 * 3600)
+        .fetch_all()
+        .await?;
     Ok(blocks.into_iter().map(|b| (b, b + slots::BLOCK)).collect())
 }
 
@@ -259,22 +346,19 @@ const SELECT: &str = "SELECT b.id, b.workspace_id, b.client_id, c.name AS client
     JOIN clients c ON c.id = b.client_id JOIN meeting_types t ON t.id = b.meeting_type_id \
     JOIN staff_users s ON s.id = b.host_id";
 
-fn lock_clause(tx: &ScopedTx) -> &'static str {
-    if tx.for_update().is_empty() {
-        ""
-    } else {
-        " FOR UPDATE OF b"
-    }
-}
-
 /// The client's meetings from a day ago on, soonest first.
 pub async fn for_client(db: &Db, scope: ClientScope) -> Result<Vec<Booking>> {
     let sql = format!(
         "{SELECT} WHERE b.workspace_id = $1 AND b.client_id = $2 AND b.ends_at > $3 ORDER BY b.starts_at, b.id"
     );
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql).bind(scope.workspace_id())
-        .bind(scope.client_id()).bind(now() - 24 * 3600).fetch_all(&mut **c).await)?;
+    let found = tx
+        .query_as::<Booking>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(now() - 24 * 3600)
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -283,8 +367,13 @@ pub async fn for_client(db: &Db, scope: ClientScope) -> Result<Vec<Booking>> {
 pub async fn for_contact(db: &Db, scope: ClientScope, id: i64) -> Result<Booking> {
     let sql = format!("{SELECT} WHERE b.id = $1 AND b.workspace_id = $2 AND b.client_id = $3");
     let mut tx = scope.begin(db).await?;
-    let found = with_tx!(&mut tx, c => sqlx::query_as(&sql).bind(id).bind(scope.workspace_id())
-        .bind(scope.client_id()).fetch_optional(&mut **c).await)?;
+    let found = tx
+        .query_as::<Booking>(&sql)
+        .bind(id)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     found.ok_or(Error::NotFound)
 }
@@ -293,9 +382,14 @@ pub async fn for_contact(db: &Db, scope: ClientScope, id: i64) -> Result<Booking
 pub async fn staff_one(tx: &mut ScopedTx, workspace_id: i64, id: i64) -> Result<Booking> {
     let sql = format!(
         "{SELECT} WHERE b.id = $1 AND b.workspace_id = $2{}",
-        lock_clause(tx)
+        // The booking's row only, not the joined ones.
+        tx.lock_for_update_of("b")
     );
-    with_tx!(&mut *tx, c => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(&mut **c).await)?
+    tx.query_as::<Booking>(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -307,13 +401,15 @@ pub async fn upcoming(
     from: i64,
 ) -> Result<Vec<Booking>> {
     let sql = format!(
-        "{SELECT} WHERE b.workspace_id = $1 AND ($2 = 0 OR b.host_id = $2) AND b.ends_at > $3 \
+        "{SELECT} WHERE b.workspace_id = $1 AND ($2 IS NULL OR b.host_id = $2) AND b.ends_at > $3 \
          ORDER BY b.starts_at, b.id LIMIT 500"
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(host.unwrap_or(0))
-        .bind(from).fetch_all(pool).await)?,
-    )
+    db.query_as::<Booking>(&sql)
+        .bind(workspace_id)
+        .bind(host)
+        .bind(from)
+        .fetch_all()
+        .await
 }
 
 /// Gives the host's calendar feed a new secret: the old address stops at once (it leaked, or
@@ -321,9 +417,13 @@ pub async fn upcoming(
 /// who has no feed yet (no hours saved).
 pub async fn new_feed_address(db: &Db, workspace_id: i64, staff: i64) -> Result<()> {
     let token = portal_core::secrets::SecretKey::random().to_hex();
-    let changed = with_db!(db, pool => sqlx::query(
-        "UPDATE booking_hosts SET feed_token = $1 WHERE staff_user_id = $2 AND workspace_id = $3")
-        .bind(&token).bind(staff).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let changed = db
+        .query("UPDATE booking_hosts SET feed_token = $1 WHERE staff_user_id = $2 AND workspace_id = $3")
+        .bind(&token)
+        .bind(staff)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     if changed == 0 {
         return Err(Error::NotFound);
     }
@@ -332,9 +432,10 @@ pub async fn new_feed_address(db: &Db, workspace_id: i64, staff: i64) -> Result<
 
 /// Whose feed a secret opens: (workspace, staff member).
 pub async fn feed_owner(db: &Db, token: &str) -> Result<Option<(i64, i64)>> {
-    Ok(with_db!(db, pool => sqlx::query_as(
-        "SELECT workspace_id, staff_user_id FROM booking_hosts WHERE feed_token = $1")
-        .bind(token).fetch_optional(pool).await)?)
+    db.query_as("SELECT workspace_id, staff_user_id FROM booking_hosts WHERE feed_token = $1")
+        .bind(token)
+        .fetch_optional()
+        .await
 }
 
 const TAKEN: &str = "That time was just booked by someone else. Choose another time.";
@@ -343,15 +444,21 @@ const TAKEN: &str = "That time was just booked by someone else. Choose another t
 /// check that could race, when any of them is already claimed.
 async fn claim(tx: &mut ScopedTx, host: i64, booking: i64, from: i64, to: i64) -> Result<()> {
     for block in slots::blocks(from, to) {
-        let done = with_tx!(&mut *tx, c => sqlx::query(
-            "INSERT INTO booking_blocks (host_id, block_start, booking_id) VALUES ($1, $2, $3)")
-            .bind(host).bind(block).bind(booking).execute(&mut **c).await.map(|_| ()));
+        let done = tx
+            .query(
+                "INSERT INTO booking_blocks (host_id, block_start, booking_id) VALUES ($1, $2, $3)",
+            )
+            .bind(host)
+            .bind(block)
+            .bind(booking)
+            .execute()
+            .await;
         match done {
             Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Error::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
                 return Err(Error::Conflict(TAKEN.into()))
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -376,13 +483,24 @@ pub async fn book(tx: &mut ScopedTx, new: &NewBooking<'_>) -> Result<i64> {
     let m = new.meeting;
     let end = new.start + m.duration_min * 60;
     let ts = now();
-    let id: i64 = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "INSERT INTO bookings (workspace_id, client_id, contact_id, contact_name, contact_email, meeting_type_id, host_id, \
-         starts_at, ends_at, time_zone, status, sequence, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', 0, $11, $11) RETURNING id")
-        .bind(new.workspace_id).bind(new.client_id).bind(new.contact_id)
-        .bind(new.contact_name).bind(new.contact_email).bind(m.id).bind(m.host_id).bind(new.start)
-        .bind(end).bind(new.time_zone).bind(ts).fetch_one(&mut **c).await)?;
+    let sql = "INSERT INTO bookings (workspace_id, client_id, contact_id, contact_name, contact_email, meeting_type_id, host_id, \
+               starts_at, ends_at, time_zone, status, sequence, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'confirmed', 0, $11, $11) RETURNING id";
+    let id: i64 = tx
+        .query_scalar(sql)
+        .bind(new.workspace_id)
+        .bind(new.client_id)
+        .bind(new.contact_id)
+        .bind(new.contact_name)
+        .bind(new.contact_email)
+        .bind(m.id)
+        .bind(m.host_id)
+        .bind(new.start)
+        .bind(end)
+        .bind(new.time_zone)
+        .bind(ts)
+        .fetch_one()
+        .await?;
     let (from, to) = m.rules().occupies(new.start);
     claim(tx, m.host_id, id, from, to).await?;
     Ok(id)
@@ -396,14 +514,21 @@ pub async fn move_to(
     meeting: &MeetingType,
     start: i64,
 ) -> Result<()> {
-    with_tx!(&mut *tx, c => sqlx::query("DELETE FROM booking_blocks WHERE booking_id = $1")
-        .bind(b.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("DELETE FROM booking_blocks WHERE booking_id = $1")
+        .bind(b.id)
+        .execute()
+        .await?;
     let (from, to) = meeting.rules().occupies(start);
     claim(tx, b.host_id, b.id, from, to).await?;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE bookings SET starts_at = $1, ends_at = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $4")
-        .bind(start).bind(start + meeting.duration_min * 60).bind(now()).bind(b.id)
-        .execute(&mut **c).await.map(|_| ()))?;
+    let sql = "UPDATE bookings SET starts_at = $1, ends_at = $2, sequence = sequence + 1, updated_at = $3 \
+               WHERE id = $4";
+    tx.query(sql)
+        .bind(start)
+        .bind(start + meeting.duration_min * 60)
+        .bind(now())
+        .bind(b.id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -412,10 +537,12 @@ pub async fn cancel(tx: &mut ScopedTx, b: &Booking) -> Result<()> {
     if !b.confirmed() {
         return Err(Error::Conflict("This meeting is already cancelled.".into()));
     }
-    with_tx!(&mut *tx, c => sqlx::query("DELETE FROM booking_blocks WHERE booking_id = $1")
-        .bind(b.id).execute(&mut **c).await.map(|_| ()))?;
-    with_tx!(&mut *tx, c => sqlx::query(
-        "UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, updated_at = $1 WHERE id = $2")
-        .bind(now()).bind(b.id).execute(&mut **c).await.map(|_| ()))?;
+    tx.query("DELETE FROM booking_blocks WHERE booking_id = $1")
+        .bind(b.id)
+        .execute()
+        .await?;
+    let sql = "UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, updated_at = $1 \
+               WHERE id = $2";
+    tx.query(sql).bind(now()).bind(b.id).execute().await?;
     Ok(())
 }
