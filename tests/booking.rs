@@ -777,6 +777,10 @@ async fn bad_booking_input_changes_nothing(backend: Backend) {
             vec![("time_zone", "UTC"), ("days_off", "tomorrow")],
         ),
         (
+            "/hours",
+            vec![("time_zone", "UTC"), ("days_off", "-000001-01-01")],
+        ),
+        (
             "/types",
             vec![
                 ("name", "X"),

@@ -242,9 +242,13 @@ pub async fn save_hours(
         .map(str::trim)
         .filter(|d| !d.is_empty())
     {
+        // Read as the column stores it (four-digit years), then as the calendar date slots
+        // are computed in: jiff alone would take `-000001-01-01`, which no `Day` can hold.
         let day = raw
-            .parse::<Date>()
-            .map_err(|_| Error::BadRequest(format!("`{raw}` is not a date like 2026-12-24.")))?;
+            .parse::<Day>()
+            .ok()
+            .and_then(store::civil)
+            .ok_or_else(|| Error::BadRequest(format!("`{raw}` is not a date like 2026-12-24.")))?;
         days_off.push(day);
     }
     if days_off.len() > 400 {

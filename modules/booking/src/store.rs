@@ -234,7 +234,7 @@ pub async fn hours(db: &Db, workspace_id: i64, staff: i64) -> Result<Option<Hour
 
 /// A stored day as the calendar date slots are computed in. Every `Day` is one (years 0000
 /// to 9999 fit jiff's range), so nothing is dropped.
-fn civil(day: Day) -> Option<Date> {
+pub fn civil(day: Day) -> Option<Date> {
     let year = i16::try_from(day.year()).ok()?;
     let month = i8::try_from(day.month()).ok()?;
     let day = i8::try_from(day.day()).ok()?;

@@ -58,6 +58,18 @@ impl ScopedTx {
         })
     }
 
+    /// A write transaction bound to no workspace: the core's own work across workspaces
+    /// (creating one, a contact's permissions, claiming background work). On PostgreSQL the
+    /// row-level-security settings stay unset, which the policies read as "no wall"; use a
+    /// scoped transaction wherever a workspace or client is known.
+    pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
+        use crate::db::BeginWrite;
+        Ok(match db {
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Postgres(pool) => ScopedTx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// Staff's reads: walled to the workspace only, like [`ScopedTx::begin_staff_write`], but
     /// taking no write lock.
     pub async fn begin_staff(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
