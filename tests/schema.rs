@@ -11,23 +11,26 @@ use portico_tests::{fresh_db, Backend, DbGuard};
 /// Every migration of the core and of each module this build links, applied to a fresh database.
 async fn migrated(backend: &Backend) -> (Db, DbGuard) {
     let (db, guard) = fresh_db(backend).await;
-    migrations_before(i64::MAX).apply(&db).await.unwrap();
+    migrations_before("core", i64::MAX)
+        .apply(&db)
+        .await
+        .unwrap();
     (db, guard)
 }
 
-/// The core's and the linked modules' migrations older than `version`: the schema a
-/// deployment had before that migration shipped.
-fn migrations_before(version: i64) -> MigrationSet {
+/// The core's and the linked modules' migrations, but of `owner` only those older than
+/// `version`: the schema a deployment had before that migration shipped.
+fn migrations_before(owner: &str, version: i64) -> MigrationSet {
     let registry = portico_host::registry().unwrap();
     let mut set = MigrationSet::new();
     for m in registry.modules() {
-        let older: Vec<_> = m
+        let kept: Vec<_> = m
             .migrations()
             .iter()
-            .filter(|m| m.version < version)
+            .filter(|mig| m.id() != owner || mig.version < version)
             .copied()
             .collect();
-        set.extend(m.id(), &older);
+        set.extend(m.id(), &kept);
     }
     set
 }
@@ -80,7 +83,7 @@ async fn sqlite_schema(db: &Db) -> Schema {
     let tables: Vec<String> = db
         .query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
         )
         .fetch_all()
         .await
@@ -278,9 +281,12 @@ async fn every_sqlite_id_is_never_reused() {
 #[cfg(feature = "approvals")]
 #[tokio::test]
 async fn rebuilding_the_project_tables_keeps_every_row() {
-    const REBUILD: i64 = 202612071007;
+    const REBUILD: i64 = 7;
     let (db, _guard) = fresh_db(&Backend::Sqlite).await;
-    migrations_before(REBUILD).apply(&db).await.unwrap();
+    migrations_before("projects", REBUILD)
+        .apply(&db)
+        .await
+        .unwrap();
     let ws = portal_core::workspace::create(&db, "acme", "Acme", "scale")
         .await
         .unwrap();
@@ -354,7 +360,10 @@ async fn rebuilding_the_project_tables_keeps_every_row() {
         before.push(count(t).await);
     }
 
-    migrations_before(i64::MAX).apply(&db).await.unwrap();
+    migrations_before("projects", i64::MAX)
+        .apply(&db)
+        .await
+        .unwrap();
 
     let mut after = Vec::new();
     for t in tables {
@@ -398,3 +407,164 @@ async fn rebuilding_the_project_tables_keeps_every_row() {
         "the deleted project's id {deleted} came back as {next}"
     );
 }
+
+/// A source of migrations for sqlx's own migrator, as the runner before per-module
+/// numbering used it.
+#[derive(Debug)]
+struct OldSource(Vec<sqlx::migrate::Migration>);
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for OldSource {
+    fn resolve(
+        self,
+    ) -> futures_util::future::BoxFuture<
+        's,
+        Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+    > {
+        Box::pin(async move { Ok(self.0) })
+    }
+}
+
+/// A database migrated before migrations were numbered per module — sqlx's
+/// `_sqlx_migrations`, one global number space, rows described "owner: description" — is
+/// taken over without running anything twice, keeps its rows, and gets only what is new.
+async fn an_old_database_is_taken_over(backend: Backend) {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let (db, _guard) = fresh_db(&backend).await;
+    let registry = portico_host::registry().unwrap();
+    // What shipped before this change: everything but the three migrations added with it.
+    let added_since = [("core", 19), ("projects", 7), ("notices", 2)];
+    let mut owners: Vec<(&str, &[portal_core::db::ModuleMigration])> =
+        vec![("core", portal_core::db::CoreMigrations::ALL)];
+    owners.extend(registry.modules().iter().map(|m| (m.id(), m.migrations())));
+    let mut old = Vec::new();
+    for (owner, list) in &owners {
+        for m in list.iter() {
+            if added_since.contains(&(*owner, m.version)) {
+                continue;
+            }
+            let sql = match db.backend() {
+                portal_core::db::Backend::Sqlite => m.sqlite,
+                portal_core::db::Backend::Postgres => m.postgres,
+            };
+            old.push(Migration::new(
+                old.len() as i64 + 1,
+                format!("{owner}: {}", m.description).into(),
+                MigrationType::Simple,
+                sql.into(),
+                false,
+            ));
+        }
+    }
+    let shipped = old.len() as i64;
+    let migrator = Migrator::new(OldSource(old)).await.unwrap();
+    match &db {
+        Db::Sqlite(pool) => migrator.run(pool).await.unwrap(),
+        Db::Postgres(pool) => migrator.run(pool).await.unwrap(),
+    }
+    let ws = portal_core::workspace::create(&db, "acme", "Acme", "scale")
+        .await
+        .unwrap();
+
+    // Had anything old run again, its CREATE TABLE would fail here.
+    migrations_before("core", i64::MAX)
+        .apply(&db)
+        .await
+        .unwrap();
+
+    let recorded: Vec<(String, i64)> = db
+        .query_as("SELECT owner, version FROM portico_migrations ORDER BY owner, version")
+        .fetch_all()
+        .await
+        .unwrap();
+    let declared: usize = owners.iter().map(|(_, list)| list.len()).sum();
+    assert_eq!(recorded.len(), declared, "{recorded:?}");
+    for added in added_since {
+        let owner_linked = owners.iter().any(|(o, _)| *o == added.0);
+        assert_eq!(
+            recorded.contains(&(added.0.to_string(), added.1)),
+            owner_linked,
+            "{added:?} in {recorded:?}"
+        );
+    }
+    let old_rows: i64 = db
+        .query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(old_rows, shipped, "the old history is left as it was");
+    let kept: i64 = db
+        .query_scalar("SELECT COUNT(*) FROM workspaces WHERE id = $1")
+        .bind(ws)
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+    // A second start finds nothing to do.
+    migrations_before("core", i64::MAX)
+        .apply(&db)
+        .await
+        .unwrap();
+    let again: i64 = db
+        .query_scalar("SELECT COUNT(*) FROM portico_migrations")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(again as usize, declared);
+}
+
+/// What ran is what ships: a migration edited after it ran is refused, naming it, and so is
+/// a new one numbered below one that ran; a new one above runs once.
+async fn a_migration_changed_after_it_ran_is_refused(backend: Backend) {
+    use portal_core::db::ModuleMigration;
+    let (db, _guard) = fresh_db(&backend).await;
+    let table = |version, sql: &'static str| ModuleMigration {
+        version,
+        description: "extra",
+        sqlite: sql,
+        postgres: sql,
+    };
+    let mut first = MigrationSet::new();
+    first.extend("extra", &[table(2, "CREATE TABLE extra (n BIGINT);")]);
+    first.apply(&db).await.unwrap();
+
+    let mut edited = MigrationSet::new();
+    edited.extend("extra", &[table(2, "CREATE TABLE extra (n TEXT);")]);
+    let err = format!("{:?}", edited.apply(&db).await.err());
+    assert!(
+        err.contains("`extra`'s migration 2 (extra) was changed"),
+        "{err}"
+    );
+
+    let mut below = MigrationSet::new();
+    below.extend(
+        "extra",
+        &[
+            table(1, "CREATE TABLE early (n BIGINT);"),
+            table(2, "CREATE TABLE extra (n BIGINT);"),
+        ],
+    );
+    let err = format!("{:?}", below.apply(&db).await.err());
+    assert!(err.contains("numbered below 2"), "{err}");
+
+    let mut above = MigrationSet::new();
+    above.extend(
+        "extra",
+        &[
+            table(2, "CREATE TABLE extra (n BIGINT);"),
+            table(3, "INSERT INTO extra (n) VALUES (7);"),
+        ],
+    );
+    above.apply(&db).await.unwrap();
+    above.apply(&db).await.unwrap();
+    let rows: i64 = db
+        .query_scalar("SELECT COUNT(*) FROM extra")
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "migration 3 ran once");
+}
+
+portico_tests::backends!(
+    an_old_database_is_taken_over,
+    a_migration_changed_after_it_ran_is_refused
+);

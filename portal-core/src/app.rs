@@ -249,9 +249,11 @@ impl PortalBuilder {
             .iter()
             .map(|(n, s)| (n.to_string(), *s))
             .collect();
+        // A module's templates are named under its id: `notices/list.html` for the
+        // notices module's `templates/list.html`.
         for m in registry.modules() {
             for (name, source) in m.templates() {
-                embedded.insert(name.to_string(), source);
+                embedded.insert(format!("{}/{name}", m.id()), source);
             }
         }
         let templates = Templates::new(embedded, config.template_dir.clone());

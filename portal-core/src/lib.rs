@@ -54,6 +54,18 @@ pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};
 pub use web::prelude;
 pub use web::{PortalContext, StaffContext};
 
+/// Defines a module crate's `TEMPLATES` and `MIGRATIONS` from its `templates/` and
+/// `migrations/{sqlite,postgres}/` folders, which the crate's `build.rs`
+/// (`portal_embed::module_files()`) embedded: a new file is all a new template or migration
+/// takes.
+#[macro_export]
+macro_rules! module_files {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/portico_templates.rs"));
+        include!(concat!(env!("OUT_DIR"), "/portico_migrations.rs"));
+    };
+}
+
 /// Re-exported so module crates register with the same `inventory` the core collects from.
 pub use async_trait::async_trait;
 pub use inventory;

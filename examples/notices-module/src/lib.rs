@@ -10,6 +10,8 @@ pub mod store;
 
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "notices";
 pub const FEATURE: &str = "notices";
 pub const CAN_ACKNOWLEDGE: &str = "can_acknowledge_notices";
@@ -91,33 +93,10 @@ impl PortalModule for Notices {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[
-            ModuleMigration {
-                version: 202611239001,
-                description: "notices",
-                sqlite: include_str!("../migrations/sqlite/20261123_9001_notices.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_9001_notices.sql"),
-            },
-            ModuleMigration {
-                version: 202612079002,
-                description: "notice ids never reused",
-                sqlite: include_str!("../migrations/sqlite/20261207_9002_ids_never_reused.sql"),
-                postgres: include_str!("../migrations/postgres/20261207_9002_ids_never_reused.sql"),
-            },
-        ]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            ("notices/list.html", include_str!("../templates/list.html")),
-            (
-                "notices/widget.html",
-                include_str!("../templates/widget.html"),
-            ),
-            (
-                "notices/admin_list.html",
-                include_str!("../templates/admin_list.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

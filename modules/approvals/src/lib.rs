@@ -30,6 +30,8 @@ pub mod store;
 use portal_core::files::upload::{store_bytes, Upload};
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "approvals";
 pub const FEATURE: &str = "approvals";
 /// Core permissions this module honours.
@@ -114,40 +116,10 @@ impl PortalModule for Approvals {
         news::KINDS
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611233001,
-            description: "deliverables under review, their versions, files and history",
-            sqlite: include_str!("../migrations/sqlite/20261123_3001_approvals.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_3001_approvals.sql"),
-        }]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            (
-                "approvals/list.html",
-                include_str!("../templates/list.html"),
-            ),
-            (
-                "approvals/detail.html",
-                include_str!("../templates/detail.html"),
-            ),
-            (
-                "approvals/history.html",
-                include_str!("../templates/history.html"),
-            ),
-            (
-                "approvals/widget.html",
-                include_str!("../templates/widget.html"),
-            ),
-            (
-                "approvals/admin_list.html",
-                include_str!("../templates/admin_list.html"),
-            ),
-            (
-                "approvals/admin_detail.html",
-                include_str!("../templates/admin_detail.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

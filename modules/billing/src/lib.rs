@@ -28,6 +28,8 @@ mod webhook;
 
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "billing";
 pub const FEATURE: &str = "billing";
 /// The core permission that opens billing to a contact.
@@ -92,69 +94,10 @@ impl PortalModule for Billing {
         news::KINDS
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[
-            ModuleMigration {
-                version: 202611234001,
-                description: "invoices, their lines and payments",
-                sqlite: include_str!("../migrations/sqlite/20261123_4001_invoices.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_4001_invoices.sql"),
-            },
-            ModuleMigration {
-                version: 202611234002,
-                description: "Stripe accounts and Checkout sessions",
-                sqlite: include_str!("../migrations/sqlite/20261123_4002_stripe.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_4002_stripe.sql"),
-            },
-            ModuleMigration {
-                version: 202611234003,
-                description: "Checkout sessions closed when the balance changes",
-                sqlite: include_str!("../migrations/sqlite/20261123_4003_checkout_expiry.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_4003_checkout_expiry.sql"),
-            },
-            ModuleMigration {
-                version: 202612034004,
-                description: "payment events unique per workspace; payments to refund flagged",
-                sqlite: include_str!(
-                    "../migrations/sqlite/20261203_4004_payments_per_workspace.sql"
-                ),
-                postgres: include_str!(
-                    "../migrations/postgres/20261203_4004_payments_per_workspace.sql"
-                ),
-            },
-        ]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            ("billing/list.html", include_str!("../templates/list.html")),
-            (
-                "billing/detail.html",
-                include_str!("../templates/detail.html"),
-            ),
-            (
-                "billing/print.html",
-                include_str!("../templates/print.html"),
-            ),
-            (
-                "billing/invoice.html",
-                include_str!("../templates/invoice.html"),
-            ),
-            (
-                "billing/widget.html",
-                include_str!("../templates/widget.html"),
-            ),
-            (
-                "billing/admin_list.html",
-                include_str!("../templates/admin_list.html"),
-            ),
-            (
-                "billing/admin_stripe.html",
-                include_str!("../templates/admin_stripe.html"),
-            ),
-            (
-                "billing/admin_invoice.html",
-                include_str!("../templates/admin_invoice.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

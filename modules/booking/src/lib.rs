@@ -30,6 +30,8 @@ pub mod store;
 
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "booking";
 pub const FEATURE: &str = "booking";
 /// Move and cancel meetings a colleague booked. Everyone sees the client's meetings and
@@ -90,40 +92,10 @@ impl PortalModule for Booking {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611236001,
-            description: "meeting types, hosts' hours, bookings and their blocks",
-            sqlite: include_str!("../migrations/sqlite/20261123_6001_booking.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_6001_booking.sql"),
-        }]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            (
-                "booking/index.html",
-                include_str!("../templates/index.html"),
-            ),
-            (
-                "booking/slots.html",
-                include_str!("../templates/slots.html"),
-            ),
-            (
-                "booking/booking.html",
-                include_str!("../templates/booking.html"),
-            ),
-            (
-                "booking/admin.html",
-                include_str!("../templates/admin.html"),
-            ),
-            (
-                "booking/type_fields.html",
-                include_str!("../templates/type_fields.html"),
-            ),
-            (
-                "booking/admin_hours.html",
-                include_str!("../templates/admin_hours.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

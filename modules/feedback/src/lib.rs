@@ -30,6 +30,8 @@ mod work;
 
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "feedback";
 /// What a notification about one feedback thread names (`Notice::about`).
 pub const RECORD: &str = "feedback";
@@ -107,38 +109,10 @@ impl PortalModule for Feedback {
         news::KINDS
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[ModuleMigration {
-            version: 202611235001,
-            description: "feedback, its thread, attachments, categories and assignee",
-            sqlite: include_str!("../migrations/sqlite/20261123_5001_feedback.sql"),
-            postgres: include_str!("../migrations/postgres/20261123_5001_feedback.sql"),
-        }]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            ("feedback/list.html", include_str!("../templates/list.html")),
-            ("feedback/new.html", include_str!("../templates/new.html")),
-            (
-                "feedback/detail.html",
-                include_str!("../templates/detail.html"),
-            ),
-            (
-                "feedback/thread.html",
-                include_str!("../templates/thread.html"),
-            ),
-            (
-                "feedback/admin_list.html",
-                include_str!("../templates/admin_list.html"),
-            ),
-            (
-                "feedback/admin_detail.html",
-                include_str!("../templates/admin_detail.html"),
-            ),
-            (
-                "feedback/admin_settings.html",
-                include_str!("../templates/admin_settings.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

@@ -21,6 +21,8 @@ pub mod store;
 use portal_core::files::upload::{store_bytes, Upload};
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "gallery";
 pub const FEATURE: &str = "gallery";
 pub const CAN_VIEW: &str = "can_view_files";
@@ -93,44 +95,10 @@ impl PortalModule for Gallery {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[
-            ModuleMigration {
-                version: 202611232001,
-                description: "files shared with clients",
-                sqlite: include_str!("../migrations/sqlite/20261123_2001_shared_files.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_2001_shared_files.sql"),
-            },
-            ModuleMigration {
-                version: 202611232002,
-                description: "shares tied to projects; shared files readable in the client's scope",
-                sqlite: include_str!(
-                    "../migrations/sqlite/20261123_2002_share_projects_and_file_wall.sql"
-                ),
-                postgres: include_str!(
-                    "../migrations/postgres/20261123_2002_share_projects_and_file_wall.sql"
-                ),
-            },
-        ]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            (
-                "gallery/files.html",
-                include_str!("../templates/files.html"),
-            ),
-            (
-                "gallery/gallery.html",
-                include_str!("../templates/gallery.html"),
-            ),
-            (
-                "gallery/preview.html",
-                include_str!("../templates/preview.html"),
-            ),
-            (
-                "gallery/admin.html",
-                include_str!("../templates/admin.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

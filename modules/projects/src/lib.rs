@@ -25,6 +25,8 @@ pub mod tasks;
 use portal_core::clients::ContactSummary;
 use portal_core::prelude::*;
 
+portal_core::module_files!();
+
 pub const ID: &str = "projects";
 pub const FEATURE: &str = "projects";
 pub const CAN_VIEW: &str = "can_view_projects";
@@ -122,98 +124,10 @@ impl PortalModule for Projects {
         }]
     }
     fn migrations(&self) -> &'static [ModuleMigration] {
-        &[
-            ModuleMigration {
-                version: 202611231001,
-                description: "projects and milestones",
-                sqlite: include_str!("../migrations/sqlite/20261123_1001_projects.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_1001_projects.sql"),
-            },
-            ModuleMigration {
-                version: 202611231002,
-                description: "contacts limited to some projects",
-                sqlite: include_str!("../migrations/sqlite/20261123_1002_project_access.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_1002_project_access.sql"),
-            },
-            ModuleMigration {
-                version: 202611231003,
-                description: "row-level security",
-                sqlite: include_str!("../migrations/sqlite/20261123_1003_row_level_security.sql"),
-                postgres: include_str!(
-                    "../migrations/postgres/20261123_1003_row_level_security.sql"
-                ),
-            },
-            ModuleMigration {
-                version: 202611231004,
-                description: "tasks",
-                sqlite: include_str!("../migrations/sqlite/20261123_1004_tasks.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_1004_tasks.sql"),
-            },
-            ModuleMigration {
-                version: 202611231005,
-                description: "comments: replies and internal notes",
-                sqlite: include_str!("../migrations/sqlite/20261123_1005_comments.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_1005_comments.sql"),
-            },
-            ModuleMigration {
-                version: 202611231006,
-                description: "project lead",
-                sqlite: include_str!("../migrations/sqlite/20261123_1006_project_lead.sql"),
-                postgres: include_str!("../migrations/postgres/20261123_1006_project_lead.sql"),
-            },
-            ModuleMigration {
-                version: 202612071007,
-                description: "ids never reused",
-                sqlite: include_str!("../migrations/sqlite/20261207_1007_ids_never_reused.sql"),
-                postgres: include_str!("../migrations/postgres/20261207_1007_ids_never_reused.sql"),
-            },
-        ]
+        MIGRATIONS
     }
     fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[
-            ("projects/list.html", include_str!("../templates/list.html")),
-            (
-                "projects/detail.html",
-                include_str!("../templates/detail.html"),
-            ),
-            (
-                "projects/widget.html",
-                include_str!("../templates/widget.html"),
-            ),
-            (
-                "projects/widget_tasks.html",
-                include_str!("../templates/widget_tasks.html"),
-            ),
-            (
-                "projects/admin_list.html",
-                include_str!("../templates/admin_list.html"),
-            ),
-            (
-                "projects/contact_access.html",
-                include_str!("../templates/contact_access.html"),
-            ),
-            ("projects/task.html", include_str!("../templates/task.html")),
-            (
-                "projects/replies.html",
-                include_str!("../templates/replies.html"),
-            ),
-            (
-                "projects/admin_project.html",
-                include_str!("../templates/admin_project.html"),
-            ),
-            (
-                "projects/admin_task.html",
-                include_str!("../templates/admin_task.html"),
-            ),
-            (
-                "projects/admin_task_form.html",
-                include_str!("../templates/admin_task_form.html"),
-            ),
-            (
-                "projects/admin_thread.html",
-                include_str!("../templates/admin_thread.html"),
-            ),
-        ]
+        TEMPLATES
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

@@ -287,3 +287,16 @@ impl ScopedTx {
         Statement::new(Target::Tx(self), sql.into())
     }
 }
+
+impl ScopedTx {
+    /// Runs SQL text of several statements, with no parameters (a migration): sent as one
+    /// simple query, which PostgreSQL's prepared statements would refuse.
+    pub async fn execute_script(&mut self, sql: &str) -> Result<()> {
+        let ran = match self {
+            ScopedTx::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(|_| ()),
+            ScopedTx::SqliteWrite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+            ScopedTx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+        };
+        Ok(ran?)
+    }
+}
