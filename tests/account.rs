@@ -124,8 +124,19 @@ async fn one_device_is_ended_and_nobody_else_s(backend: Backend) {
 }
 
 async fn signs_in_with(app: &TestApp, password: &str) -> bool {
-    let id: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT id FROM contacts WHERE email = 'dana@example.com'").fetch_one(pool).await).unwrap();
-    let stored: Option<String> = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT password_hash FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await).unwrap();
+    let id: i64 = app
+        .db()
+        .query_scalar("SELECT id FROM contacts WHERE email = 'dana@example.com'")
+        .fetch_one()
+        .await
+        .unwrap();
+    let stored: Option<String> = app
+        .db()
+        .query_scalar("SELECT password_hash FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_one()
+        .await
+        .unwrap();
     app.state
         .passwords
         .verify(password, stored.as_deref())

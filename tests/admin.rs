@@ -56,7 +56,14 @@ impl World {
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        let id: i64 = portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar("SELECT id FROM contacts WHERE email = $1").bind(email).fetch_one(pool).await).unwrap();
+        let id: i64 = self
+            .app
+            .db()
+            .query_scalar("SELECT id FROM contacts WHERE email = $1")
+            .bind(email)
+            .fetch_one()
+            .await
+            .unwrap();
         let token = portal_core::web::session::create_portal_session(
             &self.app.state,
             self.ws,
@@ -239,7 +246,14 @@ async fn deactivation_and_access_expiry_end_sessions(backend: Backend) {
         .post(&path, &[("name", "Dana"), ("email", "dana@client.example")])
         .await;
     assert_eq!(res.status, 303);
-    let sessions: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1").bind(id).fetch_one(pool).await).unwrap();
+    let sessions: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1")
+        .bind(id)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(sessions, 0);
     assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
     // A deactivated contact is not invited.
@@ -336,7 +350,13 @@ async fn plan_limits_hold_for_clients_and_portal_users(backend: Backend) {
         "{}",
         res.text()
     );
-    let count: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE email = '31@x.example'").fetch_one(pool).await).unwrap();
+    let count: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM contacts WHERE email = '31@x.example'")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(count, 0);
 }
 
@@ -633,9 +653,13 @@ async fn api_tokens_run_out_and_end_with_a_password_change(backend: Backend) {
     );
 
     // The owner changes their password: the token made with the old one stops.
-    let id: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM staff_users WHERE email = 'owner@agency.example'").fetch_one(pool).await)
-    .unwrap();
+    let id: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM staff_users WHERE email = 'owner@agency.example'")
+        .fetch_one()
+        .await
+        .unwrap();
     let hash = w
         .app
         .state
@@ -706,13 +730,23 @@ async fn a_new_email_ends_the_contact_s_sessions(backend: Backend) {
     ];
     assert_eq!(w.post(&path, &moved).await.status, 303);
     assert_eq!(w.app.get("acme", "/portal/", &dana).await.status, 401);
-    let sessions: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1").bind(id).fetch_one(pool).await)
-    .unwrap();
+    let sessions: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE contact_id = $1")
+        .bind(id)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(sessions, 0, "ended on the server, not only hidden");
-    let left: (Option<String>, Option<String>) = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT password_hash, totp_secret FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await)
-    .unwrap();
+    let left: (Option<String>, Option<String>) = w
+        .app
+        .db()
+        .query_as("SELECT password_hash, totp_secret FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(left, (None, None), "the old address's credentials are gone");
 }
 

@@ -136,43 +136,78 @@ impl World {
     }
 
     async fn status(&self, id: i64) -> (String, i64) {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT status, CAST(version AS BIGINT) FROM approvals WHERE id = $1").bind(id).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as("SELECT status, CAST(version AS BIGINT) FROM approvals WHERE id = $1")
+            .bind(id)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn history(&self, id: i64) -> Vec<(String, i64, String)> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT kind, CAST(version AS BIGINT), actor FROM approval_events WHERE approval_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as(
+                "SELECT kind, CAST(version AS BIGINT), actor FROM approval_events \
+                 WHERE approval_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     /// Contacts told, by kind.
     async fn notified(&self, kind: &str) -> Vec<i64> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT contact_id FROM notifications WHERE kind = $1 ORDER BY contact_id").bind(kind).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar(
+                "SELECT contact_id FROM notifications WHERE kind = $1 ORDER BY contact_id",
+            )
+            .bind(kind)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     /// Emails queued: (to, subject).
     async fn mails(&self) -> Vec<(String, String)> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT to_address, subject FROM email_outbox ORDER BY id").fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as("SELECT to_address, subject FROM email_outbox ORDER BY id")
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     async fn file_of_named(&self, id: i64, name: &str) -> i64 {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT af.file_id FROM approval_files af JOIN files f ON f.id = af.file_id \
-             WHERE af.approval_id = $1 AND f.name = $2").bind(id).bind(name).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar(
+                "SELECT af.file_id FROM approval_files af JOIN files f ON f.id = af.file_id \
+             WHERE af.approval_id = $1 AND f.name = $2",
+            )
+            .bind(id)
+            .bind(name)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn file_of(&self, id: i64, version: i64) -> i64 {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT af.file_id FROM approval_files af JOIN approval_versions v ON v.id = af.version_id \
-             WHERE af.approval_id = $1 AND v.number = $2").bind(id).bind(version).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar(
+                "SELECT af.file_id FROM approval_files af \
+                 JOIN approval_versions v ON v.id = af.version_id \
+                 WHERE af.approval_id = $1 AND v.number = $2",
+            )
+            .bind(id)
+            .bind(version)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 }
 
@@ -298,9 +333,15 @@ async fn a_deliverable_goes_round_until_approved_then_locks(backend: Backend) {
     assert_eq!(w.staff_post(id, "submit", &[]).await.status, 303);
     assert_eq!(w.status(id).await, ("pending".into(), 2));
     assert_eq!(w.app.get("acme", &v2_path, &w.ann).await.status, 200);
-    let told: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT title FROM notifications WHERE kind = 'approval_requested' ORDER BY id").fetch_all(pool).await)
-    .unwrap();
+    let told: Vec<String> = w
+        .app
+        .db()
+        .query_scalar(
+            "SELECT title FROM notifications WHERE kind = 'approval_requested' ORDER BY id",
+        )
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(
         told,
         [
@@ -351,9 +392,16 @@ async fn a_deliverable_goes_round_until_approved_then_locks(backend: Backend) {
         admin.contains("ann@client.example approved version 2"),
         "{admin}"
     );
-    let logged: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT action FROM activity WHERE subject = $1 AND action <> 'view' ORDER BY id").bind(format!("approval:{id}")).fetch_all(pool).await)
-    .unwrap();
+    let logged: Vec<String> = w
+        .app
+        .db()
+        .query_scalar(
+            "SELECT action FROM activity WHERE subject = $1 AND action <> 'view' ORDER BY id",
+        )
+        .bind(format!("approval:{id}"))
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(logged, ["request_changes", "approve"]);
 
     // Locked: every change is refused with the reason, and nothing moves.
@@ -704,7 +752,6 @@ async fn the_api_opens_and_sends_a_request(backend: Backend) {
 #[tokio::test]
 async fn drafts_and_unsent_versions_stay_behind_the_wall() {
     use portal_core::db::ScopedTx;
-    use portal_core::with_tx;
     let Some(backend) = Backend::postgres() else {
         return;
     };
@@ -722,14 +769,30 @@ async fn drafts_and_unsent_versions_stay_behind_the_wall() {
     assert_eq!(w.upload(sent, "Next.png").await.status, 303);
 
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.client).await.unwrap();
-    let titles: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT title FROM approvals").fetch_all(&mut **c).await).unwrap();
+    let titles: Vec<String> = tx
+        .query_scalar("SELECT title FROM approvals")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(titles, ["Sent"]);
-    let versions: Vec<i32> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT number FROM approval_versions ORDER BY number").fetch_all(&mut **c).await).unwrap();
+    let versions: Vec<i32> = tx
+        .query_scalar("SELECT number FROM approval_versions ORDER BY number")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(versions, [1], "version 2 is still being prepared");
-    let files: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM approval_files").fetch_one(&mut **c).await).unwrap();
+    let files: i64 = tx
+        .query_scalar("SELECT COUNT(*) FROM approval_files")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(files, 1);
     // And of the stored files, only the one of the sent version.
-    let names: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT name FROM files ORDER BY name").fetch_all(&mut **c).await).unwrap();
+    let names: Vec<String> = tx
+        .query_scalar("SELECT name FROM files ORDER BY name")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(names, ["Mockup.png"]);
     tx.commit().await.unwrap();
 }
@@ -871,8 +934,12 @@ async fn a_workspace_with_deliverables_can_still_be_deleted(backend: Backend) {
     portal_core::workspace::delete(w.app.db(), w.ws)
         .await
         .unwrap();
-    let left: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM approval_files").fetch_one(pool).await)
-    .unwrap();
+    let left: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM approval_files")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(left, 0);
 }

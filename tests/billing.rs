@@ -126,9 +126,13 @@ impl World {
     }
 
     async fn row(&self, id: i64) -> (Option<String>, String, i64, i64) {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT number, status, total, paid FROM invoices WHERE id = $1").bind(id).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as("SELECT number, status, total, paid FROM invoices WHERE id = $1")
+            .bind(id)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn portal(&self, path: &str) -> Page {
@@ -205,16 +209,24 @@ async fn an_invoice_is_drafted_issued_paid_in_parts_and_closed(backend: Backend)
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(w.row(id).await.0.as_deref(), Some("INV-0001"));
     // Told: Bea (invoices), in the feed and by email; Pat (no invoices) not.
-    let told: Vec<(i64, String)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT contact_id, title FROM notifications WHERE kind = 'invoice_issued'").fetch_all(pool).await)
-    .unwrap();
+    let told: Vec<(i64, String)> = w
+        .app
+        .db()
+        .query_as("SELECT contact_id, title FROM notifications WHERE kind = 'invoice_issued'")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(
         told,
         [(w.bea_id, "New invoice INV-0001: $3,543.12".to_string())]
     );
-    let mailed: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT to_address FROM email_outbox WHERE subject LIKE 'New invoice%'").fetch_all(pool).await)
-    .unwrap();
+    let mailed: Vec<String> = w
+        .app
+        .db()
+        .query_scalar("SELECT to_address FROM email_outbox WHERE subject LIKE 'New invoice%'")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(mailed, ["bea@client.example"]);
 
     // The client's view: the breakdown to the cent, how to pay.
@@ -615,7 +627,6 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
 #[tokio::test]
 async fn drafts_stay_behind_the_wall() {
     use portal_core::db::ScopedTx;
-    use portal_core::with_tx;
     let Some(backend) = Backend::postgres() else {
         return;
     };
@@ -642,9 +653,17 @@ async fn drafts_stay_behind_the_wall() {
     .await;
     assert_eq!(w.post(&format!("/{sent}/issue"), &[]).await.status, 303);
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.client).await.unwrap();
-    let ids: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM invoices").fetch_all(&mut **c).await).unwrap();
+    let ids: Vec<i64> = tx
+        .query_scalar("SELECT id FROM invoices")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(ids, [sent]);
-    let lines: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT description FROM invoice_lines").fetch_all(&mut **c).await).unwrap();
+    let lines: Vec<String> = tx
+        .query_scalar("SELECT description FROM invoice_lines")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(lines, ["Shown"]);
     tx.commit().await.unwrap();
 }
@@ -702,9 +721,15 @@ impl World {
     }
 
     async fn payments(&self, id: i64) -> Vec<(i64, String)> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT amount, method FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as(
+                "SELECT amount, method FROM invoice_payments WHERE invoice_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 }
 
@@ -715,9 +740,16 @@ fn now() -> i64 {
 async fn paying_online_records_exactly_what_stripe_confirms(backend: Backend) {
     let (w, stripe, id) = paying_world(&backend).await;
     // The keys are kept sealed, and shown only by their last characters.
-    let stored: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT secret_key_sealed || ' ' || webhook_secret_sealed || ' ' || key_hint FROM billing_stripe").fetch_all(pool).await)
-    .unwrap();
+    let stored: Vec<String> = w
+        .app
+        .db()
+        .query_scalar(
+            "SELECT secret_key_sealed || ' ' || webhook_secret_sealed || ' ' || key_hint \
+             FROM billing_stripe",
+        )
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(
         !stored[0].contains("sk_test") && !stored[0].contains("whsec_"),
@@ -732,9 +764,13 @@ async fn paying_online_records_exactly_what_stripe_confirms(backend: Backend) {
     assert!(!admin.body.contains(SECRET_KEY) && !admin.body.contains(WEBHOOK_SECRET));
 
     // Sealed under the deployment's key, for this workspace only.
-    let sealed: String = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT secret_key_sealed FROM billing_stripe").fetch_one(pool).await)
-    .unwrap();
+    let sealed: String = w
+        .app
+        .db()
+        .query_scalar("SELECT secret_key_sealed FROM billing_stripe")
+        .fetch_one()
+        .await
+        .unwrap();
     let sealer = portal_core::secrets::SecretBox::new(&w.app.state.config.secret_key);
     assert_ne!(sealed, portal_core::secrets::hex(SECRET_KEY.as_bytes()));
     let context = format!("billing:stripe:secret:workspace:{}", w.ws);
@@ -1077,9 +1113,14 @@ async fn a_changed_balance_closes_the_payment_page_left_open(backend: Backend) {
     assert_eq!(w.post(&format!("/{next}/void"), &[]).await.status, 303);
     assert_eq!(w.row(next).await.1, "void");
     assert!(!stripe.sessions()[2].expired);
-    let open: Vec<Option<i64>> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT expired_at FROM billing_checkouts WHERE invoice_id = $1").bind(next).fetch_all(pool).await)
-    .unwrap();
+    let open: Vec<Option<i64>> = w
+        .app
+        .db()
+        .query_scalar("SELECT expired_at FROM billing_checkouts WHERE invoice_id = $1")
+        .bind(next)
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(open, [None]);
 }
 
@@ -1144,9 +1185,14 @@ async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: 
     let c = w.app.post("acme", &pay, &w.bea).await;
     assert_eq!(c.location(), a.location());
     assert_eq!(stripe.sessions().len(), 1, "Stripe made no second session");
-    let rows: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1").bind(id).fetch_one(pool).await)
-    .unwrap();
+    let rows: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM billing_checkouts WHERE invoice_id = $1")
+        .bind(id)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(rows, 1);
 
     // Most of it paid by bank transfer meanwhile; then the tab left open pays the whole
@@ -1158,9 +1204,16 @@ async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: 
         .deliver(&event, Some(&signature(WEBHOOK_SECRET, now(), &event)))
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    let due: Vec<(String, i64)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT method, refund_due FROM invoice_payments WHERE invoice_id = $1 ORDER BY id").bind(id).fetch_all(pool).await)
-    .unwrap();
+    let due: Vec<(String, i64)> = w
+        .app
+        .db()
+        .query_as(
+            "SELECT method, refund_due FROM invoice_payments WHERE invoice_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(
         due,
         [

@@ -95,9 +95,13 @@ impl World {
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        self.meeting = portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT MAX(id) FROM meeting_types").fetch_one(pool).await)
-        .unwrap();
+        self.meeting = self
+            .app
+            .db()
+            .query_scalar("SELECT MAX(id) FROM meeting_types")
+            .fetch_one()
+            .await
+            .unwrap();
     }
 
     /// The free starts the slots page offers `who` in `tz` (as the buttons carry them).
@@ -131,9 +135,13 @@ impl World {
 
     /// The secret of the host's calendar feed.
     async fn feed_token(&self) -> String {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT feed_token FROM booking_hosts WHERE staff_user_id = $1").bind(self.host_id).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT feed_token FROM booking_hosts WHERE staff_user_id = $1")
+            .bind(self.host_id)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     /// The host's feed, as a calendar app without a session asks for it.
@@ -144,12 +152,22 @@ impl World {
 
     /// (status, sequence, starts_at) of a booking, and how many blocks it holds.
     async fn row(&self, id: i64) -> ((String, i64, i64), i64) {
-        let row = portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT status, sequence, starts_at FROM bookings WHERE id = $1").bind(id).fetch_one(pool).await)
-        .unwrap();
-        let blocks: i64 = portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM booking_blocks WHERE booking_id = $1").bind(id).fetch_one(pool).await)
-        .unwrap();
+        let row = self
+            .app
+            .db()
+            .query_as("SELECT status, sequence, starts_at FROM bookings WHERE id = $1")
+            .bind(id)
+            .fetch_one()
+            .await
+            .unwrap();
+        let blocks: i64 = self
+            .app
+            .db()
+            .query_scalar("SELECT COUNT(*) FROM booking_blocks WHERE booking_id = $1")
+            .bind(id)
+            .fetch_one()
+            .await
+            .unwrap();
         (row, blocks)
     }
 }
@@ -465,9 +483,13 @@ async fn a_contact_books_moves_and_cancels_with_calendar_updates(backend: Backen
 /// colleague booked takes "Move and cancel colleagues' meetings".
 async fn a_colleague_changes_a_meeting_only_with_permission(backend: Backend) {
     let w = world(&backend, "scale", false).await;
-    let client: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT client_id FROM contacts WHERE email = 'bea@client.example'").fetch_one(pool).await)
-    .unwrap();
+    let client: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT client_id FROM contacts WHERE email = 'bea@client.example'")
+        .fetch_one()
+        .await
+        .unwrap();
     let (_, dee) = w.app.contact(w.ws, client, "dee@client.example", &[]).await;
     let (_, ann) = w
         .app
@@ -607,13 +629,22 @@ async fn two_contacts_racing_for_one_time_get_one_booking(backend: Backend) {
         "{}",
         loser.words()
     );
-    let count: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings WHERE starts_at = $1").bind(start).fetch_one(pool).await)
-    .unwrap();
+    let count: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM bookings WHERE starts_at = $1")
+        .bind(start)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(count, 1);
-    let blocks: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM booking_blocks").fetch_one(pool).await)
-    .unwrap();
+    let blocks: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM booking_blocks")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(blocks, 15);
 }
 
@@ -627,9 +658,13 @@ async fn the_database_refuses_a_second_claim_on_a_block(backend: Backend) {
     let m = store::meeting_type(w.app.db(), w.ws, w.meeting)
         .await
         .unwrap();
-    let client: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT MIN(id) FROM clients").fetch_one(pool).await)
-    .unwrap();
+    let client: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT MIN(id) FROM clients")
+        .fetch_one()
+        .await
+        .unwrap();
     let new = |start: i64| NewBooking {
         workspace_id: w.ws,
         client_id: client,
@@ -675,9 +710,13 @@ async fn the_database_refuses_a_second_claim_on_a_block(backend: Backend) {
         matches!(&outcome, Err(portal_core::Error::Conflict(m)) if m.contains("just booked by someone else")),
         "{outcome:?}"
     );
-    let count: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings").fetch_one(pool).await)
-    .unwrap();
+    let count: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM bookings")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 

@@ -97,10 +97,16 @@ impl World {
             .get("acme", "/portal/feedback/new", &self.bea)
             .await;
         assert_eq!(page.status, 200, "{}", page.body);
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT id FROM feedback_categories WHERE workspace_id = $1 AND name = $2")
-            .bind(self.ws).bind(name).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar(
+                "SELECT id FROM feedback_categories WHERE workspace_id = $1 AND name = $2",
+            )
+            .bind(self.ws)
+            .bind(name)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn send(&self, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Page {
@@ -111,22 +117,36 @@ impl World {
 
     /// (assignee, status, task) of a feedback.
     async fn row(&self, id: i64) -> (Option<i64>, String, Option<i64>) {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT assignee_id, status, task_id FROM feedback WHERE id = $1").bind(id).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as("SELECT assignee_id, status, task_id FROM feedback WHERE id = $1")
+            .bind(id)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn mailed(&self, to: &str) -> Vec<String> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT subject FROM email_outbox WHERE to_address = $1 ORDER BY id").bind(to).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT subject FROM email_outbox WHERE to_address = $1 ORDER BY id")
+            .bind(to)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     async fn told_bea(&self) -> Vec<String> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT title FROM notifications WHERE contact_id = $1 AND kind = 'feedback_update' ORDER BY id")
-            .bind(self.bea_id).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar(
+                "SELECT title FROM notifications \
+                 WHERE contact_id = $1 AND kind = 'feedback_update' ORDER BY id",
+            )
+            .bind(self.bea_id)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     async fn staff_post(&self, who: &As, path: &str, fields: &[(&str, &str)]) -> Page {
@@ -244,9 +264,14 @@ async fn feedback_goes_to_the_right_inbox_and_the_contact_follows_it(backend: Ba
         list.contains("Logo too small on phones Change request Website New"),
         "{list}"
     );
-    let file: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT file_id FROM feedback_files WHERE feedback_id = $1").bind(first).fetch_one(pool).await)
-    .unwrap();
+    let file: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT file_id FROM feedback_files WHERE feedback_id = $1")
+        .bind(first)
+        .fetch_one()
+        .await
+        .unwrap();
     let (status, _, bytes) = w
         .app
         .get_bytes(
@@ -343,9 +368,14 @@ async fn feedback_goes_to_the_right_inbox_and_the_contact_follows_it(backend: Ba
     let res = w.staff_post(&w.lead, &format!("/{first}/task"), &[]).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let task = w.row(first).await.2.expect("linked to its task");
-    let made: (i64, String, Option<i64>, bool) = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT project_id, title, assignee_id, client_visible FROM tasks WHERE id = $1").bind(task).fetch_one(pool).await)
-    .unwrap();
+    let made: (i64, String, Option<i64>, bool) = w
+        .app
+        .db()
+        .query_as("SELECT project_id, title, assignee_id, client_visible FROM tasks WHERE id = $1")
+        .bind(task)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(
         made,
         (
@@ -607,7 +637,6 @@ async fn the_api_answers_from_the_inbox(backend: Backend) {
 #[tokio::test]
 async fn notes_stay_behind_the_wall() {
     use portal_core::db::ScopedTx;
-    use portal_core::with_tx;
     let Some(backend) = Backend::postgres() else {
         return;
     };
@@ -631,12 +660,20 @@ async fn notes_stay_behind_the_wall() {
         assert_eq!(res.status, 303);
     }
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.client).await.unwrap();
-    let bodies: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT body FROM feedback_messages").fetch_all(&mut **c).await).unwrap();
+    let bodies: Vec<String> = tx
+        .query_scalar("SELECT body FROM feedback_messages")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(bodies, ["For you"]);
     tx.commit().await.unwrap();
     let other = w.app.client(w.ws, "Other").await;
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, other).await.unwrap();
-    let seen: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM feedback").fetch_all(&mut **c).await).unwrap();
+    let seen: Vec<i64> = tx
+        .query_scalar("SELECT id FROM feedback")
+        .fetch_all()
+        .await
+        .unwrap();
     assert!(seen.is_empty());
     tx.commit().await.unwrap();
 }

@@ -68,10 +68,16 @@ impl World {
     }
 
     async fn ids(&self) -> Vec<(i64, String, String, i64, String)> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_as(
-            "SELECT id, name, content_type, size, storage_key FROM files WHERE workspace_id = $1 ORDER BY id")
-            .bind(self.ws).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_as(
+                "SELECT id, name, content_type, size, storage_key FROM files \
+                 WHERE workspace_id = $1 ORDER BY id",
+            )
+            .bind(self.ws)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     fn stored_objects(&self) -> usize {
@@ -407,9 +413,11 @@ async fn the_s3_store_behaves_the_same(backend: Backend) {
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(s3.objects().await, 1);
-    let id: i64 =
-        portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT id FROM files")
-        .fetch_one(pool).await)
+    let id: i64 = app
+        .db()
+        .query_scalar("SELECT id FROM files")
+        .fetch_one()
+        .await
         .unwrap();
     let path = format!("/admin/files/{id}");
     let full = app.get("acme", &path, &staff).await;

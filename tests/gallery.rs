@@ -63,9 +63,13 @@ async fn world(backend: &Backend) -> World {
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
     }
-    let ids: Vec<i64> = portal_core::with_db!(app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM files WHERE workspace_id = $1 ORDER BY id").bind(ws).fetch_all(pool).await)
-    .unwrap();
+    let ids: Vec<i64> = app
+        .db()
+        .query_scalar("SELECT id FROM files WHERE workspace_id = $1 ORDER BY id")
+        .bind(ws)
+        .fetch_all()
+        .await
+        .unwrap();
     World {
         app,
         ws,
@@ -94,9 +98,12 @@ impl World {
     }
 
     async fn shares(&self) -> Vec<i64> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT id FROM shared_files ORDER BY id").fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT id FROM shared_files ORDER BY id")
+            .fetch_all()
+            .await
+            .unwrap()
     }
 }
 
@@ -168,9 +175,13 @@ async fn downloads_are_logged_and_unsharing_is_immediate(backend: Backend) {
         .get_with("acme", &saved, &w.dana, &[("range", "bytes=100-199")])
         .await;
     assert_eq!(part.status, 206);
-    let logged: Vec<(String, String)> = portal_core::with_db!(w.app.db(), pool => sqlx::query_as(
-        "SELECT action, label FROM activity WHERE action = 'download'").fetch_all(pool).await)
-    .unwrap();
+    let logged: Vec<(String, String)> = w
+        .app
+        .db()
+        .query_as("SELECT action, label FROM activity WHERE action = 'download'")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(
         logged,
         [("download".to_string(), "Brand guidelines.pdf".to_string())]
@@ -247,12 +258,23 @@ async fn a_file_one_client_sent_never_reaches_another(backend: Backend) {
 
     let sql = "INSERT INTO shared_files (workspace_id, client_id, file_id, folder, shared_by, shared_at) \
                VALUES ($1, $2, $3, '', 'old', 0)";
-    portal_core::with_db!(w.app.db(), pool => sqlx::query(sql).bind(w.ws).bind(w.b).bind(sent)
-        .execute(pool).await.map(|_| ()))
-    .unwrap();
-    let row: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM shared_files WHERE client_id = $1").bind(w.b).fetch_one(pool).await)
-    .unwrap();
+    w.app
+        .db()
+        .query(sql)
+        .bind(w.ws)
+        .bind(w.b)
+        .bind(sent)
+        .execute()
+        .await
+        .unwrap();
+    let row: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM shared_files WHERE client_id = $1")
+        .bind(w.b)
+        .fetch_one()
+        .await
+        .unwrap();
     let list = w.app.get("acme", "/portal/files", &w.bob).await;
     assert_eq!(list.status, 200);
     assert!(!list.text().contains("Margins.pdf"), "{}", list.body);
@@ -333,9 +355,13 @@ async fn images_get_a_thumbnail_once_made(backend: Backend) {
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let swatch_id: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM files WHERE name = 'Swatch.png'").fetch_one(pool).await)
-    .unwrap();
+    let swatch_id: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM files WHERE name = 'Swatch.png'")
+        .fetch_one()
+        .await
+        .unwrap();
     // Shared with the broken PNG of the world (a signature and nothing else).
     w.share(&[w.files[1], swatch_id], "").await;
     let shares = w.shares().await;
@@ -391,9 +417,12 @@ impl World {
             .upload("acme", "/admin/files", &self.staff, &[(name, kind, data)])
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT MAX(id) FROM files").fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT MAX(id) FROM files")
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn share_in(&self, files: &[i64], folder: &str, project: i64) -> Page {
@@ -415,15 +444,22 @@ impl World {
 
     /// The share of `file`.
     async fn share_of(&self, file: i64) -> i64 {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT id FROM shared_files WHERE file_id = $1").bind(file).fetch_one(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT id FROM shared_files WHERE file_id = $1")
+            .bind(file)
+            .fetch_one()
+            .await
+            .unwrap()
     }
 
     async fn downloads_logged(&self) -> Vec<String> {
-        portal_core::with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT label FROM activity WHERE action = 'download' ORDER BY label").fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT label FROM activity WHERE action = 'download' ORDER BY label")
+            .fetch_all()
+            .await
+            .unwrap()
     }
 
     async fn project(&self, name: &str) -> i64 {
@@ -587,9 +623,16 @@ async fn previews_show_each_kind_in_the_page(backend: Backend) {
     // Opening a preview, and the file shown in it, is a view, not a download; a type that
     // cannot be shown is saved, so it is one.
     assert!(w.downloads_logged().await.is_empty());
-    let viewed: Vec<String> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT DISTINCT label FROM activity WHERE action = 'view' AND subject LIKE 'file:%' ORDER BY label").fetch_all(pool).await)
-    .unwrap();
+    let viewed: Vec<String> = w
+        .app
+        .db()
+        .query_scalar(
+            "SELECT DISTINCT label FROM activity \
+             WHERE action = 'view' AND subject LIKE 'file:%' ORDER BY label",
+        )
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(
         viewed,
         [
@@ -739,9 +782,13 @@ async fn shares_tied_to_a_project_follow_project_access(backend: Backend) {
     }
 
     // A project of another client cannot carry a share to this one.
-    let b: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM clients WHERE name = 'Client B'").fetch_one(pool).await)
-    .unwrap();
+    let b: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM clients WHERE name = 'Client B'")
+        .fetch_one()
+        .await
+        .unwrap();
     let b_project = w.project_of(b, "B's project").await;
     let before = snapshot(w.app.db()).await;
     let res = w.share_in(&[w.files[2]], "", b_project).await;
@@ -882,28 +929,48 @@ async fn the_api_uploads_shares_and_unshares(backend: Backend) {
 #[tokio::test]
 async fn a_client_scope_reads_only_its_files_and_those_shared_with_it() {
     use portal_core::db::ScopedTx;
-    use portal_core::with_tx;
     let Some(backend) = Backend::postgres() else {
         return;
     };
     let w = world(&backend).await;
     assert_eq!(w.share(&[w.files[0]], "").await.status, 303);
-    let b: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM clients WHERE name = 'Client B'").fetch_one(pool).await)
-    .unwrap();
+    let b: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM clients WHERE name = 'Client B'")
+        .fetch_one()
+        .await
+        .unwrap();
     // An attachment of each client's own.
     for (client, key, name) in [(w.a, "k-a", "from A.txt"), (b, "k-b", "from B.txt")] {
-        portal_core::with_db!(w.app.db(), pool => sqlx::query(
-            "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at) \
-             VALUES ($1, $2, $3, $4, 'text/plain', 1, 'x', 0)")
-            .bind(w.ws).bind(client).bind(key).bind(name).execute(pool).await.map(|_| ()))
-        .unwrap();
+        w.app
+            .db()
+            .query(
+                "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, \
+                 size, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, 'text/plain', 1, 'x', 0)",
+            )
+            .bind(w.ws)
+            .bind(client)
+            .bind(key)
+            .bind(name)
+            .execute()
+            .await
+            .unwrap();
     }
 
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.a).await.unwrap();
-    let seen: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT name FROM files ORDER BY name").fetch_all(&mut **c).await).unwrap();
+    let seen: Vec<String> = tx
+        .query_scalar("SELECT name FROM files ORDER BY name")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(seen, ["Brand guidelines.pdf", "from A.txt"]);
-    let renamed = with_tx!(&mut tx, c => sqlx::query("UPDATE files SET name = 'taken'").execute(&mut **c).await.map(|r| r.rows_affected())).unwrap();
+    let renamed = tx
+        .query("UPDATE files SET name = 'taken'")
+        .execute()
+        .await
+        .unwrap();
     assert_eq!(
         renamed, 1,
         "its own file only; a shared file is read-only to it"
@@ -911,12 +978,20 @@ async fn a_client_scope_reads_only_its_files_and_those_shared_with_it() {
     tx.rollback().await.unwrap();
 
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, b).await.unwrap();
-    let seen: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT name FROM files ORDER BY name").fetch_all(&mut **c).await).unwrap();
+    let seen: Vec<String> = tx
+        .query_scalar("SELECT name FROM files ORDER BY name")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(seen, ["from B.txt"], "nothing shared with B");
     tx.commit().await.unwrap();
 
     let mut tx = ScopedTx::begin_staff_write(w.app.db(), w.ws).await.unwrap();
-    let all: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM files").fetch_one(&mut **c).await).unwrap();
+    let all: i64 = tx
+        .query_scalar("SELECT COUNT(*) FROM files")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(all, 5, "staff see every file of the workspace");
     tx.commit().await.unwrap();
 }

@@ -428,7 +428,7 @@ async fn missing_permission_hides_menu_item_and_route(backend: Backend) {
     // Granting it takes effect on the next request, without signing in again.
     let denied_id = {
         let sql = "SELECT id FROM contacts WHERE email = 'd@example.com'";
-        portal_core::with_db!(app.db(), pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await).unwrap()
+        app.db().query_scalar::<i64>(sql).fetch_one().await.unwrap()
     };
     portal_core::clients::set_permissions(app.db(), denied_id, &["can_view_projects"])
         .await

@@ -296,10 +296,9 @@ impl PortalModule for Broken {
         tx: &mut ScopedTx,
     ) -> portal_core::Result<Vec<Widget>> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        portal_core::with_tx!(tx, c => sqlx::query("SELECT nothing FROM no_such_table")
-            .execute(&mut **c)
-            .await
-            .map(|_| ()))?;
+        tx.query("SELECT nothing FROM no_such_table")
+            .execute()
+            .await?;
         Ok(vec![Widget {
             key: "oops",
             html: "Never shown".into(),

@@ -38,9 +38,15 @@ async fn demo_seeds_three_plans_and_its_links_sign_people_in(backend: Backend) {
 
     // Every module's demo records hang on the client's own projects: none appears twice.
     if cfg!(feature = "projects") {
-        let projects: Vec<(i64, String, i64)> = portal_core::with_db!(app.db(), pool => sqlx::query_as(
-            "SELECT client_id, name, COUNT(*) FROM projects GROUP BY client_id, name ORDER BY client_id, name")
-            .fetch_all(pool).await).unwrap();
+        let projects: Vec<(i64, String, i64)> = app
+            .db()
+            .query_as(
+                "SELECT client_id, name, COUNT(*) FROM projects \
+                 GROUP BY client_id, name ORDER BY client_id, name",
+            )
+            .fetch_all()
+            .await
+            .unwrap();
         assert!(projects
             .iter()
             .any(|(_, name, _)| name == "Website redesign"));
@@ -101,7 +107,12 @@ async fn demo_seeds_three_plans_and_its_links_sign_people_in(backend: Backend) {
         .contains("Path=/w/northwind/admin"));
 
     // Demo contacts have the printed password.
-    let (id, hash): (i64, Option<String>) = portal_core::with_db!(app.db(), pool => sqlx::query_as("SELECT id, password_hash FROM contacts ORDER BY id LIMIT 1").fetch_one(pool).await).unwrap();
+    let (id, hash): (i64, Option<String>) = app
+        .db()
+        .query_as("SELECT id, password_hash FROM contacts ORDER BY id LIMIT 1")
+        .fetch_one()
+        .await
+        .unwrap();
     let ok = app
         .state
         .passwords

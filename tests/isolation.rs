@@ -37,9 +37,7 @@ async fn no_route_reaches_another_clients_data_without_row_level_security() {
     )
     .await;
     let sql = "SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user";
-    let bypasses: bool =
-        portal_core::with_db!(app.db(), pool => sqlx::query_scalar(sql).fetch_one(pool).await)
-            .unwrap();
+    let bypasses: bool = app.db().query_scalar(sql).fetch_one().await.unwrap();
     assert!(
         bypasses,
         "the portal's role must bypass row-level security here"
@@ -216,9 +214,13 @@ async fn probe(app: TestApp) {
     // What the probers did to their own data is logged under their own clients; nothing of
     // A's. Taken away, every table is as it was.
     let sql = "SELECT DISTINCT client_id FROM activity WHERE id > $1";
-    let logged: Vec<i64> = portal_core::with_db!(app.db(), pool => sqlx::query_scalar(sql)
-        .bind(logged_before).fetch_all(pool).await)
-    .unwrap();
+    let logged: Vec<i64> = app
+        .db()
+        .query_scalar(sql)
+        .bind(logged_before)
+        .fetch_all()
+        .await
+        .unwrap();
     assert!(
         logged.iter().all(|client| [b, c].contains(client)),
         "the probe logged activity of A: {logged:?}"
@@ -320,7 +322,7 @@ async fn record_params_refused(
 
 async fn last_activity(app: &TestApp) -> i64 {
     let sql = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM activity";
-    portal_core::with_db!(app.db(), pool => sqlx::query_scalar(sql).fetch_one(pool).await).unwrap()
+    app.db().query_scalar(sql).fetch_one().await.unwrap()
 }
 
 /// Every portal route a permission guards, asked by a colleague at the same client who holds

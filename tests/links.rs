@@ -573,7 +573,13 @@ async fn tokens_are_stored_only_as_hashes(backend: Backend) {
     let reset = w.nth_mail(3).await.token("reset").unwrap();
     // Let the sender finish, so the outbox rows are in their final state.
     for _ in 0..100 {
-        let pending: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM email_outbox WHERE sent_at IS NULL").fetch_one(pool).await).unwrap();
+        let pending: i64 = w
+            .app
+            .db()
+            .query_scalar("SELECT COUNT(*) FROM email_outbox WHERE sent_at IS NULL")
+            .fetch_one()
+            .await
+            .unwrap();
         if pending == 0 {
             break;
         }

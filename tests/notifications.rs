@@ -145,10 +145,14 @@ async fn opening_marks_read_and_leads_to_the_record(backend: Backend) {
     let (_, olga) = w.member(w.other_client, "olga@other.example").await;
     w.post_notice(w.client, "First").await;
     w.post_notice(w.client, "Second").await;
-    let ids: Vec<i64> = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM notifications WHERE contact_id = $1 ORDER BY id")
-        .bind(dana_id).fetch_all(pool).await)
-    .unwrap();
+    let ids: Vec<i64> = w
+        .app
+        .db()
+        .query_scalar("SELECT id FROM notifications WHERE contact_id = $1 ORDER BY id")
+        .bind(dana_id)
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(ids.len(), 2);
     assert_eq!(badge(&w.feed(&dana).await).as_deref(), Some("2"));
     // The home page's recent notifications open (and mark read) the same way.
@@ -243,10 +247,14 @@ async fn email_follows_each_contact_s_choice(backend: Backend) {
         others.is_empty(),
         "only the right-away contact is mailed now: {others:?}"
     );
-    let told: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE client_id = $1")
-        .bind(w.client).fetch_one(pool).await)
-    .unwrap();
+    let told: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM notifications WHERE client_id = $1")
+        .bind(w.client)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(told, 4, "every contact of the client has it in their feed");
 }
 

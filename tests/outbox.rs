@@ -2,9 +2,9 @@
 //! claims that a crashed sender leaves behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use portal_core::db::ScopedTx;
 use portal_core::email::outbox::MAX_ATTEMPTS;
 use portal_core::email::{Email, MailTransport};
-use portal_core::with_db;
 use portico_tests::{backends, spawn_app_configured, spawn_app_with, Backend, Options, TestApp};
 
 backends!(
@@ -30,8 +30,14 @@ fn email(to: &str) -> Email {
 }
 
 async fn queue(app: &TestApp, to: &str) -> i64 {
-    with_db!(app.db(), pool => email(to).queue(pool).await).unwrap();
-    with_db!(app.db(), pool => sqlx::query_scalar("SELECT MAX(id) FROM email_outbox").fetch_one(pool).await).unwrap()
+    let mut tx = ScopedTx::begin_unscoped_write(app.db()).await.unwrap();
+    email(to).queue(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    app.db()
+        .query_scalar("SELECT MAX(id) FROM email_outbox")
+        .fetch_one()
+        .await
+        .unwrap()
 }
 
 #[derive(sqlx::FromRow, Debug)]
@@ -46,7 +52,7 @@ struct Row {
 
 async fn row(app: &TestApp, id: i64) -> Row {
     let sql = "SELECT attempts, next_attempt_at, sent_at, failed_at, last_error, text_body FROM email_outbox WHERE id = $1";
-    with_db!(app.db(), pool => sqlx::query_as(sql).bind(id).fetch_one(pool).await).unwrap()
+    app.db().query_as(sql).bind(id).fetch_one().await.unwrap()
 }
 
 async fn mail_is_delivered_once_and_its_bodies_cleared(backend: Backend) {
@@ -94,7 +100,9 @@ async fn an_attachment_travels_with_its_message(backend: Backend) {
         content_type: "text/calendar; method=REQUEST; charset=utf-8".into(),
         body: ics.into(),
     });
-    with_db!(app.db(), pool => mail.queue(pool).await).unwrap();
+    let mut tx = ScopedTx::begin_unscoped_write(app.db()).await.unwrap();
+    mail.queue(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
     app.state.outbox.deliver_due().await.unwrap();
     let got = app
         .mail
@@ -110,9 +118,12 @@ async fn an_attachment_travels_with_its_message(backend: Backend) {
     assert!(kind.starts_with("text/calendar"), "{kind}");
     assert!(kind.contains("method=REQUEST"), "{kind}");
     assert_eq!(body.replace("\r\n", "\n"), ics.replace("\r\n", "\n"));
-    let kept: Vec<Option<String>> = with_db!(app.db(), pool => sqlx::query_scalar(
-        "SELECT attachment_body FROM email_outbox").fetch_all(pool).await)
-    .unwrap();
+    let kept: Vec<Option<String>> = app
+        .db()
+        .query_scalar("SELECT attachment_body FROM email_outbox")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(kept, [None]);
 }
 

@@ -3,7 +3,6 @@
 //! and the activity behind the staff's figures (views, comments, the team's answers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portal_core::with_db;
 use portico_projects::store::{self, NewProject};
 use portico_tests::{backends, cookie_value, spawn_app_with, As, Backend, Options, Page, TestApp};
 
@@ -152,9 +151,14 @@ impl World {
 
     /// What staff read on the page of Dana's client.
     async fn client_page(&self) -> String {
-        let client: i64 = with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT client_id FROM contacts WHERE id = $1").bind(self.dana.0).fetch_one(pool).await)
-        .unwrap();
+        let client: i64 = self
+            .app
+            .db()
+            .query_scalar("SELECT client_id FROM contacts WHERE id = $1")
+            .bind(self.dana.0)
+            .fetch_one()
+            .await
+            .unwrap();
         self.app
             .get("acme", &format!("/admin/clients/{client}"), &self.staff)
             .await
@@ -162,10 +166,13 @@ impl World {
     }
 
     async fn titles(&self, contact: i64) -> Vec<String> {
-        with_db!(self.app.db(), pool => sqlx::query_scalar(
-            "SELECT title FROM notifications WHERE contact_id = $1 ORDER BY id")
-            .bind(contact).fetch_all(pool).await)
-        .unwrap()
+        self.app
+            .db()
+            .query_scalar("SELECT title FROM notifications WHERE contact_id = $1 ORDER BY id")
+            .bind(contact)
+            .fetch_all()
+            .await
+            .unwrap()
     }
 }
 
@@ -222,19 +229,32 @@ async fn a_note_tells_no_one(backend: Backend) {
     w.staff_comment("note", NOTE_TEXT, Some(w.task)).await;
     w.staff_comment("note", NOTE_TEXT, Some(w.internal_task))
         .await;
-    let told: i64 =
-        with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM notifications")
-        .fetch_one(pool).await)
+    let told: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM notifications")
+        .fetch_one()
+        .await
         .unwrap();
     assert_eq!(told, 0, "a note notifies nobody");
-    let mailed: i64 = with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM email_outbox WHERE text_body LIKE '%Budget%' OR html_body LIKE '%Budget%' OR subject LIKE '%Budget%'")
-        .fetch_one(pool).await)
-    .unwrap();
+    let mailed: i64 = w
+        .app
+        .db()
+        .query_scalar(
+            "SELECT COUNT(*) FROM email_outbox \
+             WHERE text_body LIKE '%Budget%' OR html_body LIKE '%Budget%' \
+             OR subject LIKE '%Budget%'",
+        )
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(mailed, 0, "no email carries a note");
-    let logged: i64 =
-        with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM activity")
-        .fetch_one(pool).await)
+    let logged: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM activity")
+        .fetch_one()
+        .await
         .unwrap();
     assert_eq!(logged, 0, "a note is not an answer to the client");
     let page = w.app.get("acme", "/portal/notifications", &w.dana.1).await;
@@ -293,10 +313,14 @@ async fn tasks_done_and_project_updates_are_announced_when_they_change(backend: 
         ["Website 2.0 is 60% done", "Website 2.0 is now in review"]
     );
     // Project news lands in the daily summary by default, and the feed says what changed.
-    let pending: i64 = with_db!(w.app.db(), pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE contact_id = $1 AND digest_pending")
-        .bind(w.dana.0).fetch_one(pool).await)
-    .unwrap();
+    let pending: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM notifications WHERE contact_id = $1 AND digest_pending")
+        .bind(w.dana.0)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(pending, 3);
     let page = w.app.get("acme", "/portal/notifications", &w.dana.1).await;
     assert!(
@@ -346,9 +370,12 @@ async fn views_comments_and_answers_make_the_figures(backend: Backend) {
     );
 
     // A staff preview of Dana's portal is not Dana's activity.
-    let before: i64 =
-        with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM activity")
-        .fetch_one(pool).await)
+    let before: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM activity")
+        .fetch_one()
+        .await
         .unwrap();
     let res = w
         .app
@@ -362,9 +389,12 @@ async fn views_comments_and_answers_make_the_figures(backend: Backend) {
     let preview = As::Contact(cookie_value(&res, "portico_portal").unwrap());
     let page = w.app.get("acme", &detail, &preview).await;
     assert_eq!(page.status, 200);
-    let after: i64 =
-        with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM activity")
-        .fetch_one(pool).await)
+    let after: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM activity")
+        .fetch_one()
+        .await
         .unwrap();
     assert_eq!(after, before, "previews are not logged as the contact");
 }
@@ -393,9 +423,12 @@ async fn a_reply_taken_back_takes_its_news_along(backend: Backend) {
     let queued = |w: &World| {
         let db = w.app.db().clone();
         async move {
-            portal_core::with_db!(&db, pool => sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM email_outbox WHERE text_body LIKE '%margin%' AND sent_at IS NULL")
-                .fetch_one(pool).await)
+            db.query_scalar::<i64>(
+                "SELECT COUNT(*) FROM email_outbox \
+                 WHERE text_body LIKE '%margin%' AND sent_at IS NULL",
+            )
+            .fetch_one()
+            .await
             .unwrap()
         }
     };

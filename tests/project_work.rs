@@ -7,7 +7,9 @@
 use portal_core::module::Surface;
 use portico_projects::store::{self, NewProject};
 use portico_projects::tasks::{self, TaskFields};
-use portico_tests::{backends, concrete_path, snapshot, spawn_app, As, Backend, Samples, TestApp};
+use portico_tests::{
+    backends, concrete_path, database_error, snapshot, spawn_app, As, Backend, Samples, TestApp,
+};
 
 backends!(
     internals_never_reach_the_portal,
@@ -643,31 +645,65 @@ async fn the_api_shows_staff_everything(backend: Backend) {
 #[tokio::test]
 async fn row_level_security_hides_internal_work_from_a_portal_scope() {
     use portal_core::db::ScopedTx;
-    use portal_core::with_tx;
     let Some(backend) = Backend::postgres() else {
         return;
     };
     let w = world(&backend).await;
-    let client: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT client_id FROM projects WHERE id = $1").bind(w.project).fetch_one(pool).await).unwrap();
+    let client: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT client_id FROM projects WHERE id = $1")
+        .bind(w.project)
+        .fetch_one()
+        .await
+        .unwrap();
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, client).await.unwrap();
-    let titles: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT title FROM tasks ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    let titles: Vec<String> = tx
+        .query_scalar("SELECT title FROM tasks ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(titles, [VISIBLE_TASK]);
-    let kinds: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT kind FROM comments ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    let kinds: Vec<String> = tx
+        .query_scalar("SELECT kind FROM comments ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(kinds, ["reply"], "only the reply, not the notes");
     tx.commit().await.unwrap();
 
     // Nor can a portal scope write a note.
-    let staff: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT MIN(id) FROM staff_users WHERE workspace_id = $1").bind(w.ws).fetch_one(pool).await).unwrap();
+    let staff: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT MIN(id) FROM staff_users WHERE workspace_id = $1")
+        .bind(w.ws)
+        .fetch_one()
+        .await
+        .unwrap();
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, client).await.unwrap();
-    let planted = with_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO comments (workspace_id, client_id, project_id, kind, body, author_staff_id, created_at) \
-         VALUES ($1, $2, $3, 'note', 'x', $4, 0)",
-    ).bind(w.ws).bind(client).bind(w.project).bind(staff).execute(&mut **c).await.map(|_| ()));
-    let err = planted.expect_err("the policy refuses it").to_string();
+    let planted = tx
+        .query(
+            "INSERT INTO comments (workspace_id, client_id, project_id, kind, body, \
+             author_staff_id, created_at) VALUES ($1, $2, $3, 'note', 'x', $4, 0)",
+        )
+        .bind(w.ws)
+        .bind(client)
+        .bind(w.project)
+        .bind(staff)
+        .execute()
+        .await;
+    let err = database_error(planted.expect_err("the policy refuses it"));
     assert!(err.contains("row-level security"), "{err}");
     tx.rollback().await.unwrap();
 
     // Staff, with no scope, see everything.
-    let n: i64 = portal_core::with_db!(w.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE kind = 'note'").fetch_one(pool).await).unwrap();
+    let n: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM comments WHERE kind = 'note'")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(n, 3);
 }

@@ -7,8 +7,7 @@
 use std::str::FromStr;
 
 use portal_core::db::{Db, ScopedTx};
-use portal_core::with_tx;
-use portico_tests::{spawn_app, Backend, TestApp, APP_ROLE};
+use portico_tests::{database_error, spawn_app, Backend, TestApp, APP_ROLE};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 /// Two clients of one workspace, each with a contact; the app, A's id, B's id.
@@ -98,28 +97,49 @@ async fn a_scoped_transaction_reaches_only_its_client() {
     };
     let mut tx = ScopedTx::begin(app.db(), ws, a).await.unwrap();
     // Queries that "forget" the client filter still see only A.
-    let clients: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM clients ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    let clients: Vec<i64> = tx
+        .query_scalar("SELECT id FROM clients ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(clients, [a]);
-    let emails: Vec<String> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT email FROM contacts ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    let emails: Vec<String> = tx
+        .query_scalar("SELECT email FROM contacts ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(emails, ["a@example.com"]);
-    let changed = with_tx!(&mut tx, c => sqlx::query("UPDATE contacts SET name = 'taken' WHERE client_id = $1").bind(b).execute(&mut **c).await.map(|r| r.rows_affected())).unwrap();
+    let changed = tx
+        .query("UPDATE contacts SET name = 'taken' WHERE client_id = $1")
+        .bind(b)
+        .execute()
+        .await
+        .unwrap();
     assert_eq!(changed, 0, "B's rows cannot be written either");
     tx.commit().await.unwrap();
 
     // Nor can a row be written into B from A's scope.
     let mut tx = ScopedTx::begin(app.db(), ws, a).await.unwrap();
-    let planted = with_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) VALUES ($1, $2, 'x@example.com', 'x', 0)",
-    ).bind(ws).bind(b).execute(&mut **c).await.map(|_| ()));
-    let err = planted
-        .expect_err("the policy's check refuses it")
-        .to_string();
+    let planted = tx
+        .query(
+            "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
+             VALUES ($1, $2, 'x@example.com', 'x', 0)",
+        )
+        .bind(ws)
+        .bind(b)
+        .execute()
+        .await;
+    let err = database_error(planted.expect_err("the policy's check refuses it"));
     assert!(err.contains("row-level security"), "{err}");
     tx.rollback().await.unwrap();
 
     // Another workspace's scope sees nothing of this one.
     let mut tx = ScopedTx::begin(app.db(), ws + 1000, a).await.unwrap();
-    let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(&mut **c).await).unwrap();
+    let n: i64 = tx
+        .query_scalar("SELECT COUNT(*) FROM contacts")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     tx.commit().await.unwrap();
 }
@@ -130,17 +150,31 @@ async fn a_staff_write_scope_sees_its_workspace_only() {
         return;
     };
     let mut tx = ScopedTx::begin_staff_write(app.db(), ws).await.unwrap();
-    let clients: Vec<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT id FROM clients ORDER BY id").fetch_all(&mut **c).await).unwrap();
+    let clients: Vec<i64> = tx
+        .query_scalar("SELECT id FROM clients ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
     assert_eq!(clients, [a, b], "every client of the workspace");
     tx.commit().await.unwrap();
     let mut tx = ScopedTx::begin_staff_write(app.db(), ws + 1000)
         .await
         .unwrap();
-    let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM clients").fetch_one(&mut **c).await).unwrap();
+    let n: i64 = tx
+        .query_scalar("SELECT COUNT(*) FROM clients")
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(n, 0, "no other workspace's");
-    let planted = with_tx!(&mut tx, c => sqlx::query(
-        "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) VALUES ($1, $2, 'x@example.com', 'x', 0)",
-    ).bind(ws).bind(a).execute(&mut **c).await.map(|_| ()));
+    let planted = tx
+        .query(
+            "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
+             VALUES ($1, $2, 'x@example.com', 'x', 0)",
+        )
+        .bind(ws)
+        .bind(a)
+        .execute()
+        .await;
     assert!(planted.is_err(), "nor can it write into this one");
     tx.rollback().await.unwrap();
 }

@@ -220,7 +220,13 @@ async fn the_session_id_rotates_at_sign_in(backend: Backend) {
     let new = cookie_value(&res, "portico_portal").unwrap();
     assert_ne!(new, old, "a fresh id, never the one presented");
     let hash = portal_core::web::session::hash_token(&old);
-    let left: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = $1").bind(&hash).fetch_one(pool).await).unwrap();
+    let left: i64 = app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = $1")
+        .bind(&hash)
+        .fetch_one()
+        .await
+        .unwrap();
     assert_eq!(left, 0, "the presented session is gone from the server");
     assert_eq!(
         app.get("acme", "/portal/", &As::Contact(old)).await.status,
@@ -480,8 +486,7 @@ async fn staff_sign_in_at_their_own_door(backend: Backend) {
 /// A portal session's device, address and last activity.
 async fn session_row(app: &TestApp, hash: &str) -> (String, String, i64) {
     let sql = "SELECT user_agent, ip, last_seen_at FROM portal_sessions WHERE token_hash = $1";
-    portal_core::with_db!(app.db(), pool => sqlx::query_as(sql).bind(hash).fetch_one(pool).await)
-        .unwrap()
+    app.db().query_as(sql).bind(hash).fetch_one().await.unwrap()
 }
 
 async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {

@@ -54,8 +54,7 @@ fn forms(page: &Page) -> String {
 
 async fn role_and_active(app: &TestApp, id: i64) -> (String, bool) {
     let sql = "SELECT role, deactivated_at IS NULL FROM staff_users WHERE id = $1";
-    portal_core::with_db!(app.db(), pool => sqlx::query_as(sql).bind(id).fetch_one(pool).await)
-        .unwrap()
+    app.db().query_as(sql).bind(id).fetch_one().await.unwrap()
 }
 
 async fn a_deactivated_colleague_is_locked_out_everywhere_until_reactivated(backend: Backend) {
@@ -140,9 +139,12 @@ async fn owners_and_admins_manage_by_the_rules(backend: Backend) {
         .staff_in_role(t.ws, "pat@agency.example", "member")
         .await;
     let (admin_id, admin, _) = app.staff_in_role(t.ws, "ada@agency.example", "admin").await;
-    let olive: i64 = portal_core::with_db!(app.db(), pool => sqlx::query_scalar(
-        "SELECT id FROM staff_users WHERE email = 'olive@agency.example'").fetch_one(pool).await)
-    .unwrap();
+    let olive: i64 = app
+        .db()
+        .query_scalar("SELECT id FROM staff_users WHERE email = 'olive@agency.example'")
+        .fetch_one()
+        .await
+        .unwrap();
     let other_ws = app.workspace("globex", "starter").await;
     let (stranger, _, _) = app
         .staff_in_role(other_ws, "sam@globex.example", "member")

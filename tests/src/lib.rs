@@ -151,6 +151,16 @@ pub async fn as_app_role(
     (Db::connect_postgres(opts).await.unwrap(), false)
 }
 
+/// What the database said when it refused a statement. `portal_core::Error` shows only
+/// "database error", which keeps SQL out of responses; a test asserting which rule refused
+/// (a row-level-security policy, say) needs the driver's own message.
+pub fn database_error(err: portal_core::Error) -> String {
+    match err {
+        portal_core::Error::Database(e) => e.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Removes the test's database when the test ends.
 pub enum DbGuard {
     Sqlite(tempfile::TempDir),
@@ -708,8 +718,7 @@ impl TestApp {
     /// Runs a statement straight against the database, as another instance or a SQL console
     /// would, binding `$1` to `id`.
     pub async fn sql(&self, statement: &str, id: i64) {
-        portal_core::with_db!(self.db(), pool => sqlx::query(statement).bind(id).execute(pool).await.map(|_| ()))
-            .unwrap();
+        self.db().query(statement).bind(id).execute().await.unwrap();
     }
 
     /// Every permission the running modules declare.
@@ -834,9 +843,15 @@ impl TestApp {
         .unwrap();
         let sql = "INSERT INTO notifications (workspace_id, client_id, contact_id, kind, title, link, created_at) \
                    VALUES ($1, $2, $3, 'reply', 'A reply from the team', '/', 0) RETURNING id";
-        let notification: i64 = portal_core::with_db!(self.db(), pool => sqlx::query_scalar(sql)
-            .bind(workspace_id).bind(client_id).bind(contact).fetch_one(pool).await)
-        .unwrap();
+        let notification: i64 = self
+            .db()
+            .query_scalar(sql)
+            .bind(workspace_id)
+            .bind(client_id)
+            .bind(contact)
+            .fetch_one()
+            .await
+            .unwrap();
         let token =
             session::create_portal_session(&self.state, workspace_id, contact, &Default::default())
                 .await
@@ -1055,17 +1070,16 @@ pub type Snapshot = std::collections::BTreeMap<String, Vec<String>>;
 
 /// Every row of every table, for "nothing changed" assertions (see [`changed_rows`]).
 pub async fn snapshot(db: &Db) -> Snapshot {
-    use portal_core::with_db;
     let mut out = std::collections::BTreeMap::new();
     let tables: Vec<String> = match db.backend() {
         portal_core::db::Backend::Sqlite => {
             let sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
-            with_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+            db.query_scalar(sql).fetch_all().await.unwrap()
         }
         portal_core::db::Backend::Postgres => {
             let sql = "SELECT table_name::text FROM information_schema.tables \
                        WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1";
-            with_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+            db.query_scalar(sql).fetch_all().await.unwrap()
         }
     };
     for table in tables {
