@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::db::{now, Db};
 use crate::error::Result;
 use crate::tenancy::StaffUser;
-use crate::with_db;
 
 /// Records one action by a staff member. `subject` names what it was done to, in words a
 /// reader of the log understands ("contact 12, dana@client.example").
@@ -18,7 +17,16 @@ pub async fn record(
 ) -> Result<()> {
     let sql = "INSERT INTO audit_log (workspace_id, staff_user_id, staff_name, action, subject, ip, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    with_db!(db, pool => sqlx::query(sql).bind(staff.workspace_id).bind(staff.id).bind(&staff.name).bind(action).bind(subject).bind(ip).bind(now()).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(staff.workspace_id)
+        .bind(staff.id)
+        .bind(&staff.name)
+        .bind(action)
+        .bind(subject)
+        .bind(ip)
+        .bind(now())
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -36,7 +44,9 @@ pub struct Entry {
 pub async fn recent(db: &Db, workspace_id: i64, limit: i64) -> Result<Vec<Entry>> {
     let sql = "SELECT id, staff_name, action, subject, ip, created_at FROM audit_log \
                WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2";
-    Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(limit).fetch_all(pool).await)?,
-    )
+    db.query_as(sql)
+        .bind(workspace_id)
+        .bind(limit)
+        .fetch_all()
+        .await
 }

@@ -8,7 +8,6 @@ use crate::db::Db;
 use crate::entitlements::Entitlements;
 use crate::error::{Error, Result};
 use crate::tenancy::Tenant;
-use crate::with_db;
 use crate::workspace::Workspace;
 
 /// How much of the branding a workspace's plan includes (feature `branding`).
@@ -355,7 +354,8 @@ pub async fn save(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()>
     let sql = "UPDATE workspaces SET portal_enabled = $1, logo_url = $2, accent_color = $3, \
                welcome_message = $4, support_email = $5, sender_name = $6, \
                logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $7";
-    let n = with_db!(db, pool => sqlx::query(sql)
+    let n = db
+        .query(sql)
         .bind(settings.portal_enabled)
         .bind(&settings.logo_url)
         .bind(&settings.accent_color)
@@ -363,9 +363,8 @@ pub async fn save(db: &Db, workspace_id: i64, settings: &Settings) -> Result<()>
         .bind(&settings.support_email)
         .bind(&settings.sender_name)
         .bind(workspace_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .execute()
+        .await?;
     if n == 0 {
         return Err(Error::NotFound);
     }

@@ -1,16 +1,18 @@
 //! Clients, their contacts (portal users) and staff users: the rows other code seeds and
 //! manages. Authentication on top of them is its own concern.
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Day, Db, ScopedTx};
 use crate::error::Result;
 use crate::module::Declarations;
-use crate::with_db;
 
 pub async fn create_client(db: &Db, workspace_id: i64, name: &str) -> Result<i64> {
     let sql =
         "INSERT INTO clients (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
-    Ok(
-        with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(name).bind(now()).fetch_one(pool).await)?,
-    )
+    db.query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(name)
+        .bind(now())
+        .fetch_one()
+        .await
 }
 
 pub async fn create_contact(
@@ -22,29 +24,32 @@ pub async fn create_contact(
 ) -> Result<i64> {
     let sql = "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
                SELECT $1, id, $3, $4, $5 FROM clients WHERE id = $2 AND workspace_id = $1 RETURNING id";
-    Ok(
-        with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(client_id).bind(email.to_ascii_lowercase()).bind(name).bind(now()).fetch_one(pool).await)?,
-    )
+    db.query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(email.to_ascii_lowercase())
+        .bind(name)
+        .bind(now())
+        .fetch_one()
+        .await
 }
 
 /// Replaces a contact's permissions. Takes effect on the contact's next request.
 pub async fn set_permissions(db: &Db, contact_id: i64, permissions: &[&str]) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM contact_permissions WHERE contact_id = $1")
+    // Keyed by contact alone: no workspace to wall the transaction to.
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    tx.query("DELETE FROM contact_permissions WHERE contact_id = $1")
+        .bind(contact_id)
+        .execute()
+        .await?;
+    for p in permissions {
+        tx.query("INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, $2)")
             .bind(contact_id)
-            .execute(&mut *tx)
+            .bind(*p)
+            .execute()
             .await?;
-        for p in permissions {
-            sqlx::query("INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, $2)")
-                .bind(contact_id)
-                .bind(*p)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+    }
+    tx.commit().await
 }
 
 /// The permissions a role preset grants, from every running module's declarations.
@@ -60,7 +65,11 @@ pub fn preset_permissions(registry: &Declarations, preset: &str) -> Vec<&'static
 /// Sets a contact's password (already hashed by `auth::Passwords`).
 pub async fn set_contact_password(db: &Db, contact_id: i64, password_hash: &str) -> Result<()> {
     let sql = "UPDATE contacts SET password_hash = $1 WHERE id = $2";
-    with_db!(db, pool => sqlx::query(sql).bind(password_hash).bind(contact_id).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(password_hash)
+        .bind(contact_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -72,29 +81,27 @@ pub async fn replace_contact_password(
     password_hash: &str,
     keep: Option<&str>,
 ) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE contacts SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(contact_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2")
-            .bind(contact_id)
-            .bind(keep.unwrap_or(""))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 \
-             AND purpose IN ('reset', 'sign_in') AND used_at IS NULL AND revoked_at IS NULL",
-        )
-        .bind(now())
+    // Keyed by contact alone: no workspace to wall the transaction to.
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    tx.query("UPDATE contacts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
         .bind(contact_id)
-        .execute(&mut *tx)
+        .execute()
         .await?;
-        tx.commit().await?;
-        Ok(())
-    })
+    tx.query("DELETE FROM portal_sessions WHERE contact_id = $1 AND token_hash <> $2")
+        .bind(contact_id)
+        .bind(keep.unwrap_or(""))
+        .execute()
+        .await?;
+    tx.query(
+        "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 \
+         AND purpose IN ('reset', 'sign_in') AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(contact_id)
+    .execute()
+    .await?;
+    tx.commit().await
 }
 
 /// Replaces a staff member's password (already hashed): every other staff session ends, and
@@ -106,32 +113,36 @@ pub async fn replace_staff_password(
     password_hash: &str,
     keep: Option<&str>,
 ) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(staff_user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND token_hash <> $2")
-            .bind(staff_user_id)
-            .bind(keep.unwrap_or(""))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE staff_user_id = $2 AND revoked_at IS NULL")
-            .bind(now())
-            .bind(staff_user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    })
+    // Keyed by staff member alone: no workspace to wall the transaction to.
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    tx.query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(staff_user_id)
+        .execute()
+        .await?;
+    tx.query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND token_hash <> $2")
+        .bind(staff_user_id)
+        .bind(keep.unwrap_or(""))
+        .execute()
+        .await?;
+    tx.query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE staff_user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(staff_user_id)
+    .execute()
+    .await?;
+    tx.commit().await
 }
 
 /// Sets a staff member's password (already hashed by `auth::Passwords`).
 pub async fn set_staff_password(db: &Db, staff_user_id: i64, password_hash: &str) -> Result<()> {
     let sql = "UPDATE staff_users SET password_hash = $1 WHERE id = $2";
-    with_db!(db, pool => sqlx::query(sql).bind(password_hash).bind(staff_user_id).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(password_hash)
+        .bind(staff_user_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -143,9 +154,14 @@ pub async fn create_staff_user(
     role: &str,
 ) -> Result<i64> {
     let sql = "INSERT INTO staff_users (workspace_id, email, name, role, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    Ok(
-        with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(email.to_ascii_lowercase()).bind(name).bind(role).bind(now()).fetch_one(pool).await)?,
-    )
+    db.query_scalar::<i64>(sql)
+        .bind(workspace_id)
+        .bind(email.to_ascii_lowercase())
+        .bind(name)
+        .bind(role)
+        .bind(now())
+        .fetch_one()
+        .await
 }
 
 /// A member of the agency's team, as "assign to", "lead" and "host" pickers list them.
@@ -158,14 +174,14 @@ pub struct TeamMember {
 /// The workspace's team, by name: those on it (see [`crate::team`]), not those who left.
 pub async fn team(db: &Db, workspace_id: i64) -> Result<Vec<TeamMember>> {
     let sql = "SELECT id, name FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY LOWER(name), id";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(sql).bind(workspace_id).fetch_all().await
 }
 
 /// `Ok` when `staff` is nobody or one of the workspace's team; otherwise a 400 saying `why`
 /// ("Choose someone from the agency's team to assign the task to."). Read in `tx`, the
 /// transaction that is about to store the reference.
 pub async fn check_team_member(
-    tx: &mut crate::db::ScopedTx,
+    tx: &mut ScopedTx,
     workspace_id: i64,
     staff: Option<i64>,
     why: &str,
@@ -174,7 +190,12 @@ pub async fn check_team_member(
         return Ok(());
     };
     let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2";
-    let n: i64 = crate::with_tx!(&mut *tx, c => sqlx::query_scalar(sql).bind(id).bind(workspace_id).fetch_one(&mut **c).await)?;
+    let n: i64 = tx
+        .query_scalar(sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
     if n == 1 {
         Ok(())
     } else {
@@ -185,7 +206,12 @@ pub async fn check_team_member(
 /// Adds a custom domain; only verified domains route to the workspace.
 pub async fn add_domain(db: &Db, workspace_id: i64, domain: &str, verified: bool) -> Result<()> {
     let sql = "INSERT INTO workspace_domains (domain, workspace_id, verified) VALUES ($1, $2, $3)";
-    with_db!(db, pool => sqlx::query(sql).bind(domain.to_ascii_lowercase()).bind(workspace_id).bind(verified).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(domain.to_ascii_lowercase())
+        .bind(workspace_id)
+        .bind(verified)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -197,7 +223,12 @@ pub async fn set_branding(
 ) -> Result<()> {
     let sql = "UPDATE workspaces SET accent_color = $1, logo_url = $2, \
                logo_file_id = CASE WHEN logo_url = $2 THEN logo_file_id ELSE NULL END WHERE id = $3";
-    with_db!(db, pool => sqlx::query(sql).bind(accent_color).bind(logo_url).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(accent_color)
+        .bind(logo_url)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -221,7 +252,7 @@ pub async fn list_clients(db: &Db, workspace_id: i64) -> Result<Vec<ClientSummar
     let sql = "SELECT cl.id, cl.name, cl.active, cl.created_at, \
                (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id AND c.active) AS contacts \
                FROM clients cl WHERE cl.workspace_id = $1 ORDER BY cl.active DESC, LOWER(cl.name), cl.id";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(sql).bind(workspace_id).fetch_all().await
 }
 
 /// One client of the workspace; `NotFound` for any other id, whoever's it is.
@@ -229,7 +260,12 @@ pub async fn client(db: &Db, workspace_id: i64, client_id: i64) -> Result<Client
     let sql = "SELECT cl.id, cl.name, cl.active, cl.created_at, \
                (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id AND c.active) AS contacts \
                FROM clients cl WHERE cl.workspace_id = $1 AND cl.id = $2";
-    let found: Option<ClientSummary> = with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).bind(client_id).fetch_optional(pool).await)?;
+    let found: Option<ClientSummary> = db
+        .query_as(sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_optional()
+        .await?;
     found.ok_or(Error::NotFound)
 }
 
@@ -285,15 +321,26 @@ pub async fn create_client_within(
 ) -> Result<i64> {
     let insert =
         "INSERT INTO clients (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
-        let in_use: i64 = sqlx::query_scalar(Counted::Clients.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
-        check_room(Counted::Clients, limit, in_use)?;
-        let id: i64 = sqlx::query_scalar(insert).bind(workspace_id).bind(name).bind(now()).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query(LOCK_WORKSPACE)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    let in_use: i64 = tx
+        .query_scalar(Counted::Clients.sql())
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
+    check_room(Counted::Clients, limit, in_use)?;
+    let id: i64 = tx
+        .query_scalar(insert)
+        .bind(workspace_id)
+        .bind(name)
+        .bind(now())
+        .fetch_one()
+        .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Renames a client, or (de)activates it: its contacts cannot sign in while it is inactive,
@@ -308,17 +355,27 @@ pub async fn update_client(
 ) -> Result<()> {
     let current = client(db, workspace_id, client_id).await?;
     let update = "UPDATE clients SET name = $1, active = $2 WHERE id = $3 AND workspace_id = $4";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
-        if active && !current.active {
-            let in_use: i64 = sqlx::query_scalar(Counted::Clients.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
-            check_room(Counted::Clients, limit, in_use)?;
-        }
-        sqlx::query(update).bind(name).bind(active).bind(client_id).bind(workspace_id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query(LOCK_WORKSPACE)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    if active && !current.active {
+        let in_use: i64 = tx
+            .query_scalar(Counted::Clients.sql())
+            .bind(workspace_id)
+            .fetch_one()
+            .await?;
+        check_room(Counted::Clients, limit, in_use)?;
+    }
+    tx.query(update)
+        .bind(name)
+        .bind(active)
+        .bind(client_id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    tx.commit().await
 }
 
 /// A contact as the admin shows it, with their invitation's state.
@@ -329,7 +386,7 @@ pub struct ContactSummary {
     pub name: String,
     pub email: String,
     pub active: bool,
-    pub access_expires_on: Option<String>,
+    pub access_expires_on: Option<Day>,
     pub has_password: bool,
     /// Two-step sign-in is on.
     pub two_step: bool,
@@ -369,8 +426,8 @@ impl ContactSummary {
     }
 
     /// Access ended by date (the day itself still counts).
-    pub fn access_expired(&self, today: &str) -> bool {
-        self.access_expires_on.as_deref().is_some_and(|d| d < today)
+    pub fn access_expired(&self, today: Day) -> bool {
+        self.access_expires_on.is_some_and(|d| d < today)
     }
 }
 
@@ -391,15 +448,22 @@ pub async fn contacts_of(
         "SELECT {CONTACT_COLUMNS} WHERE c.workspace_id = $1 AND c.client_id = $2 \
          ORDER BY c.active DESC, LOWER(c.name), c.id"
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(client_id).fetch_all(pool).await)?,
-    )
+    db.query_as(&sql)
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_all()
+        .await
 }
 
 /// One contact of the workspace; `NotFound` for any other id.
 pub async fn contact(db: &Db, workspace_id: i64, contact_id: i64) -> Result<ContactSummary> {
     let sql = format!("SELECT {CONTACT_COLUMNS} WHERE c.workspace_id = $1 AND c.id = $2");
-    let found: Option<ContactSummary> = with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(contact_id).fetch_optional(pool).await)?;
+    let found: Option<ContactSummary> = db
+        .query_as(&sql)
+        .bind(workspace_id)
+        .bind(contact_id)
+        .fetch_optional()
+        .await?;
     found.ok_or(Error::NotFound)
 }
 
@@ -407,7 +471,13 @@ pub async fn contact(db: &Db, workspace_id: i64, contact_id: i64) -> Result<Cont
 /// workspace: they are the sign-in name).
 async fn email_taken(db: &Db, workspace_id: i64, email: &str, except: i64) -> Result<bool> {
     let sql = "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND email = $2 AND id <> $3";
-    let n: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).bind(email).bind(except).fetch_one(pool).await)?;
+    let n: i64 = db
+        .query_scalar(sql)
+        .bind(workspace_id)
+        .bind(email)
+        .bind(except)
+        .fetch_one()
+        .await?;
     Ok(n > 0)
 }
 
@@ -434,18 +504,31 @@ pub async fn create_contact_within(
     let insert = "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let grant = "INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, $2)";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
-        let in_use: i64 = sqlx::query_scalar(Counted::PortalUsers.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
-        check_room(Counted::PortalUsers, limit, in_use)?;
-        let id: i64 = sqlx::query_scalar(insert).bind(workspace_id).bind(client_id).bind(&email).bind(name).bind(now()).fetch_one(&mut *tx).await?;
-        for p in permissions {
-            sqlx::query(grant).bind(id).bind(*p).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query(LOCK_WORKSPACE)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    let in_use: i64 = tx
+        .query_scalar(Counted::PortalUsers.sql())
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
+    check_room(Counted::PortalUsers, limit, in_use)?;
+    let id: i64 = tx
+        .query_scalar(insert)
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(&email)
+        .bind(name)
+        .bind(now())
+        .fetch_one()
+        .await?;
+    for p in permissions {
+        tx.query(grant).bind(id).bind(*p).execute().await?;
+    }
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// What staff may change about a contact in one go.
@@ -454,7 +537,7 @@ pub struct ContactChange {
     pub name: String,
     pub email: String,
     pub active: bool,
-    pub access_expires_on: Option<String>,
+    pub access_expires_on: Option<Day>,
 }
 
 /// Applies a change to a contact. Deactivation and a past expiry end their sessions at once
@@ -482,37 +565,58 @@ pub async fn update_contact(
     let end_sessions = "DELETE FROM portal_sessions WHERE contact_id = $1";
     let forget_credentials = "UPDATE contacts SET password_hash = NULL, totp_secret = NULL, \
                               totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(LOCK_WORKSPACE).bind(workspace_id).execute(&mut *tx).await?;
-        if change.active && !current.active {
-            let in_use: i64 = sqlx::query_scalar(Counted::PortalUsers.sql()).bind(workspace_id).fetch_one(&mut *tx).await?;
-            check_room(Counted::PortalUsers, limit, in_use)?;
-        }
-        sqlx::query(update).bind(&change.name).bind(&email).bind(change.active).bind(&change.access_expires_on).bind(contact_id).bind(workspace_id).execute(&mut *tx).await?;
-        if email != current.email {
-            sqlx::query(void).bind(now()).bind(contact_id).execute(&mut *tx).await?;
-            sqlx::query(forget_credentials).bind(contact_id).execute(&mut *tx).await?;
-        }
-        if !change.active || email != current.email {
-            sqlx::query(end_sessions).bind(contact_id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query(LOCK_WORKSPACE)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    if change.active && !current.active {
+        let in_use: i64 = tx
+            .query_scalar(Counted::PortalUsers.sql())
+            .bind(workspace_id)
+            .fetch_one()
+            .await?;
+        check_room(Counted::PortalUsers, limit, in_use)?;
+    }
+    tx.query(update)
+        .bind(&change.name)
+        .bind(&email)
+        .bind(change.active)
+        .bind(change.access_expires_on)
+        .bind(contact_id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    if email != current.email {
+        tx.query(void)
+            .bind(now())
+            .bind(contact_id)
+            .execute()
+            .await?;
+        tx.query(forget_credentials)
+            .bind(contact_id)
+            .execute()
+            .await?;
+    }
+    if !change.active || email != current.email {
+        tx.query(end_sessions).bind(contact_id).execute().await?;
+    }
+    tx.commit().await
 }
 
 /// A contact's permissions, sorted.
 pub async fn permissions_of(db: &Db, contact_id: i64) -> Result<Vec<String>> {
     let sql =
         "SELECT permission FROM contact_permissions WHERE contact_id = $1 ORDER BY permission";
-    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(contact_id).fetch_all(pool).await)?)
+    db.query_scalar(sql).bind(contact_id).fetch_all().await
 }
 
 /// Ends every session of a contact (staff's "sign out everywhere").
 pub async fn end_contact_sessions(db: &Db, workspace_id: i64, contact_id: i64) -> Result<u64> {
     let sql = "DELETE FROM portal_sessions WHERE contact_id = $1 AND workspace_id = $2";
-    Ok(
-        with_db!(db, pool => sqlx::query(sql).bind(contact_id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?,
-    )
+    db.query(sql)
+        .bind(contact_id)
+        .bind(workspace_id)
+        .execute()
+        .await
 }

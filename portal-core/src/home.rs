@@ -11,11 +11,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::db::{BeginWrite, Db};
+use crate::db::{Db, ScopedTx};
 use crate::error::{Error, Result};
 use crate::module::Declarations;
 use crate::tenancy::Tenant;
-use crate::with_db;
 
 /// The core's own widget: the contact's newest notifications.
 pub const NOTIFICATIONS_WIDGET: &str = "widget:core.notifications";
@@ -216,33 +215,30 @@ pub fn choices(
 pub async fn settings(db: &Db, workspace_id: i64) -> Result<Vec<BlockSetting>> {
     let sql = "SELECT block, position, shown, title, text, choices FROM home_blocks \
                WHERE workspace_id = $1 ORDER BY position, block";
-    Ok(with_db!(db, pool => sqlx::query_as(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(sql).bind(workspace_id).fetch_all().await
 }
 
 /// Replaces the workspace's whole arrangement (checked by the caller).
 pub async fn save(db: &Db, workspace_id: i64, settings: &[BlockSetting]) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM home_blocks WHERE workspace_id = $1")
-            .bind(workspace_id)
-            .execute(&mut *tx)
-            .await?;
-        for s in settings {
-            sqlx::query(
-                "INSERT INTO home_blocks (workspace_id, block, position, shown, title, text, choices) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(workspace_id)
-            .bind(&s.block)
-            .bind(s.position)
-            .bind(s.shown)
-            .bind(&s.title)
-            .bind(&s.text)
-            .bind(&s.choices)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    })
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query("DELETE FROM home_blocks WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    for s in settings {
+        tx.query(
+            "INSERT INTO home_blocks (workspace_id, block, position, shown, title, text, choices) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(workspace_id)
+        .bind(&s.block)
+        .bind(s.position)
+        .bind(s.shown)
+        .bind(&s.title)
+        .bind(&s.text)
+        .bind(&s.choices)
+        .execute()
+        .await?;
+    }
+    tx.commit().await
 }

@@ -12,9 +12,8 @@
 //! so two owners deactivating each other at the same moment cannot both succeed.
 use serde::Serialize;
 
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Db, ScopedTx};
 use crate::error::{Error, Result};
-use crate::with_db;
 
 /// What a staff member may do in the admin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -86,7 +85,7 @@ pub async fn members(db: &Db, workspace_id: i64) -> Result<Vec<Member>> {
         "SELECT {MEMBER_COLUMNS} FROM staff_users u WHERE u.workspace_id = $1 \
          ORDER BY u.deactivated_at IS NOT NULL, LOWER(u.name), u.id"
     );
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(&sql).bind(workspace_id).fetch_all().await
 }
 
 /// One person on the workspace's team (or `NotFound`: not on this workspace's team).
@@ -94,7 +93,12 @@ pub async fn member(db: &Db, workspace_id: i64, id: i64) -> Result<Member> {
     let sql = format!(
         "SELECT {MEMBER_COLUMNS} FROM staff_users u WHERE u.id = $1 AND u.workspace_id = $2"
     );
-    let found: Option<Member> = with_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?;
+    let found: Option<Member> = db
+        .query_as(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
     found.ok_or(Error::NotFound)
 }
 
@@ -152,56 +156,106 @@ pub async fn apply(
 ) -> Result<Outcome> {
     let at = now();
     let one = one_member();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        // The queue: every team change of this workspace writes this row first.
-        sqlx::query("UPDATE workspaces SET revision = revision + 1 WHERE id = $1")
-            .bind(workspace_id).execute(&mut *tx).await?;
-        let actor: Option<Member> = sqlx::query_as(&one).bind(actor_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
-        let actor = actor.filter(Member::active).ok_or_else(|| {
-            Error::Forbidden("Only the workspace's owners and admins manage the team.".into())
-        })?;
-        let target: Option<Member> = sqlx::query_as(&one).bind(target_id).bind(workspace_id).fetch_optional(&mut *tx).await?;
-        let target = target.ok_or(Error::NotFound)?;
-        may_change(actor.id, actor.role(), &target, change)?;
-        let already = match change {
-            Change::SetRole(role) => target.role() == role,
-            Change::Deactivate => !target.active(),
-            Change::Reactivate => target.active(),
-            Change::ResetTwoStep => !target.two_step,
-        };
-        if already {
-            return Ok(Outcome::Unchanged(target));
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    // The queue: every team change of this workspace writes this row first.
+    tx.query("UPDATE workspaces SET revision = revision + 1 WHERE id = $1")
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    let actor: Option<Member> = tx
+        .query_as(&one)
+        .bind(actor_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
+    let actor = actor.filter(Member::active).ok_or_else(|| {
+        Error::Forbidden("Only the workspace's owners and admins manage the team.".into())
+    })?;
+    let target: Option<Member> = tx
+        .query_as(&one)
+        .bind(target_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
+    let target = target.ok_or(Error::NotFound)?;
+    may_change(actor.id, actor.role(), &target, change)?;
+    let already = match change {
+        Change::SetRole(role) => target.role() == role,
+        Change::Deactivate => !target.active(),
+        Change::Reactivate => target.active(),
+        Change::ResetTwoStep => !target.two_step,
+    };
+    if already {
+        return Ok(Outcome::Unchanged(target));
+    }
+    match change {
+        Change::SetRole(role) => {
+            tx.query("UPDATE staff_users SET role = $1 WHERE id = $2 AND workspace_id = $3")
+                .bind(role.as_str())
+                .bind(target_id)
+                .bind(workspace_id)
+                .execute()
+                .await?;
         }
-        match change {
-            Change::SetRole(role) => {
-                sqlx::query("UPDATE staff_users SET role = $1 WHERE id = $2 AND workspace_id = $3")
-                    .bind(role.as_str()).bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-            }
-            Change::Reactivate => {
-                sqlx::query("UPDATE staff_users SET deactivated_at = NULL WHERE id = $1 AND workspace_id = $2")
-                    .bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-            }
-            Change::ResetTwoStep => {
-                sqlx::query("UPDATE staff_users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1 AND workspace_id = $2")
-                    .bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-            }
-            Change::Deactivate => {
-                sqlx::query("UPDATE staff_users SET deactivated_at = $1 WHERE id = $2 AND workspace_id = $3")
-                    .bind(at).bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND workspace_id = $2")
-                    .bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE staff_user_id = $2 AND workspace_id = $3 AND revoked_at IS NULL")
-                    .bind(at).bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM portal_sessions WHERE preview_by = $1 AND workspace_id = $2")
-                    .bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM sign_in_challenges WHERE surface = 'admin' AND account_id = $1 AND workspace_id = $2")
-                    .bind(target_id).bind(workspace_id).execute(&mut *tx).await?;
-            }
+        Change::Reactivate => {
+            tx.query(
+                "UPDATE staff_users SET deactivated_at = NULL WHERE id = $1 AND workspace_id = $2",
+            )
+            .bind(target_id)
+            .bind(workspace_id)
+            .execute()
+            .await?;
         }
-        tx.commit().await?;
-        Ok(Outcome::Changed(target))
-    })
+        Change::ResetTwoStep => {
+            tx.query(
+                "UPDATE staff_users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL \
+                 WHERE id = $1 AND workspace_id = $2",
+            )
+            .bind(target_id)
+            .bind(workspace_id)
+            .execute()
+            .await?;
+        }
+        Change::Deactivate => {
+            tx.query(
+                "UPDATE staff_users SET deactivated_at = $1 WHERE id = $2 AND workspace_id = $3",
+            )
+            .bind(at)
+            .bind(target_id)
+            .bind(workspace_id)
+            .execute()
+            .await?;
+            tx.query("DELETE FROM staff_sessions WHERE staff_user_id = $1 AND workspace_id = $2")
+                .bind(target_id)
+                .bind(workspace_id)
+                .execute()
+                .await?;
+            tx.query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE staff_user_id = $2 AND workspace_id = $3 \
+                 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(target_id)
+            .bind(workspace_id)
+            .execute()
+            .await?;
+            tx.query("DELETE FROM portal_sessions WHERE preview_by = $1 AND workspace_id = $2")
+                .bind(target_id)
+                .bind(workspace_id)
+                .execute()
+                .await?;
+            tx.query(
+                "DELETE FROM sign_in_challenges WHERE surface = 'admin' AND account_id = $1 \
+                 AND workspace_id = $2",
+            )
+            .bind(target_id)
+            .bind(workspace_id)
+            .execute()
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Outcome::Changed(target))
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 //! entitlements and sessions stale on the next request.
 use serde::Serialize;
 
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Db, ScopedTx};
 use crate::error::{Error, Result};
 use crate::module::Declarations;
 use crate::plans::PlanCatalogue;
-use crate::with_db;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Workspace {
@@ -40,7 +39,7 @@ const COLUMNS: &str =
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await)?)
+    db.query_as(&sql).bind(slug).fetch_optional().await
 }
 
 /// A workspace by one of its verified custom domains.
@@ -54,25 +53,30 @@ pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(domain).fetch_optional(pool).await)?)
+    db.query_as(&sql).bind(domain).fetch_optional().await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces ORDER BY slug");
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?)
+    db.query_as(&sql).fetch_all().await
 }
 
 /// The uploaded logo: its file, and the address that serves it (from `upload_logo`).
 pub async fn set_logo(db: &Db, workspace_id: i64, file_id: i64, url: &str) -> Result<()> {
     let sql = "UPDATE workspaces SET logo_url = $1, logo_file_id = $2 WHERE id = $3";
-    with_db!(db, pool => sqlx::query(sql).bind(url).bind(file_id).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(url)
+        .bind(file_id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
 /// The workspace's largest upload in MB; `None` goes back to the deployment's default.
 pub async fn set_max_file_mb(db: &Db, workspace_id: i64, mb: Option<i64>) -> Result<()> {
     let sql = "UPDATE workspaces SET max_file_mb = $1 WHERE id = $2";
-    let n = with_db!(db, pool => sqlx::query(sql).bind(mb).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = db.query(sql).bind(mb).bind(workspace_id).execute().await?;
     if n == 0 {
         return Err(Error::NotFound);
     }
@@ -99,25 +103,30 @@ pub fn check_slug(slug: &str) -> Result<()> {
 pub async fn create(db: &Db, slug: &str, name: &str, plan_id: &str) -> Result<i64> {
     check_slug(slug)?;
     let sql = "INSERT INTO workspaces (slug, name, plan_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    let id: i64 = with_db!(db, pool => sqlx::query_scalar(sql).bind(slug).bind(name).bind(plan_id).bind(now()).fetch_one(pool).await)?;
-    Ok(id)
+    db.query_scalar::<i64>(sql)
+        .bind(slug)
+        .bind(name)
+        .bind(plan_id)
+        .bind(now())
+        .fetch_one()
+        .await
 }
 
 /// Deletes a workspace and, through the schema's cascades, everything it owns.
 pub async fn delete(db: &Db, workspace_id: i64) -> Result<()> {
     let sql = "DELETE FROM workspaces WHERE id = $1";
-    with_db!(db, pool => sqlx::query(sql).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    db.query(sql).bind(workspace_id).execute().await?;
     Ok(())
 }
 
 pub async fn addons(db: &Db, workspace_id: i64) -> Result<Vec<String>> {
     let sql = "SELECT addon_id FROM workspace_addons WHERE workspace_id = $1 ORDER BY addon_id";
-    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_scalar(sql).bind(workspace_id).fetch_all().await
 }
 
 pub async fn disabled_modules(db: &Db, workspace_id: i64) -> Result<Vec<String>> {
     let sql = "SELECT module_id FROM workspace_modules WHERE workspace_id = $1 AND NOT enabled ORDER BY module_id";
-    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_scalar(sql).bind(workspace_id).fetch_all().await
 }
 
 /// A change to what a workspace is entitled to.
@@ -176,60 +185,58 @@ pub fn check_change(
 /// Applies the change; triggers bump the workspace's revision in the same transaction.
 /// Validation against the catalogue and registry is the caller's ([`check_change`]).
 pub async fn apply_change(db: &Db, workspace_id: i64, change: &EntitlementChange) -> Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        // The revision is bumped by the database's triggers, for this path and every other.
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = $1")
-            .bind(workspace_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if found.is_none() {
-            return Err(Error::NotFound);
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    // The revision is bumped by the database's triggers, for this path and every other.
+    let found: Option<i64> = tx
+        .query_scalar("SELECT id FROM workspaces WHERE id = $1")
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?;
+    if found.is_none() {
+        return Err(Error::NotFound);
+    }
+    match change {
+        EntitlementChange::SetPlan(plan) => {
+            tx.query("UPDATE workspaces SET plan_id = $1 WHERE id = $2")
+                .bind(plan)
+                .bind(workspace_id)
+                .execute()
+                .await?
         }
-        match change {
-            EntitlementChange::SetPlan(plan) => {
-                sqlx::query("UPDATE workspaces SET plan_id = $1 WHERE id = $2")
-                    .bind(plan)
-                    .bind(workspace_id)
-                    .execute(&mut *tx)
-                    .await?
-            }
-            EntitlementChange::AddAddon(addon) => {
-                sqlx::query(
-                    "INSERT INTO workspace_addons (workspace_id, addon_id) VALUES ($1, $2) \
-                     ON CONFLICT DO NOTHING",
-                )
+        EntitlementChange::AddAddon(addon) => {
+            tx.query(
+                "INSERT INTO workspace_addons (workspace_id, addon_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(workspace_id)
+            .bind(addon)
+            .execute()
+            .await?
+        }
+        EntitlementChange::RemoveAddon(addon) => {
+            tx.query("DELETE FROM workspace_addons WHERE workspace_id = $1 AND addon_id = $2")
                 .bind(workspace_id)
                 .bind(addon)
-                .execute(&mut *tx)
+                .execute()
                 .await?
-            }
-            EntitlementChange::RemoveAddon(addon) => {
-                sqlx::query("DELETE FROM workspace_addons WHERE workspace_id = $1 AND addon_id = $2")
-                    .bind(workspace_id)
-                    .bind(addon)
-                    .execute(&mut *tx)
-                    .await?
-            }
-            EntitlementChange::SetModuleEnabled { module, enabled } => {
-                sqlx::query(
-                    "INSERT INTO workspace_modules (workspace_id, module_id, enabled) VALUES ($1, $2, $3) \
-                     ON CONFLICT (workspace_id, module_id) DO UPDATE SET enabled = excluded.enabled",
-                )
-                .bind(workspace_id)
-                .bind(module)
-                .bind(*enabled)
-                .execute(&mut *tx)
-                .await?
-            }
-        };
-        tx.commit().await?;
-        Ok(())
-    })
+        }
+        EntitlementChange::SetModuleEnabled { module, enabled } => {
+            tx.query(
+                "INSERT INTO workspace_modules (workspace_id, module_id, enabled) VALUES ($1, $2, $3) \
+                 ON CONFLICT (workspace_id, module_id) DO UPDATE SET enabled = excluded.enabled",
+            )
+            .bind(workspace_id)
+            .bind(module)
+            .bind(*enabled)
+            .execute()
+            .await?
+        }
+    };
+    tx.commit().await
 }
 
 /// A workspace by id, for background work that has no request to name it.
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Workspace>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1");
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+    db.query_as(&sql).bind(id).fetch_optional().await
 }

@@ -80,18 +80,7 @@ pub(crate) fn details(form: &Fields) -> Result<(String, String, Option<Day>)> {
             "Keep the description to {MAX_TEXT} characters."
         )));
     }
-    // The form's check words the refusal; a date it takes that a `Day` cannot hold (a year
-    // outside 0000–9999) is refused in the same words.
-    let due = form
-        .date("due_date")?
-        .map(|iso| iso.parse::<Day>())
-        .transpose()
-        .map_err(|_| {
-            Error::BadRequest(format!(
-                "`{}` is not a date (YYYY-MM-DD).",
-                form.get("due_date").trim()
-            ))
-        })?;
+    let due = form.date("due_date")?;
     Ok((title, description, due))
 }
 

@@ -19,19 +19,9 @@ pub fn long_text(form: &Fields, key: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// An optional date, checked and worded as [`Fields::date`] does. A date it takes that a
-/// [`Day`] cannot hold (a year before 0000) is refused with the same words, rather than
-/// stored where it could not be read back.
+/// An optional date, checked and worded as every staff form's date ([`Fields::date`]).
 pub fn day(form: &Fields, key: &str) -> Result<Option<Day>> {
-    let Some(iso) = form.date(key)? else {
-        return Ok(None);
-    };
-    iso.parse().map(Some).map_err(|_| {
-        Error::BadRequest(format!(
-            "`{}` is not a date (YYYY-MM-DD).",
-            form.get(key).trim()
-        ))
-    })
+    form.date(key)
 }
 
 /// A draft's terms as sent.
@@ -48,8 +38,8 @@ impl TermsForm {
     pub fn read(form: &Fields) -> Result<TermsForm> {
         Ok(TermsForm {
             currency: currency(form.get("currency"))?,
-            issue_date: day(form, "issue_date")?,
-            due_date: day(form, "due_date")?,
+            issue_date: form.date("issue_date")?,
+            due_date: form.date("due_date")?,
             terms: Terms {
                 discount_bp: money::parse_percent(form.get("discount"))?,
                 tax_bp: money::parse_percent(form.get("tax"))?,
@@ -113,7 +103,8 @@ impl PaymentForm {
         if !store::METHODS.iter().any(|(k, _)| *k == method) {
             return Err(Error::BadRequest("Choose how it was paid.".into()));
         }
-        let paid_on = day(form, "paid_on")?
+        let paid_on = form
+            .date("paid_on")?
             .ok_or_else(|| Error::BadRequest("Enter the date it was paid.".into()))?;
         let reference = form.get("reference").trim();
         if reference.chars().count() > 200 {

@@ -101,7 +101,7 @@ pub async fn tell(
         ),
         body: ics::invitation(&event, portal_core::db::now()),
     });
-    with_tx!(&mut *tx, c => mail.queue(&mut **c).await)?;
+    mail.queue(tx).await?;
     let someone_else = match by {
         Actor::Contact => None,
         Actor::Staff { id, name } => (id != b.host_id).then_some(name),

@@ -43,21 +43,6 @@ fn optional_text(form: &Fields, key: &str, what: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// The form's date, checked as every staff form checks one (and refused with the same words),
-/// as the `Day` the project's columns hold.
-fn day(form: &Fields, key: &str) -> Result<Option<Day>> {
-    form.date(key)?
-        .map(|iso| {
-            iso.parse::<Day>().map_err(|_| {
-                Error::BadRequest(format!(
-                    "`{}` is not a date (YYYY-MM-DD).",
-                    form.get(key).trim()
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// `key`'s value if it is one of `table`'s keys.
 fn one_of(form: &Fields, key: &str, table: &[(&str, &str)], what: &str) -> Result<String> {
     let v = form.get(key);
@@ -80,8 +65,8 @@ fn project_fields(form: &Fields) -> Result<ProjectFields> {
         name: form.name("name", "project's name")?,
         description: optional_text(form, "description", "description")?,
         status: one_of(form, "status", STATUSES, "status")?,
-        start_date: day(form, "start_date")?,
-        due_date: day(form, "due_date")?,
+        start_date: form.date("start_date")?,
+        due_date: form.date("due_date")?,
         progress,
         lead_id: match form.get("lead") {
             "" => None,
@@ -108,7 +93,7 @@ fn task_fields(form: &Fields) -> Result<TaskFields> {
         status: one_of(form, "status", TASK_STATUSES, "status")?,
         priority: one_of(form, "priority", PRIORITIES, "priority")?,
         assignee_id,
-        due_date: form.date("due_date")?,
+        due_date: form.date("due_date")?.map(|d| d.to_string()),
         client_visible: form.checked("client_visible"),
     })
 }

@@ -6,7 +6,6 @@ use serde::Serialize;
 use crate::activity::Action;
 use crate::db::Db;
 use crate::error::Result;
-use crate::with_db;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct LogEntry {
@@ -38,13 +37,13 @@ pub async fn entries(
 ) -> Result<Vec<LogEntry>> {
     let sql = "SELECT id, actor, staff_user_id IS NOT NULL AS by_staff, action, subject, label, ip, user_agent, created_at \
                FROM activity WHERE workspace_id = $1 AND client_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4";
-    Ok(with_db!(db, pool => sqlx::query_as(sql)
+    db.query_as(sql)
         .bind(workspace_id)
         .bind(client_id)
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
-        .fetch_all(pool)
-        .await)?)
+        .fetch_all()
+        .await
 }
 
 /// One contact's way in: invited when, first signed in when.
@@ -102,22 +101,24 @@ pub async fn client_figures(
         .first()
         .map(|(_, start)| *start)
         .unwrap_or(now - 186 * 86_400);
-    let sign_ins: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT created_at FROM activity \
-         WHERE workspace_id = $1 AND client_id = $2 AND action = 'sign_in' AND created_at >= $3",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .bind(since)
-    .fetch_all(pool)
-    .await)?;
-    let last_sign_in: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
-        "SELECT MAX(created_at) FROM activity WHERE workspace_id = $1 AND client_id = $2 AND action = 'sign_in'",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .fetch_one(pool)
-    .await)?;
+    let sign_ins: Vec<i64> = db
+        .query_scalar(
+            "SELECT created_at FROM activity \
+             WHERE workspace_id = $1 AND client_id = $2 AND action = 'sign_in' AND created_at >= $3",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(since)
+        .fetch_all()
+        .await?;
+    let last_sign_in: Option<i64> = db
+        .query_scalar(
+            "SELECT MAX(created_at) FROM activity WHERE workspace_id = $1 AND client_id = $2 AND action = 'sign_in'",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_one()
+        .await?;
     let sign_ins_by_month = months
         .iter()
         .enumerate()
@@ -133,32 +134,34 @@ pub async fn client_figures(
         })
         .collect();
 
-    let arrivals: Vec<Arrival> = with_db!(db, pool => sqlx::query_as(
-        "SELECT c.id AS contact_id, c.name, \
-           (SELECT MIN(t.created_at) FROM contact_tokens t WHERE t.contact_id = c.id AND t.purpose = 'invite') AS invited_at, \
-           (SELECT MIN(a.created_at) FROM activity a WHERE a.workspace_id = c.workspace_id AND a.client_id = c.client_id \
-              AND a.contact_id = c.id AND a.action = 'sign_in') AS first_sign_in \
-         FROM contacts c WHERE c.workspace_id = $1 AND c.client_id = $2 ORDER BY c.name, c.id",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .fetch_all(pool)
-    .await)?;
+    let arrivals: Vec<Arrival> = db
+        .query_as(
+            "SELECT c.id AS contact_id, c.name, \
+               (SELECT MIN(t.created_at) FROM contact_tokens t WHERE t.contact_id = c.id AND t.purpose = 'invite') AS invited_at, \
+               (SELECT MIN(a.created_at) FROM activity a WHERE a.workspace_id = c.workspace_id AND a.client_id = c.client_id \
+                  AND a.contact_id = c.id AND a.action = 'sign_in') AS first_sign_in \
+             FROM contacts c WHERE c.workspace_id = $1 AND c.client_id = $2 ORDER BY c.name, c.id",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .fetch_all()
+        .await?;
     let median_arrival = median(arrivals.iter().filter_map(Arrival::took).collect());
 
-    let waits: Vec<(i64, Option<i64>)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT a.created_at, \
-           (SELECT MIN(r.created_at) FROM activity r WHERE r.workspace_id = a.workspace_id \
-              AND r.client_id = a.client_id AND r.subject = a.subject AND r.action = 'reply' \
-              AND r.created_at >= a.created_at) \
-         FROM activity a WHERE a.workspace_id = $1 AND a.client_id = $2 AND a.action = 'comment' \
-           AND a.created_at >= $3",
-    )
-    .bind(workspace_id)
-    .bind(client_id)
-    .bind(now - REPLY_WINDOW)
-    .fetch_all(pool)
-    .await)?;
+    let waits: Vec<(i64, Option<i64>)> = db
+        .query_as(
+            "SELECT a.created_at, \
+               (SELECT MIN(r.created_at) FROM activity r WHERE r.workspace_id = a.workspace_id \
+                  AND r.client_id = a.client_id AND r.subject = a.subject AND r.action = 'reply' \
+                  AND r.created_at >= a.created_at) \
+             FROM activity a WHERE a.workspace_id = $1 AND a.client_id = $2 AND a.action = 'comment' \
+               AND a.created_at >= $3",
+        )
+        .bind(workspace_id)
+        .bind(client_id)
+        .bind(now - REPLY_WINDOW)
+        .fetch_all()
+        .await?;
     let unanswered = waits.iter().filter(|(_, r)| r.is_none()).count() as i64;
     let median_reply = median(
         waits

@@ -13,7 +13,6 @@ use serde::Serialize;
 use crate::db::{now, ScopedTx};
 use crate::error::Result;
 use crate::tenancy::SessionMeta;
-use crate::with_tx;
 
 /// What was done. Modules pick the nearest; `subject` says to what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -91,7 +90,7 @@ pub async fn record_in(tx: &mut ScopedTx, entry: &Entry<'_>) -> Result<()> {
         Actor::Staff { id, name } => (None, Some(id), name),
     };
     let label: String = entry.label.chars().take(200).collect();
-    with_tx!(tx, c => sqlx::query(INSERT)
+    tx.query(INSERT)
         .bind(entry.workspace_id)
         .bind(entry.client_id)
         .bind(contact)
@@ -103,9 +102,8 @@ pub async fn record_in(tx: &mut ScopedTx, entry: &Entry<'_>) -> Result<()> {
         .bind(&entry.origin.ip)
         .bind(&entry.origin.user_agent)
         .bind(now())
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))?;
+        .execute()
+        .await?;
     Ok(())
 }
 

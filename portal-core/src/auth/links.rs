@@ -4,12 +4,11 @@
 //! request through), and a newer link of the same kind voids the older ones.
 use minijinja::context;
 
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Day, Db, ScopedTx};
 use crate::email::Mailroom;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tenancy::tokens::{hash_token, new_token};
 use crate::tenancy::Tenant;
-use crate::with_db;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -79,7 +78,7 @@ struct TokenRow {
 }
 
 /// The SQL condition for a contact who may get in — active, of an active client, access not
-/// expired — with `today` the placeholder bound to [`crate::db::today`]. Contacts `c`, clients `cl`.
+/// expired — with `today` the placeholder bound to [`Day::today`]. Contacts `c`, clients `cl`.
 pub fn usable_contact(today: &str) -> String {
     format!("c.active AND cl.active AND (c.access_expires_on IS NULL OR c.access_expires_on >= {today})")
 }
@@ -102,7 +101,14 @@ pub async fn inspect(
          WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.purpose = $3",
         usable_contact("$4")
     );
-    let row: Option<TokenRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).fetch_optional(pool).await)?;
+    let row: Option<TokenRow> = db
+        .query_as(&sql)
+        .bind(hash_token(token))
+        .bind(workspace_id)
+        .bind(purpose.as_str())
+        .bind(Day::today())
+        .fetch_optional()
+        .await?;
     let Some(row) = row else {
         return Ok(TokenState::Unknown);
     };
@@ -141,7 +147,15 @@ pub async fn redeem(
          AND contact_id IN (SELECT c.id FROM contacts c JOIN clients cl ON cl.id = c.client_id WHERE {})",
         usable_contact("$5")
     );
-    let won = with_db!(db, pool => sqlx::query(&sql).bind(at).bind(hash_token(token)).bind(workspace_id).bind(purpose.as_str()).bind(crate::db::today()).execute(pool).await.map(|r| r.rows_affected()))?
+    let won = db
+        .query(&sql)
+        .bind(at)
+        .bind(hash_token(token))
+        .bind(workspace_id)
+        .bind(purpose.as_str())
+        .bind(Day::today())
+        .execute()
+        .await?
         == 1;
     if won {
         Ok(TokenState::Valid(holder))
@@ -199,14 +213,26 @@ async fn issue_and_mail(
                 AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL";
     let insert = "INSERT INTO contact_tokens (token_hash, workspace_id, contact_id, purpose, created_at, expires_at, created_by) \
                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(void).bind(at).bind(holder.contact_id).bind(ws).bind(purpose.as_str()).execute(&mut *tx).await?;
-        sqlx::query(insert).bind(&hash).bind(ws).bind(holder.contact_id).bind(purpose.as_str()).bind(at).bind(expires).bind(created_by).execute(&mut *tx).await?;
-        email.queue(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, Error>(())
-    })?;
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    tx.query(void)
+        .bind(at)
+        .bind(holder.contact_id)
+        .bind(ws)
+        .bind(purpose.as_str())
+        .execute()
+        .await?;
+    tx.query(insert)
+        .bind(&hash)
+        .bind(ws)
+        .bind(holder.contact_id)
+        .bind(purpose.as_str())
+        .bind(at)
+        .bind(expires)
+        .bind(created_by)
+        .execute()
+        .await?;
+    email.queue(&mut tx).await?;
+    tx.commit().await?;
     mailroom.wake_outbox();
     Ok(())
 }
@@ -220,9 +246,11 @@ pub async fn holder_by_id(
     let sql = "SELECT c.id AS contact_id, c.name, c.email, cl.name AS client_name FROM contacts c \
                JOIN clients cl ON cl.id = c.client_id AND cl.workspace_id = c.workspace_id \
                WHERE c.id = $1 AND c.workspace_id = $2";
-    Ok(
-        with_db!(db, pool => sqlx::query_as(sql).bind(contact_id).bind(workspace_id).fetch_optional(pool).await)?,
-    )
+    db.query_as(sql)
+        .bind(contact_id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await
 }
 
 /// The contact who may sign in with this email, if any (sign-in links and resets).
@@ -241,9 +269,12 @@ pub async fn holder_by_email(
          (SELECT 1 FROM contact_tokens t WHERE t.contact_id = c.id AND t.purpose = 'invite' AND t.used_at IS NOT NULL))",
         usable_contact("$3")
     );
-    Ok(
-        with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,
-    )
+    db.query_as(&sql)
+        .bind(workspace_id)
+        .bind(email)
+        .bind(Day::today())
+        .fetch_optional()
+        .await
 }
 
 /// Invites a contact (or invites them again: the earlier link stops working).
@@ -314,6 +345,12 @@ pub async fn send_reset_link(
 pub async fn revoke_invitation(db: &Db, workspace_id: i64, contact_id: i64) -> Result<bool> {
     let sql = "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 AND workspace_id = $3 \
                AND purpose = 'invite' AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
-    let n = with_db!(db, pool => sqlx::query(sql).bind(now()).bind(contact_id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = db
+        .query(sql)
+        .bind(now())
+        .bind(contact_id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     Ok(n > 0)
 }

@@ -11,6 +11,7 @@ mod migrations;
 mod param;
 mod query;
 mod scoped;
+mod text_enum;
 
 pub use day::{Day, NotADay};
 pub use migrations::{CoreMigrations, MigrationSet, ModuleMigration};
@@ -18,12 +19,16 @@ pub use param::{Param, Value};
 pub use query::{Column, Exec, Record, Rows, Scalar, Sql, Statement};
 pub use scoped::{grant_app_role, ScopedTx};
 
+/// For [`text_enum!`](crate::text_enum)'s expansion in module crates.
+#[doc(hidden)]
+pub use sqlx;
+
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::error::{Error, Result};
 
@@ -110,33 +115,10 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_db!(self, pool => pool.close().await)
-    }
-}
-
-/// Starting a transaction that will write.
-///
-/// On SQLite a plain `BEGIN` takes the write lock only at the first write, and a second writer
-/// then fails with SQLITE_BUSY instead of waiting; `BEGIN IMMEDIATE` takes it up front so
-/// concurrent writers queue on the busy timeout.
-pub trait BeginWrite {
-    type Database: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Database>>> + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Database = Sqlite;
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Database = Postgres;
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
-        Ok(self.begin().await?)
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! policies apply to it (see [`grant_app_role`]). SQLite has no row-level security: there
 //! the scope is a plain connection and `ClientScope` is the only wall.
 use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -49,9 +49,8 @@ impl ScopedTx {
     /// it, say): a transaction on both backends — an immediate one on SQLite, which takes
     /// the write lock up front instead of failing to upgrade a read lock later.
     pub async fn begin_write(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        use crate::db::BeginWrite;
         Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
             Db::Postgres(pool) => {
                 ScopedTx::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
             }
@@ -63,9 +62,8 @@ impl ScopedTx {
     /// row-level-security settings stay unset, which the policies read as "no wall"; use a
     /// scoped transaction wherever a workspace or client is known.
     pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
-        use crate::db::BeginWrite;
         Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
             Db::Postgres(pool) => ScopedTx::Postgres(pool.begin().await?),
         })
     }
@@ -83,9 +81,8 @@ impl ScopedTx {
     /// their workspace — internal notes, internal tasks — which a client scope's policies
     /// hide; the workspace wall still holds.
     pub async fn begin_staff_write(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        use crate::db::BeginWrite;
         Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(pool.begin_write().await?),
+            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
             Db::Postgres(pool) => ScopedTx::Postgres(scoped_pg(pool, workspace_id, None).await?),
         })
     }
@@ -139,6 +136,13 @@ impl ScopedTx {
             ScopedTx::Postgres(tx) => Ok(tx.rollback().await?),
         }
     }
+}
+
+/// A SQLite transaction that will write. A plain `BEGIN` takes the write lock only at the
+/// first write, and a second writer then fails with SQLITE_BUSY instead of waiting;
+/// `BEGIN IMMEDIATE` takes it up front so concurrent writers queue on the busy timeout.
+async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 async fn scoped_pg(

@@ -110,7 +110,10 @@ mod tests {
 
     #[test]
     fn an_enum_binds_as_its_word() {
-        assert_eq!(Colour::Green.into_value(), Value::Text(Some("green".into())));
+        assert_eq!(
+            Colour::Green.into_value(),
+            Value::Text(Some("green".into()))
+        );
         assert_eq!(None::<Colour>.into_value(), Value::Text(None));
         assert_eq!(Colour::parse(Colour::Red.as_str()), Some(Colour::Red));
     }

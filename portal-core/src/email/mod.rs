@@ -14,6 +14,7 @@ pub use compose::{workspace_url, Mailroom};
 pub use outbox::Outbox;
 pub use transport::{MailTransport, Mailer};
 
+use crate::db::ScopedTx;
 use crate::error::Result;
 
 /// Where mail comes from and how it leaves.
@@ -68,33 +69,25 @@ const INSERT: &str = "INSERT INTO email_outbox \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)";
 
 impl Email {
-    /// Queues the message on `executor` — pass the transaction that makes what it announces
-    /// true, so the two commit or vanish together. Wake the sender after committing
+    /// Queues the message in `tx` — the transaction that makes what it announces true, so
+    /// the two commit or vanish together. Wake the sender after committing
     /// ([`Mailroom::wake_outbox`]) to deliver at once instead of on its next round.
-    pub async fn queue<'e, DB, E>(&self, executor: E) -> Result<()>
-    where
-        DB: sqlx::Database,
-        E: sqlx::Executor<'e, Database = DB>,
-        for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        sqlx::query(INSERT)
+    pub async fn queue(&self, tx: &mut ScopedTx) -> Result<()> {
+        let attachment = self.attachment.as_ref();
+        tx.query(INSERT)
             .bind(self.workspace_id)
-            .bind(self.kind.clone())
-            .bind(self.to.clone())
-            .bind(self.from_name.clone())
-            .bind(self.subject.clone())
-            .bind(self.text.clone())
-            .bind(self.html.clone())
+            .bind(&self.kind)
+            .bind(&self.to)
+            .bind(&self.from_name)
+            .bind(&self.subject)
+            .bind(&self.text)
+            .bind(&self.html)
             .bind(crate::db::now())
-            .bind(self.source.clone())
-            .bind(self.attachment.as_ref().map(|a| a.name.clone()))
-            .bind(self.attachment.as_ref().map(|a| a.content_type.clone()))
-            .bind(self.attachment.as_ref().map(|a| a.body.clone()))
-            .execute(executor)
+            .bind(&self.source)
+            .bind(attachment.map(|a| a.name.as_str()))
+            .bind(attachment.map(|a| a.content_type.as_str()))
+            .bind(attachment.map(|a| a.body.as_str()))
+            .execute()
             .await?;
         Ok(())
     }

@@ -2,10 +2,9 @@
 use std::time::Duration;
 
 use crate::bell::Bell;
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Db, ScopedTx, Sql};
 use crate::email::{Email, Mailer};
 use crate::error::Result;
-use crate::with_db;
 
 /// After this many failed attempts a message is marked failed and left for a person to see.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -45,40 +44,33 @@ async fn claim(db: &Db, at: i64) -> Result<Vec<Claimed>> {
                 ORDER BY next_attempt_at, id LIMIT $2";
     let returning = "RETURNING id, workspace_id, kind, to_address, from_name, subject, text_body, html_body, attempts, \
                      attachment_name, attachment_type, attachment_body";
-    Ok(match db {
-        // One writer at a time (BEGIN IMMEDIATE), so the pick cannot race.
-        Db::Sqlite(pool) => {
-            let mut tx = pool.begin_write().await?;
-            let sql = format!(
-                "UPDATE email_outbox SET claimed_until = $3 WHERE id IN ({pick}) {returning}"
-            );
-            let rows = sqlx::query_as(&sql)
-                .bind(at)
-                .bind(BATCH)
-                .bind(at + CLAIM_SECS)
-                .fetch_all(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            rows
-        }
+    let sql = Sql::each(
+        // One writer at a time (the write transaction's BEGIN IMMEDIATE), so the pick
+        // cannot race.
+        format!("UPDATE email_outbox SET claimed_until = $3 WHERE id IN ({pick}) {returning}"),
         // Several instances may run a sender: each skips rows another is claiming.
-        Db::Postgres(pool) => {
-            let sql = format!("UPDATE email_outbox SET claimed_until = $3 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) {returning}");
-            sqlx::query_as(&sql)
-                .bind(at)
-                .bind(BATCH)
-                .bind(at + CLAIM_SECS)
-                .fetch_all(pool)
-                .await?
-        }
-    })
+        format!(
+            "UPDATE email_outbox SET claimed_until = $3 WHERE id IN ({pick} FOR UPDATE SKIP LOCKED) {returning}"
+        ),
+    );
+    // Every workspace's mail: no workspace to wall the transaction to.
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    let rows = tx
+        .query_as(sql)
+        .bind(at)
+        .bind(BATCH)
+        .bind(at + CLAIM_SECS)
+        .fetch_all()
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 async fn record_sent(db: &Db, id: i64) -> Result<()> {
     let sql =
         "UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
                text_body = '', html_body = '', attachment_body = NULL, last_error = NULL WHERE id = $2";
-    with_db!(db, pool => sqlx::query(sql).bind(now()).bind(id).execute(pool).await.map(|_| ()))?;
+    db.query(sql).bind(now()).bind(id).execute().await?;
     Ok(())
 }
 
@@ -89,7 +81,14 @@ async fn record_failure(db: &Db, id: i64, attempts: i64, error: &str) -> Result<
     let sql = "UPDATE email_outbox SET attempts = $1, claimed_until = NULL, last_error = $2, \
                next_attempt_at = $3, failed_at = $4 WHERE id = $5";
     let failed_at = give_up.then_some(at);
-    with_db!(db, pool => sqlx::query(sql).bind(failures).bind(error).bind(at + backoff_secs(failures)).bind(failed_at).bind(id).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(failures)
+        .bind(error)
+        .bind(at + backoff_secs(failures))
+        .bind(failed_at)
+        .bind(id)
+        .execute()
+        .await?;
     if give_up {
         tracing::error!(id, error, "email given up after {MAX_ATTEMPTS} attempts");
     } else {

@@ -2,11 +2,10 @@
 //! uses.
 use serde::Serialize;
 
-use crate::db::{now, BeginWrite, Db};
+use crate::db::{now, Db, ScopedTx};
 use crate::error::{Error, Result};
 use crate::files::{storage, FileStore};
 use crate::tenancy::ClientScope;
-use crate::{with_db, with_tx};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct StoredFile {
@@ -74,36 +73,38 @@ pub(crate) async fn insert_within_quota(
 ) -> Result<i64> {
     let insert = "INSERT INTO files (workspace_id, client_id, storage_key, name, content_type, size, uploaded_by, created_at, thumbnail_state) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE workspaces SET revision = revision WHERE id = $1")
-            .bind(f.workspace_id)
-            .execute(&mut *tx)
-            .await?;
-        let used: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE workspace_id = $1")
-            .bind(f.workspace_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if let Some(quota) = quota {
-            if used.saturating_add(f.size) as u64 > quota {
-                return Err(over_quota(quota, used));
-            }
+    let mut tx = ScopedTx::begin_staff_write(db, f.workspace_id).await?;
+    tx.query("UPDATE workspaces SET revision = revision WHERE id = $1")
+        .bind(f.workspace_id)
+        .execute()
+        .await?;
+    let used: i64 = tx
+        .query_scalar(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE workspace_id = $1",
+        )
+        .bind(f.workspace_id)
+        .fetch_one()
+        .await?;
+    if let Some(quota) = quota {
+        if used.saturating_add(f.size) as u64 > quota {
+            return Err(over_quota(quota, used));
         }
-        let id: i64 = sqlx::query_scalar(insert)
-            .bind(f.workspace_id)
-            .bind(f.client_id)
-            .bind(f.storage_key)
-            .bind(f.name)
-            .bind(f.content_type)
-            .bind(f.size)
-            .bind(f.uploaded_by)
-            .bind(now())
-            .bind(f.thumbnail.then_some("pending"))
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+    }
+    let id: i64 = tx
+        .query_scalar(insert)
+        .bind(f.workspace_id)
+        .bind(f.client_id)
+        .bind(f.storage_key)
+        .bind(f.name)
+        .bind(f.content_type)
+        .bind(f.size)
+        .bind(f.uploaded_by)
+        .bind(now())
+        .bind(f.thumbnail.then_some("pending"))
+        .fetch_one()
+        .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub(crate) fn over_quota(quota: u64, used: i64) -> Error {
@@ -140,13 +141,17 @@ pub fn human_size(bytes: i64) -> String {
 /// Bytes the workspace's files take.
 pub async fn usage(db: &Db, workspace_id: i64) -> Result<i64> {
     let sql = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE workspace_id = $1";
-    Ok(with_db!(db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_one(pool).await)?)
+    db.query_scalar(sql).bind(workspace_id).fetch_one().await
 }
 
 /// A file of the workspace; not found for any other.
 pub async fn get(db: &Db, workspace_id: i64, id: i64) -> Result<StoredFile> {
     let sql = format!("SELECT {COLUMNS} FROM files WHERE id = $1 AND workspace_id = $2");
-    with_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?
+    db.query_as(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await?
         .ok_or(Error::NotFound)
 }
 
@@ -160,8 +165,13 @@ pub async fn get_for_client(db: &Db, scope: ClientScope, id: i64) -> Result<Stor
         reachable_by("$3")
     );
     let mut tx = scope.begin(db).await?;
-    let found: Option<StoredFile> = with_tx!(&mut tx, c => sqlx::query_as(&sql)
-        .bind(id).bind(scope.workspace_id()).bind(scope.client_id()).fetch_optional(&mut **c).await)?;
+    let found: Option<StoredFile> = tx
+        .query_as(&sql)
+        .bind(id)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     found.ok_or(Error::NotFound)
 }
@@ -179,13 +189,14 @@ pub async fn many_for_client(db: &Db, scope: ClientScope, ids: &[i64]) -> Result
         marks.join(", ")
     );
     let mut tx = scope.begin(db).await?;
-    let found: Vec<StoredFile> = with_tx!(&mut tx, c => {
-        let mut q = sqlx::query_as(&sql).bind(scope.workspace_id()).bind(scope.client_id());
-        for id in ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(&mut **c).await
-    })?;
+    let mut q = tx
+        .query_as::<StoredFile>(&sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id());
+    for id in ids {
+        q = q.bind(id);
+    }
+    let found = q.fetch_all().await?;
     tx.commit().await?;
     Ok(found)
 }
@@ -201,7 +212,7 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<Stored
     let sql = format!(
         "SELECT {COLUMNS} FROM files WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
     );
-    Ok(with_db!(db, pool => sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await)?)
+    db.query_as(&sql).bind(workspace_id).fetch_all().await
 }
 
 /// Forgets the file, then removes its object: a failure in between leaves an orphaned object
@@ -209,20 +220,20 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<Stored
 pub async fn delete(db: &Db, files: &FileStore, workspace_id: i64, id: i64) -> Result<StoredFile> {
     let file = get(db, workspace_id, id).await?;
     let sql = "DELETE FROM files WHERE id = $1 AND workspace_id = $2";
-    let deleted = with_db!(db, pool => sqlx::query(sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()));
+    let deleted = db.query(sql).bind(id).bind(workspace_id).execute().await;
     if let Err(e) = deleted {
         // A module's record keeps the file (a deliverable's reviewed version): it stays.
         // SQLite reports an `ON DELETE RESTRICT` refusal with the trigger code (1811), not
         // the foreign-key one, so its message is the sign there.
-        let kept = e.as_database_error().is_some_and(|d| {
+        let kept = matches!(&e, Error::Database(e) if e.as_database_error().is_some_and(|d| {
             d.is_foreign_key_violation() || d.message().contains("FOREIGN KEY constraint failed")
-        });
+        }));
         if kept {
             return Err(Error::Conflict(
                 "This file is part of a deliverable's review history, which keeps every version as it was reviewed: it cannot be deleted.".into(),
             ));
         }
-        return Err(e.into());
+        return Err(e);
     }
     let key = object_store::path::Path::from(file.storage_key.as_str());
     if let Err(e) = files.objects().delete(&key).await {

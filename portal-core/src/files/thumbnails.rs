@@ -13,7 +13,6 @@ use image::{ImageFormat, ImageReader, Limits};
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::files::{storage, FileStore};
-use crate::with_db;
 
 /// The longest side of a thumbnail, in pixels.
 pub const EDGE: u32 = 480;
@@ -36,29 +35,30 @@ pub async fn run(db: Db, files: FileStore) {
 /// Makes the thumbnails due now; returns how many were made.
 pub async fn make_due(db: &Db, files: &FileStore) -> Result<usize> {
     let at = now();
-    let due: Vec<(i64, String, i64, String)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT id, storage_key, size, content_type FROM files \
-         WHERE thumbnail_state = 'pending' \
-            OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $1) \
-         ORDER BY id LIMIT $2",
-    )
-    .bind(at)
-    .bind(BATCH)
-    .fetch_all(pool)
-    .await)?;
+    let due: Vec<(i64, String, i64, String)> = db
+        .query_as(
+            "SELECT id, storage_key, size, content_type FROM files \
+             WHERE thumbnail_state = 'pending' \
+                OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $1) \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(at)
+        .bind(BATCH)
+        .fetch_all()
+        .await?;
     let mut made = 0;
     for (id, key, size, mime) in due {
-        let claimed = with_db!(db, pool => sqlx::query(
-            "UPDATE files SET thumbnail_state = 'working', thumbnail_claimed_until = $1 \
-             WHERE id = $2 AND (thumbnail_state = 'pending' \
-                OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $3))",
-        )
-        .bind(at + CLAIM)
-        .bind(id)
-        .bind(at)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let claimed = db
+            .query(
+                "UPDATE files SET thumbnail_state = 'working', thumbnail_claimed_until = $1 \
+                 WHERE id = $2 AND (thumbnail_state = 'pending' \
+                    OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $3))",
+            )
+            .bind(at + CLAIM)
+            .bind(id)
+            .bind(at)
+            .execute()
+            .await?;
         if claimed == 0 {
             continue; // another instance has it
         }
@@ -76,7 +76,7 @@ pub async fn make_due(db: &Db, files: &FileStore) -> Result<usize> {
                 ("failed", None, None)
             }
         };
-        with_db!(db, pool => sqlx::query(
+        db.query(
             "UPDATE files SET thumbnail_state = $1, thumbnail_type = $2, thumbnail_size = $3, \
              thumbnail_claimed_until = NULL WHERE id = $4",
         )
@@ -84,9 +84,8 @@ pub async fn make_due(db: &Db, files: &FileStore) -> Result<usize> {
         .bind(kind)
         .bind(bytes)
         .bind(id)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+        .execute()
+        .await?;
         if state_now == "ready" {
             made += 1;
         }

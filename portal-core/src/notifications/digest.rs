@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use minijinja::context;
 
-use crate::db::ScopedTx;
+use crate::db::{Day, ScopedTx};
 use crate::error::Result;
 use crate::notifications::Notifier;
 use crate::tenancy::Tenants;
-use crate::{with_db, with_tx};
 
 /// How often the sender looks for due digests.
 const ROUND: Duration = Duration::from_secs(60);
@@ -59,17 +58,20 @@ impl Digests<'_> {
 
 async fn send_due(digests: &Digests<'_>, now: i64) -> Result<usize> {
     let slot = last_slot(now, digests.hour);
-    let due: Vec<(i64, i64, i64)> = with_db!(digests.tenants.db, pool => sqlx::query_as(
-        "SELECT DISTINCT n.workspace_id, n.client_id, n.contact_id FROM notifications n \
-         LEFT JOIN notification_digests d ON d.contact_id = n.contact_id \
-         WHERE n.digest_pending AND n.created_at < $1 \
-           AND (d.last_sent_at IS NULL OR d.last_sent_at < $1) \
-         ORDER BY n.contact_id LIMIT $2",
-    )
-    .bind(slot)
-    .bind(BATCH)
-    .fetch_all(pool)
-    .await)?;
+    let due: Vec<(i64, i64, i64)> = digests
+        .tenants
+        .db
+        .query_as(
+            "SELECT DISTINCT n.workspace_id, n.client_id, n.contact_id FROM notifications n \
+             LEFT JOIN notification_digests d ON d.contact_id = n.contact_id \
+             WHERE n.digest_pending AND n.created_at < $1 \
+               AND (d.last_sent_at IS NULL OR d.last_sent_at < $1) \
+             ORDER BY n.contact_id LIMIT $2",
+        )
+        .bind(slot)
+        .bind(BATCH)
+        .fetch_all()
+        .await?;
     let mut sent = 0;
     for (workspace_id, client_id, contact_id) in due {
         match send_one(digests, workspace_id, client_id, contact_id, slot, now).await {
@@ -105,8 +107,8 @@ async fn send_one(
         return Ok(false);
     };
     let mut tx = ScopedTx::begin_write(digests.tenants.db, workspace_id, client_id).await?;
-    let sent = with_tx!(&mut tx, c => {
-        let claimed = sqlx::query(
+    let claimed = tx
+        .query(
             "INSERT INTO notification_digests (contact_id, last_sent_at) VALUES ($1, $2) \
              ON CONFLICT (contact_id) DO UPDATE SET last_sent_at = excluded.last_sent_at \
              WHERE notification_digests.last_sent_at < $3",
@@ -114,81 +116,83 @@ async fn send_one(
         .bind(contact_id)
         .bind(now)
         .bind(slot)
-        .execute(&mut **c)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            false
-        } else {
-            // What the contact may no longer see stays out of the mail too.
-            let sql = format!(
-                "SELECT title, body, link, created_at FROM notifications \
-                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 AND {} \
-                 ORDER BY id",
-                digests.notifier.rules.condition()
-            );
-            let entries: Vec<Entry> = sqlx::query_as(&sql)
+        .execute()
+        .await?;
+    let sent = if claimed == 0 {
+        false
+    } else {
+        // What the contact may no longer see stays out of the mail too.
+        let sql = format!(
+            "SELECT title, body, link, created_at FROM notifications \
+             WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3 AND {} \
+             ORDER BY id",
+            digests.notifier.rules.condition()
+        );
+        let entries: Vec<Entry> = tx
+            .query_as(&sql)
             .bind(contact_id)
             .bind(workspace_id)
             .bind(slot)
-            .fetch_all(&mut **c)
+            .fetch_all()
             .await?;
-            let recipient: Option<(String, String)> = sqlx::query_as(
+        let recipient: Option<(String, String)> = tx
+            .query_as(
                 "SELECT email, name FROM contacts WHERE id = $1 AND workspace_id = $2 AND active \
                  AND (access_expires_on IS NULL OR access_expires_on >= $3)",
             )
             .bind(contact_id)
             .bind(workspace_id)
-            .bind(crate::db::today())
-            .fetch_optional(&mut **c)
+            .bind(Day::today())
+            .fetch_optional()
             .await?;
-            sqlx::query(
-                "UPDATE notifications SET digest_pending = FALSE \
-                 WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3",
-            )
-            .bind(contact_id)
-            .bind(workspace_id)
-            .bind(slot)
-            .execute(&mut **c)
-            .await?;
-            match recipient {
-                // A contact who left keeps their feed, but no mail follows them.
-                Some((address, name)) if !entries.is_empty() => {
-                    let site = digests.notifier.mailroom.site(&tenant.workspace.slug);
-                    let count = entries.len();
-                    let subject = if count == 1 {
-                        format!("1 update from {}", tenant.workspace.name)
-                    } else {
-                        format!("{count} updates from {}", tenant.workspace.name)
-                    };
-                    let entries: Vec<_> = entries
-                        .into_iter()
-                        .map(|e| context! {
+        tx.query(
+            "UPDATE notifications SET digest_pending = FALSE \
+             WHERE contact_id = $1 AND workspace_id = $2 AND digest_pending AND created_at < $3",
+        )
+        .bind(contact_id)
+        .bind(workspace_id)
+        .bind(slot)
+        .execute()
+        .await?;
+        match recipient {
+            // A contact who left keeps their feed, but no mail follows them.
+            Some((address, name)) if !entries.is_empty() => {
+                let site = digests.notifier.mailroom.site(&tenant.workspace.slug);
+                let count = entries.len();
+                let subject = if count == 1 {
+                    format!("1 update from {}", tenant.workspace.name)
+                } else {
+                    format!("{count} updates from {}", tenant.workspace.name)
+                };
+                let entries: Vec<_> = entries
+                    .into_iter()
+                    .map(|e| {
+                        context! {
                             title => e.title,
                             body => e.body,
                             created_at => e.created_at,
                             link => format!("{site}/portal{}", e.link),
-                        })
-                        .collect();
-                    let mail = digests.notifier.mailroom.compose(
-                        &tenant,
-                        "digest",
-                        &address,
-                        subject,
-                        context! {
-                            name => name,
-                            entries => entries,
-                            feed => format!("{site}/portal/notifications"),
-                            preferences => format!("{site}/portal/notifications/email"),
-                        },
-                    )?;
-                    mail.queue(&mut **c).await?;
-                    true
-                }
-                _ => false,
+                        }
+                    })
+                    .collect();
+                let mail = digests.notifier.mailroom.compose(
+                    &tenant,
+                    "digest",
+                    &address,
+                    subject,
+                    context! {
+                        name => name,
+                        entries => entries,
+                        feed => format!("{site}/portal/notifications"),
+                        preferences => format!("{site}/portal/notifications/email"),
+                    },
+                )?;
+                mail.queue(&mut tx).await?;
+                true
             }
+            _ => false,
         }
-    });
+    };
     tx.commit().await?;
     Ok(sent)
 }

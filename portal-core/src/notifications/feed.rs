@@ -8,7 +8,6 @@ use crate::error::Result;
 use crate::module::NotificationKind;
 use crate::notifications::{Delivery, FeedRules, Notifier, UnreadCache};
 use crate::tenancy::{ClientScope, PortalUser, Tenant};
-use crate::with_tx;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct FeedEntry {
@@ -48,14 +47,14 @@ pub(crate) async fn page_in(
          ORDER BY id DESC LIMIT $5",
         rules.condition()
     );
-    Ok(with_tx!(tx, c => sqlx::query_as::<_, FeedEntry>(&sql)
-    .bind(scope.contact_id())
-    .bind(scope.workspace_id())
-    .bind(scope.client_id())
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(limit)
-    .fetch_all(&mut **c)
-    .await)?)
+    tx.query_as(&sql)
+        .bind(scope.contact_id())
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all()
+        .await
 }
 
 /// Marks one of the contact's notifications read; returns where it leads, or `None` when it
@@ -67,17 +66,18 @@ pub async fn mark_read(
     id: i64,
 ) -> Result<Option<String>> {
     let mut tx = scope.begin_write(db).await?;
-    let link: Option<String> = with_tx!(&mut tx, c => sqlx::query_scalar(
-        "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
-         WHERE id = $2 AND contact_id = $3 AND workspace_id = $4 AND client_id = $5 RETURNING link",
-    )
-    .bind(crate::db::now())
-    .bind(id)
-    .bind(scope.contact_id())
-    .bind(scope.workspace_id())
-    .bind(scope.client_id())
-    .fetch_optional(&mut **c)
-    .await)?;
+    let link: Option<String> = tx
+        .query_scalar(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
+             WHERE id = $2 AND contact_id = $3 AND workspace_id = $4 AND client_id = $5 RETURNING link",
+        )
+        .bind(crate::db::now())
+        .bind(id)
+        .bind(scope.contact_id())
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_optional()
+        .await?;
     tx.commit().await?;
     unread.forget(scope.contact_id()).await;
     Ok(link)
@@ -85,17 +85,17 @@ pub async fn mark_read(
 
 pub async fn mark_all_read(db: &Db, unread: &UnreadCache, scope: ClientScope) -> Result<u64> {
     let mut tx = scope.begin_write(db).await?;
-    let done = with_tx!(&mut tx, c => sqlx::query(
-        "UPDATE notifications SET read_at = $1 \
-         WHERE contact_id = $2 AND workspace_id = $3 AND client_id = $4 AND read_at IS NULL",
-    )
-    .bind(crate::db::now())
-    .bind(scope.contact_id())
-    .bind(scope.workspace_id())
-    .bind(scope.client_id())
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = tx
+        .query(
+            "UPDATE notifications SET read_at = $1 \
+             WHERE contact_id = $2 AND workspace_id = $3 AND client_id = $4 AND read_at IS NULL",
+        )
+        .bind(crate::db::now())
+        .bind(scope.contact_id())
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .execute()
+        .await?;
     tx.commit().await?;
     unread.forget(scope.contact_id()).await;
     Ok(done)
@@ -130,16 +130,17 @@ pub async fn preferences(
 ) -> Result<Vec<KindChoice>> {
     let scope = ClientScope::new(tenant.workspace.id, user.client_id, user.contact_id);
     let mut tx = scope.begin(db).await?;
-    let rows: Vec<(String, String)> = with_tx!(&mut tx, c => sqlx::query_as(
-        "SELECT p.kind, p.delivery FROM notification_preferences p \
-         JOIN contacts c ON c.id = p.contact_id \
-         WHERE p.contact_id = $1 AND c.workspace_id = $2 AND c.client_id = $3",
-    )
-    .bind(scope.contact_id())
-    .bind(scope.workspace_id())
-    .bind(scope.client_id())
-    .fetch_all(&mut **c)
-    .await)?;
+    let rows: Vec<(String, String)> = tx
+        .query_as(
+            "SELECT p.kind, p.delivery FROM notification_preferences p \
+             JOIN contacts c ON c.id = p.contact_id \
+             WHERE p.contact_id = $1 AND c.workspace_id = $2 AND c.client_id = $3",
+        )
+        .bind(scope.contact_id())
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .fetch_all()
+        .await?;
     tx.commit().await?;
     let chosen: HashMap<String, Delivery> = rows
         .into_iter()
@@ -163,29 +164,27 @@ pub async fn set_preferences(
     choices: &[(&'static str, Delivery)],
 ) -> Result<()> {
     let mut tx = scope.begin_write(db).await?;
-    with_tx!(&mut tx, c => {
-        for (kind, delivery) in choices {
-            sqlx::query(
-                "INSERT INTO notification_preferences (contact_id, kind, delivery) VALUES ($1, $2, $3) \
-                 ON CONFLICT (contact_id, kind) DO UPDATE SET delivery = excluded.delivery",
+    for (kind, delivery) in choices {
+        tx.query(
+            "INSERT INTO notification_preferences (contact_id, kind, delivery) VALUES ($1, $2, $3) \
+             ON CONFLICT (contact_id, kind) DO UPDATE SET delivery = excluded.delivery",
+        )
+        .bind(scope.contact_id())
+        .bind(*kind)
+        .bind(delivery.as_str())
+        .execute()
+        .await?;
+        if *delivery != Delivery::Daily {
+            tx.query(
+                "UPDATE notifications SET digest_pending = FALSE \
+                 WHERE contact_id = $1 AND workspace_id = $2 AND kind = $3 AND digest_pending",
             )
             .bind(scope.contact_id())
+            .bind(scope.workspace_id())
             .bind(*kind)
-            .bind(delivery.as_str())
-            .execute(&mut **c)
+            .execute()
             .await?;
-            if *delivery != Delivery::Daily {
-                sqlx::query(
-                    "UPDATE notifications SET digest_pending = FALSE \
-                     WHERE contact_id = $1 AND workspace_id = $2 AND kind = $3 AND digest_pending",
-                )
-                .bind(scope.contact_id())
-                .bind(scope.workspace_id())
-                .bind(*kind)
-                .execute(&mut **c)
-                .await?;
-            }
         }
-    });
+    }
     tx.commit().await
 }

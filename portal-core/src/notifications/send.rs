@@ -1,12 +1,11 @@
 //! Sending: one feed entry per recipient, and an email now for those who want it now.
 use minijinja::context;
 
-use crate::db::ScopedTx;
+use crate::db::{Day, ScopedTx};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::notifications::{Delivery, Notifier};
 use crate::tenancy::Tenant;
-use crate::with_tx;
 
 /// What to tell contacts. Plain text: the feed and emails escape it.
 #[derive(Clone, Debug)]
@@ -81,57 +80,64 @@ pub async fn notify(
            AND (c.access_expires_on IS NULL OR c.access_expires_on >= $4){permission_clause} \
          ORDER BY c.id"
     );
-    let today = crate::db::today();
     let site = notifier.mailroom.site(&tenant.workspace.slug);
     let now = crate::db::now();
     let mut told = Vec::new();
-    with_tx!(tx, c => {
-        let mut query = sqlx::query_as::<_, (i64, String, String, bool, Option<String>)>(&sql)
-            .bind(ws)
-            .bind(client_id)
-            .bind(kind.key)
-            .bind(&today);
-        if let Some(p) = kind.permission {
-            query = query.bind(p);
-        }
-        let candidates = query.fetch_all(&mut **c).await?;
-        for (contact_id, address, name, joined, chosen) in candidates {
-            if let Recipients::Contacts(ids) = recipients {
-                if !ids.contains(&contact_id) {
-                    continue;
-                }
+    let mut query = tx
+        .query_as::<(i64, String, String, bool, Option<String>)>(&sql)
+        .bind(ws)
+        .bind(client_id)
+        .bind(kind.key)
+        .bind(Day::today());
+    if let Some(p) = kind.permission {
+        query = query.bind(p);
+    }
+    let candidates = query.fetch_all().await?;
+    for (contact_id, address, name, joined, chosen) in candidates {
+        if let Recipients::Contacts(ids) = recipients {
+            if !ids.contains(&contact_id) {
+                continue;
             }
-            let delivery = chosen
-                .as_deref()
-                .and_then(Delivery::parse)
-                .unwrap_or(kind.default_delivery);
-            sqlx::query(
-                "INSERT INTO notifications \
-                 (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending, source, about_type, about_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(ws)
-            .bind(client_id)
-            .bind(contact_id)
-            .bind(kind.key)
-            .bind(&title)
-            .bind(&body)
-            .bind(&notice.link)
-            .bind(now)
-            .bind(joined && delivery == Delivery::Daily)
-            .bind(&notice.source)
-            .bind(notice.about.map(|(record, _)| record))
-            .bind(notice.about.map(|(_, id)| id))
-            .execute(&mut **c)
-            .await?;
-            if joined && delivery == Delivery::Immediately {
-                let mut mail = message(notifier, tenant, &site, &address, &name, &title, &body, &notice.link)?;
-                mail.source = notice.source.clone();
-                mail.queue(&mut **c).await?;
-            }
-            told.push(contact_id);
         }
-    });
+        let delivery = chosen
+            .as_deref()
+            .and_then(Delivery::parse)
+            .unwrap_or(kind.default_delivery);
+        tx.query(
+            "INSERT INTO notifications \
+             (workspace_id, client_id, contact_id, kind, title, body, link, created_at, digest_pending, source, about_type, about_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(ws)
+        .bind(client_id)
+        .bind(contact_id)
+        .bind(kind.key)
+        .bind(&title)
+        .bind(&body)
+        .bind(&notice.link)
+        .bind(now)
+        .bind(joined && delivery == Delivery::Daily)
+        .bind(&notice.source)
+        .bind(notice.about.map(|(record, _)| record))
+        .bind(notice.about.map(|(_, id)| id))
+        .execute()
+        .await?;
+        if joined && delivery == Delivery::Immediately {
+            let mut mail = message(
+                notifier,
+                tenant,
+                &site,
+                &address,
+                &name,
+                &title,
+                &body,
+                &notice.link,
+            )?;
+            mail.source = notice.source.clone();
+            mail.queue(tx).await?;
+        }
+        told.push(contact_id);
+    }
     for contact in &told {
         notifier.unread.forget(*contact).await;
     }
@@ -173,23 +179,23 @@ pub async fn retract(
     workspace_id: i64,
     source: &str,
 ) -> Result<u64> {
-    let told: Vec<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "DELETE FROM notifications WHERE workspace_id = $1 AND source = $2 RETURNING contact_id",
-    )
-    .bind(workspace_id)
-    .bind(source)
-    .fetch_all(&mut **c)
-    .await)?;
-    with_tx!(&mut *tx, c => sqlx::query(
+    let told: Vec<i64> = tx
+        .query_scalar(
+            "DELETE FROM notifications WHERE workspace_id = $1 AND source = $2 RETURNING contact_id",
+        )
+        .bind(workspace_id)
+        .bind(source)
+        .fetch_all()
+        .await?;
+    tx.query(
         "DELETE FROM email_outbox WHERE workspace_id = $1 AND source = $2 AND sent_at IS NULL \
          AND (claimed_until IS NULL OR claimed_until < $3)",
     )
     .bind(workspace_id)
     .bind(source)
     .bind(crate::db::now())
-    .execute(&mut **c)
-    .await
-    .map(|_| ()))?;
+    .execute()
+    .await?;
     for contact in &told {
         notifier.unread.forget(*contact).await;
     }
@@ -206,14 +212,15 @@ pub async fn revise(
     body: &str,
 ) -> Result<()> {
     let body = cut(body.trim(), BODY_CHARS);
-    let told: Vec<i64> = with_tx!(&mut *tx, c => sqlx::query_scalar(
-        "UPDATE notifications SET body = $1 WHERE workspace_id = $2 AND source = $3 RETURNING contact_id",
-    )
-    .bind(&body)
-    .bind(workspace_id)
-    .bind(source)
-    .fetch_all(&mut **c)
-    .await)?;
+    let told: Vec<i64> = tx
+        .query_scalar(
+            "UPDATE notifications SET body = $1 WHERE workspace_id = $2 AND source = $3 RETURNING contact_id",
+        )
+        .bind(&body)
+        .bind(workspace_id)
+        .bind(source)
+        .fetch_all()
+        .await?;
     for contact in &told {
         notifier.unread.forget(*contact).await;
     }

@@ -8,7 +8,6 @@ use crate::db::ScopedTx;
 use crate::error::Result;
 use crate::notifications::Notifier;
 use crate::tenancy::Tenant;
-use crate::with_tx;
 
 /// What to tell the team. Plain text.
 #[derive(Clone, Debug)]
@@ -33,9 +32,13 @@ pub async fn tell_team(
     notice: &TeamNotice,
 ) -> Result<usize> {
     let ws = tenant.workspace.id;
-    let everyone: Vec<(i64, String, String, String)> = with_tx!(&mut *tx, c => sqlx::query_as(
-        "SELECT id, email, name, role FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY id")
-        .bind(ws).fetch_all(&mut **c).await)?;
+    let everyone: Vec<(i64, String, String, String)> = tx
+        .query_as(
+            "SELECT id, email, name, role FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY id",
+        )
+        .bind(ws)
+        .fetch_all()
+        .await?;
     let mut told: Vec<&(i64, String, String, String)> = everyone
         .iter()
         .filter(|(id, ..)| staff_ids.contains(id))
@@ -62,7 +65,7 @@ pub async fn tell_team(
                 link => format!("{site}/admin{}", notice.link),
             },
         )?;
-        with_tx!(&mut *tx, c => mail.queue(&mut **c).await)?;
+        mail.queue(tx).await?;
     }
     Ok(told.len())
 }

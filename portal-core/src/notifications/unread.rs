@@ -13,7 +13,6 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::notifications::{FeedEntry, FeedRules};
 use crate::tenancy::ClientScope;
-use crate::with_tx;
 
 pub const FRESH_FOR: Duration = Duration::from_secs(15);
 /// How many of the newest entries the summary keeps.
@@ -64,11 +63,12 @@ impl UnreadCache {
             rules.condition()
         );
         let mut tx = scope.begin(db).await?;
-        let n: i64 = with_tx!(&mut tx, c => sqlx::query_scalar(&sql)
-        .bind(contact)
-        .bind(scope.workspace_id())
-        .fetch_one(&mut **c)
-        .await)?;
+        let n: i64 = tx
+            .query_scalar(&sql)
+            .bind(contact)
+            .bind(scope.workspace_id())
+            .fetch_one()
+            .await?;
         let recent =
             crate::notifications::feed::page_in(&mut tx, rules, scope, None, RECENT).await?;
         tx.commit().await?;

@@ -14,13 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::Passwords;
-use crate::db::{now, BeginWrite};
+use crate::db::{now, ScopedTx};
 use crate::error::{Error, Result};
 use crate::web::me::Me;
 use crate::web::session::ClientAddr;
 use crate::web::session::{self, hash_token};
 use crate::web::sign_in::Door;
-use crate::with_db;
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -97,7 +96,15 @@ async fn account_sessions(
          ORDER BY last_seen_at DESC"
     );
     let idle_cutoff = at - state.config.session_idle_secs;
-    let rows: Vec<SessionRow> = with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(id).bind(at).bind(idle_cutoff).fetch_all(pool).await)?;
+    let rows: Vec<SessionRow> = state
+        .db
+        .query_as(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .bind(at)
+        .bind(idle_cutoff)
+        .fetch_all()
+        .await?;
     let mut views: Vec<SessionView> = rows
         .into_iter()
         .map(|r| SessionView {
@@ -228,7 +235,13 @@ pub async fn change_password(
         "SELECT password_hash FROM {} WHERE id = $1 AND workspace_id = $2",
         ctx.door().accounts()
     );
-    let stored: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(&sql).bind(ctx.id()).bind(ctx.workspace_id()).fetch_optional(pool).await)?;
+    let stored: Option<Option<String>> = state
+        .db
+        .query_scalar(&sql)
+        .bind(ctx.id())
+        .bind(ctx.workspace_id())
+        .fetch_optional()
+        .await?;
     let stored = stored.flatten();
     if !state
         .passwords
@@ -273,7 +286,14 @@ pub async fn end_others(
         "DELETE FROM {table} WHERE workspace_id = $1 AND {owner} = $2 AND token_hash <> $3"
     );
     let current = current_hash(&state, &ctx, &headers);
-    with_db!(&state.db, pool => sqlx::query(&sql).bind(ctx.workspace_id()).bind(ctx.id()).bind(&current).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(&sql)
+        .bind(ctx.workspace_id())
+        .bind(ctx.id())
+        .bind(&current)
+        .execute()
+        .await?;
     Ok(Redirect::to(&ctx.link("/account?done=others")).into_response())
 }
 
@@ -298,12 +318,15 @@ pub async fn end_one(
     let sql = format!(
         "DELETE FROM {table} WHERE workspace_id = $1 AND {owner} = $2 AND token_hash LIKE $3"
     );
-    let ended = with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let n = sqlx::query(&sql).bind(ctx.workspace_id()).bind(ctx.id()).bind(&pattern).execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(n)
-    })?;
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.workspace_id()).await?;
+    let ended = tx
+        .query(&sql)
+        .bind(ctx.workspace_id())
+        .bind(ctx.id())
+        .bind(&pattern)
+        .execute()
+        .await?;
+    tx.commit().await?;
     if ended == 0 {
         return Err(Error::NotFound);
     }

@@ -13,12 +13,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::db::{now, Db};
+use crate::db::{now, Day, Db};
 use crate::error::{Error, Result};
 pub use crate::tenancy::tokens::{handle_of, handle_pattern, hash_token, new_token};
 pub use crate::tenancy::SessionMeta;
 use crate::tenancy::{PortalUser, StaffUser, Tenant};
-use crate::with_db;
 
 pub const PORTAL_COOKIE: &str = "portico_portal";
 pub const STAFF_COOKIE: &str = "portico_staff";
@@ -119,14 +118,30 @@ pub async fn create_portal_session(
     let expires = created + state.config.session_ttl_secs;
     let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at, last_seen_at, user_agent, ip) \
                VALUES ($1, $2, $3, $4, $5, $4, $6, $7)";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(contact_id).bind(created).bind(expires).bind(&meta.user_agent).bind(&meta.ip).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&hash)
+        .bind(workspace_id)
+        .bind(contact_id)
+        .bind(created)
+        .bind(expires)
+        .bind(&meta.user_agent)
+        .bind(&meta.ip)
+        .execute()
+        .await?;
     Ok(token)
 }
 
 /// Ends a staff session on the server.
 pub async fn delete_staff_session(state: &AppState, token: &str) -> Result<()> {
     let sql = "DELETE FROM staff_sessions WHERE token_hash = $1";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(hash_token(token)).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(hash_token(token))
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -145,7 +160,13 @@ pub async fn start_portal_session(
     let ws = tenant.workspace.id;
     let token = create_portal_session(state, ws, contact_id, meta).await?;
     let sql = "SELECT client_id, name FROM contacts WHERE id = $1 AND workspace_id = $2";
-    let who: Option<(i64, String)> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(contact_id).bind(ws).fetch_optional(pool).await)?;
+    let who: Option<(i64, String)> = state
+        .db
+        .query_as(sql)
+        .bind(contact_id)
+        .bind(ws)
+        .fetch_optional()
+        .await?;
     if let Some((client_id, name)) = who {
         let entry = crate::activity::Entry {
             workspace_id: ws,
@@ -188,7 +209,18 @@ pub async fn create_staff_session(
     let expires = created + state.config.session_ttl_secs;
     let sql = "INSERT INTO staff_sessions (token_hash, workspace_id, staff_user_id, created_at, expires_at, last_seen_at, user_agent, ip) \
                VALUES ($1, $2, $3, $4, $5, $4, $6, $7)";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(created).bind(expires).bind(&meta.user_agent).bind(&meta.ip).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&hash)
+        .bind(workspace_id)
+        .bind(staff_user_id)
+        .bind(created)
+        .bind(expires)
+        .bind(&meta.user_agent)
+        .bind(&meta.ip)
+        .execute()
+        .await?;
     Ok(token)
 }
 
@@ -212,7 +244,15 @@ pub async fn create_api_token(
     let (token, hash) = new_token();
     let created = now();
     let sql = "INSERT INTO api_tokens (token_hash, workspace_id, staff_user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
-    with_db!(db, pool => sqlx::query(sql).bind(&hash).bind(workspace_id).bind(staff_user_id).bind(name).bind(created).bind(created + days * 86_400).execute(pool).await.map(|_| ()))?;
+    db.query(sql)
+        .bind(&hash)
+        .bind(workspace_id)
+        .bind(staff_user_id)
+        .bind(name)
+        .bind(created)
+        .bind(created + days * 86_400)
+        .execute()
+        .await?;
     Ok(token)
 }
 
@@ -221,7 +261,7 @@ pub async fn create_api_token(
 pub async fn delete_portal_session(state: &AppState, token: &str) -> Result<()> {
     let hash = hash_token(token);
     let sql = "DELETE FROM portal_sessions WHERE token_hash = $1";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).execute(pool).await.map(|_| ()))?;
+    state.db.query(sql).bind(&hash).execute().await?;
     state.sessions.invalidate(&hash).await;
     Ok(())
 }
@@ -241,7 +281,7 @@ struct CachedSession {
     expires_at: i64,
     /// The contact's last day of access, if limited: passing midnight ends the session
     /// without any write to bump the revision.
-    access_expires_on: Option<String>,
+    access_expires_on: Option<Day>,
     /// Last activity as recorded in the database; refreshed at most every `TOUCH_EVERY`.
     last_seen: AtomicI64,
     user: Arc<PortalUser>,
@@ -277,8 +317,7 @@ impl SessionCache {
             && hit.last_seen.load(Ordering::Relaxed) > idle_cutoff
             && hit
                 .access_expires_on
-                .as_deref()
-                .is_none_or(|last| last >= crate::db::today().as_str());
+                .is_none_or(|last| last >= Day::today());
         fresh.then_some(hit)
     }
 
@@ -308,7 +347,7 @@ struct ContactRow {
     client_name: String,
     expires_at: i64,
     last_seen_at: i64,
-    access_expires_on: Option<String>,
+    access_expires_on: Option<Day>,
     preview_by: Option<String>,
     permission: Option<String>,
 }
@@ -395,7 +434,19 @@ pub async fn start_preview(
     let created = now();
     let sql = "INSERT INTO portal_sessions (token_hash, workspace_id, contact_id, created_at, expires_at, last_seen_at, user_agent, ip, preview_by) \
                VALUES ($1, $2, $3, $4, $5, $4, $6, $7, $8)";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(tenant.workspace.id).bind(contact_id).bind(created).bind(created + PREVIEW_SECS).bind(&meta.user_agent).bind(&meta.ip).bind(staff_user_id).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&hash)
+        .bind(tenant.workspace.id)
+        .bind(contact_id)
+        .bind(created)
+        .bind(created + PREVIEW_SECS)
+        .bind(&meta.user_agent)
+        .bind(&meta.ip)
+        .bind(staff_user_id)
+        .execute()
+        .await?;
     let spec = CookieSpec::portal(tenant, state.config.secure_cookies);
     Ok(spec.set(&token, Some(PREVIEW_SECS)))
 }
@@ -404,9 +455,7 @@ pub async fn start_preview(
 async fn touch(db: &Db, table: &str, hash: &str, at: i64) {
     let sql =
         format!("UPDATE {table} SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1");
-    if let Err(e) =
-        with_db!(db, pool => sqlx::query(&sql).bind(at).bind(hash).execute(pool).await.map(|_| ()))
-    {
+    if let Err(e) = db.query(&sql).bind(at).bind(hash).execute().await {
         tracing::warn!(error = ?e, "recording session activity failed");
     }
 }
@@ -428,7 +477,15 @@ async fn load_contact(
                LEFT JOIN staff_users su ON su.id = s.preview_by AND su.workspace_id = s.workspace_id \
                WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4 AND ";
     let sql = format!("{sql}{}", crate::auth::links::usable_contact("$5"));
-    let rows: Vec<ContactRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(hash).bind(workspace_id).bind(at).bind(idle_cutoff).bind(crate::db::today()).fetch_all(pool).await)?;
+    let rows: Vec<ContactRow> = db
+        .query_as(&sql)
+        .bind(hash)
+        .bind(workspace_id)
+        .bind(at)
+        .bind(idle_cutoff)
+        .bind(Day::today())
+        .fetch_all()
+        .await?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -445,7 +502,7 @@ async fn load_contact(
     Ok(Some(CachedSession {
         revision: 0,
         expires_at: first.expires_at,
-        access_expires_on: first.access_expires_on.clone(),
+        access_expires_on: first.access_expires_on,
         last_seen: AtomicI64::new(first.last_seen_at),
         user: Arc::new(user),
     }))
@@ -506,15 +563,27 @@ async fn load_staff(
         let sql = "SELECT u.id, u.workspace_id, u.name, u.email, u.role FROM api_tokens t \
                    JOIN staff_users u ON u.id = t.staff_user_id AND u.workspace_id = t.workspace_id AND u.deactivated_at IS NULL \
                    WHERE t.token_hash = $1 AND t.workspace_id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3";
-        let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).fetch_optional(pool).await)?;
+        let user: Option<StaffUser> = db
+            .query_as(sql)
+            .bind(&hash)
+            .bind(workspace_id)
+            .bind(at)
+            .fetch_optional()
+            .await?;
         if user.is_some() {
             // Last use, for the tokens page, written at most once a minute per token.
             let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
                        AND (last_used_at IS NULL OR last_used_at < $3)";
             // Best effort: a busy database must not turn a valid token away.
-            let touched: std::result::Result<(), sqlx::Error> = with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()));
+            let touched = db
+                .query(sql)
+                .bind(at)
+                .bind(&hash)
+                .bind(at - TOUCH_EVERY)
+                .execute()
+                .await;
             if let Err(e) = touched {
-                tracing::warn!(error = %e, "an API token's last use was not recorded");
+                tracing::warn!(error = ?e, "an API token's last use was not recorded");
             }
         }
         user
@@ -523,10 +592,22 @@ async fn load_staff(
                    JOIN staff_users u ON u.id = s.staff_user_id AND u.workspace_id = s.workspace_id AND u.deactivated_at IS NULL \
                    WHERE s.token_hash = $1 AND s.workspace_id = $2 AND s.expires_at > $3 AND s.last_seen_at > $4";
         let idle_cutoff = at - state.config.session_idle_secs;
-        let user: Option<StaffUser> = with_db!(db, pool => sqlx::query_as(sql).bind(&hash).bind(workspace_id).bind(at).bind(idle_cutoff).fetch_optional(pool).await)?;
+        let user: Option<StaffUser> = db
+            .query_as(sql)
+            .bind(&hash)
+            .bind(workspace_id)
+            .bind(at)
+            .bind(idle_cutoff)
+            .fetch_optional()
+            .await?;
         if user.is_some() {
             let sql = "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3";
-            with_db!(db, pool => sqlx::query(sql).bind(at).bind(&hash).bind(at - TOUCH_EVERY).execute(pool).await.map(|_| ()))?;
+            db.query(sql)
+                .bind(at)
+                .bind(&hash)
+                .bind(at - TOUCH_EVERY)
+                .execute()
+                .await?;
         }
         user
     };

@@ -22,7 +22,6 @@ use crate::web::csrf::CsrfToken;
 use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
 use crate::web::{render, two_step};
-use crate::with_db;
 
 /// Which accounts a form signs in; attached to each surface's `/sign-in` route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +75,14 @@ impl Door {
             ),
             Door::Admin => "SELECT id, password_hash FROM staff_users WHERE workspace_id = $1 AND email = $2 AND deactivated_at IS NULL AND $3 <> ''".into(),
         };
-        Ok(
-            with_db!(&state.db, pool => sqlx::query_as(&sql).bind(workspace_id).bind(email).bind(crate::db::today()).fetch_optional(pool).await)?,
-        )
+        state
+            .db
+            .query_as(&sql)
+            .bind(workspace_id)
+            .bind(email)
+            .bind(crate::db::Day::today())
+            .fetch_optional()
+            .await
     }
 
     /// Ends whatever session the browser presented and starts a new one.

@@ -22,7 +22,6 @@ use crate::web::render;
 use crate::web::session::ClientAddr;
 use crate::web::session::{hash_token, new_token, CookieSpec, SessionMeta};
 use crate::web::sign_in::Door;
-use crate::with_db;
 
 const COOKIE: &str = "portico_challenge";
 /// Time to fetch the phone and type the code.
@@ -69,9 +68,13 @@ async fn factor(
         "SELECT totp_secret, totp_enabled_at, totp_last_step, email FROM {} WHERE id = $1 AND workspace_id = $2",
         door.accounts()
     );
-    Ok(
-        with_db!(&state.db, pool => sqlx::query_as(&sql).bind(id).bind(workspace_id).fetch_optional(pool).await)?,
-    )
+    state
+        .db
+        .query_as(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await
 }
 
 async fn needed(state: &AppState, door: Door, workspace_id: i64, id: i64) -> Result<Needed> {
@@ -83,7 +86,12 @@ async fn needed(state: &AppState, door: Door, workspace_id: i64, id: i64) -> Res
     }
     if door == Door::Admin {
         let sql = "SELECT require_staff_2fa FROM workspaces WHERE id = $1";
-        let required: bool = with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(workspace_id).fetch_one(pool).await)?;
+        let required: bool = state
+            .db
+            .query_scalar(sql)
+            .bind(workspace_id)
+            .fetch_one()
+            .await?;
         if required {
             return Ok(Needed::Enrolment);
         }
@@ -112,7 +120,18 @@ pub async fn finish_sign_in(
     let sql = "INSERT INTO sign_in_challenges (token_hash, workspace_id, surface, account_id, next, created_at, expires_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7)";
     let next: String = next.chars().take(500).collect();
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&hash).bind(tenant.workspace.id).bind(door.surface()).bind(id).bind(&next).bind(at).bind(at + CHALLENGE_SECS).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&hash)
+        .bind(tenant.workspace.id)
+        .bind(door.surface())
+        .bind(id)
+        .bind(&next)
+        .bind(at)
+        .bind(at + CHALLENGE_SECS)
+        .execute()
+        .await?;
     let cookie = door
         .challenge_cookie(tenant, secure)
         .set(&token, Some(CHALLENGE_SECS));
@@ -143,9 +162,16 @@ async fn challenge(
     };
     let sql = "SELECT token_hash, account_id, next, failures, pending_secret FROM sign_in_challenges \
                WHERE token_hash = $1 AND workspace_id = $2 AND surface = $3 AND expires_at > $4 AND failures < $5";
-    Ok(
-        with_db!(&state.db, pool => sqlx::query_as(sql).bind(hash_token(&token)).bind(tenant.workspace.id).bind(door.surface()).bind(now()).bind(MAX_FAILURES).fetch_optional(pool).await)?,
-    )
+    state
+        .db
+        .query_as(sql)
+        .bind(hash_token(&token))
+        .bind(tenant.workspace.id)
+        .bind(door.surface())
+        .bind(now())
+        .bind(MAX_FAILURES)
+        .fetch_optional()
+        .await
 }
 
 /// The page when there is no challenge (any more): back to the password.
@@ -195,7 +221,13 @@ async fn enrolment_secret(state: &AppState, c: &Challenge) -> Result<String> {
     }
     let secret = totp::new_secret();
     let sql = "UPDATE sign_in_challenges SET pending_secret = $1 WHERE token_hash = $2";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&secret).bind(&c.token_hash).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(&secret)
+        .bind(&c.token_hash)
+        .execute()
+        .await?;
     Ok(secret)
 }
 
@@ -288,7 +320,7 @@ pub async fn submit(
     if !accepted {
         state.attempt_limits.failed(ip, &account);
         let sql = "UPDATE sign_in_challenges SET failures = failures + 1 WHERE token_hash = $1";
-        with_db!(&state.db, pool => sqlx::query(sql).bind(&c.token_hash).execute(pool).await.map(|_| ()))?;
+        state.db.query(sql).bind(&c.token_hash).execute().await?;
         if c.failures + 1 >= MAX_FAILURES {
             return start_again(&state, door, &tenant);
         }
@@ -306,7 +338,7 @@ pub async fn submit(
         );
     }
     let sql = "DELETE FROM sign_in_challenges WHERE token_hash = $1";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(&c.token_hash).execute(pool).await.map(|_| ()))?;
+    state.db.query(sql).bind(&c.token_hash).execute().await?;
     let meta = SessionMeta::from_request(&headers, ip);
     let session = door
         .start(&state, &tenant, &headers, c.account_id, &meta)
@@ -337,6 +369,15 @@ async fn accept(
          WHERE id = $4 AND workspace_id = $5 AND (totp_last_step IS NULL OR totp_last_step < $1)",
         door.accounts()
     );
-    let n = with_db!(&state.db, pool => sqlx::query(&sql).bind(step).bind(enrol).bind(now()).bind(id).bind(workspace_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = state
+        .db
+        .query(&sql)
+        .bind(step)
+        .bind(enrol)
+        .bind(now())
+        .bind(id)
+        .bind(workspace_id)
+        .execute()
+        .await?;
     Ok(n == 1)
 }

@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::web::me::Me;
 use crate::web::session::ClientAddr;
 use crate::web::sign_in::Door;
-use crate::with_db;
 
 #[derive(sqlx::FromRow)]
 struct Factor {
@@ -32,7 +31,13 @@ async fn current(state: &AppState, me: &Me) -> Result<Factor> {
         "SELECT totp_secret, totp_enabled_at, totp_last_step FROM {} WHERE id = $1 AND workspace_id = $2",
         me.door().accounts()
     );
-    let found: Option<Factor> = with_db!(&state.db, pool => sqlx::query_as(&sql).bind(me.id()).bind(me.workspace_id()).fetch_optional(pool).await)?;
+    let found: Option<Factor> = state
+        .db
+        .query_as(&sql)
+        .bind(me.id())
+        .bind(me.workspace_id())
+        .fetch_optional()
+        .await?;
     found.ok_or(Error::NotFound)
 }
 
@@ -47,9 +52,12 @@ async fn required(state: &AppState, me: &Me) -> Result<bool> {
         return Ok(false);
     }
     let sql = "SELECT require_staff_2fa FROM workspaces WHERE id = $1";
-    Ok(
-        with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(me.workspace_id()).fetch_one(pool).await)?,
-    )
+    state
+        .db
+        .query_scalar(sql)
+        .bind(me.workspace_id())
+        .fetch_one()
+        .await
 }
 
 /// `POST …/account/two-step/setup`: a new secret, not active until confirmed.
@@ -62,7 +70,14 @@ pub async fn setup(State(state): State<AppState>, me: Me) -> Result<Response> {
          WHERE id = $2 AND workspace_id = $3 AND totp_enabled_at IS NULL",
         me.door().accounts()
     );
-    with_db!(&state.db, pool => sqlx::query(&sql).bind(totp::new_secret()).bind(me.id()).bind(me.workspace_id()).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(&sql)
+        .bind(totp::new_secret())
+        .bind(me.id())
+        .bind(me.workspace_id())
+        .execute()
+        .await?;
     Ok(Redirect::to(&me.link("/account/two-step")).into_response())
 }
 
@@ -136,7 +151,16 @@ pub async fn confirm(
          WHERE id = $3 AND workspace_id = $4 AND totp_secret = $5 AND totp_enabled_at IS NULL",
         me.door().accounts()
     );
-    with_db!(&state.db, pool => sqlx::query(&sql).bind(now()).bind(step).bind(me.id()).bind(me.workspace_id()).bind(&secret).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(&sql)
+        .bind(now())
+        .bind(step)
+        .bind(me.id())
+        .bind(me.workspace_id())
+        .bind(&secret)
+        .execute()
+        .await?;
     Ok(Redirect::to(&me.link("/account?done=two_step_on")).into_response())
 }
 
@@ -173,6 +197,6 @@ pub async fn clear(db: &crate::db::Db, door: Door, workspace_id: i64, id: i64) -
          WHERE id = $1 AND workspace_id = $2",
         door.accounts()
     );
-    with_db!(db, pool => sqlx::query(&sql).bind(id).bind(workspace_id).execute(pool).await.map(|_| ()))?;
+    db.query(&sql).bind(id).bind(workspace_id).execute().await?;
     Ok(())
 }

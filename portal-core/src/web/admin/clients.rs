@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::clients::{self, ContactSummary};
-use crate::db::{now, today};
+use crate::db::{now, Day};
 use crate::error::{Error, Result};
 use crate::web::admin::activity;
 use crate::web::admin::form::Fields;
@@ -81,15 +81,20 @@ pub struct ContactRow {
 }
 
 pub fn contact_row(c: &ContactSummary) -> ContactRow {
-    let (at, day) = (now(), today());
+    let (at, day) = (now(), Day::today());
     use crate::clients::InvitationStatus as I;
     let (status, status_class, detail) = if !c.active {
         ("Deactivated", "", String::new())
-    } else if c.access_expired(&day) {
+    } else if c.access_expired(day) {
         (
             "Access expired",
             "on_hold",
-            format!("on {}", c.access_expires_on.as_deref().unwrap_or("")),
+            format!(
+                "on {}",
+                c.access_expires_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            ),
         )
     } else {
         match c.invitation(at) {

@@ -256,7 +256,7 @@ pub async fn view_as(
     }
     let contact = clients::contact(&state.db, ctx.tenant.workspace.id, id).await?;
     let client = clients::client(&state.db, ctx.tenant.workspace.id, contact.client_id).await?;
-    if !contact.active || !client.active || contact.access_expired(&crate::db::today()) {
+    if !contact.active || !client.active || contact.access_expired(crate::db::Day::today()) {
         return Err(Error::Conflict(
             "This contact cannot use the portal now (deactivated, inactive client or access expired): there is nothing to preview.".into(),
         ));

@@ -1,5 +1,6 @@
 //! Reading admin forms: fields that repeat (permission checkboxes), and the checks every
 //! name, email and date field gets.
+use crate::db::Day;
 use crate::error::{Error, Result};
 
 /// A submitted form, as pairs in order; repeated keys are kept.
@@ -119,14 +120,13 @@ impl Fields {
     }
 
     /// An optional ISO date (`YYYY-MM-DD`); empty means none.
-    pub fn date(&self, key: &str) -> Result<Option<String>> {
+    pub fn date(&self, key: &str) -> Result<Option<Day>> {
         let v = self.get(key).trim();
         if v.is_empty() {
             return Ok(None);
         }
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(v, &fmt)
-            .map(|d| Some(crate::db::iso_date(d)))
+        v.parse()
+            .map(Some)
             .map_err(|_| Error::BadRequest(format!("`{v}` is not a date (YYYY-MM-DD).")))
     }
 }

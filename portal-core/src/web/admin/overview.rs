@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::web::admin::form::Fields;
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
-use crate::with_db;
 
 #[derive(Serialize, sqlx::FromRow)]
 struct ClientRow {
@@ -45,9 +44,19 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
     let sql = "SELECT cl.id, cl.name, cl.active, \
                (SELECT COUNT(*) FROM contacts c WHERE c.client_id = cl.id) AS contacts \
                FROM clients cl WHERE cl.workspace_id = $1 ORDER BY cl.name";
-    let clients: Vec<ClientRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).fetch_all(pool).await)?;
+    let clients: Vec<ClientRow> = state
+        .db
+        .query_as(sql)
+        .bind(ctx.tenant.workspace.id)
+        .fetch_all()
+        .await?;
     let sql = "SELECT require_staff_2fa FROM workspaces WHERE id = $1";
-    let require_2fa: bool = with_db!(&state.db, pool => sqlx::query_scalar(sql).bind(ctx.tenant.workspace.id).fetch_one(pool).await)?;
+    let require_2fa: bool = state
+        .db
+        .query_scalar(sql)
+        .bind(ctx.tenant.workspace.id)
+        .fetch_one()
+        .await?;
     ctx.render(
         "admin/home.html",
         context! {
@@ -84,7 +93,13 @@ pub async fn security(
     }
     let require = Fields::parse(&body).checked("require_staff_2fa");
     let sql = "UPDATE workspaces SET require_staff_2fa = $1 WHERE id = $2";
-    with_db!(&state.db, pool => sqlx::query(sql).bind(require).bind(ctx.tenant.workspace.id).execute(pool).await.map(|_| ()))?;
+    state
+        .db
+        .query(sql)
+        .bind(require)
+        .bind(ctx.tenant.workspace.id)
+        .execute()
+        .await?;
     let what = if require { "required" } else { "made optional" };
     audit::record(
         &state.db,

@@ -16,7 +16,6 @@ use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
 use crate::web::session::{self, create_api_token};
 use crate::web::StaffContext;
-use crate::with_db;
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -74,7 +73,13 @@ async fn page(
     let sql = "SELECT t.token_hash, t.name, t.created_at, t.revoked_at, t.expires_at, t.last_used_at, t.staff_user_id, u.name AS owner \
                FROM api_tokens t JOIN staff_users u ON u.id = t.staff_user_id \
                WHERE t.workspace_id = $1 ORDER BY t.revoked_at IS NOT NULL OR t.expires_at <= $2, t.created_at DESC";
-    let rows: Vec<TokenRow> = with_db!(&state.db, pool => sqlx::query_as(sql).bind(ctx.tenant.workspace.id).bind(at).fetch_all(pool).await)?;
+    let rows: Vec<TokenRow> = state
+        .db
+        .query_as(sql)
+        .bind(ctx.tenant.workspace.id)
+        .bind(at)
+        .fetch_all()
+        .await?;
     let tokens: Vec<TokenView> = rows
         .into_iter()
         .filter(|r| r.staff_user_id == ctx.user.id || ctx.can_manage())
@@ -151,11 +156,19 @@ pub async fn revoke(
         return Err(Error::NotFound);
     };
     // Staff who may not manage others' tokens only ever match their own.
-    let only_user = if ctx.can_manage() { 0 } else { ctx.user.id };
+    let only_user = (!ctx.can_manage()).then_some(ctx.user.id);
     let sql =
         "UPDATE api_tokens SET revoked_at = $1 WHERE workspace_id = $2 AND token_hash LIKE $3 \
-               AND revoked_at IS NULL AND expires_at > $1 AND ($4 = 0 OR staff_user_id = $4)";
-    let n = with_db!(&state.db, pool => sqlx::query(sql).bind(now()).bind(ctx.tenant.workspace.id).bind(&pattern).bind(only_user).execute(pool).await.map(|r| r.rows_affected()))?;
+               AND revoked_at IS NULL AND expires_at > $1 AND ($4 IS NULL OR staff_user_id = $4)";
+    let n = state
+        .db
+        .query(sql)
+        .bind(now())
+        .bind(ctx.tenant.workspace.id)
+        .bind(&pattern)
+        .bind(only_user)
+        .execute()
+        .await?;
     if n == 0 {
         return Err(Error::NotFound);
     }
