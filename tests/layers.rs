@@ -40,9 +40,9 @@ fn starts_path(line: &str, prefix: &str) -> bool {
     })
 }
 
-/// The database layer's own names: itself, the error type and the clock (and the query
-/// macros, exported at the crate root).
-const DB_MAY_NAME: &[&str] = &["db", "error", "clock", "with_db", "with_tx"];
+/// The database layer's own names: itself, the error type and the clock (and `text_enum!`,
+/// exported at the crate root).
+const DB_MAY_NAME: &[&str] = &["db", "error", "clock", "text_enum"];
 
 enum Layer {
     /// `app.rs`, `lib.rs` and `web/`: may name everything below.

@@ -38,21 +38,6 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
-///
-/// ```ignore
-/// let rows: Vec<Project> = with_db!(&db, pool => sqlx::query_as(SQL).bind(id).fetch_all(pool).await)?;
-/// ```
-#[macro_export]
-macro_rules! with_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
-        }
-    };
-}
-
 /// Backend name, as used in module migration declarations and logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

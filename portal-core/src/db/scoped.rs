@@ -22,19 +22,6 @@ pub enum ScopedTx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$conn` bound to the scoped connection of whichever backend:
-/// `with_tx!(&mut tx, c => sqlx::query(SQL).fetch_all(&mut **c).await)`.
-#[macro_export]
-macro_rules! with_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::ScopedTx::Sqlite($conn) => $body,
-            $crate::db::ScopedTx::SqliteWrite($conn) => $body,
-            $crate::db::ScopedTx::Postgres($conn) => $body,
-        }
-    };
-}
-
 impl ScopedTx {
     pub async fn begin(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
         Ok(match db {
@@ -103,12 +90,6 @@ impl ScopedTx {
             crate::db::Backend::Sqlite => "",
         }
     }
-
-    /// The old name of [`ScopedTx::lock_for_update`], while modules move over.
-    pub fn for_update(&self) -> &'static str {
-        self.lock_for_update()
-    }
-
     /// [`ScopedTx::lock_for_update`] of one table of a join (` FOR UPDATE OF t`), where
     /// PostgreSQL would otherwise lock rows of every joined table — or refuse, when one side
     /// of an outer join may be null.

@@ -4,7 +4,7 @@
 //! contexts handlers take, the scoped connection queries run on, the helpers every module's
 //! handlers use (ids from paths, form fields and filters, JSON bodies, uploads and their
 //! storage, downloads and zip archives, the staff role check, the "done" notice, the
-//! caller's address and session), and the query macros. Everything else a module may use
+//! caller's address and session), and the database statements' types. Everything else a module may use
 //! is public under its own path (`portal_core::notifications`, `portal_core::files`, …);
 //! `docs/modules.md` says which. Items here keep their names across releases: a module
 //! written against the prelude keeps compiling when the core's files move.
@@ -29,4 +29,3 @@ pub use crate::web::session::{ClientAddr, SessionMeta};
 pub use crate::web::upload_form::UploadForm;
 pub use crate::web::{archive, download};
 pub use crate::web::{PortalContext, StaffContext};
-pub use crate::{with_db, with_tx};
