@@ -270,23 +270,21 @@ struct Broken(Arc<AtomicUsize>);
 
 #[async_trait]
 impl PortalModule for Broken {
-    fn id(&self) -> &'static str {
-        "a_broken"
-    }
-    fn name(&self) -> &'static str {
-        "Broken"
-    }
-    fn version(&self) -> &'static str {
-        "0.0.0"
-    }
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[WidgetKind {
-            key: "oops",
-            label: "Never shown",
-            order: 1,
-            choices: &[],
-            default_choices: &[],
-        }]
+    fn manifest(&self) -> &'static Manifest {
+        const MANIFEST: Manifest = Manifest {
+            id: "a_broken",
+            name: "Broken",
+            version: "0.0.0",
+            widget_kinds: &[WidgetKind {
+                key: "oops",
+                label: "Never shown",
+                order: 1,
+                choices: &[],
+                default_choices: &[],
+            }],
+            ..Manifest::EMPTY
+        };
+        &MANIFEST
     }
     async fn widgets(
         &self,

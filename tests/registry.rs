@@ -7,7 +7,8 @@ use portal_core::module::RegistryError;
 use portal_core::notifications::Delivery;
 use portal_core::ModuleRegistry;
 use portal_core::{
-    async_trait, AppState, Error, FeatureDecl, NotificationKind, PortalModule, Routes, TierDecl,
+    async_trait, AppState, Error, FeatureDecl, Manifest, NotificationKind, PortalModule, Routes,
+    TierDecl,
 };
 use portico_tests::{backends, fresh_db, serve, test_catalogue, As, Backend};
 
@@ -19,6 +20,10 @@ struct Fake {
     fail_start: bool,
     route: Option<&'static str>,
     kinds: &'static [NotificationKind],
+    /// Its portal route's permission written before the route, where it guards nothing.
+    requires_first: bool,
+    /// Built once from the fields above: real modules hand out a `const`.
+    manifest: std::sync::OnceLock<&'static Manifest>,
 }
 
 const fn fake(id: &'static str, deps: &'static [&'static str]) -> Fake {
@@ -29,6 +34,8 @@ const fn fake(id: &'static str, deps: &'static [&'static str]) -> Fake {
         fail_start: false,
         route: None,
         kinds: &[],
+        requires_first: false,
+        manifest: std::sync::OnceLock::new(),
     }
 }
 
@@ -38,28 +45,28 @@ async fn hello() -> &'static str {
 
 #[async_trait]
 impl PortalModule for Fake {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn name(&self) -> &'static str {
-        self.id
-    }
-    fn version(&self) -> &'static str {
-        "0.0.0"
-    }
-    fn depends_on(&self) -> &'static [&'static str] {
-        self.deps
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        self.features
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        self.kinds
+    fn manifest(&self) -> &'static Manifest {
+        self.manifest.get_or_init(|| {
+            Box::leak(Box::new(Manifest {
+                id: self.id,
+                name: self.id,
+                version: "0.0.0",
+                depends_on: self.deps,
+                features: self.features,
+                notification_kinds: self.kinds,
+                ..Manifest::EMPTY
+            }))
+        })
     }
     fn portal_routes(&self) -> Routes {
+        let routes = if self.requires_first {
+            Routes::new().requires("can_view_files")
+        } else {
+            Routes::new()
+        };
         match self.route {
-            Some(path) => Routes::new().get(path, hello),
-            None => Routes::new(),
+            Some(path) => routes.get(path, hello),
+            None => routes,
         }
     }
     async fn start(&self, _state: &AppState) -> portal_core::Result<()> {
@@ -222,6 +229,23 @@ fn two_modules_cannot_claim_one_feature_or_route() {
         ..fake("one", &[])
     }])
     .is_ok());
+}
+
+/// `requires` guards the route written before it; written first it would guard nothing and
+/// serve the route to every contact, so the module is refused at start-up instead.
+#[test]
+fn a_permission_written_before_any_route_is_refused() {
+    let err = registry(vec![Fake {
+        route: Some("/files"),
+        requires_first: true,
+        ..fake("one", &[])
+    }])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "module `one`: Portal routes: `requires(\"can_view_files\")` comes before any route; \
+         write it after the route it guards"
+    );
 }
 
 #[test]

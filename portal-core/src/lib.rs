@@ -45,7 +45,7 @@ pub mod workspace;
 pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
-    FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl, Widget,
+    FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl, Widget,
     WidgetKind,
 };
 pub use tenancy::ClientScope;
@@ -63,6 +63,20 @@ macro_rules! module_files {
     () => {
         include!(concat!(env!("OUT_DIR"), "/portico_templates.rs"));
         include!(concat!(env!("OUT_DIR"), "/portico_migrations.rs"));
+    };
+}
+
+/// Registers a module type with the portal: linking the crate is then all it takes.
+///
+/// ```ignore
+/// portal_core::register_module!(Notices);
+/// ```
+#[macro_export]
+macro_rules! register_module {
+    ($module:expr) => {
+        $crate::inventory::submit! {
+            $crate::ModuleRegistration { build: || ::std::boxed::Box::new($module) }
+        }
     };
 }
 

@@ -21,82 +21,68 @@ pub const WIDGET: &str = "notices";
 
 pub struct Notices;
 
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Notices",
+    version: env!("CARGO_PKG_VERSION"),
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Notices",
+        // Lowest first. On `read_only` the page shows no button and the POST route
+        // answers 403 — the core does both; the module only declares the tier.
+        tiers: &[
+            TierDecl {
+                key: "read_only",
+                label: "Read notices",
+                read_only: true,
+            },
+            TierDecl {
+                key: "interactive",
+                label: "Read and acknowledge",
+                read_only: false,
+            },
+        ],
+    }],
+    permissions: &[PermissionDecl {
+        key: CAN_ACKNOWLEDGE,
+        label: "Acknowledge notices",
+        description: "Confirm having read a notice from the agency.",
+        presets: &["client_admin", "client_finance", "client_viewer"],
+    }],
+    menu_items: &[MenuItem {
+        label: "Notices",
+        path: "/notices",
+        icon: "bell",
+        order: 50,
+        permission: None,
+        feature: Some(FEATURE),
+    }],
+    widget_kinds: &[WidgetKind {
+        key: WIDGET,
+        label: "Notices",
+        order: 50,
+        choices: &[],
+        default_choices: &[],
+    }],
+    notification_kinds: &[NotificationKind {
+        key: NOTICE_POSTED,
+        label: "A notice from the agency",
+        permission: None,
+        default_delivery: portal_core::notifications::Delivery::Daily,
+    }],
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
 // Linking this crate is all it takes: the host finds the module through `inventory`.
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Notices) }
-}
+portal_core::register_module!(Notices);
 
 #[async_trait]
 impl PortalModule for Notices {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Notices"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Notices",
-            // Lowest first. On `read_only` the page shows no button and the POST route
-            // answers 403 — the core does both; the module only declares the tier.
-            tiers: &[
-                TierDecl {
-                    key: "read_only",
-                    label: "Read notices",
-                    read_only: true,
-                },
-                TierDecl {
-                    key: "interactive",
-                    label: "Read and acknowledge",
-                    read_only: false,
-                },
-            ],
-        }]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[PermissionDecl {
-            key: CAN_ACKNOWLEDGE,
-            label: "Acknowledge notices",
-            description: "Confirm having read a notice from the agency.",
-            presets: &["client_admin", "client_finance", "client_viewer"],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Notices",
-            path: "/notices",
-            icon: "bell",
-            order: 50,
-            permission: None,
-            feature: Some(FEATURE),
-        }]
-    }
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[WidgetKind {
-            key: WIDGET,
-            label: "Notices",
-            order: 50,
-            choices: &[],
-            default_choices: &[],
-        }]
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        &[NotificationKind {
-            key: NOTICE_POSTED,
-            label: "A notice from the agency",
-            permission: None,
-            default_delivery: portal_core::notifications::Delivery::Daily,
-        }]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

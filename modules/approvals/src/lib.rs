@@ -45,81 +45,65 @@ const PENDING_WIDGET: &str = "pending";
 
 pub struct Approvals;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Approvals) }
-}
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Approvals",
+    version: env!("CARGO_PKG_VERSION"),
+    // Deliverables belong to projects.
+    depends_on: &[portico_projects::ID],
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Deliverable approvals",
+        tiers: &[
+            TierDecl {
+                key: "read_only",
+                label: "See deliverables",
+                read_only: true,
+            },
+            TierDecl {
+                key: "interactive",
+                label: "Approve and request revisions",
+                read_only: false,
+            },
+        ],
+    }],
+    menu_items: &[MenuItem {
+        label: "Approvals",
+        path: "/approvals",
+        icon: "check",
+        order: 20,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    quick_actions: &[QuickAction {
+        key: "review",
+        label: "Review Deliverables",
+        description: "Approve the work sent to you, or say what must change.",
+        path: "/approvals",
+        order: 20,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    widget_kinds: &[WidgetKind {
+        key: PENDING_WIDGET,
+        label: "Waiting for your approval",
+        order: 15,
+        choices: &[],
+        default_choices: &[],
+    }],
+    notification_kinds: news::KINDS,
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Approvals);
 
 #[async_trait]
 impl PortalModule for Approvals {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Approvals"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    /// Deliverables belong to projects.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[portico_projects::ID]
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Deliverable approvals",
-            tiers: &[
-                TierDecl {
-                    key: "read_only",
-                    label: "See deliverables",
-                    read_only: true,
-                },
-                TierDecl {
-                    key: "interactive",
-                    label: "Approve and request revisions",
-                    read_only: false,
-                },
-            ],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Approvals",
-            path: "/approvals",
-            icon: "check",
-            order: 20,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "review",
-            label: "Review Deliverables",
-            description: "Approve the work sent to you, or say what must change.",
-            path: "/approvals",
-            order: 20,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[WidgetKind {
-            key: PENDING_WIDGET,
-            label: "Waiting for your approval",
-            order: 15,
-            choices: &[],
-            default_choices: &[],
-        }]
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        news::KINDS
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

@@ -38,66 +38,52 @@ const UNPAID_WIDGET: &str = "unpaid";
 
 pub struct Billing;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Billing) }
-}
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Billing",
+    version: env!("CARGO_PKG_VERSION"),
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Invoices and online payment",
+        tiers: &[TierDecl::STANDARD],
+    }],
+    menu_items: &[MenuItem {
+        label: "Billing",
+        path: "/billing",
+        icon: "receipt",
+        order: 40,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    quick_actions: &[QuickAction {
+        key: "pay",
+        label: "Pay Your Bills",
+        description: "Your invoices, what is due, and how to pay.",
+        path: "/billing",
+        order: 40,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    widget_kinds: &[WidgetKind {
+        key: UNPAID_WIDGET,
+        label: "Invoices to pay",
+        order: 40,
+        choices: &[],
+        default_choices: &[],
+    }],
+    notification_kinds: news::KINDS,
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Billing);
 
 #[async_trait]
 impl PortalModule for Billing {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Billing"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Invoices and online payment",
-            tiers: &[TierDecl::STANDARD],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Billing",
-            path: "/billing",
-            icon: "receipt",
-            order: 40,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "pay",
-            label: "Pay Your Bills",
-            description: "Your invoices, what is due, and how to pay.",
-            path: "/billing",
-            order: 40,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[WidgetKind {
-            key: UNPAID_WIDGET,
-            label: "Invoices to pay",
-            order: 40,
-            choices: &[],
-            default_choices: &[],
-        }]
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        news::KINDS
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

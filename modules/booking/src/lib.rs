@@ -40,62 +40,50 @@ pub const CAN_CHANGE_OTHERS: &str = "can_change_colleagues_meetings";
 
 pub struct Booking;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Booking) }
-}
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Booking",
+    version: env!("CARGO_PKG_VERSION"),
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Meeting booking",
+        tiers: &[TierDecl::STANDARD],
+    }],
+    permissions: &[PermissionDecl {
+        key: CAN_CHANGE_OTHERS,
+        label: "Move and cancel colleagues' meetings",
+        description: "Move or cancel a meeting another contact of the client booked (everyone moves and cancels their own).",
+        presets: &["client_admin"],
+    }],
+    menu_items: &[MenuItem {
+        label: "Meetings",
+        path: "/booking",
+        icon: "calendar",
+        order: 60,
+        permission: None,
+        feature: Some(FEATURE),
+    }],
+    quick_actions: &[QuickAction {
+        key: "book",
+        label: "Book a Meeting",
+        description: "Pick a time that suits you with the team.",
+        path: "/booking",
+        order: 60,
+        permission: None,
+        feature: Some(FEATURE),
+    }],
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Booking);
 
 #[async_trait]
 impl PortalModule for Booking {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Booking"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Meeting booking",
-            tiers: &[TierDecl::STANDARD],
-        }]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[PermissionDecl {
-            key: CAN_CHANGE_OTHERS,
-            label: "Move and cancel colleagues' meetings",
-            description: "Move or cancel a meeting another contact of the client booked (everyone moves and cancels their own).",
-            presets: &["client_admin"],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Meetings",
-            path: "/booking",
-            icon: "calendar",
-            order: 60,
-            permission: None,
-            feature: Some(FEATURE),
-        }]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "book",
-            label: "Book a Meeting",
-            description: "Pick a time that suits you with the team.",
-            path: "/booking",
-            order: 60,
-            permission: None,
-            feature: Some(FEATURE),
-        }]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

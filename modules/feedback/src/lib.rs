@@ -52,67 +52,51 @@ pub const MAX_FILES: usize = 10;
 
 pub struct Feedback;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Feedback) }
-}
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Feedback",
+    version: env!("CARGO_PKG_VERSION"),
+    // Feedback names projects, routes to their leads and becomes their tasks.
+    depends_on: &[portico_projects::ID],
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Feedback",
+        tiers: &[TierDecl::STANDARD],
+    }],
+    menu_items: &[MenuItem {
+        label: "Feedback",
+        path: "/feedback",
+        icon: "message",
+        order: 50,
+        permission: None,
+        feature: Some(FEATURE),
+    }],
+    quick_actions: &[QuickAction {
+        key: "send",
+        label: "Send Feedback",
+        description: "Report a problem, ask for a change or new work, or ask a question.",
+        path: "/feedback/new",
+        order: 50,
+        permission: None,
+        feature: Some(FEATURE),
+    }],
+    notification_kinds: news::KINDS,
+    record_rules: &[portal_core::notifications::RecordRule {
+        record: RECORD,
+        visible: thread_visible,
+    }],
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Feedback);
 
 #[async_trait]
 impl PortalModule for Feedback {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Feedback"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    /// Feedback names projects, routes to their leads and becomes their tasks.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[portico_projects::ID]
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Feedback",
-            tiers: &[TierDecl::STANDARD],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Feedback",
-            path: "/feedback",
-            icon: "message",
-            order: 50,
-            permission: None,
-            feature: Some(FEATURE),
-        }]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "send",
-            label: "Send Feedback",
-            description: "Report a problem, ask for a change or new work, or ask a question.",
-            path: "/feedback/new",
-            order: 50,
-            permission: None,
-            feature: Some(FEATURE),
-        }]
-    }
-    fn record_rules(&self) -> &'static [portal_core::notifications::RecordRule] {
-        &[portal_core::notifications::RecordRule {
-            record: RECORD,
-            visible: thread_visible,
-        }]
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        news::KINDS
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

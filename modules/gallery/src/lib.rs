@@ -29,76 +29,62 @@ pub const CAN_VIEW: &str = "can_view_files";
 
 pub struct Gallery;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Gallery) }
-}
-
-#[async_trait]
-impl PortalModule for Gallery {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Shared files"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    /// Shares may be tied to a project.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[portico_projects::ID]
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Gallery and shared files",
-            tiers: &[TierDecl::STANDARD],
-        }]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[PermissionDecl {
-            key: CAN_VIEW,
-            label: "See shared files",
-            description: "See and download the files and assets the agency shares with the client.",
-            presets: &["client_admin", "client_finance", "client_viewer"],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[
-            MenuItem {
-                label: "Files",
-                path: "/files",
-                icon: "file",
-                order: 30,
-                permission: Some(CAN_VIEW),
-                feature: Some(FEATURE),
-            },
-            MenuItem {
-                label: "Gallery",
-                path: "/gallery",
-                icon: "image",
-                order: 31,
-                permission: Some(CAN_VIEW),
-                feature: Some(FEATURE),
-            },
-        ]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "files",
-            label: "Get Your Files",
-            description: "Everything delivered to you, ready to download.",
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Shared files",
+    version: env!("CARGO_PKG_VERSION"),
+    // Shares may be tied to a project.
+    depends_on: &[portico_projects::ID],
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Gallery and shared files",
+        tiers: &[TierDecl::STANDARD],
+    }],
+    permissions: &[PermissionDecl {
+        key: CAN_VIEW,
+        label: "See shared files",
+        description: "See and download the files and assets the agency shares with the client.",
+        presets: &["client_admin", "client_finance", "client_viewer"],
+    }],
+    menu_items: &[
+        MenuItem {
+            label: "Files",
             path: "/files",
+            icon: "file",
             order: 30,
             permission: Some(CAN_VIEW),
             feature: Some(FEATURE),
-        }]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+        },
+        MenuItem {
+            label: "Gallery",
+            path: "/gallery",
+            icon: "image",
+            order: 31,
+            permission: Some(CAN_VIEW),
+            feature: Some(FEATURE),
+        },
+    ],
+    quick_actions: &[QuickAction {
+        key: "files",
+        label: "Get Your Files",
+        description: "Everything delivered to you, ready to download.",
+        path: "/files",
+        order: 30,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Gallery);
+
+#[async_trait]
+impl PortalModule for Gallery {
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

@@ -43,91 +43,73 @@ fn project_visible(project: &str, contact: &str) -> String {
 
 pub struct Projects;
 
-portal_core::inventory::submit! {
-    ModuleRegistration { id: ID, build: || Box::new(Projects) }
-}
+/// What this module is and brings, read by the core without running its code.
+pub const MANIFEST: Manifest = Manifest {
+    id: ID,
+    name: "Projects",
+    version: env!("CARGO_PKG_VERSION"),
+    features: &[FeatureDecl {
+        key: FEATURE,
+        label: "Project progress view",
+        tiers: &[TierDecl::STANDARD],
+    }],
+    permissions: &[PermissionDecl {
+        key: CAN_VIEW,
+        label: "View projects",
+        description: "See the client's projects, their progress, milestones and deadlines.",
+        presets: &["client_admin", "client_viewer"],
+    }],
+    menu_items: &[MenuItem {
+        label: "Projects",
+        path: "/projects",
+        icon: "folder",
+        order: 10,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    quick_actions: &[QuickAction {
+        key: "view",
+        label: "View Projects",
+        description: "Progress, milestones, deadlines and the tasks in hand.",
+        path: "/projects",
+        order: 10,
+        permission: Some(CAN_VIEW),
+        feature: Some(FEATURE),
+    }],
+    widget_kinds: &[
+        WidgetKind {
+            key: portal::SUMMARY_WIDGET,
+            label: "Your projects",
+            order: 10,
+            choices: &[],
+            default_choices: &[],
+        },
+        WidgetKind {
+            key: portal::TASKS_WIDGET,
+            label: "Ongoing tasks",
+            order: 20,
+            choices: tasks::TASK_STATUSES,
+            default_choices: &["todo", "in_progress", "in_review"],
+        },
+    ],
+    notification_kinds: news::KINDS,
+    // Notifications about a project (its replies, tasks, deliverables and feedback) leave
+    // the feed of a contact who may no longer see it.
+    record_rules: &[portal_core::notifications::RecordRule {
+        record: RECORD,
+        visible: project_visible,
+    }],
+    migrations: MIGRATIONS,
+    templates: TEMPLATES,
+    ..Manifest::EMPTY
+};
+
+portal_core::register_module!(Projects);
 
 #[async_trait]
 impl PortalModule for Projects {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn name(&self) -> &'static str {
-        "Projects"
-    }
-    fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[FeatureDecl {
-            key: FEATURE,
-            label: "Project progress view",
-            tiers: &[TierDecl::STANDARD],
-        }]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[PermissionDecl {
-            key: CAN_VIEW,
-            label: "View projects",
-            description: "See the client's projects, their progress, milestones and deadlines.",
-            presets: &["client_admin", "client_viewer"],
-        }]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[MenuItem {
-            label: "Projects",
-            path: "/projects",
-            icon: "folder",
-            order: 10,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[QuickAction {
-            key: "view",
-            label: "View Projects",
-            description: "Progress, milestones, deadlines and the tasks in hand.",
-            path: "/projects",
-            order: 10,
-            permission: Some(CAN_VIEW),
-            feature: Some(FEATURE),
-        }]
-    }
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[
-            WidgetKind {
-                key: portal::SUMMARY_WIDGET,
-                label: "Your projects",
-                order: 10,
-                choices: &[],
-                default_choices: &[],
-            },
-            WidgetKind {
-                key: portal::TASKS_WIDGET,
-                label: "Ongoing tasks",
-                order: 20,
-                choices: tasks::TASK_STATUSES,
-                default_choices: &["todo", "in_progress", "in_review"],
-            },
-        ]
-    }
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        news::KINDS
-    }
-    /// Notifications about a project (its replies, tasks, deliverables and feedback) leave
-    /// the feed of a contact who may no longer see it.
-    fn record_rules(&self) -> &'static [portal_core::notifications::RecordRule] {
-        &[portal_core::notifications::RecordRule {
-            record: RECORD,
-            visible: project_visible,
-        }]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        MIGRATIONS
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        TEMPLATES
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
     fn portal_routes(&self) -> Routes {
         Routes::new()

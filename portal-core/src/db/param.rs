@@ -19,6 +19,10 @@ pub enum Value {
 /// A Rust value that binds as one SQL parameter on both backends.
 pub trait Param {
     fn into_value(self) -> Value;
+    /// `NULL` of this parameter's kind: what `None::<Self>` binds.
+    fn null() -> Value
+    where
+        Self: Sized;
 }
 
 macro_rules! params {
@@ -27,10 +31,8 @@ macro_rules! params {
             fn into_value(self) -> Value {
                 Value::$kind(Some(($conv)(self)))
             }
-        }
-        impl Param for Option<$ty> {
-            fn into_value(self) -> Value {
-                Value::$kind(self.map($conv))
+            fn null() -> Value {
+                Value::$kind(None)
             }
         }
     )*};
@@ -49,9 +51,25 @@ params! {
     &[u8] => Blob, <[u8]>::to_vec;
 }
 
+/// An optional parameter binds a real `NULL` when it is `None`.
+impl<T: Param> Param for Option<T> {
+    fn into_value(self) -> Value {
+        match self {
+            Some(v) => v.into_value(),
+            None => T::null(),
+        }
+    }
+    fn null() -> Value {
+        T::null()
+    }
+}
+
 impl<T: Param + Clone> Param for &T {
     fn into_value(self) -> Value {
         self.clone().into_value()
+    }
+    fn null() -> Value {
+        T::null()
     }
 }
 

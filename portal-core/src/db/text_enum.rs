@@ -70,11 +70,8 @@ macro_rules! text_enum {
             fn into_value(self) -> $crate::db::Value {
                 $crate::db::Value::Text(::std::option::Option::Some(self.as_str().to_owned()))
             }
-        }
-
-        impl $crate::db::Param for ::std::option::Option<$ty> {
-            fn into_value(self) -> $crate::db::Value {
-                $crate::db::Value::Text(self.map(|s| s.as_str().to_owned()))
+            fn null() -> $crate::db::Value {
+                $crate::db::Value::Text(::std::option::Option::None)
             }
         }
     };
@@ -115,6 +112,9 @@ mod tests {
             Value::Text(Some("green".into()))
         );
         assert_eq!(None::<Colour>.into_value(), Value::Text(None));
-        assert_eq!(Colour::parse(Colour::Red.as_str()), Some(Colour::Red));
+        assert_eq!(
+            Some(Colour::Red).into_value(),
+            Value::Text(Some("red".into()))
+        );
     }
 }

@@ -6,8 +6,8 @@
 //! it, and a plan catalogue, a pricing page or a test can read a module's declarations
 //! without building its routers.
 use super::{
-    FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, WidgetKind,
-    EmbeddedTemplate,
+    EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction,
+    WidgetKind,
 };
 use crate::db::ModuleMigration;
 use crate::notifications::RecordRule;

@@ -8,12 +8,14 @@
 //! at start-up, and the domain reads only those ([`Declarations`]).
 mod checks;
 mod declarations;
+mod manifest;
 mod route_info;
 
 #[cfg(test)]
 pub(crate) use checks::is_reserved;
 pub use checks::RegistryError;
 pub use declarations::{Declaration, Declarations};
+pub use manifest::Manifest;
 pub use route_info::{RouteInfo, Surface, CORE};
 
 /// A feature a module provides, with the tiers it understands, lowest first.

@@ -16,6 +16,7 @@ pub use crate::db::{now, today, Day, Db, ModuleMigration, ScopedTx, Sql};
 pub use crate::error::{Error, Result};
 pub use crate::home::{self, Arrangement};
 pub use crate::module::{
+    Manifest,
     EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction,
     TierDecl, Widget, WidgetKind,
 };

@@ -1,11 +1,12 @@
 //! The module contract's web half: the trait a module implements to hand the portal its
 //! handlers and hooks, and how it registers.
 //!
-//! A module crate implements [`PortalModule`] and registers a [`ModuleRegistration`] with
-//! `inventory::submit!`. The registration is a small const record holding a constructor
-//! function, never a router: `inventory` needs const values, and building routers at link
-//! time would be impossible anyway. What a module declares (features, permissions, menu
-//! items, …) is domain data: `crate::module`.
+//! A module crate implements [`PortalModule`] and registers with
+//! `portal_core::register_module!(MyModule)`, which submits a [`ModuleRegistration`] to
+//! `inventory`: a small const record holding a constructor function, never a router —
+//! `inventory` needs const values, and building routers at link time would be impossible
+//! anyway. What a module declares (its [`Manifest`]: features, permissions, menu items, …)
+//! is domain data: `crate::module`.
 mod registry;
 mod routes;
 
@@ -19,14 +20,14 @@ use crate::db::{ModuleMigration, ScopedTx};
 use crate::error::Result;
 use crate::home::Arrangement;
 use crate::module::{
-    EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, Widget,
-    WidgetKind,
+    EmbeddedTemplate, FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl,
+    QuickAction, Widget, WidgetKind,
 };
 use crate::web::{PortalContext, StaffContext};
 
-/// One linked module, as `inventory` collects it.
+/// One linked module, as `inventory` collects it: how to build it, nothing else — its id
+/// and declarations are its [`Manifest`]'s. Written by [`register_module!`](crate::register_module).
 pub struct ModuleRegistration {
-    pub id: &'static str,
     pub build: fn() -> Box<dyn PortalModule>,
 }
 
@@ -34,49 +35,10 @@ inventory::collect!(ModuleRegistration);
 
 #[async_trait]
 pub trait PortalModule: Send + Sync + 'static {
-    /// Stable identifier: used in URLs of menu items, feature ownership, template names.
-    fn id(&self) -> &'static str;
-    fn name(&self) -> &'static str;
-    fn version(&self) -> &'static str;
-    /// Modules that must be linked (and entitled) for this one to work.
-    fn depends_on(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Features this module provides. A module without features is available to every
-    /// workspace that enables it; otherwise it is entitled when any of its features is.
-    /// The first feature is the module's own: its tier decides read-only behaviour.
-    fn features(&self) -> &'static [FeatureDecl] {
-        &[]
-    }
-    fn permissions(&self) -> &'static [PermissionDecl] {
-        &[]
-    }
-    fn menu_items(&self) -> &'static [MenuItem] {
-        &[]
-    }
-    fn migrations(&self) -> &'static [ModuleMigration] {
-        &[]
-    }
-    /// Cards for the home page's quick actions.
-    fn quick_actions(&self) -> &'static [QuickAction] {
-        &[]
-    }
-    /// The widgets [`PortalModule::widgets`] may return, for the home page settings.
-    fn widget_kinds(&self) -> &'static [WidgetKind] {
-        &[]
-    }
-    /// What this module notifies contacts about.
-    fn notification_kinds(&self) -> &'static [NotificationKind] {
-        &[]
-    }
-    /// The records of this module a notification may be about ([`crate::notifications::Notice::about`]),
-    /// and who may still see each: a contact's feed leaves out what they may no longer see.
-    fn record_rules(&self) -> &'static [crate::notifications::RecordRule] {
-        &[]
-    }
-    fn templates(&self) -> &'static [EmbeddedTemplate] {
-        &[]
-    }
+    /// Who the module is and what it declares, as one constant: the registry reads its id,
+    /// dependencies, features, permissions, menu, widgets, notification kinds, migrations
+    /// and templates from here, and nowhere else.
+    fn manifest(&self) -> &'static Manifest;
     /// Routes under `/portal`, seen by signed-in contacts.
     fn portal_routes(&self) -> Routes {
         Routes::new()
@@ -137,5 +99,48 @@ pub trait PortalModule: Send + Sync + 'static {
         _contact: &crate::clients::ContactSummary,
     ) -> Result<Option<String>> {
         Ok(None)
+    }
+}
+
+/// The manifest's parts, read from any module: `module.id()`, `module.migrations()`, …
+impl dyn PortalModule {
+    pub fn id(&self) -> &'static str {
+        self.manifest().id
+    }
+    pub fn name(&self) -> &'static str {
+        self.manifest().name
+    }
+    pub fn version(&self) -> &'static str {
+        self.manifest().version
+    }
+    pub fn depends_on(&self) -> &'static [&'static str] {
+        self.manifest().depends_on
+    }
+    pub fn features(&self) -> &'static [FeatureDecl] {
+        self.manifest().features
+    }
+    pub fn permissions(&self) -> &'static [PermissionDecl] {
+        self.manifest().permissions
+    }
+    pub fn menu_items(&self) -> &'static [MenuItem] {
+        self.manifest().menu_items
+    }
+    pub fn quick_actions(&self) -> &'static [QuickAction] {
+        self.manifest().quick_actions
+    }
+    pub fn widget_kinds(&self) -> &'static [WidgetKind] {
+        self.manifest().widget_kinds
+    }
+    pub fn notification_kinds(&self) -> &'static [NotificationKind] {
+        self.manifest().notification_kinds
+    }
+    pub fn record_rules(&self) -> &'static [crate::notifications::RecordRule] {
+        self.manifest().record_rules
+    }
+    pub fn migrations(&self) -> &'static [ModuleMigration] {
+        self.manifest().migrations
+    }
+    pub fn templates(&self) -> &'static [EmbeddedTemplate] {
+        self.manifest().templates
     }
 }

@@ -49,16 +49,19 @@ impl ModuleRegistry {
     pub fn from_registrations<'a>(
         regs: impl IntoIterator<Item = &'a ModuleRegistration>,
     ) -> Result<Self, RegistryError> {
-        let mut regs: Vec<&ModuleRegistration> = regs.into_iter().collect();
+        let mut modules: Vec<Arc<dyn PortalModule>> =
+            regs.into_iter().map(|r| Arc::from((r.build)())).collect();
         // inventory's order is unspecified: sort, so start-up is the same on every run.
-        regs.sort_by_key(|r| r.id);
-        let modules = regs.iter().map(|r| Arc::from((r.build)())).collect();
+        modules.sort_by_key(|m| m.id());
         Self::from_modules(modules)
     }
 
     pub fn from_modules(modules: Vec<Arc<dyn PortalModule>>) -> Result<Self, RegistryError> {
-        let declared =
-            Declarations::new(modules.iter().map(|m| declaration(m.as_ref())).collect())?;
+        let declarations = modules
+            .iter()
+            .map(|m| declaration(m.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let declared = Declarations::new(declarations)?;
         Ok(Self::arranged(modules, declared))
     }
 
@@ -92,24 +95,38 @@ impl ModuleRegistry {
     }
 }
 
-/// What `m` declares, its route tables read once (building them builds the handlers too).
-fn declaration(m: &dyn PortalModule) -> Declaration {
-    let mut routes = m.portal_routes().infos(m.id(), Surface::Portal);
-    routes.extend(m.admin_routes().infos(m.id(), Surface::Admin));
-    routes.extend(m.api_routes().infos(m.id(), Surface::Api));
-    routes.extend(m.hook_routes().infos(m.id(), Surface::Hook));
-    Declaration {
-        id: m.id(),
-        name: m.name(),
-        version: m.version(),
-        depends_on: m.depends_on(),
-        features: m.features(),
-        permissions: m.permissions(),
-        menu_items: m.menu_items(),
-        quick_actions: m.quick_actions(),
-        widget_kinds: m.widget_kinds(),
-        notification_kinds: m.notification_kinds(),
-        record_rules: m.record_rules(),
-        routes,
+/// What `m` declares: its manifest, and its route tables read once (building them builds the
+/// handlers too).
+fn declaration(m: &dyn PortalModule) -> Result<Declaration, RegistryError> {
+    let manifest = m.manifest();
+    let id = manifest.id;
+    let mut routes = Vec::new();
+    for (table, surface) in [
+        (m.portal_routes(), Surface::Portal),
+        (m.admin_routes(), Surface::Admin),
+        (m.api_routes(), Surface::Api),
+        (m.hook_routes(), Surface::Hook),
+    ] {
+        if let Some(message) = table.misplaced().first() {
+            return Err(RegistryError::Invalid {
+                module: id.into(),
+                message: format!("{surface:?} routes: {message}"),
+            });
+        }
+        routes.extend(table.infos(id, surface));
     }
+    Ok(Declaration {
+        id,
+        name: manifest.name,
+        version: manifest.version,
+        depends_on: manifest.depends_on,
+        features: manifest.features,
+        permissions: manifest.permissions,
+        menu_items: manifest.menu_items,
+        quick_actions: manifest.quick_actions,
+        widget_kinds: manifest.widget_kinds,
+        notification_kinds: manifest.notification_kinds,
+        record_rules: manifest.record_rules,
+        routes,
+    })
 }

@@ -12,6 +12,9 @@ use crate::module::{RouteInfo, Surface, CORE};
 #[derive(Default)]
 pub struct Routes {
     entries: Vec<Entry>,
+    /// Settings given before any route, which apply to none: the registry refuses the
+    /// module at start-up rather than serve a route without the permission meant for it.
+    misplaced: Vec<String>,
 }
 
 struct Entry {
@@ -94,8 +97,11 @@ impl Routes {
     /// The route added last requires this portal permission; without it the route answers
     /// exactly like a path that does not exist.
     pub fn requires(mut self, permission: &'static str) -> Self {
-        if let Some(last) = self.entries.last_mut() {
-            last.permission = Some(permission);
+        match self.entries.last_mut() {
+            Some(last) => last.permission = Some(permission),
+            None => self.misplaced.push(format!(
+                "`requires(\"{permission}\")` comes before any route; write it after the route it guards"
+            )),
         }
         self
     }
@@ -108,8 +114,12 @@ impl Routes {
     /// exist nowhere) and with the caller's own (taken): declare every parameter a handler
     /// looks a record up by, and the rest of a valid request (`type` for booking's `move`).
     pub fn record_params(mut self, params: &'static [(&'static str, &'static str)]) -> Self {
-        if let Some(last) = self.entries.last_mut() {
-            last.record_params = params;
+        match self.entries.last_mut() {
+            Some(last) => last.record_params = params,
+            None => self.misplaced.push(
+                "`record_params` comes before any route; write it after the route it describes"
+                    .into(),
+            ),
         }
         self
     }
@@ -141,6 +151,7 @@ impl Routes {
     /// Every route of `other` too: the core builds its table from a few shared parts.
     pub fn merge(mut self, other: Routes) -> Self {
         self.entries.extend(other.entries);
+        self.misplaced.extend(other.misplaced);
         self
     }
 
@@ -155,6 +166,11 @@ impl Routes {
             endpoint,
         });
         self
+    }
+
+    /// What was written in the wrong place (see `misplaced`), for the registry to refuse.
+    pub fn misplaced(&self) -> &[String] {
+        &self.misplaced
     }
 
     pub fn is_empty(&self) -> bool {
