@@ -177,6 +177,19 @@ pub async fn team(db: &Db, workspace_id: i64) -> Result<Vec<TeamMember>> {
     db.query_as(sql).bind(workspace_id).fetch_all().await
 }
 
+/// Whether `client` is one of the workspace's clients, read in `tx`, the transaction about
+/// to store a reference to it (a module's record "for this client").
+pub async fn is_client_of(tx: &mut ScopedTx, workspace_id: i64, client: i64) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM clients WHERE id = $1 AND workspace_id = $2";
+    let n: i64 = tx
+        .query_scalar(sql)
+        .bind(client)
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
+    Ok(n == 1)
+}
+
 /// `Ok` when `staff` is nobody or one of the workspace's team; otherwise a 400 saying `why`
 /// ("Choose someone from the agency's team to assign the task to."). Read in `tx`, the
 /// transaction that is about to store the reference.

@@ -1,72 +1,68 @@
 //! Handlers of all three surfaces (a small module keeps them in one file).
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Redirect};
 use axum::Json;
 use portal_core::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use portal_core::notifications::{self, Notice, Recipients};
-
 use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED, WIDGET};
 
+// ANCHOR: list
 pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let scope = ctx.scope();
-    let mut tx = scope.begin(&state.db).await?;
-    let notices = store::for_contact(&mut tx, scope).await?;
+    let mut tx = ctx.scope().begin(&state.db).await?;
+    let notices = store::for_contact(&mut tx, ctx.scope()).await?;
     tx.commit().await?;
+    // Action controls only where the tier and the permission allow them.
+    let can_acknowledge = ctx.can_act(ID) && ctx.can(CAN_ACKNOWLEDGE);
+    let base = ctx.link("/notices");
     ctx.render(
         "notices/list.html",
-        context! {
-            notices => notices,
-            // Action controls only where the tier and the permission allow them.
-            can_acknowledge => ctx.can_act(ID) && ctx.can(CAN_ACKNOWLEDGE),
-            base => ctx.link("/notices"),
-        },
+        context! { notices, can_acknowledge, base },
     )
 }
+// ANCHOR_END: list
 
+// ANCHOR: acknowledge
 pub async fn acknowledge(
     State(state): State<AppState>,
     ctx: PortalContext,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
-    if !store::acknowledge(&state.db, ctx.scope(), id).await? {
+    Id(id): Id,
+) -> Result<Redirect> {
+    let mut tx = ctx.scope().begin_write(&state.db).await?;
+    if !store::acknowledge(&mut tx, ctx.scope(), id).await? {
         return Err(Error::NotFound);
     }
-    Ok(Redirect::to(&ctx.link("/notices")).into_response())
+    tx.commit().await?;
+    Ok(Redirect::to(&ctx.link("/notices")))
 }
+// ANCHOR_END: acknowledge
 
 /// The home page's widget, when the workspace shows it: the three newest notices the
-/// contact has not acknowledged, read on the home page's shared connection.
+/// contact has not acknowledged, read on the home page's shared transaction.
 pub async fn widget(
     ctx: &PortalContext,
-    arrangement: &Arrangement,
+    shown: &Arrangement,
     tx: &mut ScopedTx,
 ) -> Result<Vec<Widget>> {
-    if !arrangement.shown(&home::widget_key(ID, WIDGET)) {
+    if !shown.shown(&home::widget_key(ID, WIDGET)) {
         return Ok(Vec::new());
     }
     let notices = store::for_contact(tx, ctx.scope()).await?;
-    let unread: Vec<_> = notices
+    let notices: Vec<_> = notices
         .into_iter()
         .filter(|n| !n.acknowledged)
         .take(3)
         .collect();
-    Ok(vec![Widget {
-        key: WIDGET,
-        html: ctx.render_fragment(
-            "notices/widget.html",
-            context! { notices => unread, all => ctx.link("/notices") },
-        )?,
-    }])
+    let all = ctx.link("/notices");
+    let html = ctx.render_fragment("notices/widget.html", context! { notices, all })?;
+    Ok(vec![Widget { key: WIDGET, html }])
 }
 
 pub async fn admin_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
     let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
-    ctx.render("notices/admin_list.html", context! { notices => notices })
+    ctx.render("notices/admin_list.html", context! { notices })
 }
 
 pub async fn api_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Json<Value>> {
@@ -81,62 +77,42 @@ pub struct NewNotice {
     client_id: Option<i64>,
 }
 
+// ANCHOR: api_create
+/// `POST /api/notices` `{"title", "body", "client_id"?}`: a notice for one client tells its
+/// contacts, in the transaction that posts it; one for every client is announced to none.
 pub async fn api_create(
     State(state): State<AppState>,
     ctx: StaffContext,
-    body: std::result::Result<Json<NewNotice>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response> {
-    let Json(new) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "expected {{\"title\", \"body\", \"client_id\"?}}: {e}"
-        ))
-    })?;
+    JsonBody(new): JsonBody<NewNotice>,
+) -> Result<(StatusCode, Json<Value>)> {
     let title = new.title.trim();
-    if title.is_empty() || title.len() > 200 {
+    if title.is_empty() || title.len() > 200 || new.body.len() > 10_000 {
         return Err(Error::BadRequest(
-            "`title` must be 1 to 200 characters".into(),
-        ));
-    }
-    if new.body.len() > 10_000 {
-        return Err(Error::BadRequest(
-            "`body` must be at most 10,000 characters".into(),
+            "`title` takes 1 to 200 characters, `body` at most 10,000.".into(),
         ));
     }
     let ws = ctx.tenant.workspace.id;
-    let not_a_client = || Error::BadRequest("`client_id` is not a client of this workspace".into());
-    let id = match new.client_id {
-        // A notice for one client tells its contacts, in the transaction that posts it.
-        Some(client) => {
-            let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-            let id = store::create_for_client(&mut tx, ws, client, title, &new.body)
-                .await?
-                .ok_or_else(not_a_client)?;
-            let notice = Notice {
-                kind: NOTICE_POSTED,
-                title: format!("New notice: {title}"),
-                body: new.body.clone(),
-                link: "/notices".into(),
-                source: None,
-                about: None,
-            };
-            notifications::notify(
-                &state.notifier,
-                &ctx.tenant,
-                &mut tx,
-                client,
-                &Recipients::Client,
-                &notice,
-            )
-            .await?;
-            tx.commit().await?;
-            state.wake_outbox();
-            id
-        }
-        // A notice for everyone is shown to every client, announced to none: an example
-        // keeps to one client's transaction.
-        None => store::create(&state.db, ws, None, title, &new.body)
-            .await?
-            .ok_or_else(not_a_client)?,
+    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let Some(id) = store::post(&mut tx, ws, new.client_id, title, &new.body).await? else {
+        return Err(Error::BadRequest(
+            "`client_id` is not a client of this workspace".into(),
+        ));
     };
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    if let Some(client) = new.client_id {
+        let title = format!("New notice: {title}");
+        let notice = Notice::new(NOTICE_POSTED, title, &new.body, "/notices");
+        portal_core::notifications::notify(
+            &state.notifier,
+            &ctx.tenant,
+            &mut tx,
+            client,
+            &Recipients::Client,
+            &notice,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
+// ANCHOR_END: api_create

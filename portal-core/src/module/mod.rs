@@ -160,3 +160,113 @@ pub struct QuickAction {
     pub permission: Option<&'static str>,
     pub feature: Option<&'static str>,
 }
+
+/// Constructors for a manifest written in a few lines: each takes what a declaration must
+/// say, and its optional parts chain (`MenuItem::new(…).order(50).feature(FEATURE)`).
+/// All `const`, so a manifest stays a constant.
+impl FeatureDecl {
+    pub const fn new(key: &'static str, label: &'static str, tiers: &'static [TierDecl]) -> Self {
+        FeatureDecl { key, label, tiers }
+    }
+}
+
+impl TierDecl {
+    pub const fn new(key: &'static str, label: &'static str) -> Self {
+        TierDecl {
+            key,
+            label,
+            read_only: false,
+        }
+    }
+
+    /// Pages show without action controls, and the module's mutating routes answer 403.
+    pub const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+}
+
+impl PermissionDecl {
+    pub const fn new(key: &'static str, label: &'static str, description: &'static str) -> Self {
+        PermissionDecl {
+            key,
+            label,
+            description,
+            presets: &[],
+        }
+    }
+
+    /// The role presets (`client_admin`, `client_finance`, `client_viewer`) that include it.
+    pub const fn presets(mut self, presets: &'static [&'static str]) -> Self {
+        self.presets = presets;
+        self
+    }
+}
+
+impl MenuItem {
+    pub const fn new(label: &'static str, path: &'static str, icon: &'static str) -> Self {
+        MenuItem {
+            label,
+            path,
+            icon,
+            order: 100,
+            permission: None,
+            feature: None,
+        }
+    }
+
+    /// Its place among the items, lowest first (100 unless set).
+    pub const fn order(mut self, order: i32) -> Self {
+        self.order = order;
+        self
+    }
+
+    pub const fn permission(mut self, permission: &'static str) -> Self {
+        self.permission = Some(permission);
+        self
+    }
+
+    pub const fn feature(mut self, feature: &'static str) -> Self {
+        self.feature = Some(feature);
+        self
+    }
+}
+
+impl WidgetKind {
+    pub const fn new(key: &'static str, label: &'static str) -> Self {
+        WidgetKind {
+            key,
+            label,
+            order: 100,
+            choices: &[],
+            default_choices: &[],
+        }
+    }
+
+    /// Its place among the widgets until the workspace arranges them (100 unless set).
+    pub const fn order(mut self, order: i32) -> Self {
+        self.order = order;
+        self
+    }
+}
+
+impl NotificationKind {
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        default_delivery: crate::notifications::Delivery,
+    ) -> Self {
+        NotificationKind {
+            key,
+            label,
+            permission: None,
+            default_delivery,
+        }
+    }
+
+    /// Only contacts holding it are told.
+    pub const fn permission(mut self, permission: &'static str) -> Self {
+        self.permission = Some(permission);
+        self
+    }
+}

@@ -25,6 +25,26 @@ pub struct Notice {
     pub about: Option<(&'static str, i64)>,
 }
 
+impl Notice {
+    /// A notice of `kind` about nothing in particular; set `source` and `about` when it
+    /// speaks of a record that can be taken back or hidden.
+    pub fn new(
+        kind: &'static str,
+        title: impl Into<String>,
+        body: impl Into<String>,
+        link: impl Into<String>,
+    ) -> Notice {
+        Notice {
+            kind,
+            title: title.into(),
+            body: body.into(),
+            link: link.into(),
+            source: None,
+            about: None,
+        }
+    }
+}
+
 /// Who, among the client's contacts, is told.
 #[derive(Clone, Debug)]
 pub enum Recipients {

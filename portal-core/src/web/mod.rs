@@ -9,6 +9,7 @@ pub mod context;
 pub mod csrf;
 pub mod download;
 mod error_response;
+pub mod extract;
 pub mod gate;
 pub mod home;
 pub mod me;

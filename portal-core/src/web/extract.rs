@@ -1,0 +1,43 @@
+//! Extractors that turn a request's parts into the values handlers work with, refusing the
+//! way a user expects: a malformed id is the page that does not exist, an unreadable JSON
+//! body a 400 that says what was wrong — never axum's own plain-text rejections.
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::web::admin::parse_id;
+
+/// A record's id from the route's one `{param}`. Anything but a positive whole number
+/// answers 404, exactly like another client's record or one that never existed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        parse_id(&raw).map(Id)
+    }
+}
+
+/// An API body of JSON read into `T`: a body that is not JSON, or not the shape `T` wants,
+/// is a 400 saying why (the content type is not checked: scripts forget it).
+#[derive(Clone, Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("The body could not be read: {e}")))?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| Error::BadRequest(format!("The JSON could not be read: {e}")))
+    }
+}
