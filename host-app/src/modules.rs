@@ -10,8 +10,10 @@ use portico_approvals as _;
 use portico_billing as _;
 #[cfg(feature = "booking")]
 use portico_booking as _;
+// ANCHOR: example-notices
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;
+// ANCHOR_END: example-notices
 #[cfg(feature = "feedback")]
 use portico_feedback as _;
 #[cfg(feature = "gallery")]

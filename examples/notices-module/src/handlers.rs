@@ -39,6 +39,7 @@ pub async fn acknowledge(
 }
 // ANCHOR_END: acknowledge
 
+// ANCHOR: widget
 /// The home page's widget, when the workspace shows it: the three newest notices the
 /// contact has not acknowledged, read on the home page's shared transaction.
 pub async fn widget(
@@ -59,6 +60,7 @@ pub async fn widget(
     let html = ctx.render_fragment("notices/widget.html", context! { notices, all })?;
     Ok(vec![Widget { key: WIDGET, html }])
 }
+// ANCHOR_END: widget
 
 pub async fn admin_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
     let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
