@@ -15,38 +15,9 @@ use serde::Serialize;
 use crate::db::{now, Db, ScopedTx};
 use crate::error::{Error, Result};
 
-/// What a staff member may do in the admin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Looks at everything, manages their own account and tokens.
-    Member,
-    /// Changes clients, contacts, files and settings; manages members and admins.
-    Admin,
-    /// All of that, and security settings, billing of the workspace and other owners.
-    Owner,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Owner, Role::Admin, Role::Member];
-
-    pub fn parse(raw: &str) -> Option<Role> {
-        match raw {
-            "owner" => Some(Role::Owner),
-            "admin" => Some(Role::Admin),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
-}
+/// What a staff member may do in the admin. Defined in `tenancy`, next to the
+/// [`StaffUser`](crate::tenancy::StaffUser) that holds one, and named here too.
+pub use crate::tenancy::Role;
 
 /// One person on the team, as the team page lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -54,7 +25,7 @@ pub struct Member {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub two_step: bool,
     pub deactivated_at: Option<i64>,
     /// The latest activity of any of their sessions, while one is open.
@@ -62,10 +33,6 @@ pub struct Member {
 }
 
 impl Member {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
-    }
-
     pub fn active(&self) -> bool {
         self.deactivated_at.is_none()
     }
@@ -127,7 +94,7 @@ pub fn may_change(actor_id: i64, actor_role: Role, target: &Member, change: Chan
         ));
     }
     let makes_owner = change == Change::SetRole(Role::Owner);
-    if (target.role() == Role::Owner || makes_owner) && actor_role != Role::Owner {
+    if (target.role == Role::Owner || makes_owner) && actor_role != Role::Owner {
         return Err(Error::Forbidden(
             "Only an owner can change an owner or make someone an owner.".into(),
         ));
@@ -178,9 +145,9 @@ pub async fn apply(
         .fetch_optional()
         .await?;
     let target = target.ok_or(Error::NotFound)?;
-    may_change(actor.id, actor.role(), &target, change)?;
+    may_change(actor.id, actor.role, &target, change)?;
     let already = match change {
-        Change::SetRole(role) => target.role() == role,
+        Change::SetRole(role) => target.role == role,
         Change::Deactivate => !target.active(),
         Change::Reactivate => target.active(),
         Change::ResetTwoStep => !target.two_step,
@@ -191,7 +158,7 @@ pub async fn apply(
     match change {
         Change::SetRole(role) => {
             tx.query("UPDATE staff_users SET role = $1 WHERE id = $2 AND workspace_id = $3")
-                .bind(role.as_str())
+                .bind(role)
                 .bind(target_id)
                 .bind(workspace_id)
                 .execute()
@@ -267,7 +234,7 @@ mod tests {
             id,
             name: format!("staff {id}"),
             email: format!("{id}@agency.test"),
-            role: role.as_str().into(),
+            role,
             two_step: false,
             deactivated_at: None,
             last_seen_at: None,

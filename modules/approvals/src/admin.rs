@@ -40,7 +40,7 @@ pub async fn list(
                 title => a.title,
                 client => a.client_name,
                 project => a.project_name,
-                status => context! { key => a.status, label => a.status().label() },
+                status => context! { key => a.status, label => a.status.label() },
                 version => a.version,
                 due_date => a.due_date,
                 updated_at => a.updated_at,
@@ -122,7 +122,7 @@ pub async fn show(
     let a = &view.approval;
     let base = ctx.link(&format!("/approvals/{}", a.id));
     let versions = versions_view(&view.versions, &view.files, &base);
-    let status = a.status();
+    let status = a.status;
     let notice = match f.done.as_str() {
         "created" => Some("Draft created. Add the files of version 1, then send it for review."),
         "uploaded" => Some("Files added to the version being prepared."),
@@ -178,7 +178,7 @@ pub async fn upload(
     req: Request,
 ) -> Result<Response> {
     let (tx, a) = locked(&state, &ctx, &id).await?;
-    a.status().after(Step::ChangeFiles)?;
+    a.status.after(Step::ChangeFiles)?;
     // Not held across the upload: the write below reads and checks again.
     tx.rollback().await?;
     let form = UploadForm::from_request(req, &state).await?;
@@ -293,7 +293,7 @@ pub async fn comment(
     let (mut tx, a) = locked(&state, &ctx, &id).await?;
     let form = Fields::parse(&body);
     let body = text(&form, "body", "Write a comment first.")?;
-    a.status().after(Step::Comment)?;
+    a.status.after(Step::Comment)?;
     let by = Actor::Staff {
         id: ctx.user.id,
         name: &ctx.user.name,

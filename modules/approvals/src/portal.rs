@@ -17,7 +17,7 @@ use crate::store::{self, Actor, Approval, Event, Version, VersionFile};
 use crate::{CAN_APPROVE, CAN_COMMENT, ID, MAX_TEXT};
 
 fn status_view(a: &Approval) -> Value {
-    let status = a.status();
+    let status = a.status;
     context! { key => status.as_str(), label => status.label() }
 }
 
@@ -36,10 +36,7 @@ fn row(ctx: &PortalContext, a: &Approval) -> Value {
 /// `GET /portal/approvals`.
 pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
     let found = store::list_for_client(&state.db, ctx.scope()).await?;
-    let waiting = found
-        .iter()
-        .filter(|a| a.status() == Status::Pending)
-        .count();
+    let waiting = found.iter().filter(|a| a.status == Status::Pending).count();
     let rows: Vec<_> = found.iter().map(|a| row(&ctx, a)).collect();
     ctx.render(
         "approvals/list.html",
@@ -115,7 +112,7 @@ pub async fn show(
     let base = ctx.link(&format!("/approvals/{}", a.id));
     let versions = versions_view(&view.versions, &view.files, &base);
     let live = ctx.user.preview_by.is_none() && ctx.can_act(ID);
-    let pending = a.status() == Status::Pending;
+    let pending = a.status == Status::Pending;
     ctx.render(
         "approvals/detail.html",
         context! {

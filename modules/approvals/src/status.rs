@@ -45,6 +45,8 @@ pub enum Step {
     Comment,
 }
 
+portal_core::text_enum!(Status);
+
 pub const LOCKED: &str =
     "This deliverable is approved and locked: its versions, details and files can no longer change.";
 
@@ -166,5 +168,17 @@ mod tests {
         }
         assert_eq!(Status::RevisionRequested.label(), "Revision Requested");
         assert_eq!(Status::parse("approved "), None);
+    }
+
+    #[test]
+    fn statuses_serialize_as_their_stored_word() {
+        for s in [
+            Status::Draft,
+            Status::Pending,
+            Status::Approved,
+            Status::RevisionRequested,
+        ] {
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
     }
 }

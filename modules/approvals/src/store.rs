@@ -21,7 +21,7 @@ pub struct Approval {
     pub title: String,
     pub description: String,
     pub due_date: Option<Day>,
-    pub status: String,
+    pub status: Status,
     /// The newest version sent to the client (1 for a draft): what the client reviews. A
     /// version being prepared after a revision request is not counted until it is sent.
     pub version: i64,
@@ -29,12 +29,6 @@ pub struct Approval {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-impl Approval {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
-    }
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -424,7 +418,7 @@ async fn open_version(tx: &mut ScopedTx, a: &Approval) -> Result<(i64, i64)> {
 /// Adds stored files to the version being prepared: the agency's own, or the request's
 /// client's — never another client's. Returns the version's number.
 pub async fn add_files(tx: &mut ScopedTx, a: &Approval, files: &[i64]) -> Result<i64> {
-    a.status().after(Step::ChangeFiles)?;
+    a.status.after(Step::ChangeFiles)?;
     let (version_id, number) = open_version(tx, a).await?;
     for file in files {
         let found: Option<i64> = tx
@@ -458,7 +452,7 @@ pub async fn add_files(tx: &mut ScopedTx, a: &Approval, files: &[i64]) -> Result
 
 /// Takes a file out of the version being prepared (never out of a sent one).
 pub async fn remove_file(tx: &mut ScopedTx, a: &Approval, file: i64) -> Result<()> {
-    a.status().after(Step::ChangeFiles)?;
+    a.status.after(Step::ChangeFiles)?;
     let sql = "DELETE FROM approval_files WHERE approval_id = $1 AND workspace_id = $2 AND file_id = $3 \
                AND version_id IN (SELECT id FROM approval_versions WHERE approval_id = $1 AND submitted_at IS NULL)";
     let gone = tx
@@ -489,7 +483,7 @@ async fn touch(tx: &mut ScopedTx, id: i64) -> Result<()> {
 /// Sends the version being prepared to the client: it must hold at least one file. Returns
 /// its number.
 pub async fn submit(tx: &mut ScopedTx, a: &Approval, by: Actor<'_>) -> Result<i64> {
-    let next = a.status().after(Step::Submit)?;
+    let next = a.status.after(Step::Submit)?;
     let sql = "SELECT v.id, CAST(v.number AS BIGINT), (SELECT COUNT(*) FROM approval_files af WHERE af.version_id = v.id) \
                FROM approval_versions v WHERE v.approval_id = $1 AND v.submitted_at IS NULL ORDER BY v.number DESC LIMIT 1";
     let open: Option<(i64, i64, i64)> = tx.query_as(sql).bind(a.id).fetch_optional().await?;
@@ -525,7 +519,7 @@ pub async fn decide(
     by: Actor<'_>,
 ) -> Result<Approval> {
     let a = client_one(tx, scope, id, true).await?;
-    let next = match a.status().after(step) {
+    let next = match a.status.after(step) {
         Ok(next) => next,
         Err(refused) => return Err(stale(tx, &a).await?.unwrap_or(refused)),
     };
@@ -566,11 +560,11 @@ async fn move_to(tx: &mut ScopedTx, a: &Approval, next: Status, version: i64) ->
                WHERE id = $4 AND status = $5 AND version = $6";
     let moved = tx
         .query(sql)
-        .bind(next.as_str())
+        .bind(next)
         .bind(version)
         .bind(now())
         .bind(a.id)
-        .bind(&a.status)
+        .bind(a.status)
         .bind(a.version)
         .execute()
         .await?;
@@ -627,7 +621,7 @@ pub async fn client_comment(
     by: Actor<'_>,
 ) -> Result<Approval> {
     let a = client_one(tx, scope, id, true).await?;
-    a.status().after(Step::Comment)?;
+    a.status.after(Step::Comment)?;
     event(tx, &a, "comment", body, by).await?;
     Ok(a)
 }
@@ -640,7 +634,7 @@ pub struct Details<'a> {
 }
 
 pub async fn edit(tx: &mut ScopedTx, a: &Approval, d: &Details<'_>) -> Result<()> {
-    a.status().after(Step::Edit)?;
+    a.status.after(Step::Edit)?;
     let sql = "UPDATE approvals SET title = $1, description = $2, due_date = $3, updated_at = $4 \
                WHERE id = $5 AND status = $6";
     tx.query(sql)
@@ -649,7 +643,7 @@ pub async fn edit(tx: &mut ScopedTx, a: &Approval, d: &Details<'_>) -> Result<()
         .bind(d.due_date)
         .bind(now())
         .bind(a.id)
-        .bind(&a.status)
+        .bind(a.status)
         .execute()
         .await?;
     Ok(())
@@ -658,7 +652,7 @@ pub async fn edit(tx: &mut ScopedTx, a: &Approval, d: &Details<'_>) -> Result<()
 /// Deletes a draft (nothing of it ever reached the client). Its files stay in the file
 /// manager.
 pub async fn delete(tx: &mut ScopedTx, a: &Approval) -> Result<()> {
-    a.status().after(Step::Delete)?;
+    a.status.after(Step::Delete)?;
     tx.query("DELETE FROM approvals WHERE id = $1 AND status = 'draft'")
         .bind(a.id)
         .execute()

@@ -133,7 +133,7 @@ pub async fn show(
     let inv = &view.invoice;
     let (lines, payments) = breakdown(&view)?;
     let cur = inv.currency()?;
-    let status = inv.status();
+    let status = inv.status;
     let notice = match f.done.as_str() {
         "created" => {
             Some("Draft created: add its lines, then issue it. The client sees nothing until then.")

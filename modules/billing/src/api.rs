@@ -27,7 +27,7 @@ use crate::stripe;
 
 fn summary(inv: &Invoice, today: Day) -> Result<Value> {
     let cur = inv.currency()?;
-    let (status, _) = shown(inv.status(), inv.due_date, inv.balance(), today);
+    let (status, _) = shown(inv.status, inv.due_date, inv.balance(), today);
     Ok(json!({
         "id": inv.id,
         "number": inv.number,

@@ -358,7 +358,7 @@ pub fn layout(view: &InvoiceView, head: &Letterhead, today: Day) -> Result<Vec<V
     let inv = &view.invoice;
     let cur = inv.currency()?;
     let totals = view.totals();
-    let (key, label) = shown(inv.status(), inv.due_date, inv.balance(), today);
+    let (key, label) = shown(inv.status, inv.due_date, inv.balance(), today);
     let mut flow = Flow {
         faces,
         pages: Vec::new(),
@@ -675,7 +675,7 @@ mod tests {
             client_id: 1,
             client_name: "Brightpath Studio".into(),
             number: (status != "draft").then(|| "INV-0042".to_string()),
-            status: status.into(),
+            status: crate::status::Status::parse(status).unwrap(),
             currency: "EUR".into(),
             issue_date: Some(day("2026-11-01")),
             due_date: Some(day("2026-12-01")),

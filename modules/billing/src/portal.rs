@@ -15,7 +15,7 @@ use crate::{pdf, stripe};
 /// its status as it reads today.
 pub(crate) fn invoice_view(inv: &Invoice, today: Day) -> Result<Value> {
     let cur = inv.currency()?;
-    let (key, label) = shown(inv.status(), inv.due_date, inv.balance(), today);
+    let (key, label) = shown(inv.status, inv.due_date, inv.balance(), today);
     Ok(context! {
         id => inv.id,
         number => inv.number,
@@ -87,7 +87,7 @@ pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     }
     let owed: Vec<&Invoice> = found
         .iter()
-        .filter(|i| i.status() == crate::status::Status::Sent && i.balance() > 0)
+        .filter(|i| i.status == crate::status::Status::Sent && i.balance() > 0)
         .collect();
     ctx.render(
         "billing/list.html",
@@ -113,7 +113,7 @@ async fn page(
 ) -> Result<Html<String>> {
     let view = store::view_for_client(&state.db, ctx.scope(), parse_id(id)?).await?;
     let inv = &view.invoice;
-    let payable = inv.status() == crate::status::Status::Sent
+    let payable = inv.status == crate::status::Status::Sent
         && inv.balance() > 0
         && ctx.user.preview_by.is_none()
         && stripe::connection(&state.db, inv.workspace_id)
@@ -203,7 +203,7 @@ pub async fn pay(
 ) -> Result<Response> {
     let view = store::view_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
     let inv = &view.invoice;
-    if inv.status() != crate::status::Status::Sent || inv.balance() <= 0 {
+    if inv.status != crate::status::Status::Sent || inv.balance() <= 0 {
         return Err(Error::Conflict(
             "This invoice has nothing left to pay.".into(),
         ));

@@ -17,6 +17,8 @@ pub enum Status {
     Void,
 }
 
+portal_core::text_enum!(Status);
+
 /// Something staff (or a payment) does to an invoice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -139,5 +141,14 @@ mod tests {
         for step in [T::Edit, T::Issue, T::Pay, T::Void, T::Delete] {
             assert!(Status::Void.allows(step).is_err(), "{step:?}");
         }
+    }
+
+    #[test]
+    fn statuses_round_trip_and_serialize_as_their_stored_word() {
+        for s in [Status::Draft, Status::Sent, Status::Paid, Status::Void] {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
+        assert_eq!(Status::parse("overdue"), None);
     }
 }

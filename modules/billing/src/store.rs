@@ -15,7 +15,7 @@ pub struct Invoice {
     pub client_id: i64,
     pub client_name: String,
     pub number: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub currency: String,
     pub issue_date: Option<Day>,
     pub due_date: Option<Day>,
@@ -34,9 +34,6 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
-    }
     pub fn balance(&self) -> i64 {
         self.total - self.paid
     }
@@ -320,7 +317,7 @@ pub struct DraftTerms<'a> {
 }
 
 pub async fn set_terms(tx: &mut ScopedTx, inv: &Invoice, t: &DraftTerms<'_>) -> Result<()> {
-    inv.status().allows(Step::Edit)?;
+    inv.status.allows(Step::Edit)?;
     if t.currency.code != inv.currency {
         let lines = tx
             .query_scalar::<i64>("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
@@ -360,7 +357,7 @@ pub struct NewLine<'a> {
 }
 
 pub async fn add_line(tx: &mut ScopedTx, inv: &Invoice, new: &NewLine<'_>) -> Result<()> {
-    inv.status().allows(Step::Edit)?;
+    inv.status.allows(Step::Edit)?;
     let count = tx
         .query_scalar::<i64>("SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = $1")
         .bind(inv.id)
@@ -388,7 +385,7 @@ pub async fn add_line(tx: &mut ScopedTx, inv: &Invoice, new: &NewLine<'_>) -> Re
 }
 
 pub async fn remove_line(tx: &mut ScopedTx, inv: &Invoice, line: i64) -> Result<()> {
-    inv.status().allows(Step::Edit)?;
+    inv.status.allows(Step::Edit)?;
     let gone = tx
         .query("DELETE FROM invoice_lines WHERE id = $1 AND invoice_id = $2")
         .bind(line)
@@ -435,7 +432,7 @@ async fn recompute(tx: &mut ScopedTx, id: i64) -> Result<()> {
 /// Numbers the draft from the workspace's sequence and shows it to the client. Returns the
 /// number. It must have lines, a total above zero and a due date not before its issue date.
 pub async fn issue(tx: &mut ScopedTx, inv: &Invoice, today: Day) -> Result<String> {
-    inv.status().allows(Step::Issue)?;
+    inv.status.allows(Step::Issue)?;
     if inv.total <= 0 {
         return Err(Error::BadRequest(
             "Add the lines to bill first: an invoice needs a total above zero.".into(),
@@ -521,7 +518,7 @@ pub fn method_label(method: &str) -> &'static str {
 
 /// Records a payment of at most the balance; paid in full, the invoice is Paid.
 pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>) -> Result<()> {
-    inv.status().allows(Step::Pay)?;
+    inv.status.allows(Step::Pay)?;
     let currency = inv.currency()?;
     if p.amount > inv.balance() {
         return Err(Error::BadRequest(format!(
@@ -551,7 +548,7 @@ pub async fn record_payment(tx: &mut ScopedTx, inv: &Invoice, p: &NewPayment<'_>
     let sql = "UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4 AND status = 'sent'";
     tx.query(sql)
         .bind(p.amount)
-        .bind(status.as_str())
+        .bind(status)
         .bind(now())
         .bind(inv.id)
         .execute()
@@ -572,7 +569,7 @@ pub async fn record_online_payment(
     session: &str,
     paid_on: Day,
 ) -> Result<bool> {
-    let refund_due = if inv.status() == Status::Sent {
+    let refund_due = if inv.status == Status::Sent {
         (amount - inv.balance().max(0)).max(0)
     } else {
         amount
@@ -598,16 +595,16 @@ pub async fn record_online_payment(
         return Ok(false);
     }
     if refund_due > 0 {
-        tracing::warn!(invoice = inv.id, status = %inv.status, amount, balance = inv.balance(),
+        tracing::warn!(invoice = inv.id, status = %inv.status.as_str(), amount, balance = inv.balance(),
             refund_due, "an online payment brought more than the invoice owed: recorded, the excess is due back");
     }
-    let status = match inv.status() {
+    let status = match inv.status {
         Status::Sent | Status::Paid if inv.paid + amount >= inv.total => Status::Paid,
         other => other,
     };
     tx.query("UPDATE invoices SET paid = paid + $1, status = $2, updated_at = $3 WHERE id = $4")
         .bind(amount)
-        .bind(status.as_str())
+        .bind(status)
         .bind(now())
         .bind(inv.id)
         .execute()
@@ -616,7 +613,7 @@ pub async fn record_online_payment(
 }
 
 pub async fn void(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
-    inv.status().allows(Step::Void)?;
+    inv.status.allows(Step::Void)?;
     tx.query(
         "UPDATE invoices SET status = 'void', updated_at = $1 WHERE id = $2 AND status = 'sent'",
     )
@@ -628,7 +625,7 @@ pub async fn void(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
 }
 
 pub async fn delete(tx: &mut ScopedTx, inv: &Invoice) -> Result<()> {
-    inv.status().allows(Step::Delete)?;
+    inv.status.allows(Step::Delete)?;
     tx.query("DELETE FROM invoices WHERE id = $1 AND status = 'draft'")
         .bind(inv.id)
         .execute()

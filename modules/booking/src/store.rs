@@ -312,6 +312,36 @@ pub async fn busy(db: &Db, workspace_id: i64, host: i64, from: i64) -> Result<Ve
     Ok(blocks.into_iter().map(|b| (b, b + slots::BLOCK)).collect())
 }
 
+/// Where a booking stands (`bookings.status`). Serialized as its stored word, as the API
+/// shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    /// Booked: its time is the host's.
+    Confirmed,
+    /// Called off: its time is free again; calendars are told.
+    Cancelled,
+}
+
+impl BookingStatus {
+    pub fn parse(raw: &str) -> Option<BookingStatus> {
+        match raw {
+            "confirmed" => Some(BookingStatus::Confirmed),
+            "cancelled" => Some(BookingStatus::Cancelled),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+portal_core::text_enum!(BookingStatus);
+
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Booking {
     pub id: i64,
@@ -330,13 +360,13 @@ pub struct Booking {
     pub starts_at: i64,
     pub ends_at: i64,
     pub time_zone: String,
-    pub status: String,
+    pub status: BookingStatus,
     pub sequence: i64,
 }
 
 impl Booking {
     pub fn confirmed(&self) -> bool {
-        self.status == "confirmed"
+        self.status == BookingStatus::Confirmed
     }
 }
 
@@ -545,4 +575,18 @@ pub async fn cancel(tx: &mut ScopedTx, b: &Booking) -> Result<()> {
                WHERE id = $2";
     tx.query(sql).bind(now()).bind(b.id).execute().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BookingStatus;
+
+    #[test]
+    fn statuses_round_trip_and_serialize_as_their_stored_word() {
+        for s in [BookingStatus::Confirmed, BookingStatus::Cancelled] {
+            assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
+        assert_eq!(BookingStatus::parse("Confirmed"), None);
+    }
 }

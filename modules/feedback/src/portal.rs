@@ -17,7 +17,7 @@ use crate::store::{self, Attachment, Author, Feedback, Message, NewFeedback};
 use crate::{news, MAX_FILES, MAX_TEXT};
 
 pub(crate) fn status_view(f: &Feedback) -> Value {
-    let s = f.status();
+    let s = f.status;
     context! { key => s.as_str(), label => s.label(), open => s.is_open() }
 }
 
@@ -408,7 +408,7 @@ pub async fn follow_up(
         name: &ctx.user.name,
     };
     store::add_message(&mut tx, &f, &author, &text).await?;
-    if !f.status().is_open() {
+    if !f.status.is_open() {
         store::set_status(&mut tx, &f, Status::InProgress).await?;
     }
     news::from_contact(&state, &ctx, &mut tx, &f, &text, true).await?;

@@ -1,7 +1,10 @@
 //! Where a piece of feedback stands, as the team sets it and the contact reads it.
 use portal_core::prelude::*;
+use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Serialized as its stored word (`in_progress`), as pages and the API show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Sent, not yet looked at.
     New,
@@ -10,6 +13,8 @@ pub enum Status {
     /// The team will not act on it (said why in a reply).
     Declined,
 }
+
+portal_core::text_enum!(Status);
 
 pub const ALL: [Status; 4] = [
     Status::New,
@@ -67,5 +72,12 @@ mod tests {
         }
         assert!(Status::read("done").is_err());
         assert!(Status::New.is_open() && !Status::Resolved.is_open());
+    }
+
+    #[test]
+    fn statuses_serialize_as_their_stored_word() {
+        for s in ALL {
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
     }
 }

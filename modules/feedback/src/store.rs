@@ -23,17 +23,11 @@ pub struct Feedback {
     pub category: Option<String>,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    pub status: Status,
     pub assignee_id: Option<i64>,
     pub task_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-impl Feedback {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::New)
-    }
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -488,13 +482,13 @@ async fn touch(tx: &mut ScopedTx, f: &Feedback) -> Result<()> {
 
 /// Sets the status; `false` when it already was that (nothing to tell anyone).
 pub async fn set_status(tx: &mut ScopedTx, f: &Feedback, status: Status) -> Result<bool> {
-    if f.status() == status {
+    if f.status == status {
         return Ok(false);
     }
     tx.query(
         "UPDATE feedback SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4",
     )
-    .bind(status.as_str())
+    .bind(status)
     .bind(now())
     .bind(f.id)
     .bind(f.workspace_id)

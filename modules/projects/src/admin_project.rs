@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::comments::{self, checked_body, Comment, MAX_BODY, NOTE, REPLY};
 use crate::news;
-use crate::store::{self, Project, ProjectFields, STATUSES};
-use crate::tasks::{self, label, Task, TaskFields, PRIORITIES, TASK_STATUSES};
+use crate::store::{self, Project, ProjectFields, ProjectStatus, STATUSES};
+use crate::tasks::{self, Task, TaskFields, TaskPriority, TaskStatus, PRIORITIES, TASK_STATUSES};
 
 fn notice(done: &str) -> Option<&'static str> {
     match done {
@@ -43,16 +43,6 @@ fn optional_text(form: &Fields, key: &str, what: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// `key`'s value if it is one of `table`'s keys.
-fn one_of(form: &Fields, key: &str, table: &[(&str, &str)], what: &str) -> Result<String> {
-    let v = form.get(key);
-    if table.iter().any(|(k, _)| *k == v) {
-        Ok(v.to_string())
-    } else {
-        Err(Error::BadRequest(format!("Choose a {what}.")))
-    }
-}
-
 fn project_fields(form: &Fields) -> Result<ProjectFields> {
     let progress = form
         .get("progress")
@@ -64,7 +54,7 @@ fn project_fields(form: &Fields) -> Result<ProjectFields> {
     Ok(ProjectFields {
         name: form.name("name", "project's name")?,
         description: optional_text(form, "description", "description")?,
-        status: one_of(form, "status", STATUSES, "status")?,
+        status: ProjectStatus::read(form.get("status"))?,
         start_date: form.date("start_date")?,
         due_date: form.date("due_date")?,
         progress,
@@ -90,8 +80,8 @@ fn task_fields(form: &Fields) -> Result<TaskFields> {
         title: form.name("title", "task's title")?,
         description: optional_text(form, "description", "description")?,
         internal_notes: optional_text(form, "internal_notes", "internal notes")?,
-        status: one_of(form, "status", TASK_STATUSES, "status")?,
-        priority: one_of(form, "priority", PRIORITIES, "priority")?,
+        status: TaskStatus::read(form.get("status"))?.as_str().into(),
+        priority: TaskPriority::read(form.get("priority"))?.as_str().into(),
         assignee_id,
         due_date: form.date("due_date")?.map(|d| d.to_string()),
         client_visible: form.checked("client_visible"),
@@ -152,8 +142,8 @@ pub async fn page(
         .into_iter()
         .map(|t| TaskRow {
             href: ctx.link(&format!("/projects/{id}/tasks/{}", t.id)),
-            status_label: label(TASK_STATUSES, &t.status),
-            priority_label: label(PRIORITIES, &t.priority),
+            status_label: t.status.label(),
+            priority_label: t.priority.label(),
             task: t,
         })
         .collect();
@@ -294,9 +284,9 @@ pub async fn task_status(
     let (id, task) = (parse_id(&id)?, parse_id(&task)?);
     let ws = ctx.tenant.workspace.id;
     existing_task(&state, ws, id, task).await?;
-    let status = one_of(&Fields::parse(&body), "status", TASK_STATUSES, "status")?;
+    let status = TaskStatus::read(Fields::parse(&body).get("status"))?;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
-    let change = tasks::set_task_status(&mut tx, ws, id, task, &status).await?;
+    let change = tasks::set_task_status(&mut tx, ws, id, task, status).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
     state.wake_outbox();

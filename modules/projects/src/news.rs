@@ -12,7 +12,7 @@ use portal_core::notifications::{self, Delivery, Notice, Recipients};
 use portal_core::prelude::*;
 
 use crate::comments::{Comment, CommentPosted, REPLY};
-use crate::store::{self, status_label, ProjectUpdated};
+use crate::store::{self, ProjectUpdated};
 use crate::tasks::TaskChange;
 use crate::CAN_VIEW;
 
@@ -223,7 +223,7 @@ pub async fn project_updated(
         format!(
             "{} is now {}",
             update.name,
-            status_label(&update.status).to_lowercase()
+            update.status.label().to_lowercase()
         )
     } else {
         format!("{} is {}% done", update.name, update.progress)
@@ -232,8 +232,8 @@ pub async fn project_updated(
     if status_changed {
         changes.push(format!(
             "Status: {} → {}.",
-            status_label(&update.previous_status),
-            status_label(&update.status)
+            update.previous_status.label(),
+            update.status.label()
         ));
     }
     if progress_changed {

@@ -6,8 +6,8 @@ use portal_core::prelude::*;
 use serde::Serialize;
 
 use crate::portal_tasks;
-use crate::store::{self, status_label, Milestone, Project};
-use crate::tasks;
+use crate::store::{self, Milestone, Project, ProjectStatus};
+use crate::tasks::{self, TaskStatus};
 
 pub const SUMMARY_WIDGET: &str = "summary";
 pub const TASKS_WIDGET: &str = "tasks";
@@ -28,8 +28,8 @@ fn view(ctx: &PortalContext, project: Project) -> ProjectView {
     let days_left = project.due_date.map(Day::days_from_today);
     ProjectView {
         href: ctx.link(&format!("/projects/{}", project.id)),
-        status_label: status_label(&project.status),
-        overdue: project.status != "completed" && days_left.is_some_and(|d| d < 0),
+        status_label: project.status.label(),
+        overdue: project.status != ProjectStatus::Completed && days_left.is_some_and(|d| d < 0),
         days_left,
         project,
     }
@@ -48,7 +48,7 @@ pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     let (done, active): (Vec<_>, Vec<_>) = projects
         .into_iter()
         .map(|p| view(&ctx, p))
-        .partition(|p| p.project.status == "completed");
+        .partition(|p| p.project.status == ProjectStatus::Completed);
     let deadlines = store::upcoming_deadlines(&state.db, ctx.scope(), 5).await?;
     ctx.render(
         "projects/list.html",
@@ -132,15 +132,15 @@ pub async fn widgets(
             .await?
             .into_iter()
             .map(|t| {
-                let overdue = t.task.status != "done"
+                let overdue = t.task.status != TaskStatus::Done
                     && t.task.due_date.is_some_and(|d| d.days_from_today() < 0);
                 context! {
                     title => t.task.title,
                     project => t.project_name,
                     status => t.task.status,
-                    status_label => tasks::label(tasks::TASK_STATUSES, &t.task.status),
+                    status_label => t.task.status.label(),
                     priority => t.task.priority,
-                    priority_label => tasks::label(tasks::PRIORITIES, &t.task.priority),
+                    priority_label => t.task.priority.label(),
                     due_date => t.task.due_date,
                     overdue => overdue,
                     href => ctx.link(&format!("/projects/{}/tasks/{}", t.task.project_id, t.task.id)),

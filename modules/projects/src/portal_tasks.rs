@@ -12,8 +12,8 @@ use portal_core::activity::{self, Action};
 use crate::comments::{self, Reply, MAX_BODY};
 use crate::news;
 use crate::portal::parse_id;
-use crate::store::{self, status_label};
-use crate::tasks::{self, label, ClientTask, PRIORITIES, TASK_STATUSES};
+use crate::store;
+use crate::tasks::{self, ClientTask, TaskStatus};
 
 /// The core permission that lets a contact reply.
 pub const CAN_COMMENT: &str = "can_add_comments";
@@ -31,9 +31,10 @@ pub(crate) struct TaskView {
 fn task_view(ctx: &PortalContext, task: ClientTask) -> TaskView {
     TaskView {
         href: ctx.link(&format!("/projects/{}/tasks/{}", task.project_id, task.id)),
-        status_label: label(TASK_STATUSES, &task.status),
-        priority_label: label(PRIORITIES, &task.priority),
-        overdue: task.status != "done" && task.due_date.is_some_and(|d| d.days_from_today() < 0),
+        status_label: task.status.label(),
+        priority_label: task.priority.label(),
+        overdue: task.status != TaskStatus::Done
+            && task.due_date.is_some_and(|d| d.days_from_today() < 0),
         task,
     }
 }
@@ -131,7 +132,7 @@ pub async fn task_page(
         context! {
             task => task_view(&ctx, found),
             project_name => project.name,
-            project_status => status_label(&project.status),
+            project_status => project.status.label(),
             thread => thread,
             back => ctx.link(&page_path(id, None)),
         },

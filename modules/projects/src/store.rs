@@ -6,6 +6,8 @@ use portal_core::db::iso_date_from_today;
 use portal_core::prelude::*;
 use serde::Serialize;
 
+/// The project statuses as (word, label), in [`ProjectStatus::ALL`]'s order: what the
+/// staff's forms offer.
 pub const STATUSES: &[(&str, &str)] = &[
     ("planning", "Planning"),
     ("in_progress", "In progress"),
@@ -14,13 +16,61 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("completed", "Completed"),
 ];
 
-pub fn status_label(status: &str) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(k, _)| *k == status)
-        .map(|(_, l)| *l)
-        .unwrap_or("Unknown")
+/// Where a project stands (`projects.status`): exactly the words its CHECK constraint
+/// allows. Serialized as its stored word, which the templates compare
+/// (`p.status == "completed"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Planning,
+    InProgress,
+    InReview,
+    OnHold,
+    Completed,
 }
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 5] = [
+        ProjectStatus::Planning,
+        ProjectStatus::InProgress,
+        ProjectStatus::InReview,
+        ProjectStatus::OnHold,
+        ProjectStatus::Completed,
+    ];
+
+    pub fn parse(raw: &str) -> Option<ProjectStatus> {
+        ProjectStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Planning => "planning",
+            ProjectStatus::InProgress => "in_progress",
+            ProjectStatus::InReview => "in_review",
+            ProjectStatus::OnHold => "on_hold",
+            ProjectStatus::Completed => "completed",
+        }
+    }
+
+    /// As the client and the team read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectStatus::Planning => "Planning",
+            ProjectStatus::InProgress => "In progress",
+            ProjectStatus::InReview => "In review",
+            ProjectStatus::OnHold => "On hold",
+            ProjectStatus::Completed => "Completed",
+        }
+    }
+
+    /// A status from a form, or the 400 the forms have always answered.
+    pub fn read(raw: &str) -> Result<ProjectStatus> {
+        ProjectStatus::parse(raw)
+            .ok_or_else(|| portal_core::Error::BadRequest("Choose a status.".into()))
+    }
+}
+
+portal_core::text_enum!(ProjectStatus);
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Project {
@@ -28,7 +78,7 @@ pub struct Project {
     pub client_id: i64,
     pub name: String,
     pub description: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub start_date: Option<Day>,
     pub due_date: Option<Day>,
     pub progress: i64,
@@ -217,7 +267,7 @@ pub struct StaffProject {
     pub client_id: i64,
     pub client_name: String,
     pub name: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub due_date: Option<Day>,
     pub progress: i64,
 }
@@ -260,7 +310,7 @@ pub async fn milestones_for_workspace(
 pub struct ProjectFields {
     pub name: String,
     pub description: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub start_date: Option<Day>,
     pub due_date: Option<Day>,
     pub progress: i64,
@@ -275,9 +325,9 @@ pub struct ProjectUpdated {
     pub client_id: i64,
     pub project_id: i64,
     pub name: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub progress: i64,
-    pub previous_status: String,
+    pub previous_status: ProjectStatus,
     pub previous_progress: i64,
 }
 
@@ -313,7 +363,7 @@ pub async fn update_project(
     tx.query(sql)
         .bind(&f.name)
         .bind(&f.description)
-        .bind(&f.status)
+        .bind(f.status)
         .bind(f.start_date)
         .bind(f.due_date)
         .bind(f.progress)
@@ -328,7 +378,7 @@ pub async fn update_project(
         client_id: before.client_id,
         project_id: id,
         name: f.name.clone(),
-        status: f.status.clone(),
+        status: f.status,
         progress: f.progress,
         previous_status: before.status,
         previous_progress: before.progress,
@@ -339,6 +389,7 @@ pub async fn update_project(
 pub struct NewProject<'a> {
     pub name: &'a str,
     pub description: &'a str,
+    /// A [`ProjectStatus`]'s word (`"in_progress"`); another is refused.
     pub status: &'a str,
     pub start_date: Option<&'a str>,
     pub due_date: Option<&'a str>,
@@ -364,6 +415,9 @@ impl<'a> NewProject<'a> {
 }
 
 pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'_>) -> Result<i64> {
+    let status = ProjectStatus::parse(p.status).ok_or_else(|| {
+        portal_core::Error::BadRequest(format!("`{}` is not a project status.", p.status))
+    })?;
     let ts = now();
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     let sql = "INSERT INTO projects (workspace_id, client_id, name, description, status, start_date, due_date, progress, created_at, updated_at) \
@@ -374,7 +428,7 @@ pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'
         .bind(client_id)
         .bind(p.name)
         .bind(p.description)
-        .bind(p.status)
+        .bind(status)
         .bind(p.start_date)
         .bind(p.due_date)
         .bind(p.progress)
@@ -688,4 +742,23 @@ pub async fn set_access(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ProjectStatus, STATUSES};
+
+    #[test]
+    fn statuses_are_the_forms_words_and_serialize_as_them() {
+        let words: Vec<(&str, &str)> = ProjectStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect();
+        assert_eq!(words, STATUSES);
+        for s in ProjectStatus::ALL {
+            assert_eq!(ProjectStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
+        assert!(ProjectStatus::read("done").is_err());
+    }
 }

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::store::visible;
 
+/// The task statuses as (word, label), in [`TaskStatus::ALL`]'s order: what the staff's
+/// forms and the home page's widget offer.
 pub const TASK_STATUSES: &[(&str, &str)] = &[
     ("todo", "To do"),
     ("in_progress", "In progress"),
@@ -13,6 +15,7 @@ pub const TASK_STATUSES: &[(&str, &str)] = &[
     ("done", "Done"),
 ];
 
+/// The priorities as (word, label), in [`TaskPriority::ALL`]'s order.
 pub const PRIORITIES: &[(&str, &str)] = &[
     ("low", "Low"),
     ("normal", "Normal"),
@@ -20,14 +23,103 @@ pub const PRIORITIES: &[(&str, &str)] = &[
     ("urgent", "Urgent"),
 ];
 
-/// The label of `key` in `table`; "Unknown" for a key the table lacks.
-pub fn label(table: &[(&str, &'static str)], key: &str) -> &'static str {
-    table
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, l)| *l)
-        .unwrap_or("Unknown")
+/// Where a task stands (`tasks.status`): exactly the words its CHECK constraint allows.
+/// Serialized as its stored word, which the templates compare (`t.status == k`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Todo,
+    InProgress,
+    InReview,
+    Done,
 }
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::Todo,
+        TaskStatus::InProgress,
+        TaskStatus::InReview,
+        TaskStatus::Done,
+    ];
+
+    pub fn parse(raw: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "todo",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::InReview => "in_review",
+            TaskStatus::Done => "done",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "To do",
+            TaskStatus::InProgress => "In progress",
+            TaskStatus::InReview => "In review",
+            TaskStatus::Done => "Done",
+        }
+    }
+
+    /// A status from a form, or the 400 the forms have always answered.
+    pub fn read(raw: &str) -> Result<TaskStatus> {
+        TaskStatus::parse(raw).ok_or_else(|| Error::BadRequest("Choose a status.".into()))
+    }
+}
+
+portal_core::text_enum!(TaskStatus);
+
+/// How urgent a task is (`tasks.priority`): exactly the words its CHECK constraint allows.
+/// Serialized as its stored word (`t.priority in ["high", "urgent"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskPriority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl TaskPriority {
+    pub const ALL: [TaskPriority; 4] = [
+        TaskPriority::Low,
+        TaskPriority::Normal,
+        TaskPriority::High,
+        TaskPriority::Urgent,
+    ];
+
+    pub fn parse(raw: &str) -> Option<TaskPriority> {
+        TaskPriority::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskPriority::Low => "low",
+            TaskPriority::Normal => "normal",
+            TaskPriority::High => "high",
+            TaskPriority::Urgent => "urgent",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskPriority::Low => "Low",
+            TaskPriority::Normal => "Normal",
+            TaskPriority::High => "High",
+            TaskPriority::Urgent => "Urgent",
+        }
+    }
+
+    /// A priority from a form, or the 400 the forms have always answered.
+    pub fn read(raw: &str) -> Result<TaskPriority> {
+        TaskPriority::parse(raw).ok_or_else(|| Error::BadRequest("Choose a priority.".into()))
+    }
+}
+
+portal_core::text_enum!(TaskPriority);
 
 /// A task as a contact may see it: client-visible tasks only, the assignee by name only.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -36,8 +128,8 @@ pub struct ClientTask {
     pub project_id: i64,
     pub title: String,
     pub description: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TaskStatus,
+    pub priority: TaskPriority,
     pub assignee_name: Option<String>,
     pub due_date: Option<Day>,
     pub completed_at: Option<i64>,
@@ -148,8 +240,8 @@ pub struct Task {
     pub title: String,
     pub description: String,
     pub internal_notes: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TaskStatus,
+    pub priority: TaskPriority,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub due_date: Option<Day>,
@@ -191,7 +283,9 @@ pub async fn task_for_workspace(
         .await
 }
 
-/// A task's fields as staff enter them (already checked by the caller).
+/// A task's fields as staff enter them (already checked by the caller). `status` and
+/// `priority` are the words (`"in_progress"`, `"high"`): [`create_task`] and [`update_task`]
+/// refuse any but a [`TaskStatus`]'s and a [`TaskPriority`]'s.
 #[derive(Clone, Debug)]
 pub struct TaskFields {
     pub title: String,
@@ -216,15 +310,23 @@ pub struct TaskChange {
     pub title: String,
     pub client_visible: bool,
     /// The status before the change; `None` for a new task.
-    pub previous_status: Option<String>,
-    pub status: String,
+    pub previous_status: Option<TaskStatus>,
+    pub status: TaskStatus,
 }
 
 impl TaskChange {
     /// Whether the change moved the task to Done (a new task created as done counts).
     pub fn became_done(&self) -> bool {
-        self.status == "done" && self.previous_status.as_deref() != Some("done")
+        self.status == TaskStatus::Done && self.previous_status != Some(TaskStatus::Done)
     }
+}
+
+/// The status and priority of `f`, or the 400 the forms answer.
+fn checked(f: &TaskFields) -> Result<(TaskStatus, TaskPriority)> {
+    Ok((
+        TaskStatus::read(&f.status)?,
+        TaskPriority::read(&f.priority)?,
+    ))
 }
 
 /// An assignee must be a staff user of the workspace.
@@ -262,12 +364,13 @@ pub async fn create_task(
 ) -> Result<TaskChange> {
     let (project_name, client_id) = project_of(tx, workspace_id, project_id).await?;
     check_assignee(tx, workspace_id, f.assignee_id).await?;
+    let (status, priority) = checked(f)?;
     let ts = now();
     let sql = "INSERT INTO tasks (project_id, workspace_id, client_id, title, description, internal_notes, \
                status, priority, assignee_id, due_date, client_visible, position, created_at, updated_at, completed_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                (SELECT COALESCE(MAX(position), -1) + 1 FROM tasks WHERE project_id = $1), $12, $12, $13) RETURNING id";
-    let completed = (f.status == "done").then_some(ts);
+    let completed = (status == TaskStatus::Done).then_some(ts);
     let id = tx
         .query_scalar::<i64>(sql)
         .bind(project_id)
@@ -276,8 +379,8 @@ pub async fn create_task(
         .bind(&f.title)
         .bind(&f.description)
         .bind(&f.internal_notes)
-        .bind(&f.status)
-        .bind(&f.priority)
+        .bind(status)
+        .bind(priority)
         .bind(f.assignee_id)
         .bind(&f.due_date)
         .bind(f.client_visible)
@@ -294,7 +397,7 @@ pub async fn create_task(
         title: f.title.clone(),
         client_visible: f.client_visible,
         previous_status: None,
-        status: f.status.clone(),
+        status,
     })
 }
 
@@ -315,7 +418,7 @@ async fn change_of(
         tx.lock_for_update_of("t")
     );
     let found = tx
-        .query_as::<(String, bool, String, String, i64)>(&sql)
+        .query_as::<(String, bool, TaskStatus, String, i64)>(&sql)
         .bind(task_id)
         .bind(project_id)
         .bind(workspace_id)
@@ -330,7 +433,7 @@ async fn change_of(
         task_id,
         title,
         client_visible,
-        previous_status: Some(status.clone()),
+        previous_status: Some(status),
         status,
     })
 }
@@ -346,6 +449,7 @@ pub async fn update_task(
 ) -> Result<TaskChange> {
     let mut change = change_of(tx, workspace_id, project_id, task_id).await?;
     check_assignee(tx, workspace_id, f.assignee_id).await?;
+    let (status, priority) = checked(f)?;
     let ts = now();
     let sql = "UPDATE tasks SET title = $1, description = $2, internal_notes = $3, status = $4, priority = $5, \
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
@@ -355,8 +459,8 @@ pub async fn update_task(
         .bind(&f.title)
         .bind(&f.description)
         .bind(&f.internal_notes)
-        .bind(&f.status)
-        .bind(&f.priority)
+        .bind(status)
+        .bind(priority)
         .bind(f.assignee_id)
         .bind(&f.due_date)
         .bind(f.client_visible)
@@ -368,7 +472,7 @@ pub async fn update_task(
         .await?;
     change.title = f.title.clone();
     change.client_visible = f.client_visible;
-    change.status = f.status.clone();
+    change.status = status;
     Ok(change)
 }
 
@@ -378,7 +482,7 @@ pub async fn set_task_status(
     workspace_id: i64,
     project_id: i64,
     task_id: i64,
-    status: &str,
+    status: TaskStatus,
 ) -> Result<TaskChange> {
     let mut change = change_of(tx, workspace_id, project_id, task_id).await?;
     let ts = now();
@@ -393,6 +497,54 @@ pub async fn set_task_status(
         .bind(project_id)
         .execute()
         .await?;
-    change.status = status.to_string();
+    change.status = status;
     Ok(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_priorities_are_the_forms_words_and_serialize_as_them() {
+        let statuses: Vec<(&str, &str)> = TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect();
+        assert_eq!(statuses, TASK_STATUSES);
+        let priorities: Vec<(&str, &str)> = TaskPriority::ALL
+            .into_iter()
+            .map(|p| (p.as_str(), p.label()))
+            .collect();
+        assert_eq!(priorities, PRIORITIES);
+        for s in TaskStatus::ALL {
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+        }
+        for p in TaskPriority::ALL {
+            assert_eq!(TaskPriority::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::json!(p), serde_json::json!(p.as_str()));
+        }
+        assert!(TaskStatus::read("finished").is_err());
+        assert!(TaskPriority::read("").is_err());
+    }
+
+    #[test]
+    fn done_counts_once() {
+        let change = |previous, status| TaskChange {
+            workspace_id: 1,
+            client_id: 1,
+            project_id: 1,
+            project_name: String::new(),
+            task_id: 1,
+            title: String::new(),
+            client_visible: true,
+            previous_status: previous,
+            status,
+        };
+        assert!(change(None, TaskStatus::Done).became_done());
+        assert!(change(Some(TaskStatus::InReview), TaskStatus::Done).became_done());
+        assert!(!change(Some(TaskStatus::Done), TaskStatus::Done).became_done());
+        assert!(!change(None, TaskStatus::Todo).became_done());
+    }
 }

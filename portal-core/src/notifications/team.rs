@@ -7,7 +7,7 @@ use minijinja::context;
 use crate::db::ScopedTx;
 use crate::error::Result;
 use crate::notifications::Notifier;
-use crate::tenancy::Tenant;
+use crate::tenancy::{Role, Tenant};
 
 /// What to tell the team. Plain text.
 #[derive(Clone, Debug)]
@@ -32,21 +32,21 @@ pub async fn tell_team(
     notice: &TeamNotice,
 ) -> Result<usize> {
     let ws = tenant.workspace.id;
-    let everyone: Vec<(i64, String, String, String)> = tx
+    let everyone: Vec<(i64, String, String, Role)> = tx
         .query_as(
             "SELECT id, email, name, role FROM staff_users WHERE workspace_id = $1 AND deactivated_at IS NULL ORDER BY id",
         )
         .bind(ws)
         .fetch_all()
         .await?;
-    let mut told: Vec<&(i64, String, String, String)> = everyone
+    let mut told: Vec<&(i64, String, String, Role)> = everyone
         .iter()
         .filter(|(id, ..)| staff_ids.contains(id))
         .collect();
     if told.is_empty() {
         told = everyone
             .iter()
-            .filter(|(.., role)| role == "owner")
+            .filter(|(.., role)| *role == Role::Owner)
             .collect();
     }
     let site = notifier.mailroom.site(&tenant.workspace.slug);

@@ -9,7 +9,7 @@ mod tenant;
 mod tenants;
 pub mod tokens;
 
-pub use identity::{PortalUser, StaffUser};
+pub use identity::{PortalUser, Role, StaffUser};
 pub use origin::SessionMeta;
 pub use scope::ClientScope;
 pub use tenant::{is_local, Tenant};

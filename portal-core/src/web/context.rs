@@ -8,7 +8,7 @@ use axum::response::Html;
 use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::tenancy::{ClientScope, PortalUser, StaffUser, Tenant};
+use crate::tenancy::{ClientScope, PortalUser, Role, StaffUser, Tenant};
 use crate::web::render;
 use crate::web::session::SessionMeta;
 
@@ -202,7 +202,7 @@ where
 impl StaffContext {
     /// Owners and admins change clients, contacts and permissions; members look.
     pub fn can_manage(&self) -> bool {
-        matches!(self.user.role.as_str(), "owner" | "admin")
+        matches!(self.user.role, Role::Owner | Role::Admin)
     }
 
     pub fn state(&self) -> &AppState {

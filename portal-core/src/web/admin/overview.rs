@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{Error, Result};
+use crate::team::Role;
 use crate::web::admin::form::Fields;
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
@@ -66,7 +67,7 @@ pub async fn overview(State(state): State<AppState>, ctx: StaffContext) -> Resul
             features => features,
             clients => clients,
             require_2fa => require_2fa,
-            is_owner => ctx.user.role == "owner",
+            is_owner => ctx.user.role == Role::Owner,
             security => ctx.link("/security"),
         },
     )
@@ -86,7 +87,7 @@ pub async fn security(
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Response> {
-    if ctx.user.role != "owner" {
+    if ctx.user.role != Role::Owner {
         return Err(Error::Forbidden(
             "Only the workspace's owners change its security settings.".into(),
         ));

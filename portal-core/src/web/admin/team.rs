@@ -59,7 +59,7 @@ pub async fn list(
     Query(done): Query<Done>,
 ) -> Result<Html<String>> {
     let at = now();
-    let me = Role::parse(&ctx.user.role).unwrap_or(Role::Member);
+    let me = ctx.user.role;
     let members = team::members(&state.db, ctx.tenant.workspace.id).await?;
     let allowed = |m: &team::Member, change| team::may_change(ctx.user.id, me, m, change).is_ok();
     let views: Vec<MemberView> = members
@@ -68,7 +68,7 @@ pub async fn list(
             id: m.id,
             name: m.name.clone(),
             email: m.email.clone(),
-            role: m.role().as_str(),
+            role: m.role.as_str(),
             two_step: m.two_step,
             active: m.active(),
             is_me: m.id == ctx.user.id,
