@@ -9,7 +9,8 @@ use portal_core::db::ScopedTx;
 use portal_core::home::Arrangement;
 use portal_core::workspace::EntitlementChange;
 use portal_core::{
-    async_trait, AppState, ModuleRegistry, PortalContext, PortalModule, Widget, WidgetKind,
+    async_trait, AppState, Manifest, ModuleRegistry, PortalContext, PortalModule, Widget,
+    WidgetKind,
 };
 use portico_tests::{backends, snapshot, spawn_app, spawn_app_with, As, Backend, Options, TestApp};
 
@@ -275,13 +276,7 @@ impl PortalModule for Broken {
             id: "a_broken",
             name: "Broken",
             version: "0.0.0",
-            widget_kinds: &[WidgetKind {
-                key: "oops",
-                label: "Never shown",
-                order: 1,
-                choices: &[],
-                default_choices: &[],
-            }],
+            widget_kinds: &[WidgetKind::new("oops", "Never shown").order(1)],
             ..Manifest::EMPTY
         };
         &MANIFEST

@@ -85,13 +85,9 @@ pub const MANIFEST: Manifest = Manifest {
         permission: Some(CAN_VIEW),
         feature: Some(FEATURE),
     }],
-    widget_kinds: &[WidgetKind {
-        key: PENDING_WIDGET,
-        label: "Waiting for your approval",
-        order: 15,
-        choices: &[],
-        default_choices: &[],
-    }],
+    widget_kinds: &[WidgetKind::new(PENDING_WIDGET, "Waiting for your approval")
+        .order(15)
+        .permission(CAN_VIEW)],
     notification_kinds: news::KINDS,
     migrations: MIGRATIONS,
     templates: TEMPLATES,
@@ -175,9 +171,6 @@ impl PortalModule for Approvals {
         arrangement: &Arrangement,
         tx: &mut ScopedTx,
     ) -> Result<Vec<Widget>> {
-        if !ctx.can(CAN_VIEW) {
-            return Ok(Vec::new());
-        }
         if !arrangement.shown(&home::widget_key(ID, PENDING_WIDGET)) {
             return Ok(Vec::new());
         }

@@ -65,13 +65,9 @@ pub const MANIFEST: Manifest = Manifest {
         permission: Some(CAN_VIEW),
         feature: Some(FEATURE),
     }],
-    widget_kinds: &[WidgetKind {
-        key: UNPAID_WIDGET,
-        label: "Invoices to pay",
-        order: 40,
-        choices: &[],
-        default_choices: &[],
-    }],
+    widget_kinds: &[WidgetKind::new(UNPAID_WIDGET, "Invoices to pay")
+        .order(40)
+        .permission(CAN_VIEW)],
     notification_kinds: news::KINDS,
     migrations: MIGRATIONS,
     templates: TEMPLATES,
@@ -217,9 +213,6 @@ impl PortalModule for Billing {
         arrangement: &Arrangement,
         tx: &mut ScopedTx,
     ) -> Result<Vec<Widget>> {
-        if !ctx.can(CAN_VIEW) {
-            return Ok(Vec::new());
-        }
         if !arrangement.shown(&home::widget_key(ID, UNPAID_WIDGET)) {
             return Ok(Vec::new());
         }

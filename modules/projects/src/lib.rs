@@ -77,19 +77,15 @@ pub const MANIFEST: Manifest = Manifest {
         feature: Some(FEATURE),
     }],
     widget_kinds: &[
+        WidgetKind::new(portal::SUMMARY_WIDGET, "Your projects")
+            .order(10)
+            .permission(CAN_VIEW),
         WidgetKind {
-            key: portal::SUMMARY_WIDGET,
-            label: "Your projects",
-            order: 10,
-            choices: &[],
-            default_choices: &[],
-        },
-        WidgetKind {
-            key: portal::TASKS_WIDGET,
-            label: "Ongoing tasks",
-            order: 20,
             choices: tasks::TASK_STATUSES,
             default_choices: &["todo", "in_progress", "in_review"],
+            ..WidgetKind::new(portal::TASKS_WIDGET, "Ongoing tasks")
+                .order(20)
+                .permission(CAN_VIEW)
         },
     ],
     notification_kinds: news::KINDS,
@@ -185,9 +181,6 @@ impl PortalModule for Projects {
         arrangement: &Arrangement,
         tx: &mut ScopedTx,
     ) -> Result<Vec<Widget>> {
-        if !ctx.can(CAN_VIEW) {
-            return Ok(Vec::new());
-        }
         portal::widgets(ctx, state, arrangement, tx).await
     }
 }

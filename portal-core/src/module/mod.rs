@@ -144,6 +144,11 @@ pub struct WidgetKind {
     pub choices: &'static [(&'static str, &'static str)],
     /// Picked until the workspace chooses.
     pub default_choices: &'static [&'static str],
+    /// Shown only to contacts holding it, like a menu item: the core asks no module for a
+    /// widget the contact may not see, and drops one returned anyway.
+    pub permission: Option<&'static str>,
+    /// Shown only while the workspace is entitled to it.
+    pub feature: Option<&'static str>,
 }
 
 /// A quick-action card on the home page ("View Projects", "Pay Your Bills"): a big link to
@@ -240,7 +245,19 @@ impl WidgetKind {
             order: 100,
             choices: &[],
             default_choices: &[],
+            permission: None,
+            feature: None,
         }
+    }
+
+    pub const fn permission(mut self, permission: &'static str) -> Self {
+        self.permission = Some(permission);
+        self
+    }
+
+    pub const fn feature(mut self, feature: &'static str) -> Self {
+        self.feature = Some(feature);
+        self
     }
 
     /// Its place among the widgets until the workspace arranges them (100 unless set).

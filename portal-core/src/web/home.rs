@@ -72,13 +72,18 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             context! { title => title, html => html },
         ));
     }
+    // A widget shows where the workspace put it, if its declared feature is entitled and the
+    // contact holds its declared permission — decided here, by declaration, for every module.
+    let may_see = |k: &crate::module::WidgetKind| {
+        k.feature.is_none_or(|f| ent.has_feature(f)) && k.permission.is_none_or(|p| ctx.can(p))
+    };
     // Modules with a widget the workspace shows; each reads on the one scoped connection.
     let showing: Vec<_> = entitled
         .iter()
         .filter(|m| {
             m.widget_kinds()
                 .iter()
-                .any(|k| arrangement.shown(&widget_key(m.id(), k.key)))
+                .any(|k| may_see(k) && arrangement.shown(&widget_key(m.id(), k.key)))
         })
         .collect();
     // Opened for the first module that needs it, and again after a failure. Widgets never
@@ -121,7 +126,7 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 continue;
             };
             let key = widget_key(m.id(), w.key);
-            if arrangement.shown(&key) {
+            if may_see(kind) && arrangement.shown(&key) {
                 let title = arrangement.title(&key, kind.label);
                 widgets.push((
                     arrangement.position(&key, kind.order),
