@@ -90,7 +90,6 @@ pub async fn create(
     ctx: StaffContext,
     raw: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let body = json_object(&raw)?;
     let client = body
         .get("client_id")

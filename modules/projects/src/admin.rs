@@ -45,7 +45,6 @@ pub async fn set_access(
     Path(contact): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let id = parse_id(&contact)?;
     let ws = ctx.tenant.workspace.id;
     let contact = clients::contact(&state.db, ws, id).await?;

@@ -127,6 +127,7 @@ impl PortalModule for Projects {
         Routes::new()
             .get("/projects", admin::list)
             .post("/projects/access/{contact}", admin::set_access)
+            .requires_role(Role::Admin)
             .record_params(&[("scope", "=some"), ("project", "id")])
             .get("/projects/{id}", admin_project::page)
             .post("/projects/{id}", admin_project::save_project)

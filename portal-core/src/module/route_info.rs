@@ -45,6 +45,9 @@ pub struct RouteInfo {
     pub path: &'static str,
     /// The portal permission the route requires, if any.
     pub permission: Option<&'static str>,
+    /// On the admin and API surfaces: the least staff role that may call it (a member is
+    /// refused a route for admins with 403 before the handler runs).
+    pub role: Option<crate::tenancy::Role>,
     /// A multipart upload (no whole-body limit of its own; read through `UploadForm`).
     pub upload: bool,
     /// Query or form parameters that name records, each with the sample that fills it

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
 use crate::module::{RouteInfo, Surface};
-use crate::tenancy::{PortalUser, StaffUser, Tenant};
+use crate::tenancy::{PortalUser, Role, StaffUser, Tenant};
 
 pub async fn module_gate(module: &'static str, req: Request, next: Next) -> Response {
     match req.extensions().get::<Arc<Tenant>>() {
@@ -32,11 +32,18 @@ pub async fn route_gate(info: Arc<RouteInfo>, req: Request, next: Next) -> Respo
             Some(_) => {}
         }
     }
-    if matches!(info.surface, Surface::Admin | Surface::Api)
-        && !info.open
-        && req.extensions().get::<Arc<StaffUser>>().is_none()
-    {
-        return Error::SignInRequired.into_response();
+    if matches!(info.surface, Surface::Admin | Surface::Api) && !info.open {
+        match req.extensions().get::<Arc<StaffUser>>() {
+            None => return Error::SignInRequired.into_response(),
+            Some(user) if info.role.is_some_and(|least| user.role < least) => {
+                return Error::Forbidden(match info.role {
+                    Some(Role::Owner) => "Only the workspace's owners can do this.".into(),
+                    _ => "Only the workspace's owners and admins can do this.".into(),
+                })
+                .into_response();
+            }
+            Some(_) => {}
+        }
     }
     // A read-only tier limits what clients may do in their portal; staff still manage the
     // module's content from the admin and the API.

@@ -21,7 +21,7 @@ pub use crate::module::{
     EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction,
     TierDecl, Widget, WidgetKind,
 };
-pub use crate::tenancy::{ClientScope, Tenant};
+pub use crate::tenancy::{ClientScope, Role, Tenant};
 pub use crate::web::admin::clients::Done;
 pub use crate::web::admin::files::receive_staff_files;
 pub use crate::web::admin::form::{json_object, optional, Fields};

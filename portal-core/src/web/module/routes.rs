@@ -8,6 +8,7 @@ use axum::Router;
 
 use crate::app::AppState;
 use crate::module::{RouteInfo, Surface, CORE};
+use crate::tenancy::Role;
 
 #[derive(Default)]
 pub struct Routes {
@@ -21,6 +22,7 @@ struct Entry {
     method: Method,
     path: &'static str,
     permission: Option<&'static str>,
+    role: Option<Role>,
     upload: bool,
     record_params: &'static [(&'static str, &'static str)],
     open: bool,
@@ -35,6 +37,7 @@ impl Entry {
             method: self.method.clone(),
             path: self.path,
             permission: self.permission,
+            role: self.role,
             upload: self.upload,
             record_params: self.record_params,
             open: self.open,
@@ -106,6 +109,19 @@ impl Routes {
         self
     }
 
+    /// The staff route added last is for `role` and above (`Role::Admin`: owners and admins):
+    /// a member gets 403 before the handler runs, so no handler checks roles itself.
+    pub fn requires_role(mut self, role: Role) -> Self {
+        match self.entries.last_mut() {
+            Some(last) => last.role = Some(role),
+            None => self.misplaced.push(format!(
+                "`requires_role({})` comes before any route; write it after the route it guards",
+                role.as_str()
+            )),
+        }
+        self
+    }
+
     /// The route added last reads these query or form parameters as record ids, each paired
     /// with the sample that names one: the module's seed's (`("move", "id")`), another
     /// module's or the core's (`"projects.id"`, `"core.client"`), a record of the workspace's
@@ -160,6 +176,7 @@ impl Routes {
             method,
             path,
             permission: None,
+            role: None,
             upload: false,
             record_params: &[],
             open: false,
