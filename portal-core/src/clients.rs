@@ -318,11 +318,36 @@ impl Counted {
 /// backends), so two staff members adding at once cannot both take the last place.
 const LOCK_WORKSPACE: &str = "UPDATE workspaces SET revision = revision WHERE id = $1";
 
-fn check_room(counted: Counted, limit: Option<u64>, in_use: i64) -> Result<()> {
-    match limit {
-        Some(limit) if in_use >= 0 && in_use as u64 >= limit => Err(counted.refusal(limit)),
-        _ => Ok(()),
+/// A staff write transaction holding the workspace row, for a change the plan's limits
+/// count.
+async fn begin_counted(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
+    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
+    tx.query(LOCK_WORKSPACE)
+        .bind(workspace_id)
+        .execute()
+        .await?;
+    Ok(tx)
+}
+
+/// Refuses one more of `counted` when the plan's `limit` is reached, counted in `tx`.
+async fn check_room(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    counted: Counted,
+    limit: Option<u64>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let in_use: i64 = tx
+        .query_scalar(counted.sql())
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
+    if in_use >= 0 && in_use as u64 >= limit {
+        return Err(counted.refusal(limit));
     }
+    Ok(())
 }
 
 /// Creates a client if the plan has room for another active one.
@@ -334,17 +359,8 @@ pub async fn create_client_within(
 ) -> Result<i64> {
     let insert =
         "INSERT INTO clients (workspace_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
-    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
-    tx.query(LOCK_WORKSPACE)
-        .bind(workspace_id)
-        .execute()
-        .await?;
-    let in_use: i64 = tx
-        .query_scalar(Counted::Clients.sql())
-        .bind(workspace_id)
-        .fetch_one()
-        .await?;
-    check_room(Counted::Clients, limit, in_use)?;
+    let mut tx = begin_counted(db, workspace_id).await?;
+    check_room(&mut tx, workspace_id, Counted::Clients, limit).await?;
     let id: i64 = tx
         .query_scalar(insert)
         .bind(workspace_id)
@@ -368,18 +384,9 @@ pub async fn update_client(
 ) -> Result<()> {
     let current = client(db, workspace_id, client_id).await?;
     let update = "UPDATE clients SET name = $1, active = $2 WHERE id = $3 AND workspace_id = $4";
-    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
-    tx.query(LOCK_WORKSPACE)
-        .bind(workspace_id)
-        .execute()
-        .await?;
+    let mut tx = begin_counted(db, workspace_id).await?;
     if active && !current.active {
-        let in_use: i64 = tx
-            .query_scalar(Counted::Clients.sql())
-            .bind(workspace_id)
-            .fetch_one()
-            .await?;
-        check_room(Counted::Clients, limit, in_use)?;
+        check_room(&mut tx, workspace_id, Counted::Clients, limit).await?;
     }
     tx.query(update)
         .bind(name)
@@ -517,17 +524,8 @@ pub async fn create_contact_within(
     let insert = "INSERT INTO contacts (workspace_id, client_id, email, name, created_at) \
                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let grant = "INSERT INTO contact_permissions (contact_id, permission) VALUES ($1, $2)";
-    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
-    tx.query(LOCK_WORKSPACE)
-        .bind(workspace_id)
-        .execute()
-        .await?;
-    let in_use: i64 = tx
-        .query_scalar(Counted::PortalUsers.sql())
-        .bind(workspace_id)
-        .fetch_one()
-        .await?;
-    check_room(Counted::PortalUsers, limit, in_use)?;
+    let mut tx = begin_counted(db, workspace_id).await?;
+    check_room(&mut tx, workspace_id, Counted::PortalUsers, limit).await?;
     let id: i64 = tx
         .query_scalar(insert)
         .bind(workspace_id)
@@ -578,18 +576,9 @@ pub async fn update_contact(
     let end_sessions = "DELETE FROM portal_sessions WHERE contact_id = $1";
     let forget_credentials = "UPDATE contacts SET password_hash = NULL, totp_secret = NULL, \
                               totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1";
-    let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
-    tx.query(LOCK_WORKSPACE)
-        .bind(workspace_id)
-        .execute()
-        .await?;
+    let mut tx = begin_counted(db, workspace_id).await?;
     if change.active && !current.active {
-        let in_use: i64 = tx
-            .query_scalar(Counted::PortalUsers.sql())
-            .bind(workspace_id)
-            .fetch_one()
-            .await?;
-        check_room(Counted::PortalUsers, limit, in_use)?;
+        check_room(&mut tx, workspace_id, Counted::PortalUsers, limit).await?;
     }
     tx.query(update)
         .bind(&change.name)

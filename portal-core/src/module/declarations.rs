@@ -2,32 +2,25 @@
 use std::collections::HashSet;
 
 use super::{
-    FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction, RouteInfo, WidgetKind,
+    FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl, RouteInfo,
     CORE_NOTIFICATION_KINDS, CORE_PERMISSIONS,
 };
-use crate::notifications::RecordRule;
 
-/// What one module declares, read once from it at start-up. Entitlements, plans, the home
-/// page's blocks and the notification rules are computed from these alone.
+/// What one module declares, read once from it at start-up: its manifest, and its routes
+/// as records. Entitlements, plans, the home page's blocks and the notification rules are
+/// computed from these alone. The manifest's fields read through it (`declaration.id`).
 #[derive(Clone, Debug)]
 pub struct Declaration {
-    /// Stable identifier: used in URLs of menu items, feature ownership, template names.
-    pub id: &'static str,
-    pub name: &'static str,
-    pub version: &'static str,
-    /// Modules that must be linked (and entitled) for this one to work.
-    pub depends_on: &'static [&'static str],
-    /// The first is the module's own: its tier decides read-only behaviour. A module without
-    /// features is available to every workspace that enables it.
-    pub features: &'static [FeatureDecl],
-    pub permissions: &'static [PermissionDecl],
-    pub menu_items: &'static [MenuItem],
-    pub quick_actions: &'static [QuickAction],
-    pub widget_kinds: &'static [WidgetKind],
-    pub notification_kinds: &'static [NotificationKind],
-    pub record_rules: &'static [RecordRule],
+    pub manifest: &'static Manifest,
     /// Every route the module serves, on every surface.
     pub routes: Vec<RouteInfo>,
+}
+
+impl std::ops::Deref for Declaration {
+    type Target = Manifest;
+    fn deref(&self) -> &Manifest {
+        self.manifest
+    }
 }
 
 /// The declarations of the running modules, in dependency order (dependencies first; ties by

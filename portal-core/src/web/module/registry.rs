@@ -115,18 +115,5 @@ fn declaration(m: &dyn PortalModule) -> Result<Declaration, RegistryError> {
         }
         routes.extend(table.infos(id, surface));
     }
-    Ok(Declaration {
-        id,
-        name: manifest.name,
-        version: manifest.version,
-        depends_on: manifest.depends_on,
-        features: manifest.features,
-        permissions: manifest.permissions,
-        menu_items: manifest.menu_items,
-        quick_actions: manifest.quick_actions,
-        widget_kinds: manifest.widget_kinds,
-        notification_kinds: manifest.notification_kinds,
-        record_rules: manifest.record_rules,
-        routes,
-    })
+    Ok(Declaration { manifest, routes })
 }
