@@ -6,7 +6,7 @@
 //! to mount next to your own routes.
 //!
 //! The crate is in layers, each importing only those below it (`docs/architecture.md`,
-//! enforced by `tests/layers.rs`): [`app`] composes; [`web`] is the axum adapter; the domain
+//! enforced by `tests/suite/layers.rs`): [`app`] composes; [`web`] is the axum adapter; the domain
 //! — [`tenancy`], [`clients`], [`team`], [`auth`], [`plans`], [`entitlements`], [`files`],
 //! [`email`], [`notifications`], [`home`], [`activity`], [`audit`], [`module`] — never names
 //! axum or the application state; [`db`] holds the two backends.
