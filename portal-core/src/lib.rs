@@ -45,8 +45,8 @@ pub mod workspace;
 pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
-    FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl, Widget,
-    WidgetKind,
+    FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl,
+    Widget, WidgetKind,
 };
 pub use tenancy::ClientScope;
 pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};

@@ -15,20 +15,19 @@ pub use crate::app::AppState;
 pub use crate::db::{now, today, Day, Db, ModuleMigration, ScopedTx, Sql};
 pub use crate::error::{Error, Result};
 pub use crate::home::{self, Arrangement};
-pub use crate::notifications::{Delivery, Notice, Recipients};
 pub use crate::module::{
-    Manifest,
-    EmbeddedTemplate, FeatureDecl, MenuItem, NotificationKind, PermissionDecl, QuickAction,
-    TierDecl, Widget, WidgetKind,
+    EmbeddedTemplate, FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl,
+    QuickAction, TierDecl, Widget, WidgetKind,
 };
+pub use crate::notifications::{Delivery, Notice, Recipients};
 pub use crate::tenancy::{ClientScope, Role, Tenant};
 pub use crate::web::admin::clients::Done;
 pub use crate::web::admin::files::receive_staff_files;
 pub use crate::web::admin::form::{json_object, optional, Fields};
 pub use crate::web::admin::{parse_id, require_manager};
+pub use crate::web::extract::{Id, JsonBody};
 pub use crate::web::module::{ModuleRegistration, PortalModule, Routes};
 pub use crate::web::session::{ClientAddr, SessionMeta};
-pub use crate::web::extract::{Id, JsonBody};
 pub use crate::web::upload_form::UploadForm;
 pub use crate::web::{archive, download};
 pub use crate::web::{PortalContext, StaffContext};
