@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED, WIDGET};
 
 // ANCHOR: list
-pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
-    let mut tx = ctx.scope().begin(&state.db).await?;
+pub async fn list(ctx: PortalContext) -> Result<Html<String>> {
+    let mut tx = ctx.begin().await?;
     let notices = store::for_contact(&mut tx, ctx.scope()).await?;
     tx.commit().await?;
     // Action controls only where the tier and the permission allow them.
@@ -25,12 +25,8 @@ pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<H
 // ANCHOR_END: list
 
 // ANCHOR: acknowledge
-pub async fn acknowledge(
-    State(state): State<AppState>,
-    ctx: PortalContext,
-    Id(id): Id,
-) -> Result<Redirect> {
-    let mut tx = ctx.scope().begin_write(&state.db).await?;
+pub async fn acknowledge(ctx: PortalContext, Id(id): Id) -> Result<Redirect> {
+    let mut tx = ctx.begin_write().await?;
     if !store::acknowledge(&mut tx, ctx.scope(), id).await? {
         return Err(Error::NotFound);
     }
@@ -62,13 +58,13 @@ pub async fn widget(
 }
 // ANCHOR_END: widget
 
-pub async fn admin_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Html<String>> {
-    let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
+pub async fn admin_list(ctx: StaffContext) -> Result<Html<String>> {
+    let notices = store::for_workspace(ctx.db(), ctx.tenant.workspace.id).await?;
     ctx.render("notices/admin_list.html", context! { notices })
 }
 
-pub async fn api_list(State(state): State<AppState>, ctx: StaffContext) -> Result<Json<Value>> {
-    let notices = store::for_workspace(&state.db, ctx.tenant.workspace.id).await?;
+pub async fn api_list(ctx: StaffContext) -> Result<Json<Value>> {
+    let notices = store::for_workspace(ctx.db(), ctx.tenant.workspace.id).await?;
     Ok(Json(json!({ "notices": notices })))
 }
 
@@ -94,7 +90,7 @@ pub async fn api_create(
         ));
     }
     let ws = ctx.tenant.workspace.id;
-    let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
+    let mut tx = ctx.begin_write().await?;
     let Some(id) = store::post(&mut tx, ws, new.client_id, title, &new.body).await? else {
         return Err(Error::BadRequest(
             "`client_id` is not a client of this workspace".into(),

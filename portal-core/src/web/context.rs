@@ -7,6 +7,7 @@ use axum::response::Html;
 
 use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
+use crate::db::{Db, ScopedTx};
 use crate::error::{Error, Result};
 use crate::tenancy::{ClientScope, PortalUser, Role, StaffUser, Tenant};
 use crate::web::render;
@@ -90,6 +91,21 @@ fn full_path(parts: &Parts) -> String {
 }
 
 impl PortalContext {
+    /// The contact's scoped transaction for reads (row-level security on PostgreSQL).
+    pub async fn begin(&self) -> Result<ScopedTx> {
+        self.scope().begin(&self.state.db).await
+    }
+
+    /// The contact's scoped transaction for writes that land together.
+    pub async fn begin_write(&self) -> Result<ScopedTx> {
+        self.scope().begin_write(&self.state.db).await
+    }
+
+    /// The database, for a statement of its own on the pool.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
     pub fn scope(&self) -> ClientScope {
         ClientScope::new(
             self.tenant.workspace.id,
@@ -200,6 +216,21 @@ where
 }
 
 impl StaffContext {
+    /// The workspace's staff transaction for reads, walled to the workspace.
+    pub async fn begin(&self) -> Result<ScopedTx> {
+        ScopedTx::begin_staff(&self.state.db, self.tenant.workspace.id).await
+    }
+
+    /// The workspace's staff transaction for writes that land together.
+    pub async fn begin_write(&self) -> Result<ScopedTx> {
+        ScopedTx::begin_staff_write(&self.state.db, self.tenant.workspace.id).await
+    }
+
+    /// The database, for a statement of its own on the pool.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
     /// Owners and admins change clients, contacts and permissions; members look.
     pub fn can_manage(&self) -> bool {
         matches!(self.user.role, Role::Owner | Role::Admin)
