@@ -6,10 +6,10 @@
 //! another test could change (environment variables, the working directory, a global
 //! subscriber). The portal's clock is the one such thing, and every test starts it the same
 //! way (`portico_tests::start_clock`, from `PORTICO_TEST_NOW`, through `spawn_app` and
-//! `fresh_db`). Tests that measure the process itself live in `tests/process/`.
+//! `fresh_db`). Tests that measure the process itself live in `tests/process/`, the browser
+//! checks, which measure layout timing, in `tests/browser/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod accessibility;
 mod account;
 mod activity;
 mod admin;
