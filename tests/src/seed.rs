@@ -1,6 +1,7 @@
 //! The records a test starts from, made through the core's own functions: workspaces,
 //! clients, contacts and staff with their sessions.
 use portal_core::auth::links::Purpose;
+use portal_core::db::ScopedTx;
 use portal_core::web::session::{self, PORTAL_COOKIE};
 use portal_core::workspace::{self, EntitlementChange};
 
@@ -66,10 +67,9 @@ impl TestApp {
     /// (`/portal/welcome/{token}`) has chosen [`CONTACT_PASSWORD`], which signed them in. Their
     /// id, and the session that sign-in started.
     ///
-    /// The invitation is stored as the core stores one — a token from
-    /// `session::new_token`, kept only as its hash, for `links::Purpose::Invite`'s lifetime —
-    /// but not mailed: the tests that use this read the mail their own subject sends, and an
-    /// invitation among it would be noise. Everything from the link on is the real path: the
+    /// The invitation is issued as the core issues one (`links::issue`), but not mailed: the
+    /// tests that use this read the mail their own subject sends, and an invitation among it
+    /// would be noise. Everything from the link on is the real path: the
     /// page, the form with its CSRF cookie, `links::redeem`, the password, the sign-in.
     pub async fn joined_contact(
         &self,
@@ -92,21 +92,11 @@ impl TestApp {
             .await
             .unwrap();
         let invite = Purpose::Invite;
-        let (token, hash) = session::new_token();
-        let at = portal_core::db::now();
-        db.query(
-            "INSERT INTO contact_tokens (token_hash, workspace_id, contact_id, purpose, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&hash)
-        .bind(workspace_id)
-        .bind(id)
-        .bind(invite.as_str())
-        .bind(at)
-        .bind(at + invite.lifetime_secs())
-        .execute()
-        .await
-        .unwrap();
+        let mut tx = ScopedTx::begin_unscoped_write(db).await.unwrap();
+        let (token, _) = portal_core::auth::links::issue(&mut tx, workspace_id, id, invite, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let path = format!("/portal/{}/{token}", invite.segment());
         let password = [("new", CONTACT_PASSWORD), ("confirm", CONTACT_PASSWORD)];
         let accepted = self.fill_in(&slug, &path, &path, &password).await;

@@ -169,8 +169,45 @@ fn well_formed(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Issues a link for `contact_id`, voiding earlier ones of the same kind, and mails it — in
-/// one transaction, so there is never a link without its email or an email without its link.
+/// A new link of `purpose` for the contact, in `tx`, voiding their earlier unused ones of the
+/// same kind: the token to put in the link (only its hash is stored) and when it expires.
+pub async fn issue(
+    tx: &mut ScopedTx,
+    workspace_id: i64,
+    contact_id: i64,
+    purpose: Purpose,
+    created_by: Option<i64>,
+) -> Result<(String, i64)> {
+    let (token, hash) = new_token();
+    let at = now();
+    let expires = at + purpose.lifetime_secs();
+    let void =
+        "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 AND workspace_id = $3 \
+                AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL";
+    let insert = "INSERT INTO contact_tokens (token_hash, workspace_id, contact_id, purpose, created_at, expires_at, created_by) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    tx.query(void)
+        .bind(at)
+        .bind(contact_id)
+        .bind(workspace_id)
+        .bind(purpose.as_str())
+        .execute()
+        .await?;
+    tx.query(insert)
+        .bind(&hash)
+        .bind(workspace_id)
+        .bind(contact_id)
+        .bind(purpose.as_str())
+        .bind(at)
+        .bind(expires)
+        .bind(created_by)
+        .execute()
+        .await?;
+    Ok((token, expires))
+}
+
+/// Issues a link for `contact_id` and mails it — in one transaction, so there is never a
+/// link without its email or an email without its link.
 async fn issue_and_mail(
     db: &Db,
     mailroom: &Mailroom,
@@ -180,9 +217,15 @@ async fn issue_and_mail(
     created_by: Option<i64>,
     (subject, page): (String, minijinja::Value),
 ) -> Result<()> {
-    let (token, hash) = new_token();
-    let at = now();
-    let expires = at + purpose.lifetime_secs();
+    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
+    let (token, expires) = issue(
+        &mut tx,
+        tenant.workspace.id,
+        holder.contact_id,
+        purpose,
+        created_by,
+    )
+    .await?;
     let link = format!(
         "{}/portal/{}/{token}",
         mailroom.site(&tenant.workspace.slug),
@@ -207,30 +250,6 @@ async fn issue_and_mail(
             ..page
         },
     )?;
-    let ws = tenant.workspace.id;
-    let void =
-        "UPDATE contact_tokens SET revoked_at = $1 WHERE contact_id = $2 AND workspace_id = $3 \
-                AND purpose = $4 AND used_at IS NULL AND revoked_at IS NULL";
-    let insert = "INSERT INTO contact_tokens (token_hash, workspace_id, contact_id, purpose, created_at, expires_at, created_by) \
-                  VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    let mut tx = ScopedTx::begin_unscoped_write(db).await?;
-    tx.query(void)
-        .bind(at)
-        .bind(holder.contact_id)
-        .bind(ws)
-        .bind(purpose.as_str())
-        .execute()
-        .await?;
-    tx.query(insert)
-        .bind(&hash)
-        .bind(ws)
-        .bind(holder.contact_id)
-        .bind(purpose.as_str())
-        .bind(at)
-        .bind(expires)
-        .bind(created_by)
-        .execute()
-        .await?;
     email.queue(&mut tx).await?;
     tx.commit().await?;
     mailroom.wake_outbox();
