@@ -53,7 +53,7 @@ fn fields(title: &str, description: &str, notes: &str, visible: bool) -> TaskFie
         status: "in_progress".into(),
         priority: "high".into(),
         assignee_id: None,
-        due_date: Some(portal_core::db::iso_date_from_today(-2)),
+        due_date: Some(portal_core::db::Day::from_today(-2)),
         client_visible: visible,
     }
 }

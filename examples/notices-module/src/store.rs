@@ -37,9 +37,15 @@ pub async fn acknowledge(tx: &mut ScopedTx, scope: ClientScope, notice: i64) -> 
     let sql = "INSERT INTO notice_acks (notice_id, contact_id, acknowledged_at) \
                SELECT n.id, $3, $4 FROM notices n WHERE n.id = $5 AND n.workspace_id = $1 \
                AND (n.client_id IS NULL OR n.client_id = $2) ON CONFLICT DO NOTHING";
-    let (ws, client, contact) = (scope.workspace_id(), scope.client_id(), scope.contact_id());
-    let args = tx.query(sql).bind(ws).bind(client).bind(contact);
-    args.bind(now()).bind(notice).execute().await?;
+    let contact = scope.contact_id();
+    tx.query(sql)
+        .bind(scope.workspace_id())
+        .bind(scope.client_id())
+        .bind(contact)
+        .bind(now())
+        .bind(notice)
+        .execute()
+        .await?;
     let seen = "SELECT COUNT(*) FROM notice_acks WHERE notice_id = $1 AND contact_id = $2";
     let n: i64 = tx
         .query_scalar(seen)

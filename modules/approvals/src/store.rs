@@ -286,7 +286,7 @@ pub async fn list_for_workspace(
     );
     db.query_as::<Approval>(&sql)
         .bind(workspace_id)
-        .bind(status.map(Status::as_str))
+        .bind(status)
         .fetch_all()
         .await
 }

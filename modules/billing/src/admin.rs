@@ -80,7 +80,7 @@ pub async fn create(
         .parse::<i64>()
         .map_err(|_| Error::BadRequest("Choose one of your clients.".into()))?;
     let cur = currency(form.get("currency"))?;
-    let due = form::day(&form, "due_date")?;
+    let due = form.date("due_date")?;
     let ws = ctx.tenant.workspace.id;
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
     let id = store::create_draft(&mut tx, ws, client, cur, due, &ctx.user.name).await?;

@@ -19,11 +19,6 @@ pub fn long_text(form: &Fields, key: &str) -> Result<String> {
     Ok(v.to_string())
 }
 
-/// An optional date, checked and worded as every staff form's date ([`Fields::date`]).
-pub fn day(form: &Fields, key: &str) -> Result<Option<Day>> {
-    form.date(key)
-}
-
 /// A draft's terms as sent.
 pub struct TermsForm {
     currency: Currency,

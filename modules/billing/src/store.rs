@@ -189,7 +189,7 @@ pub async fn list_for_workspace(
     );
     db.query_as::<Invoice>(&sql)
         .bind(workspace_id)
-        .bind(status.map(Status::as_str))
+        .bind(status)
         .fetch_all()
         .await
 }

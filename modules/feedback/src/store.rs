@@ -352,7 +352,7 @@ pub async fn list_for_workspace(db: &Db, workspace_id: i64, f: &Filter) -> Resul
     db.query_as(&sql)
         .bind(workspace_id)
         .bind(f.assignee)
-        .bind(f.status.map(Status::as_str))
+        .bind(f.status)
         .bind(f.open_only)
         .fetch_all()
         .await

@@ -83,7 +83,7 @@ fn task_fields(form: &Fields) -> Result<TaskFields> {
         status: TaskStatus::read(form.get("status"))?.as_str().into(),
         priority: TaskPriority::read(form.get("priority"))?.as_str().into(),
         assignee_id,
-        due_date: form.date("due_date")?.map(|d| d.to_string()),
+        due_date: form.date("due_date")?,
         client_visible: form.checked("client_visible"),
     })
 }

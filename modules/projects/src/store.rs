@@ -569,7 +569,6 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
             .await?
         }
     };
-    let d = iso_date_from_today;
     let task = |title: &str,
                 description: &str,
                 notes: &str,
@@ -583,7 +582,7 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
         status: status.into(),
         priority: priority.into(),
         assignee_id: Some(staff),
-        due_date: Some(d(due)),
+        due_date: Some(Day::from_today(due)),
         client_visible: shown,
     };
     let tasks = [

@@ -294,7 +294,7 @@ pub struct TaskFields {
     pub status: String,
     pub priority: String,
     pub assignee_id: Option<i64>,
-    pub due_date: Option<String>,
+    pub due_date: Option<Day>,
     pub client_visible: bool,
 }
 
@@ -382,7 +382,7 @@ pub async fn create_task(
         .bind(status)
         .bind(priority)
         .bind(f.assignee_id)
-        .bind(&f.due_date)
+        .bind(f.due_date)
         .bind(f.client_visible)
         .bind(ts)
         .bind(completed)
@@ -462,7 +462,7 @@ pub async fn update_task(
         .bind(status)
         .bind(priority)
         .bind(f.assignee_id)
-        .bind(&f.due_date)
+        .bind(f.due_date)
         .bind(f.client_visible)
         .bind(ts)
         .bind(task_id)

@@ -112,23 +112,16 @@ pub fn now() -> i64 {
     crate::clock::now()
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`, the format every date column uses.
+/// Today's date (UTC) as `YYYY-MM-DD`, the format every date column uses ([`Day`]).
 pub fn today() -> String {
-    iso_date(crate::clock::today())
+    Day::today().to_string()
 }
 
 /// The date `days` from today (UTC), as `YYYY-MM-DD`.
 pub fn iso_date_from_today(days: i64) -> String {
-    iso_date(crate::clock::today() + time::Duration::days(days))
+    Day::from_today(days).to_string()
 }
 
 pub fn iso_date(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-/// Whole days from today (UTC) to an ISO date: negative when it is past.
-pub fn days_from_today(iso: &str) -> Option<i64> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(iso, &fmt).ok()?;
-    Some((date - crate::clock::today()).whole_days())
+    Day::from(d).to_string()
 }
