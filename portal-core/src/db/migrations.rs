@@ -167,6 +167,10 @@ impl MigrationSet {
     }
 }
 
+/// One migration recorded as run (or taken over from the old history).
+const RECORD: &str = "INSERT INTO portico_migrations \
+                      (owner, version, description, checksum, applied_at) VALUES ($1, $2, $3, $4, $5)";
+
 /// Any fixed number: PostgreSQL's advisory locks are keyed by one.
 const LOCK_KEY: i64 = 0x706f_7274_6963;
 
@@ -178,17 +182,14 @@ async fn run(db: &Db, owner: &str, m: &ModuleMigration, sql: &str, sum: &str) ->
             m.version, m.description
         ))
     })?;
-    tx.query(
-        "INSERT INTO portico_migrations (owner, version, description, checksum, applied_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(owner)
-    .bind(m.version)
-    .bind(m.description)
-    .bind(sum)
-    .bind(super::now())
-    .execute()
-    .await?;
+    tx.query(RECORD)
+        .bind(owner)
+        .bind(m.version)
+        .bind(m.description)
+        .bind(sum)
+        .bind(super::now())
+        .execute()
+        .await?;
     tx.commit().await?;
     tracing::info!(
         owner,
@@ -252,17 +253,14 @@ async fn adopt(
         };
         mine.remove(at);
         let sum = hex(&digest);
-        db.query(
-            "INSERT INTO portico_migrations (owner, version, description, checksum, applied_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(owner)
-        .bind(m.version)
-        .bind(m.description)
-        .bind(&sum)
-        .bind(super::now())
-        .execute()
-        .await?;
+        db.query(RECORD)
+            .bind(owner)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(&sum)
+            .bind(super::now())
+            .execute()
+            .await?;
         adopted.push((m.version, sum));
     }
     for unmatched in mine {

@@ -100,11 +100,8 @@ impl Routes {
     /// The route added last requires this portal permission; without it the route answers
     /// exactly like a path that does not exist.
     pub fn requires(mut self, permission: &'static str) -> Self {
-        match self.entries.last_mut() {
-            Some(last) => last.permission = Some(permission),
-            None => self.misplaced.push(format!(
-                "`requires(\"{permission}\")` comes before any route; write it after the route it guards"
-            )),
+        if let Some(last) = self.last(&format!("requires(\"{permission}\")")) {
+            last.permission = Some(permission);
         }
         self
     }
@@ -112,12 +109,8 @@ impl Routes {
     /// The staff route added last is for `role` and above (`Role::Admin`: owners and admins):
     /// a member gets 403 before the handler runs, so no handler checks roles itself.
     pub fn requires_role(mut self, role: Role) -> Self {
-        match self.entries.last_mut() {
-            Some(last) => last.role = Some(role),
-            None => self.misplaced.push(format!(
-                "`requires_role({})` comes before any route; write it after the route it guards",
-                role.as_str()
-            )),
+        if let Some(last) = self.last(&format!("requires_role({})", role.as_str())) {
+            last.role = Some(role);
         }
         self
     }
@@ -130,14 +123,21 @@ impl Routes {
     /// exist nowhere) and with the caller's own (taken): declare every parameter a handler
     /// looks a record up by, and the rest of a valid request (`type` for booking's `move`).
     pub fn record_params(mut self, params: &'static [(&'static str, &'static str)]) -> Self {
-        match self.entries.last_mut() {
-            Some(last) => last.record_params = params,
-            None => self.misplaced.push(
-                "`record_params` comes before any route; write it after the route it describes"
-                    .into(),
-            ),
+        if let Some(last) = self.last("record_params") {
+            last.record_params = params;
         }
         self
+    }
+
+    /// The route added last, which a setting such as `requires` applies to; `None`, with the
+    /// mistake noted for the registry, when no route comes before the setting.
+    fn last(&mut self, setting: &str) -> Option<&mut Entry> {
+        if self.entries.is_empty() {
+            self.misplaced.push(format!(
+                "`{setting}` comes before any route; write it after the route it guards"
+            ));
+        }
+        self.entries.last_mut()
     }
 
     /// Every route in this table is a door, served without a session too (see
