@@ -11,6 +11,7 @@
 //! - [`app`]: building and serving the portal ([`spawn_app`], [`TestApp`], the clock);
 //! - [`db`]: fresh databases, the application's role, snapshots;
 //! - [`seed`]: workspaces, clients, contacts and staff, signed in or joined;
+//! - [`scenario`]: a whole world of those, with projects and invoices, in one chained call;
 //! - [`request`] and [`forms`]: requests as a visitor, forms as a browser sends them;
 //! - [`page`]: reading what came back;
 //! - [`probe`]: the record/route helpers of the isolation and hostile-input probes;
@@ -30,6 +31,7 @@ pub mod page;
 pub mod probe;
 pub mod request;
 pub mod s3;
+pub mod scenario;
 pub mod seed;
 pub mod stripe;
 
@@ -49,6 +51,7 @@ pub use page::{cookie_value, menu_labels, pdf_pages, Page};
 pub use probe::{concrete_path, names_a_record, record_body, record_query, record_value, Samples};
 pub use request::{As, PNG};
 pub use s3::S3Server;
+pub use scenario::{ClientPlan, Scenario, ScenarioBuilder};
 pub use seed::CONTACT_PASSWORD;
 pub use stripe::StripeServer;
 

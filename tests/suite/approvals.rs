@@ -39,23 +39,27 @@ const APPROVER: &[&str] = &["can_view_projects", "can_approve_work", "can_add_co
 
 async fn world(backend: &Backend, plan: &str) -> World {
     let app = spawn_app(backend).await;
-    let ws = app.workspace("acme", plan).await;
-    let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
-    let client = app.client(ws, "Client Co").await;
-    let project = app.project(ws, client, "Website").await;
-    let (ann_id, ann) = app
-        .joined_contact(ws, client, "ann@client.example", APPROVER)
+    let s = app
+        .scenario("acme")
+        .plan(plan)
+        .staff_owner("owner@agency.example")
+        .client("Client Co", |c| {
+            c.project("Website")
+                .joined_contact("ann@client.example", APPROVER)
+                .joined_contact("vic@client.example", &["can_view_projects"])
+        })
+        .build()
         .await;
-    let (vic_id, vic) = app
-        .joined_contact(ws, client, "vic@client.example", &["can_view_projects"])
-        .await;
+    let (_, staff, bearer) = s.staff("owner@agency.example");
+    let (ann_id, ann) = s.contact("ann@client.example");
+    let (vic_id, vic) = s.contact("vic@client.example");
     World {
         app,
-        ws,
+        ws: s.ws,
         staff,
         bearer,
-        client,
-        project,
+        client: s.client("Client Co"),
+        project: s.project("Website"),
         ann,
         ann_id,
         vic,

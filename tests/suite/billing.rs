@@ -43,29 +43,29 @@ async fn world(backend: &Backend) -> World {
 
 async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> World {
     let app = spawn_app_configured(backend, config).await;
-    let ws = app.workspace("acme", "growth").await;
-    let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
-    let client = app.client(ws, "Client Co").await;
-    let (bea_id, bea) = app
-        .joined_contact(
-            ws,
-            client,
-            "bea@client.example",
-            &["can_view_invoices", "can_view_projects"],
-        )
+    let s = app
+        .scenario("acme")
+        .staff_owner("owner@agency.example")
+        .client("Client Co", |c| {
+            c.joined_contact(
+                "bea@client.example",
+                &["can_view_invoices", "can_view_projects"],
+            )
+            .contact("pat@client.example", &["can_view_projects"])
+        })
+        .build()
         .await;
-    let (_, pat) = app
-        .contact(ws, client, "pat@client.example", &["can_view_projects"])
-        .await;
+    let (_, staff, bearer) = s.staff("owner@agency.example");
+    let (bea_id, bea) = s.contact("bea@client.example");
     World {
         app,
-        ws,
+        ws: s.ws,
         staff,
         bearer,
-        client,
+        client: s.client("Client Co"),
         bea,
         bea_id,
-        pat,
+        pat: s.contact("pat@client.example").1,
     }
 }
 
@@ -96,6 +96,14 @@ impl World {
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         res.location_id("billing")
+    }
+
+    /// An invoice for the client, issued: one line of `description` at `price` (USD).
+    async fn issued(&self, description: &str, price: &str) -> i64 {
+        let staff = &self.staff;
+        self.app
+            .issued_invoice("acme", staff, self.client, description, price)
+            .await
     }
 
     async fn line(&self, id: i64, fields: &[(&str, &str)]) -> Page {
@@ -392,17 +400,7 @@ async fn overdue_comes_with_the_date_and_goes_with_the_payment(backend: Backend)
 
 async fn billing_exists_only_for_contacts_who_may_see_invoices(backend: Backend) {
     let w = world(&backend).await;
-    let id = w.draft("USD", "2030-01-31").await;
-    w.line(
-        id,
-        &[
-            ("description", "Design"),
-            ("quantity", "1"),
-            ("unit_price", "100"),
-        ],
-    )
-    .await;
-    w.post(&format!("/{id}/issue"), &[]).await;
+    let id = w.issued("Design", "100").await;
     let never = w.app.get("acme", "/portal/no-such-page", &w.pat).await;
     for path in [
         "/portal/billing".to_string(),
@@ -635,17 +633,7 @@ async fn drafts_stay_behind_the_wall() {
         ],
     )
     .await;
-    let sent = w.draft("USD", "2030-01-31").await;
-    w.line(
-        sent,
-        &[
-            ("description", "Shown"),
-            ("quantity", "1"),
-            ("unit_price", "1"),
-        ],
-    )
-    .await;
-    assert_eq!(w.post(&format!("/{sent}/issue"), &[]).await.status, 303);
+    let sent = w.issued("Shown", "1").await;
     let mut tx = ScopedTx::begin(w.app.db(), w.ws, w.client).await.unwrap();
     let ids: Vec<i64> = tx
         .query_scalar("SELECT id FROM invoices")
@@ -684,17 +672,7 @@ async fn paying_world(backend: &Backend) -> (World, StripeServer, i64) {
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let id = w.draft("USD", "2030-01-31").await;
-    w.line(
-        id,
-        &[
-            ("description", "Design"),
-            ("quantity", "1"),
-            ("unit_price", "354.31"),
-        ],
-    )
-    .await;
-    assert_eq!(w.post(&format!("/{id}/issue"), &[]).await.status, 303);
+    let id = w.issued("Design", "354.31").await;
     (w, stripe, id)
 }
 
@@ -1087,17 +1065,7 @@ async fn a_changed_balance_closes_the_payment_page_left_open(backend: Backend) {
 
     // A void closes the page too; with Stripe down, the void still happens and the session
     // stays on record as open (to be closed by Stripe's own 24 hours).
-    let next = w.draft("USD", "2030-01-31").await;
-    w.line(
-        next,
-        &[
-            ("description", "Hosting"),
-            ("quantity", "1"),
-            ("unit_price", "50"),
-        ],
-    )
-    .await;
-    assert_eq!(w.post(&format!("/{next}/issue"), &[]).await.status, 303);
+    let next = w.issued("Hosting", "50").await;
     let third = w
         .app
         .post("acme", &format!("/portal/billing/{next}/pay"), &w.bea)
@@ -1233,45 +1201,27 @@ async fn two_tabs_get_one_payment_page_and_a_second_payment_is_flagged(backend: 
 /// real payment also carries must not be spent by it. Event ids are unique per workspace.
 async fn a_stripe_event_id_is_unique_within_its_workspace_only(backend: Backend) {
     let (w, stripe, id) = paying_world(&backend).await;
-    // Globex, on the same deployment, connects Stripe and bills its own client.
-    let globex = w.app.workspace("globex", "growth").await;
-    let (staff, _) = w.app.staff(globex, "owner@globex.example").await;
-    let client = w.app.client(globex, "Globex Client").await;
-    let (_, gus) = w
+    // Globex, on the same deployment, bills its own client and connects Stripe.
+    let g = w
         .app
-        .contact(globex, client, "gus@globex.example", &["can_view_invoices"])
+        .scenario("globex")
+        .staff_owner("owner@globex.example")
+        .client("Globex Client", |c| {
+            c.contact("gus@globex.example", &["can_view_invoices"])
+                .invoice("Audit", "10")
+        })
+        .build()
         .await;
+    let (_, staff, _) = g.staff("owner@globex.example");
+    let (_, gus) = g.contact("gus@globex.example");
+    let invoice = g.invoice("Audit");
     let theirs = "whsec_globex_own_secret";
-    let admin = |path: &str| format!("/admin/billing{path}");
     let form = [("secret_key", SECRET_KEY), ("webhook_secret", theirs)];
     let res = w
         .app
-        .submit("globex", &admin("/stripe"), &staff, &form)
+        .submit("globex", "/admin/billing/stripe", &staff, &form)
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let client = client.to_string();
-    let draft = [
-        ("client", client.as_str()),
-        ("currency", "USD"),
-        ("due_date", "2030-01-31"),
-    ];
-    let res = w.app.submit("globex", &admin(""), &staff, &draft).await;
-    let invoice = res.location_id("billing");
-    let line = [
-        ("description", "Audit"),
-        ("quantity", "1"),
-        ("unit_price", "10"),
-    ];
-    let lines = admin(&format!("/{invoice}/lines"));
-    assert_eq!(
-        w.app.submit("globex", &lines, &staff, &line).await.status,
-        303
-    );
-    let issue = admin(&format!("/{invoice}/issue"));
-    assert_eq!(
-        w.app.submit("globex", &issue, &staff, &[]).await.status,
-        303
-    );
     let pay = format!("/portal/billing/{invoice}/pay");
     assert_eq!(w.app.post("globex", &pay, &gus).await.status, 303);
     let their_session = stripe.sessions().last().unwrap().id.clone();

@@ -36,22 +36,23 @@ async fn world(backend: &Backend, plan: &str, mail: bool) -> World {
         },
     )
     .await;
-    let ws = app.workspace("acme", plan).await;
-    let (host_id, host, _) = app.staff_in_role(ws, "host@agency.example", "owner").await;
-    let client = app.client(ws, "Client Co").await;
-    let (_, bea) = app
-        .joined_contact(ws, client, "bea@client.example", &[])
+    let s = app
+        .scenario("acme")
+        .plan(plan)
+        .staff_owner("host@agency.example")
+        .client("Client Co", |c| c.joined_contact("bea@client.example", &[]))
+        .client("Other Co", |c| c.contact("cy@other.example", &[]))
+        .build()
         .await;
-    let other = app.client(ws, "Other Co").await;
-    let (_, cy) = app.contact(ws, other, "cy@other.example", &[]).await;
+    let (host_id, host, _) = s.staff("host@agency.example");
     let mut w = World {
         app,
-        ws,
+        ws: s.ws,
         host,
         host_id,
         meeting: 0,
-        bea,
-        cy,
+        bea: s.contact("bea@client.example").1,
+        cy: s.contact("cy@other.example").1,
     };
     if plan == "scale" {
         w.set_up().await;

@@ -33,21 +33,26 @@ struct World {
 
 /// Workspace `acme` on `plan` with an owner, a client and a signed-in contact, Dana.
 async fn world_on(app: TestApp, plan: &str) -> World {
-    let ws = app.workspace("acme", plan).await;
-    let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
-    let client = app.client(ws, "Client Co").await;
     let perms = app.all_permissions();
-    let dana = app.contact(ws, client, "dana@client.example", &perms).await;
+    let s = app
+        .scenario("acme")
+        .plan(plan)
+        .staff_owner("owner@agency.example")
+        .client("Client Co", |c| c.contact("dana@client.example", &perms))
+        .build()
+        .await;
+    let (_, staff, bearer) = s.staff("owner@agency.example");
+    let dana = s.contact("dana@client.example");
     let hash = app.state.passwords.hash(PASSWORD).await.unwrap();
     portal_core::clients::set_contact_password(app.db(), dana.0, &hash)
         .await
         .unwrap();
     World {
         app,
-        ws,
+        ws: s.ws,
         staff,
         bearer,
-        client,
+        client: s.client("Client Co"),
         dana,
     }
 }

@@ -38,19 +38,25 @@ async fn world(backend: &Backend) -> World {
 
 async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> World {
     let app = spawn_app_configured(backend, config).await;
-    let ws = app.workspace("acme", "growth").await;
-    let (owner_id, owner, _) = app.staff_in_role(ws, "owner@agency.example", "owner").await;
-    let (lead_id, lead, lead_bearer) = app.staff_in_role(ws, "lead@agency.example", "member").await;
-    let (desk_id, _, _) = app.staff_in_role(ws, "desk@agency.example", "member").await;
-    let client = app.client(ws, "Client Co").await;
-    let website = app.project(ws, client, "Website").await;
-    let (bea_id, bea) = app
-        .joined_contact(ws, client, "bea@client.example", &["can_view_projects"])
+    let s = app
+        .scenario("acme")
+        .staff_owner("owner@agency.example")
+        .staff("lead@agency.example", "member")
+        .staff("desk@agency.example", "member")
+        .client("Client Co", |c| {
+            c.project("Website")
+                .joined_contact("bea@client.example", &["can_view_projects"])
+        })
+        .client("Other Co", |c| {
+            c.contact("zed@other.example", &["can_view_projects"])
+        })
+        .build()
         .await;
-    let other = app.client(ws, "Other Co").await;
-    let (_, zed) = app
-        .contact(ws, other, "zed@other.example", &["can_view_projects"])
-        .await;
+    let (owner_id, owner, _) = s.staff("owner@agency.example");
+    let (lead_id, lead, lead_bearer) = s.staff("lead@agency.example");
+    let desk_id = s.staff("desk@agency.example").0;
+    let website = s.project("Website");
+    let (bea_id, bea) = s.contact("bea@client.example");
     // The lead is set where staff set it: the project's page.
     let res = app
         .submit(
@@ -68,18 +74,18 @@ async fn world_with(backend: &Backend, config: portal_core::PortalConfig) -> Wor
     assert_eq!(res.status, 303, "{}", res.body);
     World {
         app,
-        ws,
+        ws: s.ws,
         owner,
         owner_id,
         lead,
         lead_id,
         desk_id,
         lead_bearer,
-        client,
+        client: s.client("Client Co"),
         website,
         bea,
         bea_id,
-        zed,
+        zed: s.contact("zed@other.example").1,
     }
 }
 

@@ -41,16 +41,20 @@ struct World {
 
 async fn world(backend: &Backend) -> World {
     let app = spawn_app(backend).await;
-    let ws = app.workspace("acme", "growth").await;
-    let (staff, bearer) = app.staff(ws, "owner@agency.example").await;
-    let a = app.client(ws, "Client A").await;
-    let b = app.client(ws, "Client B").await;
-    let (dana_id, dana) = app
-        .contact(ws, a, "dana@a.example", &["can_view_files"])
+    let s = app
+        .scenario("acme")
+        .staff_owner("owner@agency.example")
+        .client("Client A", |c| {
+            c.contact("dana@a.example", &["can_view_files"])
+        })
+        .client("Client B", |c| {
+            c.contact("bob@b.example", &["can_view_files"])
+        })
+        .build()
         .await;
-    let (_, bob) = app
-        .contact(ws, b, "bob@b.example", &["can_view_files"])
-        .await;
+    let ws = s.ws;
+    let (_, staff, bearer) = s.staff("owner@agency.example");
+    let (dana_id, dana) = s.contact("dana@a.example");
     let pdf = pdf();
     for (name, kind, data) in [
         ("Brand guidelines.pdf", "application/pdf", &pdf[..]),
@@ -74,11 +78,11 @@ async fn world(backend: &Backend) -> World {
         ws,
         staff,
         bearer,
-        a,
-        b,
+        a: s.client("Client A"),
+        b: s.client("Client B"),
         dana_id,
         dana,
-        bob,
+        bob: s.contact("bob@b.example").1,
         files: [ids[0], ids[1], ids[2]],
     }
 }

@@ -2,7 +2,6 @@
 //! project updates — to exactly the contacts who can see the project, never about a note —
 //! and the activity behind the staff's figures (views, comments, the team's answers).
 
-use portico_projects::store::{self, NewProject};
 use portico_tests::{backends, cookie_value, spawn_app_with, As, Backend, Options, Page, TestApp};
 
 backends!(
@@ -40,53 +39,35 @@ async fn world(backend: &Backend, mail: bool) -> World {
         },
     )
     .await;
-    let ws = app.workspace("acme", "growth").await;
-    let (staff, _) = app.staff(ws, "owner@agency.example").await;
-    let a = app.client(ws, "Client A").await;
-    let b = app.client(ws, "Client B").await;
-    let new = |name: &'static str| NewProject {
-        name,
-        description: "",
-        status: "in_progress",
-        start_date: None,
-        due_date: None,
-        progress: 30,
-        milestones: &[],
-    };
-    let project = store::create(app.db(), ws, a, &new("Website"))
-        .await
-        .unwrap();
-    let other_project = store::create(app.db(), ws, a, &new("Campaign"))
-        .await
-        .unwrap();
-    store::create(app.db(), ws, b, &new("B's project"))
-        .await
-        .unwrap();
     let all = ["can_view_projects", "can_add_comments"];
-    let dana = app.joined_contact(ws, a, "dana@a.example", &all).await;
-    let finn = app
-        .joined_contact(ws, a, "finn@a.example", &["can_add_comments"])
+    let s = app
+        .scenario("acme")
+        .staff_owner("owner@agency.example")
+        .client("Client A", |c| {
+            c.project_at("Website", 30)
+                .project_at("Campaign", 30)
+                .joined_contact("dana@a.example", &all)
+                .joined_contact("finn@a.example", &["can_add_comments"])
+                .joined_contact("lena@a.example", &all)
+                .limited_to(&["Campaign"])
+        })
+        .client("Client B", |c| {
+            c.project_at("B's project", 30)
+                .joined_contact("bob@b.example", &all)
+        })
+        .build()
         .await;
-    let lena = app.joined_contact(ws, a, "lena@a.example", &all).await;
-    let bob = app.joined_contact(ws, b, "bob@b.example", &all).await;
     let mut w = World {
-        app,
-        staff,
-        project,
+        staff: s.staff("owner@agency.example").1,
+        project: s.project("Website"),
         task: 0,
         internal_task: 0,
-        dana,
-        finn,
-        lena,
-        bob,
+        dana: s.contact("dana@a.example"),
+        finn: s.contact("finn@a.example"),
+        lena: s.contact("lena@a.example"),
+        bob: s.contact("bob@b.example"),
+        app,
     };
-    let res = w
-        .post(
-            &format!("/admin/projects/access/{}", w.lena.0),
-            &[("scope", "some"), ("project", &other_project.to_string())],
-        )
-        .await;
-    assert_eq!(res.status, 303, "{}", res.body);
     w.task = w.add_task("Homepage design", true).await;
     w.internal_task = w.add_task("Margin check", false).await;
     w

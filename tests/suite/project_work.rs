@@ -3,7 +3,6 @@
 //! the module's portal pages; replies go both ways; who may write and change what.
 
 use portal_core::module::Surface;
-use portico_projects::store::{self, NewProject};
 use portico_projects::tasks::{self, TaskFields};
 use portico_tests::{
     backends, concrete_path, database_error, snapshot, spawn_app, As, Backend, Samples, TestApp,
@@ -58,19 +57,6 @@ fn fields(title: &str, description: &str, notes: &str, visible: bool) -> TaskFie
     }
 }
 
-async fn new_project(app: &TestApp, ws: i64, client: i64, name: &str) -> i64 {
-    let p = NewProject {
-        name,
-        description: "",
-        status: "in_progress",
-        start_date: None,
-        due_date: None,
-        progress: 30,
-        milestones: &[],
-    };
-    store::create(app.db(), ws, client, &p).await.unwrap()
-}
-
 /// Adds a task straight through the store, in its own write scope.
 async fn add_task(app: &TestApp, ws: i64, project: i64, f: &tasks::TaskFields) -> i64 {
     let mut tx = portal_core::db::ScopedTx::begin_staff_write(app.db(), ws)
@@ -83,13 +69,25 @@ async fn add_task(app: &TestApp, ws: i64, project: i64, f: &tasks::TaskFields) -
 
 async fn world(backend: &Backend) -> World {
     let app = spawn_app(backend).await;
-    let ws = app.workspace("acme", "growth").await;
-    let (owner, bearer) = app.staff(ws, "owner@agency.example").await;
+    let everything = app.all_permissions();
+    let s = app
+        .scenario("acme")
+        .staff_owner("owner@agency.example")
+        .client("Client A", |c| {
+            c.project_at("Website", 30)
+                .project_at("Campaign", 30)
+                .contact("dana@a.example", &["can_view_projects", "can_add_comments"])
+                .contact("eve@a.example", &["can_view_projects"])
+        })
+        .client("Client B", |c| {
+            c.project_at("B's own project", 30)
+                .contact("bob@b.example", &everything)
+        })
+        .build()
+        .await;
+    let (ws, project) = (s.ws, s.project("Website"));
+    let (_, owner, bearer) = s.staff("owner@agency.example");
     let member = app.member(ws, "mo@agency.example", "Mo").await;
-    let a = app.client(ws, "Client A").await;
-    let b = app.client(ws, "Client B").await;
-    let project = new_project(&app, ws, a, "Website").await;
-    let other_project = new_project(&app, ws, a, "Campaign").await;
     let task = add_task(
         &app,
         ws,
@@ -104,21 +102,7 @@ async fn world(backend: &Backend) -> World {
         &fields(INTERNAL_TASK, "not for the client", INTERNAL_NOTES, false),
     )
     .await;
-    let (dana_id, dana) = app
-        .contact(
-            ws,
-            a,
-            "dana@a.example",
-            &["can_view_projects", "can_add_comments"],
-        )
-        .await;
-    let (_, eve) = app
-        .contact(ws, a, "eve@a.example", &["can_view_projects"])
-        .await;
-    let (_, bob) = app
-        .contact(ws, b, "bob@b.example", &app.all_permissions())
-        .await;
-    new_project(&app, ws, b, "B's own project").await;
+    let (dana_id, dana) = s.contact("dana@a.example");
     let w = World {
         app,
         ws,
@@ -126,11 +110,11 @@ async fn world(backend: &Backend) -> World {
         member,
         bearer,
         dana,
-        eve,
+        eve: s.contact("eve@a.example").1,
         dana_id,
-        bob,
+        bob: s.contact("bob@b.example").1,
         project,
-        other_project,
+        other_project: s.project("Campaign"),
         task,
         internal_task,
     };
