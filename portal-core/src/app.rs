@@ -27,6 +27,7 @@ use crate::plans::PlanCatalogue;
 use crate::templates::{Templates, CORE_TEMPLATES};
 use crate::tenancy::Tenants;
 use crate::tenancy::{PortalUser, StaffUser};
+use crate::web::form_again::ShowFormAgain;
 use crate::web::module::{ModuleRegistry, StartupFailure};
 use crate::web::routes as core_routes;
 use crate::web::{csrf, security, session, tenant};
@@ -404,8 +405,10 @@ impl Portal {
 
         // Tenancy must run before routing (it strips the `/w/{slug}` prefix), so it wraps
         // the routed service instead of being a route layer.
-        let tenanted =
-            axum::middleware::from_fn_with_state(state.clone(), tenant::resolve).layer(inner);
+        // A form that fails its checks comes back as its page (`web::form`): around the
+        // routed portal, where a `POST`'s path can be asked again for its `GET` page.
+        let tenanted = axum::middleware::from_fn_with_state(state.clone(), tenant::resolve)
+            .layer(ShowFormAgain::new(inner));
         core_routes::deployment()
             .fallback_service(tenanted)
             .layer(axum::middleware::from_fn_with_state(

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::db::{Db, ScopedTx};
-use crate::error::{Error, Result};
-use crate::module::Declarations;
+use crate::error::Result;
+use crate::module::{Declarations, WidgetKind};
 use crate::tenancy::Tenant;
 
 /// The core's own widget: the contact's newest notifications.
@@ -146,6 +146,13 @@ impl Arrangement {
         self.picked(&block.key, block.choices, block.default_choices)
     }
 
+    /// The workspace's choices for `module`'s widget `kind` (the statuses a tasks widget
+    /// lists, say), or the kind's defaults.
+    pub fn widget_choices(&self, module: &str, kind: &WidgetKind) -> Vec<String> {
+        let key = widget_key(module, kind.key);
+        self.picked(&key, kind.choices, kind.default_choices)
+    }
+
     fn picked(&self, key: &str, allowed: &[(&str, &str)], defaults: &[&str]) -> Vec<String> {
         match self.get(key).and_then(|s| s.choices.as_deref()) {
             Some(raw) => raw
@@ -190,26 +197,6 @@ impl HomeCache {
             .await;
         Ok(arrangement)
     }
-}
-
-/// The choices a module's widget should honour in `arrangement`, e.g. `choices(arrangement,
-/// registry, "projects", "tasks")` for the task statuses to list.
-pub fn choices(
-    arrangement: &Arrangement,
-    registry: &Declarations,
-    module: &str,
-    widget: &str,
-) -> Result<Vec<String>> {
-    let declared = registry
-        .declared(module)
-        .and_then(|m| m.widget_kinds.iter().find(|k| k.key == widget));
-    let Some(kind) = declared else {
-        return Err(Error::Internal(format!(
-            "widget `{module}.{widget}` is not declared in its module's widget_kinds"
-        )));
-    };
-    let key = widget_key(module, widget);
-    Ok(arrangement.picked(&key, kind.choices, kind.default_choices))
 }
 
 pub async fn settings(db: &Db, workspace_id: i64) -> Result<Vec<BlockSetting>> {

@@ -46,7 +46,7 @@ pub use app::{AppState, Portal, PortalConfig};
 pub use error::{Error, Result};
 pub use module::{
     FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl, QuickAction, TierDecl,
-    Widget, WidgetKind,
+    WidgetKind,
 };
 pub use tenancy::ClientScope;
 pub use web::module::{ModuleRegistration, ModuleRegistry, PortalModule, Routes};

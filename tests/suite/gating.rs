@@ -356,16 +356,14 @@ async fn read_only_tier_with_notices(backend: Backend) {
         let (_, contact) = app
             .contact(ws, client, "c@example.com", &app.all_permissions())
             .await;
-        let id = portico_example_notices::store::create(
-            app.db(),
-            ws,
-            None,
-            "Office closed Friday",
-            "See you Monday.",
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        let notice = portico_example_notices::store::NewNotice {
+            title: "Office closed Friday".into(),
+            body: "See you Monday.".into(),
+            client_id: None,
+        };
+        let id = portico_example_notices::store::create(app.db(), ws, &notice)
+            .await
+            .unwrap();
         let page = app.get(slug, "/portal/notices", &contact).await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Office closed Friday"));

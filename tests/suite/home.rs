@@ -4,13 +4,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use portal_core::db::ScopedTx;
-use portal_core::home::Arrangement;
+use portal_core::prelude::HomeWidget;
 use portal_core::workspace::EntitlementChange;
-use portal_core::{
-    async_trait, AppState, Manifest, ModuleRegistry, PortalContext, PortalModule, Widget,
-    WidgetKind,
-};
+use portal_core::{async_trait, Manifest, ModuleRegistry, PortalModule, WidgetKind};
 use portico_tests::{backends, snapshot, spawn_app, spawn_app_with, As, Backend, Options, TestApp};
 
 backends!(
@@ -280,21 +276,12 @@ impl PortalModule for Broken {
         };
         &MANIFEST
     }
-    async fn widgets(
-        &self,
-        _ctx: &PortalContext,
-        _state: &AppState,
-        _arrangement: &Arrangement,
-        tx: &mut ScopedTx,
-    ) -> portal_core::Result<Vec<Widget>> {
+    async fn widget(&self, w: HomeWidget<'_>) -> portal_core::Result<Option<String>> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        tx.query("SELECT nothing FROM no_such_table")
+        w.tx.query("SELECT nothing FROM no_such_table")
             .execute()
             .await?;
-        Ok(vec![Widget {
-            key: "oops",
-            html: "Never shown".into(),
-        }])
+        Ok(Some("Never shown".into()))
     }
 }
 

@@ -26,6 +26,8 @@ mod csrf;
 #[cfg(feature = "feedback")]
 mod feedback;
 mod files;
+#[cfg(feature = "notices")]
+mod forms;
 #[cfg(feature = "gallery")]
 mod gallery;
 mod gating;

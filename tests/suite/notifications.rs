@@ -1,7 +1,7 @@
 //! Notifications as contacts live them: the feed and its badge, opening and marking read,
 //! email right away or in the daily summary as each contact chose, and nobody told about
 //! another client's business. The example notices module is the sender: staff post a notice
-//! for one client through the API.
+//! for one client through its admin form.
 
 use portico_tests::{backends, snapshot, spawn_app_with, As, Backend, Options, Page, TestApp};
 
@@ -17,7 +17,7 @@ backends!(
 struct World {
     app: TestApp,
     ws: i64,
-    bearer: As,
+    staff: As,
     client: i64,
     other_client: i64,
 }
@@ -32,13 +32,13 @@ async fn world(backend: &Backend, mail: bool) -> World {
     )
     .await;
     let ws = app.workspace("acme", "growth").await;
-    let (_, bearer) = app.staff(ws, "owner@agency.example").await;
+    let (staff, _) = app.staff(ws, "owner@agency.example").await;
     let client = app.client(ws, "Client Co").await;
     let other_client = app.client(ws, "Other Co").await;
     World {
         app,
         ws,
-        bearer,
+        staff,
         client,
         other_client,
     }
@@ -51,25 +51,18 @@ impl World {
     }
 
     async fn post_notice(&self, client: i64, title: &str) {
-        let As::Bearer(token) = &self.bearer else {
-            unreachable!()
-        };
-        let auth = format!("Bearer {token}");
-        let headers = [
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
+        let client = client.to_string();
+        let fields = [
+            ("title", title),
+            ("body", "Please read it before Friday."),
+            ("client_id", client.as_str()),
         ];
-        let body = serde_json::json!({ "title": title, "body": "Please read it before Friday.", "client_id": client });
         let page = self
             .app
-            .request_raw(
-                "POST",
-                "/w/acme/api/notices",
-                &headers,
-                Some(body.to_string()),
-            )
+            .submit("acme", "/admin/notices", &self.staff, &fields)
             .await;
-        assert_eq!(page.status, 201, "{}", page.body);
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(page.location(), "/w/acme/admin/notices?done=posted");
     }
 
     async fn feed(&self, who: &As) -> Page {

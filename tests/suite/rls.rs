@@ -99,20 +99,27 @@ async fn the_example_module_s_notices_are_walled_too() {
         return;
     };
     let db = app.db();
-    let create = portico_example_notices::store::create;
-    let everyone = create(db, ws, None, "Closed on Friday", "").await.unwrap();
-    let for_a = create(db, ws, Some(a), "For A", "").await.unwrap();
-    let for_b = create(db, ws, Some(b), "For B", "").await.unwrap();
+    let create = |title: &str, client_id| {
+        let notice = portico_example_notices::store::NewNotice {
+            title: title.into(),
+            body: String::new(),
+            client_id,
+        };
+        async move { portico_example_notices::store::create(db, ws, &notice).await }
+    };
+    let everyone = create("Closed on Friday", None).await.unwrap();
+    let for_a = create("For A", Some(a)).await.unwrap();
+    let for_b = create("For B", Some(b)).await.unwrap();
     let mut tx = ScopedTx::begin(db, ws, a).await.unwrap();
     let seen: Vec<i64> = tx
         .query_scalar("SELECT id FROM notices ORDER BY id")
         .fetch_all()
         .await
         .unwrap();
-    assert_eq!(seen, [everyone.unwrap(), for_a.unwrap()]);
+    assert_eq!(seen, [everyone, for_a]);
     let taken = tx
         .query("UPDATE notices SET title = 'taken' WHERE id = $1")
-        .bind(for_b.unwrap())
+        .bind(for_b)
         .execute()
         .await
         .unwrap();

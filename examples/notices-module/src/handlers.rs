@@ -1,13 +1,9 @@
-//! Handlers of all three surfaces (a small module keeps them in one file).
-use axum::extract::State;
-use axum::http::StatusCode;
+//! Handlers of both surfaces (a small module keeps them in one file).
 use axum::response::{Html, Redirect};
-use axum::Json;
 use portal_core::prelude::*;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
-use crate::{store, CAN_ACKNOWLEDGE, ID, NOTICE_POSTED, WIDGET};
+use crate::store::{self, NewNotice};
+use crate::{CAN_ACKNOWLEDGE, ID, NOTICE_POSTED};
 
 // ANCHOR: list
 pub async fn list(ctx: PortalContext) -> Result<Html<String>> {
@@ -36,81 +32,50 @@ pub async fn acknowledge(ctx: PortalContext, Id(id): Id) -> Result<Redirect> {
 // ANCHOR_END: acknowledge
 
 // ANCHOR: widget
-/// The home page's widget, when the workspace shows it: the three newest notices the
-/// contact has not acknowledged, read on the home page's shared transaction.
-pub async fn widget(
-    ctx: &PortalContext,
-    shown: &Arrangement,
-    tx: &mut ScopedTx,
-) -> Result<Vec<Widget>> {
-    if !shown.shown(&home::widget_key(ID, WIDGET)) {
-        return Ok(Vec::new());
-    }
+/// The home page's widget: the three newest notices the contact has not acknowledged, read
+/// on the home page's shared transaction.
+pub async fn widget(ctx: &PortalContext, tx: &mut ScopedTx) -> Result<String> {
     let notices = store::for_contact(tx, ctx.scope()).await?;
     let notices: Vec<_> = notices
         .into_iter()
-        .filter(|n| !n.acknowledged)
+        .filter(|n| n.acknowledgements == 0)
         .take(3)
         .collect();
     let all = ctx.link("/notices");
-    let html = ctx.render_fragment("notices/widget.html", context! { notices, all })?;
-    Ok(vec![Widget { key: WIDGET, html }])
+    ctx.render_fragment("notices/widget.html", context! { notices, all })
 }
 // ANCHOR_END: widget
 
-pub async fn admin_list(ctx: StaffContext) -> Result<Html<String>> {
-    let notices = store::for_workspace(ctx.db(), ctx.tenant.workspace.id).await?;
-    ctx.render("notices/admin_list.html", context! { notices })
+portal_core::flash! {
+    pub enum Posted { Yes = "posted" => "The notice is posted." }
 }
 
-pub async fn api_list(ctx: StaffContext) -> Result<Json<Value>> {
-    let notices = store::for_workspace(ctx.db(), ctx.tenant.workspace.id).await?;
-    Ok(Json(json!({ "notices": notices })))
-}
-
-#[derive(Deserialize)]
-pub struct NewNotice {
-    title: String,
-    body: String,
-    client_id: Option<i64>,
-}
-
-// ANCHOR: api_create
-/// `POST /api/notices` `{"title", "body", "client_id"?}`: a notice for one client tells its
-/// contacts, in the transaction that posts it; one for every client is announced to none.
-pub async fn api_create(
-    State(state): State<AppState>,
-    ctx: StaffContext,
-    JsonBody(new): JsonBody<NewNotice>,
-) -> Result<(StatusCode, Json<Value>)> {
-    let title = new.title.trim();
-    if title.is_empty() || title.len() > 200 || new.body.len() > 10_000 {
-        return Err(Error::BadRequest(
-            "`title` takes 1 to 200 characters, `body` at most 10,000.".into(),
-        ));
-    }
+/// `GET /admin/notices`: the workspace's notices, and the form that posts one (shown again
+/// with its errors by the core when a post fails its checks).
+pub async fn admin_list(ctx: StaffContext, done: Done<Posted>) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
+    let notices = store::for_workspace(ctx.db(), ws).await?;
+    let clients = portal_core::clients::list_clients(ctx.db(), ws).await?;
+    let (done, action) = (done.message(), ctx.link("/notices"));
+    ctx.render(
+        "notices/admin_list.html",
+        context! { notices, clients, done, action },
+    )
+}
+
+// ANCHOR: post
+/// `POST /admin/notices`: a notice for one client tells its contacts, in the transaction
+/// that posts it; one for every client is announced to none.
+pub async fn post(ctx: StaffContext, Form(new): Form<NewNotice>) -> Result<Redirect> {
     let mut tx = ctx.begin_write().await?;
-    let Some(id) = store::post(&mut tx, ws, new.client_id, title, &new.body).await? else {
-        return Err(Error::BadRequest(
-            "`client_id` is not a client of this workspace".into(),
-        ));
-    };
+    store::post(&mut tx, ctx.tenant.workspace.id, &new).await?;
     if let Some(client) = new.client_id {
-        let title = format!("New notice: {title}");
+        let title = format!("New notice: {}", new.title.trim());
         let notice = Notice::new(NOTICE_POSTED, title, &new.body, "/notices");
-        portal_core::notifications::notify(
-            &state.notifier,
-            &ctx.tenant,
-            &mut tx,
-            client,
-            &Recipients::Client,
-            &notice,
-        )
-        .await?;
+        ctx.notify(&mut tx, client, &Recipients::Client, &notice)
+            .await?;
     }
     tx.commit().await?;
-    state.wake_outbox();
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok(ctx.redirect_done("/notices", Posted::Yes))
 }
-// ANCHOR_END: api_create
+// ANCHOR_END: post

@@ -2,8 +2,8 @@
 //!
 //! The example of `docs/modules.md`: staff post notices ("We are closed on Friday"), contacts
 //! read and acknowledge them. Small, but it uses every part of the contract: a feature with a
-//! read-only and an interactive tier, a permission, a menu item, portal, admin and API
-//! routes, a table behind row-level security, templates, a widget and a notification kind.
+//! read-only and an interactive tier, a permission, a menu item, portal and admin pages, a
+//! checked form, a table behind row-level security, templates, a widget and a notification.
 mod handlers;
 pub mod store;
 
@@ -12,10 +12,8 @@ use portal_core::prelude::*;
 portal_core::module_files!();
 
 pub const ID: &str = "notices";
-pub const FEATURE: &str = "notices";
 pub const CAN_ACKNOWLEDGE: &str = "can_acknowledge_notices";
 pub const NOTICE_POSTED: &str = "notice_posted";
-pub const WIDGET: &str = "notices";
 
 // ANCHOR: manifest
 pub const MANIFEST: Manifest = Manifest {
@@ -23,9 +21,9 @@ pub const MANIFEST: Manifest = Manifest {
     name: "Notices",
     version: env!("CARGO_PKG_VERSION"),
     // Lowest tier first. On `read_only` the core hides action buttons (`ctx.can_act`) and
-    // answers 403 to the module's POST routes; the module only declares the tier.
+    // answers 403 to the module's portal POST routes; the module only declares the tier.
     features: &[FeatureDecl::new(
-        FEATURE,
+        ID,
         "Notices",
         &[
             TierDecl::new("read_only", "Read notices").read_only(),
@@ -38,10 +36,8 @@ pub const MANIFEST: Manifest = Manifest {
         "Confirm having read a notice from the agency.",
     )
     .presets(&["client_admin", "client_finance", "client_viewer"])],
-    menu_items: &[MenuItem::new("Notices", "/notices", "bell")
-        .order(50)
-        .feature(FEATURE)],
-    widget_kinds: &[WidgetKind::new(WIDGET, "Notices").order(50)],
+    menu_items: &[MenuItem::new("Notices", "/notices", "bell").feature(ID)],
+    widget_kinds: &[WidgetKind::new(ID, "Notices").order(50)],
     notification_kinds: &[NotificationKind::new(
         NOTICE_POSTED,
         "A notice from the agency",
@@ -71,39 +67,22 @@ impl PortalModule for Notices {
             .requires(CAN_ACKNOWLEDGE)
     }
     fn admin_routes(&self) -> Routes {
-        Routes::new().get("/notices", handlers::admin_list)
-    }
-    fn api_routes(&self) -> Routes {
         Routes::new()
-            .get("/notices", handlers::api_list)
-            .post("/notices", handlers::api_create)
+            .get("/notices", handlers::admin_list)
+            .post("/notices", handlers::post)
     }
     /// A notice for the client, for `portico demo` and the isolation probe's `{id}`.
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace: i64,
-        client: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
-        let title = "New brand guidelines";
-        let id = store::create(
-            &state.db,
-            workspace,
-            Some(client),
-            title,
-            "Please have a look before Friday.",
-        )
-        .await?;
-        Ok(vec![("id", id.unwrap_or_default().to_string())])
+    async fn seed(&self, state: &AppState, ws: i64, client: i64) -> Result<Seeded> {
+        let new = store::NewNotice {
+            title: "New brand guidelines".into(),
+            body: "Please have a look before Friday.".into(),
+            client_id: Some(client),
+        };
+        let id = store::create(&state.db, ws, &new).await?;
+        Ok(vec![("id", id.to_string())])
     }
-    async fn widgets(
-        &self,
-        ctx: &PortalContext,
-        _: &AppState,
-        shown: &Arrangement,
-        tx: &mut ScopedTx,
-    ) -> Result<Vec<Widget>> {
-        handlers::widget(ctx, shown, tx).await
+    async fn widget(&self, w: HomeWidget<'_>) -> Result<Option<String>> {
+        handlers::widget(w.ctx, w.tx).await.map(Some)
     }
 }
 // ANCHOR_END: module

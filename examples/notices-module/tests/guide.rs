@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! `docs/modules.md` shows the example module's own code. Each block opened with
 //! ```` ```rust from=PATH#ANCHOR ```` must be exactly the lines of `PATH` between
-//! `// ANCHOR: name` and `// ANCHOR_END: name` (`# ANCHOR:` in TOML), or the whole file when
+//! `// ANCHOR: name` and `// ANCHOR_END: name` (`# ANCHOR:` in TOML, `{# ANCHOR: name #}` in a
+//! template), or the whole file when
 //! no anchor is named; code blocks not taken from a file say `ignore`. So every snippet is
 //! compiled and tested code, and a stale one fails here, naming it.
 //! `PORTICO_BLESS_GUIDE=1 cargo test … guide` rewrites the blocks from the code.
@@ -17,9 +18,13 @@ fn region(path: &str, anchor: Option<&str>) -> Result<String, String> {
     let Some(anchor) = anchor else {
         return Ok(text.trim_end().to_string());
     };
-    let comment = if path.ends_with(".toml") { "#" } else { "//" };
-    let open = format!("{comment} ANCHOR: {anchor}\n");
-    let close = format!("{comment} ANCHOR_END: {anchor}");
+    let (comment, end) = match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("toml") => ("#", ""),
+        Some("html") => ("{#", " #}"),
+        _ => ("//", ""),
+    };
+    let open = format!("{comment} ANCHOR: {anchor}{end}\n");
+    let close = format!("{comment} ANCHOR_END: {anchor}{end}");
     let start = text
         .find(&open)
         .ok_or_else(|| format!("{path} has no `{open}`"))?

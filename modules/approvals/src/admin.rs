@@ -2,9 +2,9 @@
 //! for review, follow the client's answer, prepare the next version after a revision request,
 //! comment. Every staff role does all of it; a draft can be deleted, nothing sent can.
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::files;
 use portal_core::prelude::*;
 use serde::Deserialize;
@@ -19,8 +19,25 @@ use crate::MAX_TEXT;
 pub struct Filter {
     #[serde(default)]
     status: String,
-    #[serde(default)]
-    done: String,
+}
+
+portal_core::flash! {
+    /// What the list of requests says after a change (its template words it itself).
+    pub enum ApprovalsDone {
+        Deleted = "deleted" => "The draft is deleted.",
+    }
+}
+
+portal_core::flash! {
+    /// What the team's page of one request says after a change.
+    pub enum RequestDone {
+        Created = "created" => "Draft created. Add the files of version 1, then send it for review.",
+        Uploaded = "uploaded" => "Files added to the version being prepared.",
+        Removed = "removed" => "File taken out of the version being prepared.",
+        Submitted = "submitted" => "Sent for review: the client's approvers have been told.",
+        Saved = "saved" => "Details saved.",
+        Comment = "comment" => "Comment added; the client's contacts have been told.",
+    }
 }
 
 /// `GET /admin/approvals[?status=…]`: every request, and the form to open one.
@@ -28,6 +45,7 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
     Query(f): Query<Filter>,
+    done: Done<ApprovalsDone>,
 ) -> Result<Html<String>> {
     let status = optional(&f.status, Status::parse, "status")?;
     let ws = ctx.tenant.workspace.id;
@@ -65,7 +83,7 @@ pub async fn list(
             statuses => statuses,
             status => f.status,
             action => ctx.link("/approvals"),
-            deleted => f.done == "deleted",
+            deleted => done.0 == Some(ApprovalsDone::Deleted),
             max => MAX_TEXT,
         },
     )
@@ -107,7 +125,9 @@ pub async fn create(
     let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.tenant.workspace.id).await?;
     let id = store::create(&mut tx, ctx.tenant.workspace.id, &new).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&ctx.link(&format!("/approvals/{id}?done=created"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/approvals/{id}"), RequestDone::Created)
+        .into_response())
 }
 
 /// `GET /admin/approvals/{id}`.
@@ -115,7 +135,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(f): Query<Filter>,
+    done: Done<RequestDone>,
 ) -> Result<Html<String>> {
     let view =
         store::view_for_workspace(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
@@ -123,15 +143,6 @@ pub async fn show(
     let base = ctx.link(&format!("/approvals/{}", a.id));
     let versions = versions_view(&view.versions, &view.files, &base);
     let status = a.status;
-    let notice = match f.done.as_str() {
-        "created" => Some("Draft created. Add the files of version 1, then send it for review."),
-        "uploaded" => Some("Files added to the version being prepared."),
-        "removed" => Some("File taken out of the version being prepared."),
-        "submitted" => Some("Sent for review: the client's approvers have been told."),
-        "saved" => Some("Details saved."),
-        "comment" => Some("Comment added; the client's contacts have been told."),
-        _ => None,
-    };
     ctx.render(
         "approvals/admin_detail.html",
         context! {
@@ -149,7 +160,7 @@ pub async fn show(
             upload => format!("{base}/files?csrf_token={}", ctx.csrf_token),
             base => base,
             back => ctx.link("/approvals"),
-            notice => notice,
+            notice => done.message(),
             max => MAX_TEXT,
         },
     )
@@ -163,8 +174,9 @@ async fn locked(state: &AppState, ctx: &StaffContext, id: &str) -> Result<(Scope
     Ok((tx, a))
 }
 
-fn back_to(ctx: &StaffContext, a: &Approval, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/approvals/{}?done={done}", a.id))).into_response()
+fn back_to(ctx: &StaffContext, a: &Approval, done: RequestDone) -> Response {
+    ctx.redirect_done(&format!("/approvals/{}", a.id), done)
+        .into_response()
 }
 
 /// `POST /admin/approvals/{id}/files` (multipart `file` parts): into the version being
@@ -175,13 +187,13 @@ pub async fn upload(
     ctx: StaffContext,
     addr: ClientAddr,
     Path(id): Path<String>,
-    req: Request,
+    body: Later<UploadForm>,
 ) -> Result<Response> {
     let (tx, a) = locked(&state, &ctx, &id).await?;
     a.status.after(Step::ChangeFiles)?;
     // Not held across the upload: the write below reads and checks again.
     tx.rollback().await?;
-    let form = UploadForm::from_request(req, &state).await?;
+    let form = body.read().await?;
     // Stored as the agency's: the client reaches them only through a sent version (on
     // PostgreSQL, the `in_approval` policy on files says the same).
     let stored = receive_staff_files(&state, &ctx, addr, form, None).await?;
@@ -190,7 +202,7 @@ pub async fn upload(
     match store::add_files(&mut tx, &a, &ids).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(back_to(&ctx, &a, "uploaded"))
+            Ok(back_to(&ctx, &a, RequestDone::Uploaded))
         }
         Err(e) => {
             // The request moved on while the files streamed: they are not left behind.
@@ -217,7 +229,7 @@ pub async fn remove_file(
     let (mut tx, a) = locked(&state, &ctx, &id).await?;
     store::remove_file(&mut tx, &a, file).await?;
     tx.commit().await?;
-    Ok(back_to(&ctx, &a, "removed"))
+    Ok(back_to(&ctx, &a, RequestDone::Removed))
 }
 
 /// `POST /admin/approvals/{id}/submit`: the newest version goes to the client's approvers.
@@ -228,7 +240,7 @@ pub async fn submit(
 ) -> Result<Response> {
     let (tx, a) = locked(&state, &ctx, &id).await?;
     send_for_review(&state, &ctx, tx, &a).await?;
-    Ok(back_to(&ctx, &a, "submitted"))
+    Ok(back_to(&ctx, &a, RequestDone::Submitted))
 }
 
 /// Sends the version being prepared to the client's approvers, who are told; commits `tx`,
@@ -268,7 +280,7 @@ pub async fn edit(
     };
     store::edit(&mut tx, &a, &d).await?;
     tx.commit().await?;
-    Ok(back_to(&ctx, &a, "saved"))
+    Ok(back_to(&ctx, &a, RequestDone::Saved))
 }
 
 /// `POST /admin/approvals/{id}/delete`: drafts only.
@@ -280,7 +292,9 @@ pub async fn delete(
     let (mut tx, a) = locked(&state, &ctx, &id).await?;
     store::delete(&mut tx, &a).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&ctx.link("/approvals?done=deleted")).into_response())
+    Ok(ctx
+        .redirect_done("/approvals", ApprovalsDone::Deleted)
+        .into_response())
 }
 
 /// `POST /admin/approvals/{id}/comments` (`body`): the client's contacts are told.
@@ -302,7 +316,7 @@ pub async fn comment(
     news::from_team(&state, &ctx, &mut tx, &a, &body).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(back_to(&ctx, &a, "comment"))
+    Ok(back_to(&ctx, &a, RequestDone::Comment))
 }
 
 /// `GET /admin/approvals/{id}/files/{file}`.

@@ -147,12 +147,7 @@ impl PortalModule for Approvals {
     }
     /// A deliverable sent for review (version 1, one image) on the client's website project:
     /// the routes' `{id}` and `{file}`.
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         // The homepage is part of the website the projects module's seed is redesigning.
         let project = portico_projects::store::find_or_create(
             &state.db,
@@ -164,16 +159,9 @@ impl PortalModule for Approvals {
         let (id, file) = store::seed(state, workspace_id, project).await?;
         Ok(vec![("id", id.to_string()), ("file", file.to_string())])
     }
-    async fn widgets(
-        &self,
-        ctx: &PortalContext,
-        _state: &AppState,
-        arrangement: &Arrangement,
-        tx: &mut ScopedTx,
-    ) -> Result<Vec<Widget>> {
-        if !arrangement.shown(&home::widget_key(ID, PENDING_WIDGET)) {
-            return Ok(Vec::new());
-        }
+    /// `pending`, its one widget: the deliverables waiting for the contact.
+    async fn widget(&self, w: HomeWidget<'_>) -> Result<Option<String>> {
+        let HomeWidget { ctx, tx, .. } = w;
         let pending = store::pending_in(tx, ctx.scope()).await?;
         let items: Vec<_> = pending
             .iter()
@@ -191,10 +179,7 @@ impl PortalModule for Approvals {
             "approvals/widget.html",
             context! { items => items, all => ctx.link("/approvals") },
         )?;
-        Ok(vec![Widget {
-            key: PENDING_WIDGET,
-            html,
-        }])
+        Ok(Some(html))
     }
 }
 

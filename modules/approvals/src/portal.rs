@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::{self, Kind};
 use portal_core::minijinja::Value;
@@ -103,7 +103,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PortalContext,
     Path(id): Path<String>,
-    Query(notice): Query<Notice>,
+    done: Done<ApprovalDone>,
 ) -> Result<Html<String>> {
     let view = store::view_for_client(&state.db, ctx.scope(), parse_id(&id)?).await?;
     let a = &view.approval;
@@ -128,28 +128,17 @@ pub async fn show(
             comment => format!("{base}/comments"),
             back => ctx.link("/approvals"),
             max => MAX_TEXT,
-            notice => notice.message(),
+            notice => done.message(),
         },
     )
 }
 
-/// `?done=` after a step, said back to the contact.
-#[derive(serde::Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    done: String,
-}
-
-impl Notice {
-    fn message(&self) -> Option<&'static str> {
-        match self.done.as_str() {
-            "approved" => Some("Approved. The team has been told; this deliverable is now locked."),
-            "revision" => Some(
-                "Sent back with your changes. The team has been told and will send a new version.",
-            ),
-            "comment" => Some("Comment added."),
-            _ => None,
-        }
+portal_core::flash! {
+    /// What a deliverable's page says back to the contact after a step.
+    pub enum ApprovalDone {
+        Approved = "approved" => "Approved. The team has been told; this deliverable is now locked.",
+        Revision = "revision" => "Sent back with your changes. The team has been told and will send a new version.",
+        Comment = "comment" => "Comment added.",
     }
 }
 
@@ -230,11 +219,13 @@ async fn decide(
     tx.commit().await?;
     state.wake_outbox();
     let done = if step == Step::Approve {
-        "approved"
+        ApprovalDone::Approved
     } else {
-        "revision"
+        ApprovalDone::Revision
     };
-    Ok(Redirect::to(&ctx.link(&format!("/approvals/{id}?done={done}"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/approvals/{id}"), done)
+        .into_response())
 }
 
 /// `POST /portal/approvals/{id}/comments` (`body`).
@@ -258,7 +249,9 @@ pub async fn comment(
     news::from_contact(&state, &ctx, &mut tx, &a, None, &body).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/approvals/{id}?done=comment#history"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/approvals/{id}#history"), ApprovalDone::Comment)
+        .into_response())
 }
 
 /// `GET /portal/approvals/{id}/files/{file}[?download=1]`: a file of a sent version; saving

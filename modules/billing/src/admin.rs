@@ -6,7 +6,7 @@
 //! members look.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::clients;
 use portal_core::prelude::*;
 use serde::Deserialize;
@@ -23,8 +23,35 @@ use crate::stripe;
 pub struct Filter {
     #[serde(default)]
     status: String,
-    #[serde(default)]
-    done: String,
+}
+
+portal_core::flash! {
+    /// What the list of invoices says after a change.
+    pub enum BillingDone {
+        Deleted = "deleted" => "The draft is deleted.",
+        Settings = "settings" => "Invoice settings saved.",
+    }
+}
+
+portal_core::flash! {
+    /// What an invoice's page says after a change.
+    pub enum InvoiceDone {
+        Created = "created" => "Draft created: add its lines, then issue it. The client sees nothing until then.",
+        Saved = "saved" => "Saved.",
+        Line = "line" => "Line added.",
+        Removed = "removed" => "Line removed.",
+        Issued = "issued" => "Issued: the client's billing contacts have been told.",
+        Payment = "payment" => "Payment recorded.",
+        Void = "void" => "The invoice is void.",
+    }
+}
+
+portal_core::flash! {
+    /// What the Stripe page says after a change.
+    pub enum StripeDone {
+        Connected = "connected" => "Stripe is connected: clients can pay their invoices online.",
+        Disconnected = "disconnected" => "Stripe is disconnected: invoices show the payment instructions only.",
+    }
 }
 
 /// `GET /admin/billing[?status=…]`.
@@ -32,6 +59,7 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
     Query(f): Query<Filter>,
+    done: Done<BillingDone>,
 ) -> Result<Html<String>> {
     let status = optional(&f.status, Status::parse, "status")?;
     let ws = ctx.tenant.workspace.id;
@@ -44,11 +72,6 @@ pub async fn list(
     }
     let clients = clients::list_clients(&state.db, ws).await?;
     let settings = store::settings(&state.db, ws).await?;
-    let notice = match f.done.as_str() {
-        "deleted" => Some("The draft is deleted."),
-        "settings" => Some("Invoice settings saved."),
-        _ => None,
-    };
     ctx.render(
         "billing/admin_list.html",
         context! {
@@ -63,7 +86,7 @@ pub async fn list(
             action => ctx.link("/billing"),
             settings_action => ctx.link("/billing/settings"),
             stripe => ctx.link("/billing/stripe"),
-            notice => notice,
+            notice => done.message(),
         },
     )
 }
@@ -85,7 +108,9 @@ pub async fn create(
     let mut tx = ScopedTx::begin_staff_write(&state.db, ws).await?;
     let id = store::create_draft(&mut tx, ws, client, cur, due, &ctx.user.name).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&ctx.link(&format!("/billing/{id}?done=created"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/billing/{id}"), InvoiceDone::Created)
+        .into_response())
 }
 
 /// `POST /admin/billing/settings`: `prefix`, `payment_instructions`.
@@ -116,7 +141,9 @@ pub async fn save_settings(
     let mut tx = ScopedTx::begin_staff_write(&state.db, ctx.tenant.workspace.id).await?;
     store::save_settings(&mut tx, ctx.tenant.workspace.id, prefix, &instructions).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&ctx.link("/billing?done=settings")).into_response())
+    Ok(ctx
+        .redirect_done("/billing", BillingDone::Settings)
+        .into_response())
 }
 
 /// `GET /admin/billing/{id}`.
@@ -124,7 +151,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(f): Query<Filter>,
+    done: Done<InvoiceDone>,
 ) -> Result<Html<String>> {
     let view =
         store::view_for_workspace(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
@@ -132,18 +159,6 @@ pub async fn show(
     let (lines, payments) = breakdown(&view)?;
     let cur = inv.currency()?;
     let status = inv.status;
-    let notice = match f.done.as_str() {
-        "created" => {
-            Some("Draft created: add its lines, then issue it. The client sees nothing until then.")
-        }
-        "saved" => Some("Saved."),
-        "line" => Some("Line added."),
-        "removed" => Some("Line removed."),
-        "issued" => Some("Issued: the client's billing contacts have been told."),
-        "payment" => Some("Payment recorded."),
-        "void" => Some("The invoice is void."),
-        _ => None,
-    };
     ctx.render(
         "billing/admin_invoice.html",
         context! {
@@ -164,7 +179,7 @@ pub async fn show(
             base => ctx.link(&format!("/billing/{}", inv.id)),
             back => ctx.link("/billing"),
             today => today(),
-            notice => notice,
+            notice => done.message(),
         },
     )
 }
@@ -182,8 +197,9 @@ pub(crate) async fn locked(
     Ok((tx, inv))
 }
 
-fn back_to(ctx: &StaffContext, inv: &Invoice, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/billing/{}?done={done}", inv.id))).into_response()
+fn back_to(ctx: &StaffContext, inv: &Invoice, done: InvoiceDone) -> Response {
+    ctx.redirect_done(&format!("/billing/{}", inv.id), done)
+        .into_response()
 }
 
 /// `POST /admin/billing/{id}/terms`: currency, dates, invoice discount and tax, notes,
@@ -199,7 +215,7 @@ pub async fn terms(
     let t = sent.draft();
     store::set_terms(&mut tx, &inv, &t).await?;
     tx.commit().await?;
-    Ok(back_to(&ctx, &inv, "saved"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Saved))
 }
 
 /// `POST /admin/billing/{id}/lines`: `description`, `quantity`, `unit_price`, optional
@@ -222,7 +238,7 @@ pub async fn add_line(
     )
     .await?;
     tx.commit().await?;
-    Ok(back_to(&ctx, &inv, "line"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Line))
 }
 
 /// `POST /admin/billing/{id}/lines/{line}/remove`.
@@ -234,7 +250,7 @@ pub async fn remove_line(
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
     store::remove_line(&mut tx, &inv, parse_id(&line)?).await?;
     tx.commit().await?;
-    Ok(back_to(&ctx, &inv, "removed"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Removed))
 }
 
 /// `POST /admin/billing/{id}/issue`.
@@ -248,7 +264,7 @@ pub async fn issue(
     news::issued(&state, &ctx, &mut tx, &inv, &number).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(back_to(&ctx, &inv, "issued"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Issued))
 }
 
 /// `POST /admin/billing/{id}/payments`: `amount`, `method`, `reference`, `paid_on`.
@@ -264,7 +280,7 @@ pub async fn payment(
     store::record_payment(&mut tx, &inv, &p).await?;
     tx.commit().await?;
     stripe::close_stale(&state, inv.workspace_id, inv.id).await;
-    Ok(back_to(&ctx, &inv, "payment"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Payment))
 }
 
 /// `POST /admin/billing/{id}/void`.
@@ -277,7 +293,7 @@ pub async fn void(
     store::void(&mut tx, &inv).await?;
     tx.commit().await?;
     stripe::close_stale(&state, inv.workspace_id, inv.id).await;
-    Ok(back_to(&ctx, &inv, "void"))
+    Ok(back_to(&ctx, &inv, InvoiceDone::Void))
 }
 
 /// `POST /admin/billing/{id}/delete`: drafts only.
@@ -289,7 +305,9 @@ pub async fn delete(
     let (mut tx, inv) = locked(&state, &ctx, &id).await?;
     store::delete(&mut tx, &inv).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&ctx.link("/billing?done=deleted")).into_response())
+    Ok(ctx
+        .redirect_done("/billing", BillingDone::Deleted)
+        .into_response())
 }
 
 /// `GET /admin/billing/stripe`: whether the workspace takes online payments, and the form to
@@ -297,17 +315,10 @@ pub async fn delete(
 pub async fn stripe_page(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(f): Query<Filter>,
+    done: Done<StripeDone>,
 ) -> Result<Html<String>> {
     let connection = stripe::connection(&state.db, ctx.tenant.workspace.id).await?;
     let site = portal_core::email::workspace_url(&state.config, &ctx.tenant.workspace.slug);
-    let notice = match f.done.as_str() {
-        "connected" => Some("Stripe is connected: clients can pay their invoices online."),
-        "disconnected" => {
-            Some("Stripe is disconnected: invoices show the payment instructions only.")
-        }
-        _ => None,
-    };
     ctx.render(
         "billing/admin_stripe.html",
         context! {
@@ -317,7 +328,7 @@ pub async fn stripe_page(
             action => ctx.link("/billing/stripe"),
             disconnect => ctx.link("/billing/stripe/disconnect"),
             back => ctx.link("/billing"),
-            notice => notice,
+            notice => done.message(),
         },
     )
 }
@@ -334,7 +345,9 @@ pub async fn stripe_connect(
         webhook_secret: form.get("webhook_secret").trim().to_string(),
     };
     stripe::connect(&state, ctx.tenant.workspace.id, &keys, &ctx.user.name).await?;
-    Ok(Redirect::to(&ctx.link("/billing/stripe?done=connected")).into_response())
+    Ok(ctx
+        .redirect_done("/billing/stripe", StripeDone::Connected)
+        .into_response())
 }
 
 /// `POST /admin/billing/stripe/disconnect`.
@@ -343,5 +356,7 @@ pub async fn stripe_disconnect(
     ctx: StaffContext,
 ) -> Result<Response> {
     stripe::disconnect(&state.db, ctx.tenant.workspace.id).await?;
-    Ok(Redirect::to(&ctx.link("/billing/stripe?done=disconnected")).into_response())
+    Ok(ctx
+        .redirect_done("/billing/stripe", StripeDone::Disconnected)
+        .into_response())
 }

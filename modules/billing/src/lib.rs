@@ -138,12 +138,7 @@ impl PortalModule for Billing {
     }
     /// An issued invoice of two lines, part paid, and a draft the client must never see;
     /// the issued one is the routes' `{id}`, its first line the `{line}`.
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let usd =
             money::Currency::of("USD").ok_or_else(|| portal_core::Error::Internal("USD".into()))?;
         let mut tx = ScopedTx::begin_staff_write(&state.db, workspace_id).await?;
@@ -211,16 +206,9 @@ impl PortalModule for Billing {
             ("line", first_line.to_string()),
         ])
     }
-    async fn widgets(
-        &self,
-        ctx: &PortalContext,
-        _state: &AppState,
-        arrangement: &Arrangement,
-        tx: &mut ScopedTx,
-    ) -> Result<Vec<Widget>> {
-        if !arrangement.shown(&home::widget_key(ID, UNPAID_WIDGET)) {
-            return Ok(Vec::new());
-        }
+    /// `unpaid`, its one widget: the contact's invoices still to pay.
+    async fn widget(&self, w: HomeWidget<'_>) -> Result<Option<String>> {
+        let HomeWidget { ctx, tx, .. } = w;
         let unpaid = store::unpaid_in(tx, ctx.scope()).await?;
         let today = Day::today();
         let mut items = Vec::with_capacity(unpaid.len());
@@ -232,10 +220,7 @@ impl PortalModule for Billing {
             "billing/widget.html",
             context! { items => items, all => ctx.link("/billing") },
         )?;
-        Ok(vec![Widget {
-            key: UNPAID_WIDGET,
-            html,
-        }])
+        Ok(Some(html))
     }
 }
 

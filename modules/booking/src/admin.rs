@@ -3,7 +3,7 @@
 //! zone, weekly spans, days off — and their calendar feed; the workspace's notice for changes.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use jiff::civil::Date;
 use portal_core::prelude::*;
 use serde::Deserialize;
@@ -17,23 +17,17 @@ use crate::store::{self, TypeFields};
 pub struct Options {
     #[serde(default)]
     view: String,
-    #[serde(default)]
-    done: String,
 }
 
-fn notice(done: &str) -> Option<&'static str> {
-    match done {
-        "created" => {
-            Some("Meeting type added: contacts can book it once its host has set their hours.")
-        }
-        "saved" => Some("Saved."),
-        "hours" => Some("Your hours are saved."),
-        "feed" => Some(
-            "Your feed has a new address: give it to your calendar app; the old one no longer works.",
-        ),
-        "cancelled" => Some("Cancelled: the contact has been told, with a calendar update."),
-        "moved" => Some("Moved: the contact has been told, with a calendar update."),
-        _ => None,
+portal_core::flash! {
+    /// What the team's booking pages (meetings and types, one's hours) say after a change.
+    pub enum BookingDone {
+        Created = "created" => "Meeting type added: contacts can book it once its host has set their hours.",
+        Saved = "saved" => "Saved.",
+        Hours = "hours" => "Your hours are saved.",
+        Feed = "feed" => "Your feed has a new address: give it to your calendar app; the old one no longer works.",
+        Cancelled = "cancelled" => "Cancelled: the contact has been told, with a calendar update.",
+        Moved = "moved" => "Moved: the contact has been told, with a calendar update.",
     }
 }
 
@@ -42,6 +36,7 @@ pub async fn index(
     State(state): State<AppState>,
     ctx: StaffContext,
     Query(o): Query<Options>,
+    done: Done<BookingDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let everyone = o.view == "all";
@@ -70,7 +65,7 @@ pub async fn index(
             notice_hours => store::notice_hours(&state.db, ws).await?,
             can_manage => ctx.can_manage(),
             base => ctx.link("/booking"),
-            notice => notice(&o.done),
+            notice => done.message(),
         },
     )
 }
@@ -81,7 +76,7 @@ pub async fn new_feed_address(
     ctx: StaffContext,
 ) -> Result<Response> {
     store::new_feed_address(&state.db, ctx.tenant.workspace.id, ctx.user.id).await?;
-    Ok(Redirect::to(&ctx.link("/booking?done=feed")).into_response())
+    Ok(back(&ctx, "", BookingDone::Feed))
 }
 
 fn staff(ctx: &StaffContext) -> Actor<'_> {
@@ -91,8 +86,9 @@ fn staff(ctx: &StaffContext) -> Actor<'_> {
     }
 }
 
-fn back(ctx: &StaffContext, path: &str, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/booking{path}?done={done}"))).into_response()
+fn back(ctx: &StaffContext, path: &str, done: BookingDone) -> Response {
+    ctx.redirect_done(&format!("/booking{path}"), done)
+        .into_response()
 }
 
 /// A whole number of minutes from a form, on the five-minute grid, within `max`.
@@ -158,7 +154,7 @@ pub async fn create_type(
 ) -> Result<Response> {
     let f = type_fields(&Fields::parse(&body))?;
     store::create_type(&state.db, ctx.tenant.workspace.id, &f).await?;
-    Ok(back(&ctx, "", "created"))
+    Ok(back(&ctx, "", BookingDone::Created))
 }
 
 /// `POST /admin/booking/types/{type}`.
@@ -174,14 +170,14 @@ pub async fn update_type(
     require_manager(&ctx)?;
     let f = type_fields(&Fields::parse(&body))?;
     store::update_type(&state.db, ws, id, &f).await?;
-    Ok(back(&ctx, "", "saved"))
+    Ok(back(&ctx, "", BookingDone::Saved))
 }
 
 /// `GET /admin/booking/hours`: the signed-in staff member's own hours.
 pub async fn hours_page(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(o): Query<Options>,
+    done: Done<BookingDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let hours = store::hours(&state.db, ws, ctx.user.id).await?;
@@ -215,7 +211,7 @@ pub async fn hours_page(
             days_off => off.join("\n"),
             back => ctx.link("/booking"),
             action => ctx.link("/booking/hours"),
-            notice => notice(&o.done),
+            notice => done.message(),
         },
     )
 }
@@ -262,7 +258,7 @@ pub async fn save_hours(
         &days_off,
     )
     .await?;
-    Ok(back(&ctx, "/hours", "hours"))
+    Ok(back(&ctx, "/hours", BookingDone::Hours))
 }
 
 /// `POST /admin/booking/settings` (`notice_hours`).
@@ -282,7 +278,7 @@ pub async fn save_settings(
             Error::BadRequest("The notice is a number of hours from 0 to 720.".into())
         })?;
     store::set_notice_hours(&state.db, ctx.tenant.workspace.id, hours).await?;
-    Ok(back(&ctx, "", "saved"))
+    Ok(back(&ctx, "", BookingDone::Saved))
 }
 
 /// `POST /admin/booking/{id}/move` (`when`, like `2026-11-25T10:00`, in the signed-in staff
@@ -338,7 +334,7 @@ pub async fn move_to(
     news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Moved, staff(&ctx)).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(back(&ctx, "", "moved"))
+    Ok(back(&ctx, "", BookingDone::Moved))
 }
 
 /// `POST /admin/booking/{id}/cancel`: staff cancel at any time; the contact is told.
@@ -363,5 +359,5 @@ pub async fn cancel(
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(back(&ctx, "", "cancelled"))
+    Ok(back(&ctx, "", BookingDone::Cancelled))
 }

@@ -117,12 +117,7 @@ impl PortalModule for Booking {
     }
     /// A host with weekday hours, an intro call, and the client's meeting at its first free
     /// time: the routes' `{type}`, `{id}` and `{token}`.
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let db = &state.db;
         let found: Option<i64> = db
             .query_scalar("SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY id LIMIT 1")

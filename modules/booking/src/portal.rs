@@ -3,7 +3,7 @@
 //! contact who booked it and colleagues with `can_change_colleagues_meetings`.
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use jiff::Timestamp;
 use portal_core::minijinja::Value;
 use portal_core::prelude::*;
@@ -248,13 +248,18 @@ pub async fn book(
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/booking/{id}?done=booked"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/booking/{id}"), MeetingDone::Booked)
+        .into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
+portal_core::flash! {
+    /// What a contact's meeting page says after a change.
+    pub enum MeetingDone {
+        Booked = "booked" => "Booked. A confirmation with a calendar invitation is on its way to you.",
+        Moved = "moved" => "Moved. Your calendar invitation is updated.",
+        Cancelled = "cancelled" => "Cancelled. Your calendar invitation is withdrawn.",
+    }
 }
 
 /// Why `ctx` may not change `b` at all, if so: neither their own nor a colleague's they
@@ -305,7 +310,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PortalContext,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    done: Done<MeetingDone>,
 ) -> Result<Html<String>> {
     let b = store::for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
     let locked = unchangeable(&state, &ctx, &b).await?;
@@ -318,12 +323,7 @@ pub async fn show(
             cancel => ctx.link(&format!("/booking/{}/cancel", b.id)),
             reschedule => ctx.link(&format!("/booking/slots?type={}&move={}", b.meeting_type_id, b.id)),
             back => ctx.link("/booking"),
-            notice => match done.done.as_str() {
-                "booked" => Some("Booked. A confirmation with a calendar invitation is on its way to you."),
-                "moved" => Some("Moved. Your calendar invitation is updated."),
-                "cancelled" => Some("Cancelled. Your calendar invitation is withdrawn."),
-                _ => None,
-            },
+            notice => done.message(),
         },
     )
 }
@@ -371,7 +371,9 @@ pub async fn cancel(
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/booking/{}?done=cancelled", b.id))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/booking/{}", b.id), MeetingDone::Cancelled)
+        .into_response())
 }
 
 /// `POST /portal/booking/{id}/move` (`start`, `tz`).
@@ -407,5 +409,7 @@ pub async fn move_to(
     .await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/booking/{}?done=moved", b.id))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/booking/{}", b.id), MeetingDone::Moved)
+        .into_response())
 }

@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::files;
 use portal_core::notifications::{self, TeamNotice};
 use portal_core::prelude::*;
@@ -25,8 +25,27 @@ pub struct InboxQuery {
     /// A status, `open` (the default), or `any`.
     #[serde(default)]
     status: String,
-    #[serde(default)]
-    done: String,
+}
+
+portal_core::flash! {
+    /// What the team's page of one piece of feedback says after a change.
+    pub enum StaffFeedbackDone {
+        Reply = "reply" => "Reply sent: the client has been told.",
+        Note = "note" => "Note added. The client does not see notes.",
+        Status = "status" => "Status changed: the client has been told.",
+        Assigned = "assigned" => "Assigned.",
+        Task = "task" => "Turned into a task of the project.",
+    }
+}
+
+portal_core::flash! {
+    /// What the feedback settings page says after a change.
+    pub enum FeedbackSettingsDone {
+        Saved = "saved" => "Saved.",
+        Added = "added" => "Category added.",
+        Archived = "archived" => "Category archived: contacts no longer choose it; feedback sent with it keeps it.",
+        Restored = "restored" => "Category offered again.",
+    }
 }
 
 /// The status filter as the inbox and the API read it: `open` (new and in progress) unless
@@ -94,20 +113,12 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(q): Query<InboxQuery>,
+    done: Done<StaffFeedbackDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let t = store::thread_for_staff(&state.db, ws, parse_id(&id)?).await?;
     let f = &t.feedback;
     let base = ctx.link(&format!("/feedback/{}", f.id));
-    let notice = match q.done.as_str() {
-        "reply" => Some("Reply sent: the client has been told."),
-        "note" => Some("Note added. The client does not see notes."),
-        "status" => Some("Status changed: the client has been told."),
-        "assigned" => Some("Assigned."),
-        "task" => Some("Turned into a task of the project."),
-        _ => None,
-    };
     ctx.render(
         "feedback/admin_detail.html",
         context! {
@@ -126,7 +137,7 @@ pub async fn show(
             },
             base => base,
             back => ctx.link("/feedback"),
-            notice => notice,
+            notice => done.message(),
             max => MAX_TEXT,
         },
     )
@@ -144,8 +155,9 @@ pub(crate) async fn locked(
     Ok((tx, f))
 }
 
-fn back_to(ctx: &StaffContext, f: &Feedback, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/feedback/{}?done={done}", f.id))).into_response()
+fn back_to(ctx: &StaffContext, f: &Feedback, done: StaffFeedbackDone) -> Response {
+    ctx.redirect_done(&format!("/feedback/{}", f.id), done)
+        .into_response()
 }
 
 /// A reply (the client reads it and is told) or, with `note`, a note for the team only;
@@ -155,7 +167,7 @@ pub(crate) async fn answer(
     ctx: &StaffContext,
     id: &str,
     form: &Fields,
-) -> Result<(Feedback, &'static str)> {
+) -> Result<(Feedback, StaffFeedbackDone)> {
     // Found first: another workspace's feedback is not found, whatever the form says.
     let (mut tx, f) = locked(state, ctx, id).await?;
     let text = body_of(form, "body")?;
@@ -181,7 +193,12 @@ pub(crate) async fn answer(
     }
     tx.commit().await?;
     state.wake_outbox();
-    Ok((f, if internal { "note" } else { "reply" }))
+    let done = if internal {
+        StaffFeedbackDone::Note
+    } else {
+        StaffFeedbackDone::Reply
+    };
+    Ok((f, done))
 }
 
 /// `POST /admin/feedback/{id}/messages` (`body`, `kind` = reply | note, `status`?).
@@ -221,7 +238,7 @@ pub async fn status(
 ) -> Result<Response> {
     let form = Fields::parse(&body);
     let f = move_to(&state, &ctx, &id, form.get("status")).await?;
-    Ok(back_to(&ctx, &f, "status"))
+    Ok(back_to(&ctx, &f, StaffFeedbackDone::Status))
 }
 
 /// The `assignee` field: a staff id, or empty for nobody in particular.
@@ -271,7 +288,7 @@ pub async fn assign(
 ) -> Result<Response> {
     let form = Fields::parse(&body);
     let f = hand_over(&state, &ctx, &id, form.get("assignee")).await?;
-    Ok(back_to(&ctx, &f, "assigned"))
+    Ok(back_to(&ctx, &f, StaffFeedbackDone::Assigned))
 }
 
 /// `POST /admin/feedback/{id}/task`: a task of the feedback's project, for its assignee,
@@ -285,7 +302,7 @@ pub async fn task(
     work::turn_into_task(&state, &ctx, &mut tx, &f).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(back_to(&ctx, &f, "task"))
+    Ok(back_to(&ctx, &f, StaffFeedbackDone::Task))
 }
 
 /// `GET /admin/feedback/{id}/files/{file}`.
@@ -313,7 +330,7 @@ pub async fn file(
 pub async fn settings(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(q): Query<InboxQuery>,
+    done: Done<FeedbackSettingsDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     ctx.render(
@@ -325,19 +342,14 @@ pub async fn settings(
             base => ctx.link("/feedback/settings"),
             back => ctx.link("/feedback"),
             can_manage => ctx.can_manage(),
-            notice => match q.done.as_str() {
-                "saved" => Some("Saved."),
-                "added" => Some("Category added."),
-                "archived" => Some("Category archived: contacts no longer choose it; feedback sent with it keeps it."),
-                "restored" => Some("Category offered again."),
-                _ => None,
-            },
+            notice => done.message(),
         },
     )
 }
 
-fn to_settings(ctx: &StaffContext, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/feedback/settings?done={done}"))).into_response()
+fn to_settings(ctx: &StaffContext, done: FeedbackSettingsDone) -> Response {
+    ctx.redirect_done("/feedback/settings", done)
+        .into_response()
 }
 
 /// `POST /admin/feedback/settings` (`default_assignee`).
@@ -349,7 +361,7 @@ pub async fn save_settings(
     let form = Fields::parse(&body);
     let staff = assignee_of(form.get("default_assignee"))?;
     store::set_default_assignee(&state.db, ctx.tenant.workspace.id, staff).await?;
-    Ok(to_settings(&ctx, "saved"))
+    Ok(to_settings(&ctx, FeedbackSettingsDone::Saved))
 }
 
 /// `POST /admin/feedback/categories` (`name`).
@@ -366,7 +378,7 @@ pub async fn add_category(
         ));
     }
     store::add_category(&state.db, ctx.tenant.workspace.id, &name).await?;
-    Ok(to_settings(&ctx, "added"))
+    Ok(to_settings(&ctx, FeedbackSettingsDone::Added))
 }
 
 /// `POST /admin/feedback/categories/{category}` (`archived` = true | false).
@@ -385,8 +397,10 @@ pub async fn archive_category(
         archived,
     )
     .await?;
-    Ok(to_settings(
-        &ctx,
-        if archived { "archived" } else { "restored" },
-    ))
+    let done = if archived {
+        FeedbackSettingsDone::Archived
+    } else {
+        FeedbackSettingsDone::Restored
+    };
+    Ok(to_settings(&ctx, done))
 }

@@ -141,12 +141,7 @@ impl PortalModule for Feedback {
     }
     /// Feedback on the client's website project (a change request with a screenshot, answered
     /// once): the routes' `{id}`, `{file}` and `{category}`.
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let project = portico_projects::store::find_or_create(
             &state.db,
             workspace_id,

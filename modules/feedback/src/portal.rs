@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::activity::{self, Action};
 use portal_core::files::upload::{self, limits, Cap, Upload};
 use portal_core::files::{self, Kind, StoredFile};
@@ -53,10 +53,12 @@ pub(crate) fn messages_view(messages: &[Message]) -> Vec<Value> {
         .collect()
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
+portal_core::flash! {
+    /// What a contact's feedback page says after they wrote.
+    pub enum FeedbackDone {
+        Sent = "sent" => "Sent. The team has it and will answer here; you will be told when they do.",
+        FollowUp = "follow_up" => "Added.",
+    }
 }
 
 /// Whether the contact is shown project names at all: only with the projects module's "see
@@ -66,11 +68,7 @@ fn sees_projects(ctx: &PortalContext) -> bool {
 }
 
 /// `GET /portal/feedback`.
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: PortalContext,
-    Query(done): Query<Done>,
-) -> Result<Html<String>> {
+pub async fn list(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
     let found = store::list_for_contact(&state.db, ctx.scope()).await?;
     let rows: Vec<_> = found
         .iter()
@@ -90,7 +88,6 @@ pub async fn list(
         context! {
             items => rows,
             new => ctx.link("/feedback/new"),
-            sent => done.done == "sent",
         },
     )
 }
@@ -337,7 +334,9 @@ pub async fn send(
     match outcome {
         Ok(id) => {
             state.wake_outbox();
-            Ok(Redirect::to(&ctx.link(&format!("/feedback/{id}?done=sent"))).into_response())
+            Ok(ctx
+                .redirect_done(&format!("/feedback/{id}"), FeedbackDone::Sent)
+                .into_response())
         }
         Err(e) => {
             for f in &stored {
@@ -357,7 +356,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PortalContext,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    done: Done<FeedbackDone>,
 ) -> Result<Html<String>> {
     let mut t = store::thread_for_contact(&state.db, ctx.scope(), parse_id(&id)?).await?;
     if !sees_projects(&ctx) {
@@ -375,11 +374,7 @@ pub async fn show(
             base => base,
             back => ctx.link("/feedback"),
             max => MAX_TEXT,
-            notice => match done.done.as_str() {
-                "sent" => Some("Sent. The team has it and will answer here; you will be told when they do."),
-                "follow_up" => Some("Added."),
-                _ => None,
-            },
+            notice => done.message(),
         },
     )
 }
@@ -414,10 +409,12 @@ pub async fn follow_up(
     news::from_contact(&state, &ctx, &mut tx, &f, &text, true).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(
-        Redirect::to(&ctx.link(&format!("/feedback/{}?done=follow_up#thread", f.id)))
-            .into_response(),
-    )
+    Ok(ctx
+        .redirect_done(
+            &format!("/feedback/{}#thread", f.id),
+            FeedbackDone::FollowUp,
+        )
+        .into_response())
 }
 
 /// `GET /portal/feedback/{id}/files/{file}`: an attachment of the contact's own feedback.

@@ -2,30 +2,34 @@
 //! folder name, optionally tied to one of the client's projects — and unshare at once. Every
 //! staff role shares and unshares.
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::clients;
 use portal_core::files;
 use portal_core::prelude::*;
 
 use crate::store;
 
+portal_core::flash! {
+    /// What the gallery's admin page says after a change.
+    pub enum GalleryDone {
+        Shared = "shared" => "Shared: the client sees it now.",
+        Unshared = "unshared" => "Unshared: the client no longer sees it.",
+    }
+}
+
 /// `GET /admin/gallery`.
 pub async fn index(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<GalleryDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let shares = store::for_workspace(&state.db, ws).await?;
     let files = files::list_for_workspace(&state.db, ws).await?;
     let clients = clients::list_clients(&state.db, ws).await?;
     let projects = portico_projects::store::list_for_workspace(&state.db, ws).await?;
-    let notice = match done.done.as_str() {
-        "shared" => Some("Shared: the client sees it now."),
-        "unshared" => Some("Unshared: the client no longer sees it."),
-        _ => None,
-    };
+    let notice = done.message();
     ctx.render(
         "gallery/admin.html",
         context! {
@@ -75,7 +79,9 @@ pub async fn share(
     };
     store::checked(&new)?;
     store::share(&state.db, ctx.tenant.workspace.id, &new).await?;
-    Ok(Redirect::to(&ctx.link("/gallery?done=shared")).into_response())
+    Ok(ctx
+        .redirect_done("/gallery", GalleryDone::Shared)
+        .into_response())
 }
 
 /// `POST /admin/gallery/shares/{id}/unshare`.
@@ -85,5 +91,7 @@ pub async fn unshare(
     Path(id): Path<String>,
 ) -> Result<Response> {
     store::unshare(&state.db, ctx.tenant.workspace.id, parse_id(&id)?).await?;
-    Ok(Redirect::to(&ctx.link("/gallery?done=unshared")).into_response())
+    Ok(ctx
+        .redirect_done("/gallery", GalleryDone::Unshared)
+        .into_response())
 }

@@ -127,12 +127,7 @@ impl PortalModule for Gallery {
     /// A delivered PDF and an image (with its thumbnail made) shared with the client; the
     /// image's share is the routes' `{id}`, the PDF's the API's `{share}` (so the probes that
     /// unshare one through the admin and the other through the API both find theirs).
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let mut pdf = b"%PDF-1.7\n% Brand guidelines\n".to_vec();
         pdf.extend_from_slice(&[b'.'; 2000]);
         let mut shared = Vec::new();

@@ -2,7 +2,7 @@
 //! may see.
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use portal_core::clients::{self, ContactSummary};
 use portal_core::prelude::*;
 
@@ -73,5 +73,7 @@ pub async fn set_access(
     store::set_access(&state.db, ws, contact.client_id, id, chosen.as_deref()).await?;
     // Their badge counts only news of the projects they now see.
     state.notifier.unread.forget(id).await;
-    Ok(Redirect::to(&ctx.link(&format!("/contacts/{id}?done=access"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/contacts/{id}"), ContactsDone::Access)
+        .into_response())
 }

@@ -10,7 +10,7 @@
 //! (`ProjectUpdated`, `TaskChange`, `CommentPosted`), so the handlers are where notifications
 //! get wired.
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use portal_core::prelude::*;
 use serde::Serialize;
@@ -20,15 +20,15 @@ use crate::news;
 use crate::store::{self, Project, ProjectFields, ProjectStatus, STATUSES};
 use crate::tasks::{self, Task, TaskFields, TaskPriority, TaskStatus, PRIORITIES, TASK_STATUSES};
 
-fn notice(done: &str) -> Option<&'static str> {
-    match done {
-        "project" => Some("The project is updated."),
-        "task" => Some("The task is saved."),
-        "note" => Some("Internal note added. The client does not see it."),
-        "reply" => Some("Reply sent: the client sees it."),
-        "edited" => Some("Comment updated."),
-        "deleted" => Some("Comment deleted."),
-        _ => None,
+portal_core::flash! {
+    /// What a project's page and its tasks' pages say after a change.
+    pub enum ProjectDone {
+        Project = "project" => "The project is updated.",
+        Task = "task" => "The task is saved.",
+        Note = "note" => "Internal note added. The client does not see it.",
+        Reply = "reply" => "Reply sent: the client sees it.",
+        Edited = "edited" => "Comment updated.",
+        Deleted = "deleted" => "Comment deleted.",
     }
 }
 
@@ -131,7 +131,7 @@ pub async fn page(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    done: Done<ProjectDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let project = existing_project(&state, ws, &id).await?;
@@ -160,7 +160,7 @@ pub async fn page(
             statuses => STATUSES,
             task_statuses => TASK_STATUSES,
             priorities => PRIORITIES,
-            notice => notice(&done.done),
+            notice => done.message(),
             base => base,
             comment_action => format!("{base}/comments"),
             back => ctx.link("/projects"),
@@ -174,7 +174,7 @@ pub async fn task_page(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path((id, task)): Path<(String, String)>,
-    Query(done): Query<Done>,
+    done: Done<ProjectDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let project = existing_project(&state, ws, &id).await?;
@@ -193,7 +193,7 @@ pub async fn task_page(
             staff => portal_core::clients::team(&state.db, ws).await?,
             task_statuses => TASK_STATUSES,
             priorities => PRIORITIES,
-            notice => notice(&done.done),
+            notice => done.message(),
             save => format!("{base}/tasks/{task}"),
             comment_action => format!("{base}/comments"),
             back => base,
@@ -218,7 +218,9 @@ pub async fn save_project(
     news::project_updated(&state, &ctx.tenant, &mut tx, &update).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/projects/{id}?done=project"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/projects/{id}"), ProjectDone::Project)
+        .into_response())
 }
 
 /// `POST /admin/projects/{id}/tasks`.
@@ -237,8 +239,8 @@ pub async fn add_task(
     news::task_changed(&state, &ctx.tenant, &mut tx, &made).await?;
     tx.commit().await?;
     state.wake_outbox();
-    let to = format!("/projects/{id}?done=task#task-{}", made.task_id);
-    Ok(Redirect::to(&ctx.link(&to)).into_response())
+    let to = format!("/projects/{id}#task-{}", made.task_id);
+    Ok(ctx.redirect_done(&to, ProjectDone::Task).into_response())
 }
 
 /// The project of the path's `{id}`: not found unless it is this workspace's.
@@ -271,7 +273,9 @@ pub async fn save_task(
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
     state.wake_outbox();
-    Ok(Redirect::to(&ctx.link(&format!("/projects/{id}/tasks/{task}?done=task"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/projects/{id}/tasks/{task}"), ProjectDone::Task)
+        .into_response())
 }
 
 /// `POST /admin/projects/{id}/tasks/{task}/status`: the quick change from the task table.
@@ -290,24 +294,23 @@ pub async fn task_status(
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
     state.wake_outbox();
-    let to = format!("/projects/{id}?done=task#task-{task}");
-    Ok(Redirect::to(&ctx.link(&to)).into_response())
+    let to = format!("/projects/{id}#task-{task}");
+    Ok(ctx.redirect_done(&to, ProjectDone::Task).into_response())
 }
 
-/// Where a comment shows: its task's page or the project's.
+/// Back to where a comment shows: its task's page or the project's.
 fn thread_page(
     ctx: &StaffContext,
     project: i64,
     task: Option<i64>,
-    done: &str,
+    done: ProjectDone,
     anchor: &str,
-) -> String {
-    match task {
-        Some(t) => ctx.link(&format!(
-            "/projects/{project}/tasks/{t}?done={done}{anchor}"
-        )),
-        None => ctx.link(&format!("/projects/{project}?done={done}{anchor}")),
-    }
+) -> Redirect {
+    let page = match task {
+        Some(t) => format!("/projects/{project}/tasks/{t}{anchor}"),
+        None => format!("/projects/{project}{anchor}"),
+    };
+    ctx.redirect_done(&page, done)
 }
 
 /// `POST /admin/projects/{id}/comments`: `kind` (`note` or `reply`, from the button
@@ -322,9 +325,9 @@ pub async fn add_comment(
     let project = existing_project(&state, ws, &id).await?;
     let id = project.id;
     let form = Fields::parse(&body);
-    let kind = match form.get("kind") {
-        "note" => NOTE,
-        "reply" => REPLY,
+    let (kind, done) = match form.get("kind") {
+        "note" => (NOTE, ProjectDone::Note),
+        "reply" => (REPLY, ProjectDone::Reply),
         _ => {
             return Err(Error::BadRequest(
                 "Choose whether this is an internal note or a reply to the client.".into(),
@@ -338,7 +341,7 @@ pub async fn add_comment(
     let text = checked_body(form.get("body"))?;
     let posted = staff_comment(&state, &ctx, &project, task, kind, &text).await?;
     let anchor = format!("#comment-{}", posted.comment_id);
-    Ok(Redirect::to(&thread_page(&ctx, id, task, kind, &anchor)).into_response())
+    Ok(thread_page(&ctx, id, task, done, &anchor).into_response())
 }
 
 /// Posts a staff comment and, for a reply, tells the client — in one transaction. The admin
@@ -379,7 +382,7 @@ pub async fn edit_comment(
     news::comment_edited(&state, &mut tx, ws, &c, &text).await?;
     tx.commit().await?;
     let anchor = format!("#comment-{}", c.id);
-    Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "edited", &anchor)).into_response())
+    Ok(thread_page(&ctx, id, c.task_id, ProjectDone::Edited, &anchor).into_response())
 }
 
 /// `POST /admin/projects/{id}/comments/{comment}/delete`: the author removes it.
@@ -395,5 +398,5 @@ pub async fn delete_comment(
     comments::delete_own_comment(&mut tx, ws, ctx.user.id, comment).await?;
     news::comment_deleted(&state, &mut tx, ws, &c).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&thread_page(&ctx, id, c.task_id, "deleted", "")).into_response())
+    Ok(thread_page(&ctx, id, c.task_id, ProjectDone::Deleted, "").into_response())
 }

@@ -154,12 +154,7 @@ impl PortalModule for Projects {
             .get("/projects/{id}", api::detail)
             .post("/projects/{id}/comments", api::add_comment)
     }
-    async fn seed(
-        &self,
-        state: &AppState,
-        workspace_id: i64,
-        client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let seeded = store::seed_examples(&state.db, workspace_id, client_id).await?;
         Ok(vec![
             ("id", seeded.project.to_string()),
@@ -175,13 +170,7 @@ impl PortalModule for Projects {
     ) -> Result<Option<String>> {
         admin::contact_panel(ctx, state, contact).await.map(Some)
     }
-    async fn widgets(
-        &self,
-        ctx: &PortalContext,
-        state: &AppState,
-        arrangement: &Arrangement,
-        tx: &mut ScopedTx,
-    ) -> Result<Vec<Widget>> {
-        portal::widgets(ctx, state, arrangement, tx).await
+    async fn widget(&self, w: HomeWidget<'_>) -> Result<Option<String>> {
+        portal::widget(w).await
     }
 }

@@ -99,35 +99,26 @@ pub async fn detail(
     )
 }
 
-/// The home page's widgets the workspace shows: the projects summary, and the ongoing
-/// tasks in the statuses it chose.
-pub async fn widgets(
-    ctx: &PortalContext,
-    state: &AppState,
-    arrangement: &Arrangement,
-    tx: &mut ScopedTx,
-) -> Result<Vec<Widget>> {
-    let mut out = Vec::new();
-    let tasks_shown = arrangement.shown(&home::widget_key(crate::ID, TASKS_WIDGET));
-    let statuses = if tasks_shown {
-        home::choices(arrangement, &state.registry, crate::ID, TASKS_WIDGET)?
-    } else {
-        Vec::new()
-    };
+/// A home page widget: the projects summary, or the ongoing tasks in the statuses the
+/// workspace chose.
+pub async fn widget(w: HomeWidget<'_>) -> Result<Option<String>> {
+    let HomeWidget {
+        key,
+        choices: statuses,
+        ctx,
+        tx,
+    } = w;
     let scope = ctx.scope();
-    if arrangement.shown(&home::widget_key(crate::ID, SUMMARY_WIDGET)) {
+    if key == SUMMARY_WIDGET {
         let (active, deadlines) = store::summary_in(tx, scope, 5, 3).await?;
         let projects: Vec<ProjectView> = active.into_iter().map(|p| view(ctx, p)).collect();
         let html = ctx.render_fragment(
             "projects/widget.html",
             context! { projects => projects, deadlines => deadlines, all => ctx.link("/projects") },
         )?;
-        out.push(Widget {
-            key: SUMMARY_WIDGET,
-            html,
-        });
+        return Ok(Some(html));
     }
-    if tasks_shown {
+    if key == TASKS_WIDGET {
         let tasks: Vec<_> = tasks::ongoing_in(tx, scope, &statuses, 8)
             .await?
             .into_iter()
@@ -149,10 +140,7 @@ pub async fn widgets(
             .collect();
         let html =
             ctx.render_fragment("projects/widget_tasks.html", context! { tasks => tasks })?;
-        out.push(Widget {
-            key: TASKS_WIDGET,
-            html,
-        });
+        return Ok(Some(html));
     }
-    Ok(out)
+    Ok(None)
 }

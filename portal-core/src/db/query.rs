@@ -20,6 +20,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
 
 use super::param::{arguments, Param, Value};
+use super::scoped::Conn;
 use super::{Backend, Db, ScopedTx};
 use crate::error::Result;
 
@@ -164,19 +165,28 @@ macro_rules! on_backend {
                 let $args = arguments::<Postgres>(values)?;
                 $body
             }
-            Target::Tx(ScopedTx::Sqlite(c)) => {
+            Target::Tx(ScopedTx {
+                conn: Conn::Sqlite(c),
+                ..
+            }) => {
                 let $conn = &mut **c;
                 let $sql = text.text(Backend::Sqlite);
                 let $args = arguments::<Sqlite>(values)?;
                 $body
             }
-            Target::Tx(ScopedTx::SqliteWrite(t)) => {
+            Target::Tx(ScopedTx {
+                conn: Conn::SqliteWrite(t),
+                ..
+            }) => {
                 let $conn = &mut **t;
                 let $sql = text.text(Backend::Sqlite);
                 let $args = arguments::<Sqlite>(values)?;
                 $body
             }
-            Target::Tx(ScopedTx::Postgres(t)) => {
+            Target::Tx(ScopedTx {
+                conn: Conn::Postgres(t),
+                ..
+            }) => {
                 let $conn = &mut **t;
                 let $sql = text.text(Backend::Postgres);
                 let $args = arguments::<Postgres>(values)?;
@@ -292,10 +302,10 @@ impl ScopedTx {
     /// Runs SQL text of several statements, with no parameters (a migration): sent as one
     /// simple query, which PostgreSQL's prepared statements would refuse.
     pub async fn execute_script(&mut self, sql: &str) -> Result<()> {
-        let ran = match self {
-            ScopedTx::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(|_| ()),
-            ScopedTx::SqliteWrite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
-            ScopedTx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+        let ran = match &mut self.conn {
+            Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(|_| ()),
+            Conn::SqliteWrite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+            Conn::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
         };
         Ok(ran?)
     }

@@ -14,7 +14,14 @@ use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 use crate::db::Db;
 use crate::error::{Error, Result};
 
-pub enum ScopedTx {
+pub struct ScopedTx {
+    pub(crate) conn: Conn,
+    /// Run once what the transaction wrote is committed: a background worker's bell, rung
+    /// for work it can only see then (see [`ScopedTx::after_commit`]).
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+pub(crate) enum Conn {
     /// Reads on SQLite: a plain connection, no transaction to pay for.
     Sqlite(PoolConnection<Sqlite>),
     /// Writes on SQLite: an immediate transaction, so what it writes lands together.
@@ -22,26 +29,35 @@ pub enum ScopedTx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+impl From<Conn> for ScopedTx {
+    fn from(conn: Conn) -> ScopedTx {
+        ScopedTx {
+            conn,
+            after_commit: Vec::new(),
+        }
+    }
+}
+
 impl ScopedTx {
     pub async fn begin(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
+        Ok(ScopedTx::from(match db {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
             Db::Postgres(pool) => {
-                ScopedTx::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
+                Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
             }
-        })
+        }))
     }
 
     /// A scope for writes that must land together (a reply and the notifications announcing
     /// it, say): a transaction on both backends — an immediate one on SQLite, which takes
     /// the write lock up front instead of failing to upgrade a read lock later.
     pub async fn begin_write(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
+        Ok(ScopedTx::from(match db {
+            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
             Db::Postgres(pool) => {
-                ScopedTx::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
+                Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
             }
-        })
+        }))
     }
 
     /// A write transaction bound to no workspace: the core's own work across workspaces
@@ -49,35 +65,35 @@ impl ScopedTx {
     /// row-level-security settings stay unset, which the policies read as "no wall"; use a
     /// scoped transaction wherever a workspace or client is known.
     pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
-        Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => ScopedTx::Postgres(pool.begin().await?),
-        })
+        Ok(ScopedTx::from(match db {
+            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
+            Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        }))
     }
 
     /// Staff's reads: walled to the workspace only, like [`ScopedTx::begin_staff_write`], but
     /// taking no write lock.
     pub async fn begin_staff(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => ScopedTx::Postgres(scoped_pg(pool, workspace_id, None).await?),
-        })
+        Ok(ScopedTx::from(match db {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
+        }))
     }
 
     /// Staff's writes: a transaction walled to the workspace only. Staff see every row of
     /// their workspace — internal notes, internal tasks — which a client scope's policies
     /// hide; the workspace wall still holds.
     pub async fn begin_staff_write(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(match db {
-            Db::Sqlite(pool) => ScopedTx::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => ScopedTx::Postgres(scoped_pg(pool, workspace_id, None).await?),
-        })
+        Ok(ScopedTx::from(match db {
+            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
+            Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
+        }))
     }
 
     pub fn backend(&self) -> crate::db::Backend {
-        match self {
-            ScopedTx::Postgres(_) => crate::db::Backend::Postgres,
-            ScopedTx::Sqlite(_) | ScopedTx::SqliteWrite(_) => crate::db::Backend::Sqlite,
+        match self.conn {
+            Conn::Postgres(_) => crate::db::Backend::Postgres,
+            Conn::Sqlite(_) | Conn::SqliteWrite(_) => crate::db::Backend::Sqlite,
         }
     }
 
@@ -100,21 +116,31 @@ impl ScopedTx {
         }
     }
 
-    /// Ends the transaction, keeping what it wrote.
+    /// Ends the transaction, keeping what it wrote, then runs what waited for it.
     pub async fn commit(self) -> Result<()> {
-        match self {
-            ScopedTx::Sqlite(_) => Ok(()),
-            ScopedTx::SqliteWrite(tx) => Ok(tx.commit().await?),
-            ScopedTx::Postgres(tx) => Ok(tx.commit().await?),
+        match self.conn {
+            Conn::Sqlite(_) => {}
+            Conn::SqliteWrite(tx) => tx.commit().await?,
+            Conn::Postgres(tx) => tx.commit().await?,
         }
+        for then in self.after_commit {
+            then();
+        }
+        Ok(())
+    }
+
+    /// `then` runs once the transaction has committed, never if it rolls back: ringing a
+    /// worker's bell for the work this transaction queued, which it could not yet see.
+    pub fn after_commit(&mut self, then: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(then));
     }
 
     /// Ends the transaction, undoing what it wrote.
     pub async fn rollback(self) -> Result<()> {
-        match self {
-            ScopedTx::Sqlite(_) => Ok(()),
-            ScopedTx::SqliteWrite(tx) => Ok(tx.rollback().await?),
-            ScopedTx::Postgres(tx) => Ok(tx.rollback().await?),
+        match self.conn {
+            Conn::Sqlite(_) => Ok(()),
+            Conn::SqliteWrite(tx) => Ok(tx.rollback().await?),
+            Conn::Postgres(tx) => Ok(tx.rollback().await?),
         }
     }
 }

@@ -120,16 +120,6 @@ pub struct MenuItem {
 /// template directory overrides it by the same name.
 pub type EmbeddedTemplate = (&'static str, &'static str);
 
-/// A block a module contributes to the portal home page.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Widget {
-    /// One of the module's declared [`WidgetKind`] keys: its title, order and the
-    /// workspace's home settings are found by it.
-    pub key: &'static str,
-    /// Already rendered (autoescaped) HTML.
-    pub html: String,
-}
-
 /// A widget a module can put on the home page, declared so that staff can arrange the home
 /// page without rendering it.
 #[derive(Clone, Copy, Debug)]
@@ -140,7 +130,7 @@ pub struct WidgetKind {
     /// Where it goes among the widgets until the workspace arranges them, lowest first.
     pub order: i32,
     /// Values the workspace may pick among for this widget (the task statuses an "ongoing
-    /// tasks" widget lists), with their labels; read them with `home::choices`.
+    /// tasks" widget lists), with their labels; the core hands them to the module's `widget` as `HomeWidget::choices`.
     pub choices: &'static [(&'static str, &'static str)],
     /// Picked until the workspace chooses.
     pub default_choices: &'static [&'static str],

@@ -63,7 +63,7 @@ const BODY_CHARS: usize = 400;
 /// whatever the notice announces. Only active contacts of the client whose access has not
 /// expired and who hold the kind's permission receive it; of those, contacts who have
 /// accepted their invitation get an email now or in their digest, as they chose. Returns how
-/// many contacts were told. Wake the outbox after committing ([`crate::email::Mailroom::wake_outbox`]).
+/// many contacts were told. The outbox is woken when `tx` commits.
 pub async fn notify(
     notifier: &Notifier,
     tenant: &Tenant,
@@ -103,6 +103,7 @@ pub async fn notify(
     let site = notifier.mailroom.site(&tenant.workspace.slug);
     let now = crate::db::now();
     let mut told = Vec::new();
+    let mut queued = false;
     let mut query = tx
         .query_as::<(i64, String, String, bool, Option<String>)>(&sql)
         .bind(ws)
@@ -155,8 +156,14 @@ pub async fn notify(
             )?;
             mail.source = notice.source.clone();
             mail.queue(tx).await?;
+            queued = true;
         }
         told.push(contact_id);
+    }
+    if queued {
+        // The outbox sees the mail once it commits; ring then, not now.
+        let mailroom = notifier.mailroom.clone();
+        tx.after_commit(move || mailroom.wake_outbox());
     }
     for contact in &told {
         notifier.unread.forget(*contact).await;

@@ -5,7 +5,7 @@
 //! here is also bound to the account from the session.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::auth::Passwords;
 use crate::db::{now, ScopedTx};
 use crate::error::{Error, Result};
+use crate::web::flash::{with_done, Done};
 use crate::web::me::Me;
 use crate::web::session::ClientAddr;
 use crate::web::session::{self, hash_token};
@@ -40,25 +41,21 @@ pub struct SessionView {
     current: bool,
 }
 
-/// What a redirect after a change tells the page to say; fixed messages, nothing reflected.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
+crate::flash! {
+    /// What the account page says after a change (two-step sign-in's steps land here too).
+    pub enum AccountDone {
+        Password = "password" => "Your password is changed. Your other devices are signed out.",
+        Others = "others" => "Your other devices are signed out.",
+        Session = "session" => "That device is signed out.",
+        TwoStepOn = "two_step_on" => "Two-step sign-in is on. Signing in will ask for a code from your app.",
+        TwoStepOff = "two_step_off" => "Two-step sign-in is off.",
+        TwoStepWrong = "two_step_wrong" => "That code is not right, so two-step sign-in is still on.",
+    }
 }
 
-fn done_message(done: &str) -> Option<&'static str> {
-    match done {
-        "password" => Some("Your password is changed. Your other devices are signed out."),
-        "others" => Some("Your other devices are signed out."),
-        "session" => Some("That device is signed out."),
-        "two_step_on" => {
-            Some("Two-step sign-in is on. Signing in will ask for a code from your app.")
-        }
-        "two_step_off" => Some("Two-step sign-in is off."),
-        "two_step_wrong" => Some("That code is not right, so two-step sign-in is still on."),
-        _ => None,
-    }
+/// Back to one's account page after a change, which says `done`'s message.
+pub fn back_to_account(me: &Me, done: AccountDone) -> Response {
+    Redirect::to(&with_done(&me.link("/account"), done)).into_response()
 }
 
 async fn sessions(state: &AppState, me: &Me, current: &str) -> Result<Vec<SessionView>> {
@@ -164,14 +161,14 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: Me,
     headers: HeaderMap,
-    Query(done): Query<Done>,
+    done: Done<AccountDone>,
 ) -> Result<Response> {
     let list = sessions(&state, &ctx, &current_hash(&state, &ctx, &headers)).await?;
     page(
         &ctx,
         crate::web::two_step_setup::is_on(&state, &ctx).await?,
         list,
-        done_message(&done.done),
+        done.message(),
         None,
         StatusCode::OK,
     )
@@ -272,7 +269,7 @@ pub async fn change_password(
                 .await?
         }
     }
-    Ok(Redirect::to(&ctx.link("/account?done=password")).into_response())
+    Ok(back_to_account(&ctx, AccountDone::Password))
 }
 
 /// `POST /portal/account/sessions/end-others`.
@@ -294,7 +291,7 @@ pub async fn end_others(
         .bind(&current)
         .execute()
         .await?;
-    Ok(Redirect::to(&ctx.link("/account?done=others")).into_response())
+    Ok(back_to_account(&ctx, AccountDone::Others))
 }
 
 /// `POST /portal/account/sessions/{handle}/end`: one of the contact's own sessions; anyone
@@ -330,7 +327,7 @@ pub async fn end_one(
     if ended == 0 {
         return Err(Error::NotFound);
     }
-    Ok(Redirect::to(&ctx.link("/account?done=session")).into_response())
+    Ok(back_to_account(&ctx, AccountDone::Session))
 }
 
 /// "Firefox on Windows", from a User-Agent string; good enough for someone to recognise their

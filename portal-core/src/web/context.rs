@@ -3,13 +3,16 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::response::Html;
+use axum::response::{Html, Redirect};
 
 use crate::activity::{self, Action, Actor};
 use crate::app::AppState;
 use crate::db::{Db, ScopedTx};
 use crate::error::{Error, Result};
+use crate::notifications::{Notice, Recipients};
 use crate::tenancy::{ClientScope, PortalUser, Role, StaffUser, Tenant};
+use crate::web::flash::{with_done, Flash};
+use crate::web::form::Invalid;
 use crate::web::render;
 use crate::web::session::SessionMeta;
 
@@ -27,6 +30,8 @@ pub struct PortalContext {
     pub notifications: Arc<crate::notifications::Summary>,
     /// Where the request came from, for the activity log.
     pub origin: SessionMeta,
+    /// The form this page shows again, with its problems (`web::form`); empty otherwise.
+    pub invalid: Arc<Invalid>,
     state: AppState,
 }
 
@@ -68,9 +73,18 @@ where
             csrf_token: csrf_token(parts),
             notifications,
             origin: SessionMeta::from_request(&parts.headers, peer),
+            invalid: invalid_form(parts),
             state,
         })
     }
+}
+
+fn invalid_form(parts: &Parts) -> Arc<Invalid> {
+    parts
+        .extensions
+        .get::<Arc<Invalid>>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn csrf_token(parts: &Parts) -> String {
@@ -106,6 +120,10 @@ impl PortalContext {
         &self.state.db
     }
 
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     pub fn scope(&self) -> ClientScope {
         ClientScope::new(
             self.tenant.workspace.id,
@@ -126,6 +144,11 @@ impl PortalContext {
     /// A link inside this contact's portal: `link("/projects/3")`.
     pub fn link(&self, path: &str) -> String {
         self.tenant.link(&format!("/portal{path}"))
+    }
+
+    /// Back to a portal page after a change, which says `done`'s message (see `web::flash`).
+    pub fn redirect_done(&self, path: &str, done: impl Flash) -> Redirect {
+        Redirect::to(&with_done(&self.link(path), done))
     }
 
     /// Renders a page template that extends `portal/layout.html`.
@@ -184,6 +207,8 @@ pub struct StaffContext {
     pub user: Arc<StaffUser>,
     pub path: String,
     pub csrf_token: String,
+    /// The form this page shows again, with its problems (`web::form`); empty otherwise.
+    pub invalid: Arc<Invalid>,
     state: AppState,
 }
 
@@ -210,6 +235,7 @@ where
             user,
             path: full_path(parts),
             csrf_token: csrf_token(parts),
+            invalid: invalid_form(parts),
             state: AppState::from_ref(state),
         })
     }
@@ -242,6 +268,24 @@ impl StaffContext {
 
     pub fn link(&self, path: &str) -> String {
         self.tenant.link(&format!("/admin{path}"))
+    }
+
+    /// Tells `recipients` of `client` about `notice`, in `tx` with what it announces; the
+    /// email goes out once `tx` commits (`notifications::notify`).
+    pub async fn notify(
+        &self,
+        tx: &mut ScopedTx,
+        client: i64,
+        recipients: &Recipients,
+        notice: &Notice,
+    ) -> Result<usize> {
+        let notifier = &self.state.notifier;
+        crate::notifications::notify(notifier, &self.tenant, tx, client, recipients, notice).await
+    }
+
+    /// Back to an admin page after a change, which says `done`'s message (see `web::flash`).
+    pub fn redirect_done(&self, path: &str, done: impl Flash) -> Redirect {
+        Redirect::to(&with_done(&self.link(path), done))
     }
 
     /// Renders a page template that extends `admin/layout.html`.

@@ -1,11 +1,17 @@
 //! Extractors that turn a request's parts into the values handlers work with, refusing the
 //! way a user expects: a malformed id is the page that does not exist, an unreadable JSON
 //! body a 400 that says what was wrong — never axum's own plain-text rejections.
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use std::marker::PhantomData;
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::app::AppState;
 use crate::error::Error;
+use crate::web::admin::form::Fields;
 use crate::web::admin::parse_id;
 
 /// A record's id from the route's one `{param}`. Anything but a positive whole number
@@ -39,5 +45,53 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| Error::BadRequest(format!("The JSON could not be read: {e}")))
+    }
+}
+
+/// A body extractor that runs only when the handler asks, so a handler finds the record its
+/// path names before it reads a byte of the body: `body: Later<UploadForm>`, then, once the
+/// record is found (and the caller allowed to change it), `body.read().await?`. A stranger's
+/// id answers 404 whatever the body holds (the isolation probe sends big and malformed
+/// ones), and nothing is read, stored or streamed for a request that was going to fail.
+pub struct Later<T> {
+    req: Request,
+    state: AppState,
+    body: PhantomData<fn() -> T>,
+}
+
+impl<S, T> FromRequest<S> for Later<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Later {
+            req,
+            state: AppState::from_ref(state),
+            body: PhantomData,
+        })
+    }
+}
+
+impl<T: FromRequest<AppState>> Later<T> {
+    /// Reads the body now, as `T` would have.
+    pub async fn read(self) -> Result<T, T::Rejection> {
+        T::from_request(self.req, &self.state).await
+    }
+}
+
+impl Later<Bytes> {
+    /// The body as a form's fields, within the route's body limit.
+    pub async fn fields(self) -> Result<Fields, Error> {
+        let body = self.read().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge("The form is too large.".into())
+            } else {
+                Error::BadRequest(format!("The form could not be read: {e}"))
+            }
+        })?;
+        Ok(Fields::parse(&body))
     }
 }

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::db::ScopedTx;
 use crate::error::Result;
 use crate::home::{card_key, widget_key, NOTIFICATIONS_WIDGET};
+use crate::web::module::HomeWidget;
 use crate::web::PortalContext;
 
 pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
@@ -77,20 +78,17 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     let may_see = |k: &crate::module::WidgetKind| {
         k.feature.is_none_or(|f| ent.has_feature(f)) && k.permission.is_none_or(|p| ctx.can(p))
     };
-    // Modules with a widget the workspace shows; each reads on the one scoped connection.
+    // The widgets the workspace shows; each reads on the one scoped connection.
     let showing: Vec<_> = entitled
         .iter()
-        .filter(|m| {
-            m.widget_kinds()
-                .iter()
-                .any(|k| may_see(k) && arrangement.shown(&widget_key(m.id(), k.key)))
-        })
+        .flat_map(|m| m.widget_kinds().iter().map(move |k| (m, k)))
+        .filter(|(m, k)| may_see(k) && arrangement.shown(&widget_key(m.id(), k.key)))
         .collect();
-    // Opened for the first module that needs it, and again after a failure. Widgets never
+    // Opened for the first widget that needs it, and again after a failure. Widgets never
     // take the home page down: without a connection the rest of them are left out.
     let scope = ctx.scope();
     let mut tx: Option<ScopedTx> = None;
-    for m in showing {
+    for (m, kind) in showing {
         if tx.is_none() {
             match scope.begin(&state.db).await {
                 Ok(t) => tx = Some(t),
@@ -101,13 +99,19 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             }
         }
         let Some(conn) = tx.as_mut() else { break };
-        let kinds = m.widget_kinds();
-        let rendered = match m.widgets(&ctx, &state, &arrangement, conn).await {
-            Ok(w) => w,
+        let widget = HomeWidget {
+            key: kind.key,
+            choices: arrangement.widget_choices(m.id(), kind),
+            ctx: &ctx,
+            tx: conn,
+        };
+        let html = match m.widget(widget).await {
+            Ok(Some(html)) => html,
+            Ok(None) => continue,
             Err(e) => {
-                tracing::error!(module = m.id(), error = ?e, "a dashboard widget failed");
+                tracing::error!(module = m.id(), widget = kind.key, error = ?e, "a dashboard widget failed");
                 // Its failed query may have ended the transaction (PostgreSQL). Let it go
-                // before the next module opens a fresh one: a request never holds two.
+                // before the next widget opens a fresh one: a request never holds two.
                 if let Some(failed) = tx.take() {
                     if let Err(e) = failed.rollback().await {
                         tracing::warn!(error = ?e, "ending a failed widget read");
@@ -116,24 +120,12 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 continue;
             }
         };
-        for w in rendered {
-            let Some(kind) = kinds.iter().find(|k| k.key == w.key) else {
-                tracing::error!(
-                    module = m.id(),
-                    widget = w.key,
-                    "a widget not declared in widget_kinds is not shown"
-                );
-                continue;
-            };
-            let key = widget_key(m.id(), w.key);
-            if may_see(kind) && arrangement.shown(&key) {
-                let title = arrangement.title(&key, kind.label);
-                widgets.push((
-                    arrangement.position(&key, kind.order),
-                    context! { title => title, html => w.html },
-                ));
-            }
-        }
+        let key = widget_key(m.id(), kind.key);
+        let title = arrangement.title(&key, kind.label);
+        widgets.push((
+            arrangement.position(&key, kind.order),
+            context! { title => title, html => html },
+        ));
     }
     // Hand the connection back before the page renders; it only read.
     if let Some(tx) = tx {

@@ -14,22 +14,30 @@ use crate::error::{Error, Result};
 use crate::notifications::{self, Delivery};
 use crate::web::admin::form::Fields;
 use crate::web::admin::{parse_before, parse_id};
+use crate::web::flash::Done;
 use crate::web::PortalContext;
 
 const PAGE: i64 = 30;
+
+crate::flash! {
+    /// What the notifications feed says after a change.
+    pub enum NotificationsDone {
+        All = "all" => "Everything is marked as read.",
+        Email = "email" => "Your email choices are saved.",
+    }
+}
 
 #[derive(Deserialize, Default)]
 pub struct FeedQuery {
     #[serde(default)]
     before: String,
-    #[serde(default)]
-    done: String,
 }
 
 pub async fn feed(
     State(state): State<AppState>,
     ctx: PortalContext,
     Query(q): Query<FeedQuery>,
+    done: Done<NotificationsDone>,
 ) -> Result<Html<String>> {
     let before = parse_before(&q.before)?;
     let mut entries = notifications::feed(
@@ -63,11 +71,6 @@ pub async fn feed(
             }
         })
         .collect();
-    let message = match q.done.as_str() {
-        "all" => Some("Everything is marked as read."),
-        "email" => Some("Your email choices are saved."),
-        _ => None,
-    };
     ctx.render(
         "portal/notifications.html",
         context! {
@@ -78,7 +81,7 @@ pub async fn feed(
             can_mark => ctx.user.preview_by.is_none(),
             read_all => ctx.link("/notifications/read-all"),
             email => ctx.link("/notifications/email"),
-            message => message,
+            message => done.message(),
         },
     )
 }
@@ -112,7 +115,9 @@ pub async fn read(
 /// `POST /notifications/read-all`.
 pub async fn read_all(State(state): State<AppState>, ctx: PortalContext) -> Result<Response> {
     notifications::mark_all_read(&state.db, &state.notifier.unread, ctx.scope()).await?;
-    Ok(Redirect::to(&ctx.link("/notifications?done=all")).into_response())
+    Ok(ctx
+        .redirect_done("/notifications", NotificationsDone::All)
+        .into_response())
 }
 
 /// `GET /notifications/email`: how email reaches the contact, kind by kind.
@@ -154,5 +159,7 @@ pub async fn email_save(
         choices.push((kind.key, delivery));
     }
     notifications::set_preferences(&state.db, ctx.scope(), &choices).await?;
-    Ok(Redirect::to(&ctx.link("/notifications?done=email")).into_response())
+    Ok(ctx
+        .redirect_done("/notifications", NotificationsDone::Email)
+        .into_response())
 }

@@ -17,16 +17,18 @@ pub use crate::error::{Error, Result};
 pub use crate::home::{self, Arrangement};
 pub use crate::module::{
     EmbeddedTemplate, FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl,
-    QuickAction, TierDecl, Widget, WidgetKind,
+    QuickAction, TierDecl, WidgetKind,
 };
 pub use crate::notifications::{Delivery, Notice, Recipients};
 pub use crate::tenancy::{ClientScope, Role, Tenant};
-pub use crate::web::admin::clients::Done;
+pub use crate::web::admin::contacts::ContactsDone;
 pub use crate::web::admin::files::receive_staff_files;
 pub use crate::web::admin::form::{json_object, optional, Fields};
 pub use crate::web::admin::{parse_id, require_manager};
-pub use crate::web::extract::{Id, JsonBody};
-pub use crate::web::module::{ModuleRegistration, PortalModule, Routes};
+pub use crate::web::extract::{Id, JsonBody, Later};
+pub use crate::web::flash::{Done, Flash};
+pub use crate::web::form::{empty_as_none, Check, FieldErrors, Form, Invalid};
+pub use crate::web::module::{HomeWidget, ModuleRegistration, PortalModule, Routes, Seeded};
 pub use crate::web::session::{ClientAddr, SessionMeta};
 pub use crate::web::upload_form::UploadForm;
 pub use crate::web::{archive, download};

@@ -68,6 +68,7 @@ pub fn portal_page(
         unread => ctx.notifications.unread,
         sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
+        invalid => ctx.invalid.as_ref(),
         ..globals(),
     };
     state
@@ -135,6 +136,7 @@ pub fn admin_page(
         account_active => ctx.path == "/admin/account",
         sign_out => ctx.link("/sign-out"),
         csrf_token => ctx.csrf_token,
+        invalid => ctx.invalid.as_ref(),
         ..globals(),
     };
     state

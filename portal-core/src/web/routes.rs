@@ -5,6 +5,7 @@
 use crate::app::AppState;
 use crate::auth::links::Purpose;
 use crate::module::{RouteInfo, Surface, CORE};
+use crate::tenancy::Role;
 use crate::web::module::Routes;
 use crate::web::sign_in::Door;
 use crate::web::two_step_setup;
@@ -63,28 +64,40 @@ pub fn admin() -> Routes {
         .merge(account(Door::Admin))
         .get("/clients", clients::list)
         .post("/clients", clients::create)
+        .requires_role(Role::Admin)
         .get("/clients/{client}", clients::show)
         .post("/clients/{client}", clients::update)
+        .requires_role(Role::Admin)
         .post("/clients/{client}/contacts", clients::add_contact)
+        .requires_role(Role::Admin)
         .get("/clients/{client}/activity", activity::log)
         .get("/home", admin::home::show)
         .post("/home", admin::home::save)
+        .requires_role(Role::Admin)
         .get("/files", files::list)
         .upload("/files", files::upload)
         .post("/files/limit", files::set_limit)
+        .requires_role(Role::Admin)
         .get("/files/{file}", files::fetch)
         .post("/files/{file}/delete", files::delete)
+        .requires_role(Role::Admin)
         .get("/contacts/{contact}", contacts::show)
         .post("/contacts/{contact}", contacts::update)
+        .requires_role(Role::Admin)
         .post("/contacts/{contact}/permissions", contacts::set_permissions)
+        .requires_role(Role::Admin)
         .post("/contacts/{contact}/invite", contacts::send_invite)
+        .requires_role(Role::Admin)
         .post("/contacts/{contact}/invite/revoke", contacts::revoke_invite)
+        .requires_role(Role::Admin)
         .post("/contacts/{contact}/sessions/end", contacts::end_sessions)
+        .requires_role(Role::Admin)
         .post("/contacts/{contact}/view-as", contacts::view_as)
         .post(
             "/contacts/{contact}/two-step/reset",
             contacts::reset_two_step,
         )
+        .requires_role(Role::Admin)
         .post("/security", overview::security)
         .get("/audit", overview::audit)
         .get("/team", team::list)
@@ -112,6 +125,7 @@ pub fn api() -> Routes {
         .upload("/files", files::api_upload)
         .get("/files/{file}", files::api_show)
         .delete("/files/{file}", files::api_delete)
+        .requires_role(Role::Admin)
         .get("/files/{file}/content", files::fetch)
 }
 

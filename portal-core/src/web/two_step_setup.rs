@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::auth::totp;
 use crate::db::now;
 use crate::error::{Error, Result};
+use crate::web::account::{back_to_account, AccountDone};
 use crate::web::me::Me;
 use crate::web::session::ClientAddr;
 use crate::web::sign_in::Door;
@@ -161,7 +162,7 @@ pub async fn confirm(
         .bind(&secret)
         .execute()
         .await?;
-    Ok(Redirect::to(&me.link("/account?done=two_step_on")).into_response())
+    Ok(back_to_account(&me, AccountDone::TwoStepOn))
 }
 
 /// `POST …/account/two-step/disable`: takes a current code.
@@ -184,10 +185,10 @@ pub async fn disable(
     state.attempt_limits.before(addr.0, &code_key(&me))?;
     if totp::verify(&secret, &code, f.totp_last_step, now()).is_none() {
         state.attempt_limits.failed(addr.0, &code_key(&me));
-        return Ok(Redirect::to(&me.link("/account?done=two_step_wrong")).into_response());
+        return Ok(back_to_account(&me, AccountDone::TwoStepWrong));
     }
     clear(&state.db, me.door(), me.workspace_id(), me.id()).await?;
-    Ok(Redirect::to(&me.link("/account?done=two_step_off")).into_response())
+    Ok(back_to_account(&me, AccountDone::TwoStepOff))
 }
 
 /// Turns an account's two-step sign-in off (also staff's reset of a contact's lost phone).

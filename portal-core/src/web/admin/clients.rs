@@ -1,9 +1,9 @@
 //! `/admin/clients`: the workspace's clients, one client with its contacts, adding both.
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::app::AppState;
 use crate::clients::{self, ContactSummary};
@@ -11,23 +11,18 @@ use crate::db::{now, Day};
 use crate::error::{Error, Result};
 use crate::web::admin::activity;
 use crate::web::admin::form::Fields;
-use crate::web::admin::{parse_id, require_manager};
+use crate::web::admin::parse_id;
+use crate::web::extract::Later;
+use crate::web::flash::Done;
 use crate::web::{StaffContext, ROLE_PRESETS};
 
-/// After a change, the page says what happened: fixed messages, nothing reflected.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    pub done: String,
-}
-
-fn notice(done: &str) -> Option<&'static str> {
-    match done {
-        "created" => Some("The client is added."),
-        "saved" => Some("Changes saved."),
-        "contact" => Some("The contact is added."),
-        "invited" => Some("The contact is added and their invitation is on its way."),
-        _ => None,
+crate::flash! {
+    /// What the clients' pages say after a change.
+    pub enum ClientsDone {
+        Created = "created" => "The client is added.",
+        Saved = "saved" => "Changes saved.",
+        Contact = "contact" => "The contact is added.",
+        Invited = "invited" => "The contact is added and their invitation is on its way.",
     }
 }
 
@@ -35,7 +30,7 @@ fn notice(done: &str) -> Option<&'static str> {
 pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<ClientsDone>,
 ) -> Result<Html<String>> {
     let list = clients::list_clients(&state.db, ctx.tenant.workspace.id).await?;
     let limits = &ctx.tenant.entitlements.limits;
@@ -46,7 +41,7 @@ pub async fn list(
             clients => list,
             active => active,
             limit => limits.clients,
-            notice => notice(&done.done),
+            notice => done.message(),
             can_manage => ctx.can_manage(),
             action => ctx.link("/clients"),
         },
@@ -59,13 +54,14 @@ pub async fn create(
     ctx: StaffContext,
     body: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let form = Fields::parse(&body);
     let name = form.name("name", "client's name")?;
     let limit = ctx.tenant.entitlements.limits.clients;
     let id =
         clients::create_client_within(&state.db, ctx.tenant.workspace.id, &name, limit).await?;
-    Ok(Redirect::to(&ctx.link(&format!("/clients/{id}?done=created"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/clients/{id}"), ClientsDone::Created)
+        .into_response())
 }
 
 /// A contact row as the admin table shows it.
@@ -132,7 +128,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    done: Done<ClientsDone>,
 ) -> Result<Html<String>> {
     let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
@@ -152,7 +148,7 @@ pub async fn show(
             client => client,
             contacts => contacts,
             presets => presets,
-            notice => notice(&done.done),
+            notice => done.message(),
             can_manage => ctx.can_manage(),
             save => ctx.link(&format!("/clients/{id}")),
             add_contact => ctx.link(&format!("/clients/{id}/contacts")),
@@ -169,18 +165,19 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Later<Bytes>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let id = parse_id(&id)?;
-    // Another workspace's client is "not found" before anything about the form is said.
+    // Another workspace's client is "not found" before its form is read.
     clients::client(&state.db, ctx.tenant.workspace.id, id).await?;
-    let form = Fields::parse(&body);
+    let form = body.fields().await?;
     let name = form.name("name", "client's name")?;
     let active = form.checked("active");
     let limit = ctx.tenant.entitlements.limits.clients;
     clients::update_client(&state.db, ctx.tenant.workspace.id, id, &name, active, limit).await?;
-    Ok(Redirect::to(&ctx.link(&format!("/clients/{id}?done=saved"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/clients/{id}"), ClientsDone::Saved)
+        .into_response())
 }
 
 /// `POST /admin/clients/{id}/contacts`: adds a contact with a role preset's permissions, and
@@ -189,12 +186,11 @@ pub async fn add_contact(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Later<Bytes>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let id = parse_id(&id)?;
     clients::client(&state.db, ctx.tenant.workspace.id, id).await?;
-    let form = Fields::parse(&body);
+    let form = body.fields().await?;
     let name = form.name("name", "contact's name")?;
     let email = form.email("email")?;
     let preset = form.get("preset");
@@ -209,9 +205,11 @@ pub async fn add_contact(
             .await?;
     let done = if form.checked("invite") {
         super::contacts::invite(&state, &ctx, contact_id).await?;
-        "invited"
+        ClientsDone::Invited
     } else {
-        "contact"
+        ClientsDone::Contact
     };
-    Ok(Redirect::to(&ctx.link(&format!("/clients/{id}?done={done}"))).into_response())
+    Ok(ctx
+        .redirect_done(&format!("/clients/{id}"), done)
+        .into_response())
 }

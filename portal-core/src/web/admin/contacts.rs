@@ -1,7 +1,7 @@
 //! `/admin/contacts/{id}`: one contact — details, access, permissions, invitation, sessions.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -12,25 +12,24 @@ use crate::auth::links;
 use crate::clients::{self, ContactChange, InvitationStatus};
 use crate::db::now;
 use crate::error::{Error, Result};
-use crate::web::admin::clients::{contact_row, Done};
+use crate::web::admin::clients::contact_row;
 use crate::web::admin::form::Fields;
-use crate::web::admin::{parse_id, require_manager};
+use crate::web::admin::parse_id;
+use crate::web::flash::Done;
 use crate::web::session::ClientAddr;
 use crate::web::session::{self, SessionMeta};
 use crate::web::{StaffContext, ROLE_PRESETS};
 
-fn notice(done: &str) -> Option<&'static str> {
-    match done {
-        "saved" => Some("Changes saved."),
-        "permissions" => Some("Permissions saved. They apply from the contact's next click."),
-        "invited" => {
-            Some("The invitation is on its way. Any earlier invitation link no longer works.")
-        }
-        "revoked" => Some("The invitation is withdrawn: its link no longer works."),
-        "signed_out" => Some("The contact is signed out everywhere."),
-        "access" => Some("Project access saved. It applies from the contact's next click."),
-        "two_step_reset" => Some("Two-step sign-in is off for this contact; they can set it up again from their account."),
-        _ => None,
+crate::flash! {
+    /// What a contact's page says after a change (modules' contact panels post here too).
+    pub enum ContactsDone {
+        Saved = "saved" => "Changes saved.",
+        Permissions = "permissions" => "Permissions saved. They apply from the contact's next click.",
+        Invited = "invited" => "The invitation is on its way. Any earlier invitation link no longer works.",
+        Revoked = "revoked" => "The invitation is withdrawn: its link no longer works.",
+        SignedOut = "signed_out" => "The contact is signed out everywhere.",
+        Access = "access" => "Project access saved. It applies from the contact's next click.",
+        TwoStepReset = "two_step_reset" => "Two-step sign-in is off for this contact; they can set it up again from their account.",
     }
 }
 
@@ -62,7 +61,7 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    done: Done<ContactsDone>,
 ) -> Result<Html<String>> {
     let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
@@ -124,7 +123,7 @@ pub async fn show(
             can_revoke => invitation == InvitationStatus::Pending,
             invite_label => if invitation == InvitationStatus::NotInvited { "Send invitation" } else { "Send a new invitation" },
             sessions => sessions,
-            notice => notice(&done.done),
+            notice => done.message(),
             can_manage => ctx.can_manage(),
             client_link => ctx.link(&format!("/clients/{}", contact.client_id)),
             save => ctx.link(&base),
@@ -139,19 +138,20 @@ pub async fn show(
     )
 }
 
-/// The contact a change is about: the staff member may change contacts, and the id is one
-/// of the workspace's contacts — any other is a page that does not exist.
+/// The contact a change is about: the id is one of the workspace's contacts — any other is a
+/// page that does not exist. The routes that change a contact are for owners and admins
+/// (`requires_role` in `web::routes`), so a member is refused before this.
 async fn contact_to_change(
     state: &AppState,
     ctx: &StaffContext,
     raw_id: &str,
 ) -> Result<clients::ContactSummary> {
-    require_manager(ctx)?;
     clients::contact(&state.db, ctx.tenant.workspace.id, parse_id(raw_id)?).await
 }
 
-fn back(ctx: &StaffContext, id: i64, done: &str) -> Response {
-    Redirect::to(&ctx.link(&format!("/contacts/{id}?done={done}"))).into_response()
+fn back(ctx: &StaffContext, id: i64, done: ContactsDone) -> Response {
+    ctx.redirect_done(&format!("/contacts/{id}"), done)
+        .into_response()
 }
 
 /// `POST /admin/contacts/{id}`: name, email, active, access expiry.
@@ -171,7 +171,7 @@ pub async fn update(
     };
     let limit = ctx.tenant.entitlements.limits.portal_users;
     clients::update_contact(&state.db, ctx.tenant.workspace.id, id, &change, limit).await?;
-    Ok(back(&ctx, id, "saved"))
+    Ok(back(&ctx, id, ContactsDone::Saved))
 }
 
 /// `POST /admin/contacts/{id}/permissions`: either a role preset (`preset=client_finance`)
@@ -209,7 +209,7 @@ pub async fn set_permissions(
         chosen
     };
     clients::set_permissions(&state.db, id, &chosen).await?;
-    Ok(back(&ctx, id, "permissions"))
+    Ok(back(&ctx, id, ContactsDone::Permissions))
 }
 
 /// `POST /admin/contacts/{id}/invite`: sends the invitation, or a new one (voiding the old).
@@ -218,10 +218,9 @@ pub async fn send_invite(
     ctx: StaffContext,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let id = parse_id(&id)?;
     invite(&state, &ctx, id).await?;
-    Ok(back(&ctx, id, "invited"))
+    Ok(back(&ctx, id, ContactsDone::Invited))
 }
 
 /// `POST /admin/contacts/{id}/invite/revoke`.
@@ -236,7 +235,7 @@ pub async fn revoke_invite(
             "There is no pending invitation to withdraw: it was accepted, has expired, or was withdrawn already.".into(),
         ));
     }
-    Ok(back(&ctx, id, "revoked"))
+    Ok(back(&ctx, id, ContactsDone::Revoked))
 }
 
 /// `POST /admin/contacts/{id}/view-as`: opens a read-only preview of exactly what the contact
@@ -303,7 +302,7 @@ pub async fn reset_two_step(
         &ip,
     )
     .await?;
-    Ok(back(&ctx, id, "two_step_reset"))
+    Ok(back(&ctx, id, ContactsDone::TwoStepReset))
 }
 
 /// `POST /admin/contacts/{id}/sessions/end`: signs the contact out everywhere.
@@ -314,5 +313,5 @@ pub async fn end_sessions(
 ) -> Result<Response> {
     let id = contact_to_change(&state, &ctx, &id).await?.id;
     clients::end_contact_sessions(&state.db, ctx.tenant.workspace.id, id).await?;
-    Ok(back(&ctx, id, "signed_out"))
+    Ok(back(&ctx, id, ContactsDone::SignedOut))
 }

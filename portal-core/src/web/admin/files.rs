@@ -4,7 +4,7 @@
 //! see of files comes through what staff share with them.
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
 use serde_json::{json, Value};
@@ -14,12 +14,21 @@ use crate::audit;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::files::upload::{self, Upload};
-use crate::web::admin::clients::Done;
-use crate::web::admin::{parse_id, require_manager};
+use crate::web::admin::parse_id;
 use crate::web::download;
+use crate::web::flash::Done;
 use crate::web::session::ClientAddr;
 use crate::web::upload_form::UploadForm;
 use crate::web::StaffContext;
+
+crate::flash! {
+    /// What the file manager says after a change.
+    pub enum FilesDone {
+        Uploaded = "uploaded" => "Uploaded.",
+        Deleted = "deleted" => "The file is deleted.",
+        Limit = "limit" => "The largest upload is changed: it applies to the next upload.",
+    }
+}
 
 /// The workspace's largest upload and its plan's storage, in bytes — from the workspace row
 /// the request already read.
@@ -42,7 +51,7 @@ async fn audited(
 pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<FilesDone>,
 ) -> Result<Html<String>> {
     let ws = ctx.tenant.workspace.id;
     let found = files::list_for_workspace(&state.db, ws).await?;
@@ -63,12 +72,6 @@ pub async fn list(
             }
         })
         .collect();
-    let notice = match done.done.as_str() {
-        "uploaded" => Some("Uploaded."),
-        "deleted" => Some("The file is deleted."),
-        "limit" => Some("The largest upload is changed: it applies to the next upload."),
-        _ => None,
-    };
     ctx.render(
         "admin/files.html",
         context! {
@@ -83,21 +86,20 @@ pub async fn list(
                 current => ctx.tenant.workspace.max_file_mb,
                 ceiling => state.config.max_file_mb,
             },
-            notice => notice,
+            notice => done.message(),
         },
     )
 }
 
 /// `POST /admin/files/limit` (`max_mb`; empty for the deployment's default): the largest
 /// file staff and contacts may upload to this workspace, up to the deployment's own limit.
-/// Owners and admins only.
+/// Owners and admins only (`requires_role` in `web::routes`).
 pub async fn set_limit(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
     body: axum::body::Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let form = crate::web::admin::form::Fields::parse(&body);
     let raw = form.get("max_mb").trim();
     let ceiling = state.config.max_file_mb;
@@ -119,7 +121,9 @@ pub async fn set_limit(
         None => format!("largest upload to the default ({ceiling} MB)"),
     };
     audit::record(&state.db, &ctx.user, "changed the", &subject, &addr.text()).await?;
-    Ok(Redirect::to(&ctx.link("/files?done=limit")).into_response())
+    Ok(ctx
+        .redirect_done("/files", FilesDone::Limit)
+        .into_response())
 }
 
 /// `POST /admin/files` (multipart, one or more `file` fields): each file streams to storage.
@@ -130,7 +134,9 @@ pub async fn upload(
     form: UploadForm,
 ) -> Result<Response> {
     receive_staff_files(&state, &ctx, addr, form, None).await?;
-    Ok(Redirect::to(&ctx.link("/files?done=uploaded")).into_response())
+    Ok(ctx
+        .redirect_done("/files", FilesDone::Uploaded)
+        .into_response())
 }
 
 /// Stores every `file` part of the form as it arrives, as the agency's (`client_id` `None`)
@@ -240,9 +246,9 @@ pub async fn api_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Deletes a file of the workspace, for a manager, and records who did.
+/// Deletes a file of the workspace and records who did. Its routes are for owners and
+/// admins (`requires_role` in `web::routes`).
 async fn remove(state: &AppState, ctx: &StaffContext, addr: ClientAddr, id: &str) -> Result<()> {
-    require_manager(ctx)?;
     let file = files::delete(
         &state.db,
         &state.files,
@@ -273,5 +279,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response> {
     remove(&state, &ctx, addr, &id).await?;
-    Ok(Redirect::to(&ctx.link("/files?done=deleted")).into_response())
+    Ok(ctx
+        .redirect_done("/files", FilesDone::Deleted)
+        .into_response())
 }

@@ -2,19 +2,25 @@
 //! cards and widgets show, in which order, under which titles, and widget choices (which task
 //! statuses "Ongoing tasks" lists). Owners and admins change it; members look.
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{Error, Result};
 use crate::home::{self, Block, BlockKind, BlockSetting};
-use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
-use crate::web::admin::require_manager;
+use crate::web::flash::Done;
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
+
+crate::flash! {
+    /// What the portal home's arrangement page says after a change.
+    pub enum HomeDone {
+        Saved = "saved" => "Saved: your clients see the new home page now.",
+    }
+}
 
 const TITLE_MAX: usize = 60;
 const TEXT_MAX: usize = 160;
@@ -23,7 +29,7 @@ const TEXT_MAX: usize = 160;
 pub async fn show(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<HomeDone>,
 ) -> Result<Html<String>> {
     let arrangement = state.home.arrangement(&state.db, &ctx.tenant).await?;
     let ent = &ctx.tenant.entitlements;
@@ -59,13 +65,12 @@ pub async fn show(
             }
         })
         .collect();
-    let notice = (done.done == "saved").then_some("Saved: your clients see the new home page now.");
     ctx.render(
         "admin/portal_home.html",
         context! {
             blocks => rows,
             can_manage => ctx.can_manage(),
-            notice => notice,
+            notice => done.message(),
             action => ctx.link("/home"),
             title_max => TITLE_MAX,
             text_max => TEXT_MAX,
@@ -75,13 +80,13 @@ pub async fn show(
 
 /// `POST /admin/home`: every block's `show.{key}`, `position.{key}`, `title.{key}`,
 /// `text.{key}` (cards) and `choice.{key}` (repeated), all checked before anything is saved.
+/// Owners and admins only (`requires_role` in `web::routes`).
 pub async fn save(
     State(state): State<AppState>,
     ctx: StaffContext,
     addr: ClientAddr,
     body: Bytes,
 ) -> Result<Response> {
-    require_manager(&ctx)?;
     let form = Fields::parse(&body);
     let settings = home::blocks(&state.registry)
         .iter()
@@ -96,7 +101,7 @@ pub async fn save(
         &addr.text(),
     )
     .await?;
-    Ok(Redirect::to(&ctx.link("/home?done=saved")).into_response())
+    Ok(ctx.redirect_done("/home", HomeDone::Saved).into_response())
 }
 
 fn setting_from(form: &Fields, b: &Block) -> Result<BlockSetting> {

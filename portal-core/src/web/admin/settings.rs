@@ -2,9 +2,9 @@
 //! Owners and admins change; members look. What the plan does not include is shown, disabled,
 //! and refused if sent changed.
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use minijinja::context;
 
@@ -12,10 +12,17 @@ use crate::app::AppState;
 use crate::audit;
 use crate::branding::{self, BrandingTier, Field, Settings, SettingsChange};
 use crate::error::{Error, Result};
-use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
+use crate::web::flash::Done;
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
+
+crate::flash! {
+    /// What the settings page says after a change.
+    pub enum SettingsDone {
+        Saved = "saved" => "Settings saved: the portal shows them now.",
+    }
+}
 
 fn require_settings_manager(ctx: &StaffContext) -> Result<()> {
     if ctx.can_manage() {
@@ -56,9 +63,13 @@ fn page(
 }
 
 /// `GET /admin/settings`.
-pub async fn show(ctx: StaffContext, Query(done): Query<Done>) -> Result<Html<String>> {
-    let notice = (done.done == "saved").then_some("Settings saved: the portal shows them now.");
-    page(&ctx, &Settings::of(&ctx.tenant.workspace), notice, None)
+pub async fn show(ctx: StaffContext, done: Done<SettingsDone>) -> Result<Html<String>> {
+    page(
+        &ctx,
+        &Settings::of(&ctx.tenant.workspace),
+        done.message(),
+        None,
+    )
 }
 
 /// The form as a change: disabled inputs are not submitted, so an absent field is unchanged.
@@ -107,7 +118,9 @@ pub async fn save(
         Err(e) => return Err(e),
     };
     store(&state, &ctx, &addr, &new, &changed).await?;
-    Ok(Redirect::to(&ctx.link("/settings?done=saved")).into_response())
+    Ok(ctx
+        .redirect_done("/settings", SettingsDone::Saved)
+        .into_response())
 }
 
 /// What the form showed when it was sent, so a refused value can be corrected in place.
@@ -311,5 +324,7 @@ pub async fn upload_logo(
         &addr.text(),
     )
     .await?;
-    Ok(Redirect::to(&ctx.link("/settings?done=saved")).into_response())
+    Ok(ctx
+        .redirect_done("/settings", SettingsDone::Saved)
+        .into_response())
 }

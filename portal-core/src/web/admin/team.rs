@@ -2,8 +2,8 @@
 //! rules and what a deactivation ends live in [`crate::team`]; this page shows them and
 //! records each change in the audit log.
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use serde::Serialize;
 
@@ -12,9 +12,9 @@ use crate::audit;
 use crate::db::now;
 use crate::error::{Error, Result};
 use crate::team::{self, Change, Outcome, Role};
-use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
 use crate::web::admin::parse_id;
+use crate::web::flash::Done;
 use crate::web::session::ClientAddr;
 use crate::web::StaffContext;
 
@@ -35,20 +35,14 @@ struct MemberView {
     can_reset_two_step: bool,
 }
 
-fn notice(done: &str) -> Option<&'static str> {
-    match done {
-        "role" => Some("The role is changed: it applies from their next click."),
-        "deactivated" => Some(
-            "Deactivated: they are signed out everywhere, their API tokens are revoked and they cannot sign in.",
-        ),
-        "reactivated" => {
-            Some("Reactivated: they can sign in with their password again (make new API tokens).")
-        }
-        "two_step_reset" => Some(
-            "Two-step sign-in is reset: they sign in with their password and set it up again.",
-        ),
-        "unchanged" => Some("Nothing to change: it already was so."),
-        _ => None,
+crate::flash! {
+    /// What the team page says after a change.
+    pub enum TeamDone {
+        Role = "role" => "The role is changed: it applies from their next click.",
+        Deactivated = "deactivated" => "Deactivated: they are signed out everywhere, their API tokens are revoked and they cannot sign in.",
+        Reactivated = "reactivated" => "Reactivated: they can sign in with their password again (make new API tokens).",
+        TwoStepReset = "two_step_reset" => "Two-step sign-in is reset: they sign in with their password and set it up again.",
+        Unchanged = "unchanged" => "Nothing to change: it already was so.",
     }
 }
 
@@ -56,7 +50,7 @@ fn notice(done: &str) -> Option<&'static str> {
 pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<TeamDone>,
 ) -> Result<Html<String>> {
     let at = now();
     let me = ctx.user.role;
@@ -86,7 +80,7 @@ pub async fn list(
         "admin/team.html",
         context! {
             members => views,
-            notice => notice(&done.done),
+            notice => done.message(),
             action => ctx.link("/team"),
             can_manage => ctx.can_manage(),
         },
@@ -106,7 +100,7 @@ pub async fn set_role(
     let role = Role::parse(Fields::parse(&body).get("role"))
         .ok_or_else(|| Error::BadRequest("Choose a role: owner, admin or member.".into()))?;
     let what = format!("gave the {} role to", role.as_str());
-    let step = Step(Change::SetRole(role), &what, "role");
+    let step = Step(Change::SetRole(role), &what, TeamDone::Role);
     change(&state, &ctx, &addr, &id, step).await
 }
 
@@ -118,7 +112,7 @@ pub async fn deactivate(
     addr: ClientAddr,
 ) -> Result<Response> {
     let what = "deactivated (signed out, API tokens revoked)";
-    let step = Step(Change::Deactivate, what, "deactivated");
+    let step = Step(Change::Deactivate, what, TeamDone::Deactivated);
     change(&state, &ctx, &addr, &id, step).await
 }
 
@@ -129,7 +123,7 @@ pub async fn reactivate(
     Path(id): Path<String>,
     addr: ClientAddr,
 ) -> Result<Response> {
-    let step = Step(Change::Reactivate, "reactivated", "reactivated");
+    let step = Step(Change::Reactivate, "reactivated", TeamDone::Reactivated);
     change(&state, &ctx, &addr, &id, step).await
 }
 
@@ -141,12 +135,12 @@ pub async fn reset_two_step(
     addr: ClientAddr,
 ) -> Result<Response> {
     let what = "reset two-step sign-in of";
-    let step = Step(Change::ResetTwoStep, what, "two_step_reset");
+    let step = Step(Change::ResetTwoStep, what, TeamDone::TwoStepReset);
     change(&state, &ctx, &addr, &id, step).await
 }
 
 /// A change, the audit log's words for it, and the notice the team page then shows.
-struct Step<'a>(Change, &'a str, &'static str);
+struct Step<'a>(Change, &'a str, TeamDone);
 
 async fn change(
     state: &AppState,
@@ -158,12 +152,12 @@ async fn change(
     let (ws, id) = (ctx.tenant.workspace.id, parse_id(id)?);
     let outcome = team::apply(&state.db, ws, ctx.user.id, id, change).await?;
     let done = match outcome {
-        Outcome::Unchanged(_) => "unchanged",
+        Outcome::Unchanged(_) => TeamDone::Unchanged,
         Outcome::Changed(before) => {
             let subject = format!("{} <{}>", before.name, before.email);
             audit::record(&state.db, &ctx.user, what, &subject, &addr.text()).await?;
             done
         }
     };
-    Ok(Redirect::to(&ctx.link(&format!("/team?done={done}"))).into_response())
+    Ok(ctx.redirect_done("/team", done).into_response())
 }

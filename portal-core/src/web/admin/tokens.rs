@@ -4,18 +4,25 @@
 //! out (90 days unless its maker chose otherwise), and its owner's password change revokes
 //! it: the list says when each was last used and when it ends.
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use serde::Serialize;
 
 use crate::app::AppState;
 use crate::db::now;
 use crate::error::{Error, Result};
-use crate::web::admin::clients::Done;
 use crate::web::admin::form::Fields;
+use crate::web::flash::Done;
 use crate::web::session::{self, create_api_token};
 use crate::web::StaffContext;
+
+crate::flash! {
+    /// What the tokens page says after a change.
+    pub enum TokensDone {
+        Revoked = "revoked" => "The token is revoked: requests with it are refused from now on.",
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -120,11 +127,9 @@ async fn page(
 pub async fn list(
     State(state): State<AppState>,
     ctx: StaffContext,
-    Query(done): Query<Done>,
+    done: Done<TokensDone>,
 ) -> Result<Html<String>> {
-    let notice = (done.done == "revoked")
-        .then_some("The token is revoked: requests with it are refused from now on.");
-    page(&state, &ctx, None, notice).await
+    page(&state, &ctx, None, done.message()).await
 }
 
 /// `POST /admin/tokens`: creates a token for the signed-in staff member and shows it once.
@@ -172,5 +177,7 @@ pub async fn revoke(
     if n == 0 {
         return Err(Error::NotFound);
     }
-    Ok(Redirect::to(&ctx.link("/tokens?done=revoked")).into_response())
+    Ok(ctx
+        .redirect_done("/tokens", TokensDone::Revoked)
+        .into_response())
 }

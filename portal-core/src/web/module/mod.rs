@@ -18,12 +18,28 @@ use async_trait::async_trait;
 use crate::app::AppState;
 use crate::db::{ModuleMigration, ScopedTx};
 use crate::error::Result;
-use crate::home::Arrangement;
 use crate::module::{
     EmbeddedTemplate, FeatureDecl, Manifest, MenuItem, NotificationKind, PermissionDecl,
-    QuickAction, Widget, WidgetKind,
+    QuickAction, WidgetKind,
 };
 use crate::web::{PortalContext, StaffContext};
+
+/// One widget being drawn on a contact's home page.
+pub struct HomeWidget<'a> {
+    /// Which of the module's declared [`WidgetKind`]s.
+    pub key: &'static str,
+    /// The workspace's choices for it (a kind with `choices`), or the kind's defaults.
+    pub choices: Vec<String>,
+    pub ctx: &'a PortalContext,
+    /// The home render's one scoped connection, shared by every widget: read on it, and
+    /// neither commit it nor open another (a second connection taken while one is held can
+    /// wait on a busy pool, and one connection per module was most of the home page's cost).
+    pub tx: &'a mut ScopedTx,
+}
+
+/// What [`PortalModule::seed`] returns: for each `{parameter}` of the module's routes, the
+/// id of one record it created.
+pub type Seeded = Vec<(&'static str, String)>;
 
 /// One linked module, as `inventory` collects it: how to build it, nothing else — its id
 /// and declarations are its [`Manifest`]'s. Written by [`register_module!`](crate::register_module).
@@ -67,27 +83,15 @@ pub trait PortalModule: Send + Sync + 'static {
     /// each `{parameter}` the module's routes use, the id of one of the records created.
     /// A module with parameterised routes must return a value for each parameter name, except
     /// `{contact}`, a core record: callers fill it with a contact of the same client.
-    async fn seed(
-        &self,
-        _state: &AppState,
-        _workspace_id: i64,
-        _client_id: i64,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn seed(&self, _state: &AppState, _workspace_id: i64, _client_id: i64) -> Result<Seeded> {
         Ok(Vec::new())
     }
-    /// Blocks for the contact's home page, as the workspace arranged it (`arrangement`:
-    /// which of the module's widgets show, with which choices). `tx` is the home render's one
-    /// scoped connection, shared by every module's widgets: read on it, and neither commit it
-    /// nor open another (a second connection taken while one is held can wait on a busy
-    /// pool, and one connection per module was most of the home page's cost).
-    async fn widgets(
-        &self,
-        _ctx: &PortalContext,
-        _state: &AppState,
-        _arrangement: &Arrangement,
-        _tx: &mut ScopedTx,
-    ) -> Result<Vec<Widget>> {
-        Ok(Vec::new())
+    /// The HTML of one of the module's declared widgets, or `None` to leave it out this
+    /// time. Called only for a widget the workspace shows on its home page, the plan
+    /// entitles and the contact may see (its declared feature and permission): the gate is
+    /// the declaration, never the module's code.
+    async fn widget(&self, _widget: HomeWidget<'_>) -> Result<Option<String>> {
+        Ok(None)
     }
     /// A section for the staff's page of one contact (`/admin/contacts/{id}`): what this
     /// module lets staff set per contact (projects: which of the client's projects they see).
