@@ -10,6 +10,8 @@ use portico_approvals as _;
 use portico_billing as _;
 #[cfg(feature = "booking")]
 use portico_booking as _;
+#[cfg(feature = "example-links")]
+use portico_example_links as _;
 // ANCHOR: example-notices
 #[cfg(feature = "example-notices")]
 use portico_example_notices as _;

@@ -15,14 +15,17 @@ pub fn plans_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../plans")
 }
 
-/// The default catalogue, plus the example module's feature when it is linked: `read_only`
-/// on Starter, `interactive` on Growth, absent from Scale — so the matrix sees every tier
-/// and a plan without the feature.
+/// The default catalogue, plus the example modules' features when they are linked: notices
+/// `read_only` on Starter, `interactive` on Growth, absent from Scale — so the matrix sees
+/// every tier and a plan without the feature; links on Growth.
 pub fn test_catalogue(registry: &ModuleRegistry) -> PlanCatalogue {
     let (mut catalogue, _warnings) = PlanCatalogue::load(&plans_dir(), registry).unwrap();
     if registry.get("notices").is_some() {
         catalogue.grant("starter", "notices", "read_only").unwrap();
         catalogue.grant("growth", "notices", "interactive").unwrap();
+    }
+    if registry.get("links").is_some() {
+        catalogue.grant("growth", "links", "standard").unwrap();
     }
     catalogue
 }

@@ -26,6 +26,8 @@ mod csrf;
 #[cfg(feature = "feedback")]
 mod feedback;
 mod files;
+#[cfg(feature = "links")]
+mod first_module;
 #[cfg(feature = "notices")]
 mod forms;
 #[cfg(feature = "gallery")]
