@@ -30,14 +30,19 @@ async fn project(
     name: &str,
     milestones: &[(&str, Option<&str>, bool)],
 ) -> i64 {
+    let day = |iso: &str| iso.parse::<portal_core::db::Day>().unwrap();
+    let milestones: Vec<_> = milestones
+        .iter()
+        .map(|(title, due, done)| (*title, due.map(day), *done))
+        .collect();
     let p = portico_projects::store::NewProject {
         name,
         description: "What we are building",
-        status: "in_progress",
-        start_date: Some("2026-01-01"),
-        due_date: Some("2099-01-31"),
+        status: portico_projects::store::ProjectStatus::InProgress,
+        start_date: Some(day("2026-01-01")),
+        due_date: Some(day("2099-01-31")),
         progress: 40,
-        milestones,
+        milestones: &milestones,
     };
     portico_projects::store::create(app.db(), ws, client, &p)
         .await

@@ -1,7 +1,7 @@
 //! Staff limit a contact to some of their client's projects, from the contact's admin page;
 //! the portal follows on the contact's next click, in every place projects show.
 
-use portico_projects::store::{self, NewProject};
+use portico_projects::store::{self, NewProject, ProjectStatus};
 use portico_tests::{backends, snapshot, spawn_app, As, Backend, TestApp};
 
 backends!(
@@ -11,15 +11,15 @@ backends!(
 );
 
 async fn project(app: &TestApp, ws: i64, client: i64, name: &str) -> i64 {
-    let soon = portal_core::db::iso_date_from_today(5);
+    let soon = portal_core::db::Day::from_today(5);
     let p = NewProject {
         name,
         description: "",
-        status: "in_progress",
+        status: ProjectStatus::InProgress,
         start_date: None,
-        due_date: Some(&soon),
+        due_date: Some(soon),
         progress: 40,
-        milestones: &[("Milestone of the project", Some(&soon), false)],
+        milestones: &[("Milestone of the project", Some(soon), false)],
     };
     store::create(app.db(), ws, client, &p).await.unwrap()
 }

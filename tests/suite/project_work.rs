@@ -3,7 +3,7 @@
 //! the module's portal pages; replies go both ways; who may write and change what.
 
 use portal_core::module::Surface;
-use portico_projects::tasks::{self, TaskFields};
+use portico_projects::tasks::{self, TaskFields, TaskPriority, TaskStatus};
 use portico_tests::{
     backends, concrete_path, database_error, snapshot, spawn_app, As, Backend, Samples, TestApp,
 };
@@ -49,8 +49,8 @@ fn fields(title: &str, description: &str, notes: &str, visible: bool) -> TaskFie
         title: title.into(),
         description: description.into(),
         internal_notes: notes.into(),
-        status: "in_progress".into(),
-        priority: "high".into(),
+        status: TaskStatus::InProgress,
+        priority: TaskPriority::High,
         assignee_id: None,
         due_date: Some(portal_core::db::Day::from_today(-2)),
         client_visible: visible,

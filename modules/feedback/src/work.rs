@@ -2,7 +2,7 @@
 //! holding the client's words, shown to the client (they asked for it) — and the feedback
 //! In progress, linked to it.
 use portal_core::prelude::*;
-use portico_projects::tasks::{self, TaskFields};
+use portico_projects::tasks::{self, TaskFields, TaskPriority, TaskStatus};
 
 use crate::news;
 use crate::status::Status;
@@ -34,8 +34,8 @@ pub async fn turn_into_task(
             f.category.as_deref().unwrap_or("no category"),
             ctx.user.name
         ),
-        status: "todo".into(),
-        priority: "normal".into(),
+        status: TaskStatus::Todo,
+        priority: TaskPriority::Normal,
         assignee_id: f.assignee_id,
         due_date: None,
         client_visible: true,

@@ -2,7 +2,6 @@
 //! a contact can only ever reach their own client's rows, whatever id they put in a URL; and
 //! runs in the scope's transaction, so on PostgreSQL row-level security holds it to that
 //! client even if a filter were forgotten.
-use portal_core::db::iso_date_from_today;
 use portal_core::prelude::*;
 use serde::Serialize;
 
@@ -389,13 +388,12 @@ pub async fn update_project(
 pub struct NewProject<'a> {
     pub name: &'a str,
     pub description: &'a str,
-    /// A [`ProjectStatus`]'s word (`"in_progress"`); another is refused.
-    pub status: &'a str,
-    pub start_date: Option<&'a str>,
-    pub due_date: Option<&'a str>,
+    pub status: ProjectStatus,
+    pub start_date: Option<Day>,
+    pub due_date: Option<Day>,
     pub progress: i64,
     /// (title, due date, done)
-    pub milestones: &'a [(&'a str, Option<&'a str>, bool)],
+    pub milestones: &'a [(&'a str, Option<Day>, bool)],
 }
 
 impl<'a> NewProject<'a> {
@@ -405,7 +403,7 @@ impl<'a> NewProject<'a> {
         NewProject {
             name,
             description: "",
-            status: "in_progress",
+            status: ProjectStatus::InProgress,
             start_date: None,
             due_date: None,
             progress,
@@ -415,9 +413,6 @@ impl<'a> NewProject<'a> {
 }
 
 pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'_>) -> Result<i64> {
-    let status = ProjectStatus::parse(p.status).ok_or_else(|| {
-        portal_core::Error::BadRequest(format!("`{}` is not a project status.", p.status))
-    })?;
     let ts = now();
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
     let sql = "INSERT INTO projects (workspace_id, client_id, name, description, status, start_date, due_date, progress, created_at, updated_at) \
@@ -428,7 +423,7 @@ pub async fn create(db: &Db, workspace_id: i64, client_id: i64, p: &NewProject<'
         .bind(client_id)
         .bind(p.name)
         .bind(p.description)
-        .bind(status)
+        .bind(p.status)
         .bind(p.start_date)
         .bind(p.due_date)
         .bind(p.progress)
@@ -492,44 +487,44 @@ pub struct Seeded {
 /// note, written by the workspace's first staff user (one is added if it has none yet) and,
 /// if the client has a contact, by them.
 pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result<Seeded> {
-    let d = iso_date_from_today;
+    let d = Day::from_today;
     let (start, end, m1, m2, m3, m4) = (d(-40), d(24), d(-25), d(-8), d(6), d(17));
     let projects = [
         NewProject {
             name: "Website redesign",
             description: "A faster, clearer site that turns visitors into customers.",
-            status: "in_progress",
-            start_date: Some(&start),
-            due_date: Some(&end),
+            status: ProjectStatus::InProgress,
+            start_date: Some(start),
+            due_date: Some(end),
             progress: 60,
             milestones: &[
-                ("Discovery workshop", Some(&m1), true),
-                ("Wireframes approved", Some(&m2), true),
-                ("Visual design", Some(&m3), false),
-                ("Build and content", Some(&m4), false),
-                ("Launch", Some(&end), false),
+                ("Discovery workshop", Some(m1), true),
+                ("Wireframes approved", Some(m2), true),
+                ("Visual design", Some(m3), false),
+                ("Build and content", Some(m4), false),
+                ("Launch", Some(end), false),
             ],
         },
         NewProject {
             name: "Spring campaign",
             description: "Social and email campaign for the spring launch.",
-            status: "planning",
-            start_date: Some(&m3),
-            due_date: Some(&d(60)),
+            status: ProjectStatus::Planning,
+            start_date: Some(m3),
+            due_date: Some(d(60)),
             progress: 5,
             milestones: &[
-                ("Campaign brief", Some(&m3), false),
-                ("Creative concepts", Some(&d(30)), false),
+                ("Campaign brief", Some(m3), false),
+                ("Creative concepts", Some(d(30)), false),
             ],
         },
         NewProject {
             name: "Brand refresh",
             description: "New logo, palette and brand guidelines.",
-            status: "completed",
-            start_date: Some(&d(-120)),
-            due_date: Some(&d(-50)),
+            status: ProjectStatus::Completed,
+            start_date: Some(d(-120)),
+            due_date: Some(d(-50)),
             progress: 100,
-            milestones: &[("Guidelines delivered", Some(&d(-50)), true)],
+            milestones: &[("Guidelines delivered", Some(d(-50)), true)],
         },
     ];
     let mut ids = Vec::new();
@@ -548,7 +543,7 @@ pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result
 /// The example project's tasks and thread; returns a client-visible task and a staff reply.
 async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> Result<(i64, i64)> {
     use crate::comments::{post_staff_comment, NOTE, REPLY};
-    use crate::tasks::{create_task, TaskFields};
+    use crate::tasks::{create_task, TaskFields, TaskPriority, TaskStatus};
     let sql =
         "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
     let staff = db
@@ -572,15 +567,15 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     let task = |title: &str,
                 description: &str,
                 notes: &str,
-                status: &str,
-                priority: &str,
+                status: TaskStatus,
+                priority: TaskPriority,
                 due: i64,
                 shown: bool| TaskFields {
         title: title.into(),
         description: description.into(),
         internal_notes: notes.into(),
-        status: status.into(),
-        priority: priority.into(),
+        status,
+        priority,
         assignee_id: Some(staff),
         due_date: Some(Day::from_today(due)),
         client_visible: shown,
@@ -590,8 +585,8 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
             "Homepage design",
             "The new homepage, desktop and mobile, for your review.",
             "Use the hero variant B; A tested worse.",
-            "in_review",
-            "high",
+            TaskStatus::InReview,
+            TaskPriority::High,
             3,
             true,
         ),
@@ -599,8 +594,8 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
             "Content migration",
             "Moving your existing pages and blog posts to the new site.",
             "Legacy CMS export is missing 2019 posts; ask IT for a DB dump.",
-            "in_progress",
-            "normal",
+            TaskStatus::InProgress,
+            TaskPriority::Normal,
             12,
             true,
         ),
@@ -608,8 +603,8 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
             "Sitemap and navigation",
             "The structure of the new site.",
             "",
-            "done",
-            "normal",
+            TaskStatus::Done,
+            TaskPriority::Normal,
             -10,
             true,
         ),
@@ -617,8 +612,8 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
             "Hosting cost review",
             "",
             "Internal margin check: hosting resold at cost plus 20%.",
-            "todo",
-            "low",
+            TaskStatus::Todo,
+            TaskPriority::Low,
             8,
             false,
         ),

@@ -291,8 +291,8 @@ pub struct TaskFields {
     pub title: String,
     pub description: String,
     pub internal_notes: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TaskStatus,
+    pub priority: TaskPriority,
     pub assignee_id: Option<i64>,
     pub due_date: Option<Day>,
     pub client_visible: bool,
@@ -319,14 +319,6 @@ impl TaskChange {
     pub fn became_done(&self) -> bool {
         self.status == TaskStatus::Done && self.previous_status != Some(TaskStatus::Done)
     }
-}
-
-/// The status and priority of `f`, or the 400 the forms answer.
-fn checked(f: &TaskFields) -> Result<(TaskStatus, TaskPriority)> {
-    Ok((
-        TaskStatus::read(&f.status)?,
-        TaskPriority::read(&f.priority)?,
-    ))
 }
 
 /// An assignee must be a staff user of the workspace.
@@ -364,7 +356,7 @@ pub async fn create_task(
 ) -> Result<TaskChange> {
     let (project_name, client_id) = project_of(tx, workspace_id, project_id).await?;
     check_assignee(tx, workspace_id, f.assignee_id).await?;
-    let (status, priority) = checked(f)?;
+    let (status, priority) = (f.status, f.priority);
     let ts = now();
     let sql = "INSERT INTO tasks (project_id, workspace_id, client_id, title, description, internal_notes, \
                status, priority, assignee_id, due_date, client_visible, position, created_at, updated_at, completed_at) \
@@ -449,7 +441,7 @@ pub async fn update_task(
 ) -> Result<TaskChange> {
     let mut change = change_of(tx, workspace_id, project_id, task_id).await?;
     check_assignee(tx, workspace_id, f.assignee_id).await?;
-    let (status, priority) = checked(f)?;
+    let (status, priority) = (f.status, f.priority);
     let ts = now();
     let sql = "UPDATE tasks SET title = $1, description = $2, internal_notes = $3, status = $4, priority = $5, \
                assignee_id = $6, due_date = $7, client_visible = $8, updated_at = $9, \
