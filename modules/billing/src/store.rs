@@ -277,13 +277,9 @@ pub async fn create_draft(
     due_date: Option<Day>,
     by: &str,
 ) -> Result<i64> {
-    let client = tx
-        .query_scalar::<i64>("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
-        .bind(client_id)
-        .bind(workspace_id)
-        .fetch_optional()
-        .await?;
-    client.ok_or_else(|| Error::BadRequest("Choose one of your clients.".into()))?;
+    if !portal_core::clients::is_client_of(tx, workspace_id, client_id).await? {
+        return Err(Error::BadRequest("Choose one of your clients.".into()));
+    }
     let instructions = tx
         .query_scalar::<String>(
             "SELECT payment_instructions FROM invoice_settings WHERE workspace_id = $1",

@@ -196,13 +196,7 @@ pub fn checked(new: &NewShare<'_>) -> Result<()> {
 pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usize> {
     let ts = now();
     let mut tx = ScopedTx::begin_staff_write(db, workspace_id).await?;
-    let client: Option<i64> = tx
-        .query_scalar("SELECT id FROM clients WHERE id = $1 AND workspace_id = $2")
-        .bind(new.client_id)
-        .bind(workspace_id)
-        .fetch_optional()
-        .await?;
-    if client.is_none() {
+    if !portal_core::clients::is_client_of(&mut tx, workspace_id, new.client_id).await? {
         return Err(Error::BadRequest("Choose one of your clients.".into()));
     }
     if let Some(project) = new.project_id {
