@@ -190,6 +190,14 @@ pub async fn is_client_of(tx: &mut ScopedTx, workspace_id: i64, client: i64) -> 
     Ok(n == 1)
 }
 
+/// The client's first contact, if it has one: who demo data shows as having written.
+pub async fn first_contact(db: &Db, workspace_id: i64, client: i64) -> Result<Option<i64>> {
+    let sql = "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 \
+               ORDER BY id LIMIT 1";
+    let found = db.query_scalar(sql).bind(workspace_id).bind(client);
+    found.fetch_optional().await
+}
+
 /// `Ok` when `staff` is nobody or one of the workspace's team; otherwise a 400 saying `why`
 /// ("Choose someone from the agency's team to assign the task to."). Read in `tx`, the
 /// transaction that is about to store the reference.

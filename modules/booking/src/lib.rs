@@ -119,24 +119,8 @@ impl PortalModule for Booking {
     /// time: the routes' `{type}`, `{id}` and `{token}`.
     async fn seed(&self, state: &AppState, workspace_id: i64, client_id: i64) -> Result<Seeded> {
         let db = &state.db;
-        let found: Option<i64> = db
-            .query_scalar("SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY id LIMIT 1")
-            .bind(workspace_id)
-            .fetch_optional()
-            .await?;
-        let host = match found {
-            Some(id) => id,
-            None => {
-                portal_core::clients::create_staff_user(
-                    db,
-                    workspace_id,
-                    "sam.rivera@agency.example",
-                    "Sam Rivera",
-                    "member",
-                )
-                .await?
-            }
-        };
+        let (email, name) = ("sam.rivera@agency.example", "Sam Rivera");
+        let host = portal_core::team::demo_staff(db, workspace_id, email, name).await?;
         if store::host(db, workspace_id, host).await?.is_none() {
             let weekdays: Vec<slots::Window> = (1..=5)
                 .map(|weekday| slots::Window {

@@ -184,37 +184,33 @@ pub async fn route(
     workspace_id: i64,
     project: Option<i64>,
 ) -> Result<Option<i64>> {
+    use portal_core::team;
     if let Some(project) = project {
+        let sql = "SELECT lead_id FROM projects WHERE id = $1 AND workspace_id = $2";
         let lead: Option<Option<i64>> = tx
-            .query_scalar(
-                "SELECT p.lead_id FROM projects p JOIN staff_users s ON s.id = p.lead_id AND s.deactivated_at IS NULL \
-                 WHERE p.id = $1 AND p.workspace_id = $2",
-            )
+            .query_scalar(sql)
             .bind(project)
             .bind(workspace_id)
             .fetch_optional()
             .await?;
-        if let Some(Some(lead)) = lead {
-            return Ok(Some(lead));
+        if let Some(lead) = lead.flatten() {
+            if team::is_active_member(tx, workspace_id, lead).await? {
+                return Ok(Some(lead));
+            }
         }
     }
+    let sql = "SELECT default_assignee_id FROM feedback_settings WHERE workspace_id = $1";
     let set: Option<Option<i64>> = tx
-        .query_scalar(
-            "SELECT f.default_assignee_id FROM feedback_settings f \
-             JOIN staff_users s ON s.id = f.default_assignee_id AND s.deactivated_at IS NULL WHERE f.workspace_id = $1",
-        )
+        .query_scalar(sql)
         .bind(workspace_id)
         .fetch_optional()
         .await?;
-    if let Some(Some(staff)) = set {
-        return Ok(Some(staff));
+    if let Some(staff) = set.flatten() {
+        if team::is_active_member(tx, workspace_id, staff).await? {
+            return Ok(Some(staff));
+        }
     }
-    tx.query_scalar(
-        "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' AND deactivated_at IS NULL ORDER BY id LIMIT 1",
-    )
-    .bind(workspace_id)
-    .fetch_optional()
-    .await
+    team::first_active_owner(tx, workspace_id).await
 }
 
 /// What a contact sends.

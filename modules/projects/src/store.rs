@@ -544,26 +544,8 @@ pub async fn seed_examples(db: &Db, workspace_id: i64, client_id: i64) -> Result
 async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> Result<(i64, i64)> {
     use crate::comments::{post_staff_comment, NOTE, REPLY};
     use crate::tasks::{create_task, TaskFields, TaskPriority, TaskStatus};
-    let sql =
-        "SELECT id FROM staff_users WHERE workspace_id = $1 ORDER BY role <> 'owner', id LIMIT 1";
-    let staff = db
-        .query_scalar::<i64>(sql)
-        .bind(workspace_id)
-        .fetch_optional()
-        .await?;
-    let staff = match staff {
-        Some(id) => id,
-        None => {
-            portal_core::clients::create_staff_user(
-                db,
-                workspace_id,
-                "sam.rivera@agency.example",
-                "Sam Rivera",
-                "member",
-            )
-            .await?
-        }
-    };
+    let (email, name) = ("sam.rivera@agency.example", "Sam Rivera");
+    let staff = portal_core::team::demo_staff(db, workspace_id, email, name).await?;
     let task = |title: &str,
                 description: &str,
                 notes: &str,
@@ -650,14 +632,7 @@ async fn seed_work(db: &Db, workspace_id: i64, client_id: i64, project: i64) -> 
     )
     .await?;
     tx.commit().await?;
-    let sql =
-        "SELECT id FROM contacts WHERE workspace_id = $1 AND client_id = $2 ORDER BY id LIMIT 1";
-    let contact = db
-        .query_scalar::<i64>(sql)
-        .bind(workspace_id)
-        .bind(client_id)
-        .fetch_optional()
-        .await?;
+    let contact = portal_core::clients::first_contact(db, workspace_id, client_id).await?;
     if let Some(contact) = contact {
         let sql = "INSERT INTO comments (workspace_id, client_id, project_id, task_id, kind, body, author_contact_id, created_at) \
                    VALUES ($1, $2, $3, NULL, 'reply', $4, $5, $6)";
