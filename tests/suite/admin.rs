@@ -471,8 +471,9 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     let c = format!("/admin/contacts/{contact}");
     type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16);
     let cases: Vec<Case> = vec![
-        ("/admin/clients".into(), vec![("name", "  ")], 400),
-        ("/admin/clients".into(), vec![("name", "two\nlines")], 400),
+        // The clients page again, with the problem beside the name (`web::form`).
+        ("/admin/clients".into(), vec![("name", "  ")], 422),
+        ("/admin/clients".into(), vec![("name", "two\nlines")], 422),
         (
             format!("/admin/clients/{client}/contacts"),
             vec![("name", "X"), ("email", "not-an-email")],
@@ -528,6 +529,17 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         let res = w.post(&path, &fields).await;
         assert_eq!(res.status, status, "{path} {fields:?}: {}", res.body);
     }
+    // A refused client comes back as the clients page: the problem beside the field, the
+    // name as typed in it.
+    let long = "N".repeat(201);
+    let res = w.post("/admin/clients", &[("name", long.as_str())]).await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("<h1>Clients</h1>"), "{}", res.body);
+    let words = res.words();
+    assert!(words.contains("The client's name must be at most 200 characters, on one line."));
+    assert!(res
+        .body
+        .contains(&format!(r#"value="{long}" aria-invalid="true""#)));
     assert_eq!(snapshot(w.app.db()).await, before);
 }
 

@@ -65,6 +65,20 @@ impl FieldErrors {
         self.at_most(field, value, max, what);
     }
 
+    /// A name (a client's, a person's): given, at most 200 characters, on one line — the
+    /// same rule as `Fields::name`, with the same words.
+    pub fn name(&mut self, field: &str, value: &str, what: &str) {
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, format!("Enter the {what}."));
+        } else if value.chars().count() > 200 || value.chars().any(char::is_control) {
+            self.add(
+                field,
+                format!("The {what} must be at most 200 characters, on one line."),
+            );
+        }
+    }
+
     /// Text that may be empty but fits in `max` characters.
     pub fn at_most(&mut self, field: &str, value: &str, max: usize, what: &str) {
         if value.chars().count() > max {

@@ -3,17 +3,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::clients::{self, ContactSummary};
 use crate::db::{now, Day};
 use crate::error::{Error, Result};
 use crate::web::admin::activity;
-use crate::web::admin::form::Fields;
 use crate::web::admin::parse_id;
 use crate::web::extract::Later;
 use crate::web::flash::Done;
+use crate::web::form::{Check, FieldErrors, Form};
 use crate::web::{StaffContext, ROLE_PRESETS};
 
 crate::flash! {
@@ -48,17 +48,29 @@ pub async fn list(
     )
 }
 
-/// `POST /admin/clients`: adds a client, within the plan's limit.
+/// The "Add a client" form.
+#[derive(Deserialize)]
+pub struct NewClient {
+    #[serde(default)]
+    name: String,
+}
+
+impl Check for NewClient {
+    fn check(&self, errors: &mut FieldErrors) {
+        errors.name("name", &self.name, "client's name");
+    }
+}
+
+/// `POST /admin/clients`: adds a client, within the plan's limit; a name that will not do
+/// brings the clients page back with it.
 pub async fn create(
     State(state): State<AppState>,
     ctx: StaffContext,
-    body: Bytes,
+    Form(new): Form<NewClient>,
 ) -> Result<Response> {
-    let form = Fields::parse(&body);
-    let name = form.name("name", "client's name")?;
     let limit = ctx.tenant.entitlements.limits.clients;
-    let id =
-        clients::create_client_within(&state.db, ctx.tenant.workspace.id, &name, limit).await?;
+    let ws = ctx.tenant.workspace.id;
+    let id = clients::create_client_within(&state.db, ws, new.name.trim(), limit).await?;
     Ok(ctx
         .redirect_done(&format!("/clients/{id}"), ClientsDone::Created)
         .into_response())
