@@ -2,9 +2,10 @@
 //!
 //! The contract (the `PortalModule` trait, its declarations, `Routes`), the request
 //! contexts handlers take, the scoped connection queries run on, the helpers every module's
-//! handlers use (ids from paths, form fields and filters, JSON bodies, uploads and their
-//! storage, downloads and zip archives, the staff role check, the "done" notice, the
-//! caller's address and session), and the database statements' types. Everything else a module may use
+//! handlers use (ids from paths, checked forms and deferred bodies, form fields and filters,
+//! JSON bodies, uploads and their storage, downloads and zip archives, the staff role
+//! check, a page's messages after a change, the caller's address and session), and the
+//! database statements' types. Everything else a module may use
 //! is public under its own path (`portal_core::notifications`, `portal_core::files`, …);
 //! `docs/modules.md` says which. Items here keep their names across releases: a module
 //! written against the prelude keeps compiling when the core's files move.
