@@ -87,6 +87,25 @@ async fn only_web_addresses_are_shared(backend: Backend) {
         page.body.contains(r#"value="Click me""#),
         "what was typed stays"
     );
+    for url in [
+        "https://",
+        "data:text/html,hi",
+        " javascript:alert(1)",
+        "http:///x",
+    ] {
+        let fields = [("title", "Click me"), ("url", url)];
+        let page = app.submit("acme", "/admin/links", &staff, &fields).await;
+        assert_eq!(page.status, 422, "{url}");
+    }
+    let fields = [
+        ("title", "Ours"),
+        ("url", "HTTPS://Agency.example/"),
+        ("client_id", ""),
+    ];
+    let res = app.submit("acme", "/admin/links", &staff, &fields).await;
+    assert_eq!(res.status, 303, "a web address in capitals is one");
+    let sql = "DELETE FROM links WHERE title = 'Ours'";
+    app.db().query(sql).execute().await.unwrap();
     let sql = "SELECT COUNT(*) FROM links WHERE workspace_id = $1";
     let stored: i64 = app
         .db()

@@ -75,6 +75,17 @@ async fn a_form_that_fails_its_checks_comes_back_with_what_was_typed(backend: Ba
     let page = post(vec![("title", "Hi".into()), ("client_id", theirs)]).await;
     assert_eq!(page.status, 404, "{}", page.body);
 
+    // A control character in a one-line field is said, not stored.
+    let page = post(vec![("title", "a\u{0}b".into())]).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Keep a title to one line of text."));
+
+    // Not a form anyone filled in: too many fields is a plain 400, nothing shown again.
+    let many: Vec<(&'static str, String)> = (0..300).map(|_| ("x", "y".to_string())).collect();
+    let page = post(many).await;
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.text().contains("The form has too many fields."));
+
     assert_eq!(notices(&app, ws).await, 0, "nothing was stored");
 }
 

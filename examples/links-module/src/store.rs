@@ -43,8 +43,9 @@ impl Check for NewLink {
         errors.text("title", &self.title, 200, "a title");
         errors.text("url", &self.url, 2_000, "the address");
         // Only web addresses: a `javascript:` link would run in the contact's portal.
-        let url = self.url.trim();
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        let url = self.url.trim().to_ascii_lowercase();
+        let rest = url.strip_prefix("https://").or(url.strip_prefix("http://"));
+        if !rest.is_some_and(|host| host.starts_with(|c: char| c.is_alphanumeric())) {
             errors.add("url", "Enter an address starting with https://.");
         }
     }

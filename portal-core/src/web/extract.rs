@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
@@ -52,7 +51,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// path names before it reads a byte of the body: `body: Later<UploadForm>`, then, once the
 /// record is found (and the caller allowed to change it), `body.read().await?`. A stranger's
 /// id answers 404 whatever the body holds (the isolation probe sends big and malformed
-/// ones), and nothing is read, stored or streamed for a request that was going to fail.
+/// ones), and nothing is stored or streamed for a request that was going to fail (a web
+/// form's body may already have been read by the CSRF check, within its bound).
 pub struct Later<T> {
     req: Request,
     state: AppState,
@@ -83,15 +83,10 @@ impl<T: FromRequest<AppState>> Later<T> {
 }
 
 impl Later<Bytes> {
-    /// The body as a form's fields, within the route's body limit.
+    /// The body as a web form's fields, read within the bounds of every form
+    /// (`web::form::FORM_LIMIT`, `MAX_FIELDS`).
     pub async fn fields(self) -> Result<Fields, Error> {
-        let body = self.read().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge("The form is too large.".into())
-            } else {
-                Error::BadRequest(format!("The form could not be read: {e}"))
-            }
-        })?;
+        let body = crate::web::form::form_body(self.req).await?;
         Ok(Fields::parse(&body))
     }
 }

@@ -4,11 +4,13 @@
 //! field, what is wrong with it.
 //!
 //! How the page comes back: the rejection, [`Invalid`], travels out on the response; the
-//! surface's [`ShowFormAgain`](crate::web::form_again) layer sees it, asks the same path
-//! with `GET` (the page that holds the form, by the convention that a form posts to its own
-//! page's address), and the contexts hand the page's template `invalid.values` and
-//! `invalid.errors`. A form posted anywhere else, or from a script, gets a 400 that lists
-//! the problems.
+//! `ShowFormAgain` layer (`web::form_again`) sees it on a browser's post to the portal or the
+//! admin, asks the same path with `GET` (the page that holds the form, by the convention that
+//! a form posts to its own page's address), and the contexts hand the page's template
+//! `invalid.values` and `invalid.errors`. The API, or a path with no page, gets a 400 that
+//! lists the problems. The body is bounded while it streams ([`FORM_LIMIT`], [`MAX_FIELDS`]),
+//! and what is kept to show again leaves out secrets and long tails. A GET page shown again
+//! runs as any view of it does: keep form pages free of writes.
 //!
 //! ```ignore
 //! #[derive(Deserialize)]
@@ -27,7 +29,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
@@ -56,11 +58,14 @@ impl FieldErrors {
             .or_insert_with(|| message.into());
     }
 
-    /// Text that must be given (spaces alone are not) and fit in `max` characters; `what`
-    /// names it in the message ("a title").
+    /// Text that must be given (spaces alone are not) and fit in `max` characters on one
+    /// line; `what` names it in the message ("a title").
     pub fn text(&mut self, field: &str, value: &str, max: usize, what: &str) {
         if value.trim().is_empty() {
             self.add(field, format!("Enter {what}."));
+        }
+        if value.chars().any(char::is_control) {
+            self.add(field, format!("Keep {what} to one line of text."));
         }
         self.at_most(field, value, max, what);
     }
@@ -79,10 +84,17 @@ impl FieldErrors {
         }
     }
 
-    /// Text that may be empty but fits in `max` characters.
+    /// Text that may be empty, may run over lines, and fits in `max` characters.
     pub fn at_most(&mut self, field: &str, value: &str, max: usize, what: &str) {
         if value.chars().count() > max {
             self.add(field, format!("Keep {what} to {max} characters."));
+        }
+        let stray = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+        if value.chars().any(stray) {
+            self.add(
+                field,
+                format!("Take the stray control characters out of {what}."),
+            );
         }
     }
 
@@ -120,22 +132,47 @@ impl IntoResponse for Invalid {
     }
 }
 
+/// The most a form body may hold, read with this bound whatever the route's own limit (an
+/// upload route has none): a form is typed text.
+pub const FORM_LIMIT: usize = 1024 * 1024;
+/// The most fields a form may have; more is not a form anyone filled in.
+pub const MAX_FIELDS: usize = 256;
+/// What of a field's value is kept to show again; a longer one is said to be too long anyway.
+const KEPT_CHARS: usize = 10_000;
+
+/// The body of a form, bounded while it streams: a web form's encoding only, at most
+/// [`FORM_LIMIT`] bytes and [`MAX_FIELDS`] fields.
+pub(crate) async fn form_body(req: Request) -> Result<Bytes, Error> {
+    let urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !urlencoded {
+        return Err(Error::BadRequest("Send the form as a web form.".into()));
+    }
+    let body = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
+        .await
+        .map_err(|_| Error::PayloadTooLarge("The form is too large.".into()))?;
+    if form_urlencoded::parse(&body).nth(MAX_FIELDS).is_some() {
+        return Err(Error::BadRequest("The form has too many fields.".into()));
+    }
+    Ok(body)
+}
+
+/// Whether a field's value may be sent back into the page: never a secret.
+fn shown_again(key: &str) -> bool {
+    key != crate::web::csrf::FIELD && !key.contains("password") && !key.contains("secret")
+}
+
 impl<S: Send + Sync, T: DeserializeOwned + Check> FromRequest<S> for Form<T> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        // The body limit applies while it streams in (the app's `DefaultBodyLimit`).
-        let body = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge("The form is too large.".into())
-            } else {
-                Error::BadRequest(format!("The form could not be read: {e}"))
-            }
-            .into_response()
-        })?;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Response> {
+        let body = form_body(req).await.map_err(IntoResponse::into_response)?;
         let values: BTreeMap<String, String> = form_urlencoded::parse(&body)
-            .filter(|(k, _)| k != crate::web::csrf::FIELD)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .filter(|(k, _)| shown_again(k))
+            .map(|(k, v)| (k.into_owned(), v.chars().take(KEPT_CHARS).collect()))
             .collect();
         let mut errors = FieldErrors::default();
         match serde_urlencoded::from_bytes::<T>(&body) {

@@ -21,7 +21,9 @@ use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 use tower::Service;
 
+use crate::module::Surface;
 use crate::web::form::Invalid;
+use crate::web::tenant::surface_of;
 
 /// Wraps the routed portal (`app.rs`).
 #[derive(Clone, Debug)]
@@ -52,7 +54,12 @@ where
         // The service that was polled ready answers this request; a clone answers the page.
         let again = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, again.clone());
-        if req.method() != Method::POST {
+        // Only a browser's post to a page: the API and other services' hooks get the 400.
+        let browser_page = matches!(
+            surface_of(req.uri().path()),
+            Surface::Portal | Surface::Admin
+        );
+        if req.method() != Method::POST || !browser_page {
             return Box::pin(inner.call(req));
         }
         let (parts, body) = req.into_parts();
