@@ -8,7 +8,7 @@
 //! The crate is in layers, each importing only those below it (`docs/architecture.md`,
 //! enforced by `tests/suite/layers.rs`): [`app`] composes; [`web`] is the axum adapter; the domain
 //! — [`tenancy`], [`clients`], [`team`], [`auth`], [`plans`], [`entitlements`], [`files`],
-//! [`email`], [`notifications`], [`home`], [`activity`], [`audit`], [`module`] — never names
+//! [`email`], [`notifications`], [`home`], [`activity`], `audit`, [`module`] — never names
 //! axum or the application state; [`db`] holds the two backends.
 //!
 //! Reading order for newcomers: [`module`] (the contract a module implements), [`plans`]
@@ -16,20 +16,20 @@
 //! asks, for which workspace and client), [`web`] (the request flow: tenant → session → gate
 //! → handler → render), [`app`] (composition). Then [`auth`], [`clients`], [`email`] (the
 //! mailroom and the outbox), [`notifications`] (the feed and who is emailed when),
-//! [`activity`], [`audit`], and [`db`] (scoped transactions for row-level security).
+//! [`activity`], `audit`, and [`db`] (scoped transactions for row-level security).
 pub mod activity;
 pub mod app;
-pub mod audit;
+mod audit;
 pub mod auth;
 pub mod bell;
 pub mod branding;
 pub mod clients;
 pub mod clock;
-pub mod config;
+mod config;
 pub mod db;
 pub mod email;
 pub mod entitlements;
-pub mod error;
+mod error;
 pub mod files;
 pub mod home;
 pub mod module;

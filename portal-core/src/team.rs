@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 /// What a staff member may do in the admin. Defined in `tenancy`, next to the
 /// [`StaffUser`](crate::tenancy::StaffUser) that holds one, and named here too.
-pub use crate::tenancy::Role;
+pub(crate) use crate::tenancy::Role;
 
 /// One person on the team, as the team page lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -225,6 +225,42 @@ pub async fn apply(
     Ok(Outcome::Changed(target))
 }
 
+/// The person demo data and seeds hang the agency's work on: the workspace's first owner (or,
+/// without one, its first staff member), or — on a workspace with no team yet — one made as
+/// `email`/`name`, a member.
+pub async fn demo_staff(db: &Db, workspace_id: i64, email: &str, name: &str) -> Result<i64> {
+    let sql = "SELECT id FROM staff_users WHERE workspace_id = $1 \
+               ORDER BY role <> 'owner', id LIMIT 1";
+    let found = db.query_scalar(sql).bind(workspace_id).fetch_optional();
+    match found.await? {
+        Some(id) => Ok(id),
+        None => crate::clients::create_staff_user(db, workspace_id, email, name, "member").await,
+    }
+}
+
+/// Whether `staff` is on the workspace's team and has not left: someone work may be given to.
+pub async fn is_active_member(tx: &mut ScopedTx, workspace_id: i64, staff: i64) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2 \
+               AND deactivated_at IS NULL";
+    let n: i64 = tx
+        .query_scalar(sql)
+        .bind(staff)
+        .bind(workspace_id)
+        .fetch_one()
+        .await?;
+    Ok(n == 1)
+}
+
+/// The workspace's first owner still on the team: whom work goes to when nobody else is named.
+pub async fn first_active_owner(tx: &mut ScopedTx, workspace_id: i64) -> Result<Option<i64>> {
+    let sql = "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' \
+               AND deactivated_at IS NULL ORDER BY id LIMIT 1";
+    tx.query_scalar(sql)
+        .bind(workspace_id)
+        .fetch_optional()
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,40 +339,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The person demo data and seeds hang the agency's work on: the workspace's first owner (or,
-/// without one, its first staff member), or — on a workspace with no team yet — one made as
-/// `email`/`name`, a member.
-pub async fn demo_staff(db: &Db, workspace_id: i64, email: &str, name: &str) -> Result<i64> {
-    let sql = "SELECT id FROM staff_users WHERE workspace_id = $1 \
-               ORDER BY role <> 'owner', id LIMIT 1";
-    let found = db.query_scalar(sql).bind(workspace_id).fetch_optional();
-    match found.await? {
-        Some(id) => Ok(id),
-        None => crate::clients::create_staff_user(db, workspace_id, email, name, "member").await,
-    }
-}
-
-/// Whether `staff` is on the workspace's team and has not left: someone work may be given to.
-pub async fn is_active_member(tx: &mut ScopedTx, workspace_id: i64, staff: i64) -> Result<bool> {
-    let sql = "SELECT COUNT(*) FROM staff_users WHERE id = $1 AND workspace_id = $2 \
-               AND deactivated_at IS NULL";
-    let n: i64 = tx
-        .query_scalar(sql)
-        .bind(staff)
-        .bind(workspace_id)
-        .fetch_one()
-        .await?;
-    Ok(n == 1)
-}
-
-/// The workspace's first owner still on the team: whom work goes to when nobody else is named.
-pub async fn first_active_owner(tx: &mut ScopedTx, workspace_id: i64) -> Result<Option<i64>> {
-    let sql = "SELECT id FROM staff_users WHERE workspace_id = $1 AND role = 'owner' \
-               AND deactivated_at IS NULL ORDER BY id LIMIT 1";
-    tx.query_scalar(sql)
-        .bind(workspace_id)
-        .fetch_optional()
-        .await
 }

@@ -1,12 +1,12 @@
 //! The portal activity log: what each contact did — signed in, looked at a record, commented,
 //! approved, downloaded, paid — with who, when and from where; and the team's replies to them,
-//! so staff can see how quickly contacts are answered ([`figures`]).
+//! so staff can see how quickly contacts are answered (`figures`).
 //!
 //! Modules record their own actions: a page view with [`crate::PortalContext::record_view`]
 //! (best effort: a page is not refused because its view could not be logged), a change with
 //! [`record_in`] inside the transaction that makes it, so the log never claims what did not
 //! happen nor misses what did. Staff previews ("view as") are never logged as the contact.
-pub mod figures;
+pub(crate) mod figures;
 
 use serde::Serialize;
 

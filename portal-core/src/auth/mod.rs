@@ -1,7 +1,7 @@
 //! Authentication building blocks shared by the portal and staff surfaces.
-pub mod limits;
+mod limits;
 pub mod links;
-pub mod password;
+pub(crate) mod password;
 pub mod totp;
 
 pub use limits::AttemptLimits;

@@ -27,9 +27,11 @@ use crate::bell::Bell;
 use crate::error::{Error, Result};
 
 pub use budget::UploadBudget;
-pub use kinds::{detect, known, Kind};
+pub(crate) use kinds::detect;
+pub use kinds::Kind;
+pub(crate) use record::usage;
 pub use record::{
-    delete, get, get_for_client, human_size, list_for_workspace, many_for_client, usage, StoredFile,
+    delete, get, get_for_client, human_size, list_for_workspace, many_for_client, StoredFile,
 };
 
 /// Where files go: a directory, or an S3-compatible bucket.

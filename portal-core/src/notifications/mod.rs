@@ -18,9 +18,8 @@ mod send;
 mod team;
 mod unread;
 
-pub use feed::{
-    feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences, FeedEntry, KindChoice,
-};
+pub use feed::FeedEntry;
+pub(crate) use feed::{feed, kinds_for, mark_all_read, mark_read, preferences, set_preferences};
 pub use notifier::Notifier;
 pub use rules::{FeedRules, RecordRule};
 pub use send::{notify, retract, revise, Notice, Recipients};

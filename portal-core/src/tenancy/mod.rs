@@ -7,10 +7,11 @@ mod origin;
 mod scope;
 mod tenant;
 mod tenants;
-pub mod tokens;
+pub(crate) mod tokens;
 
 pub use identity::{PortalUser, Role, StaffUser};
 pub use origin::SessionMeta;
 pub use scope::ClientScope;
-pub use tenant::{is_local, Tenant};
+pub(crate) use tenant::is_local;
+pub use tenant::Tenant;
 pub use tenants::Tenants;

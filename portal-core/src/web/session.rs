@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::db::{now, Day, Db};
 use crate::error::{Error, Result};
-pub use crate::tenancy::tokens::{handle_of, handle_pattern, hash_token, new_token};
+pub(crate) use crate::tenancy::tokens::handle_pattern;
+pub use crate::tenancy::tokens::{handle_of, hash_token, new_token};
 pub use crate::tenancy::SessionMeta;
 use crate::tenancy::{PortalUser, StaffUser, Tenant};
 

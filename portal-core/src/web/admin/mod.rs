@@ -3,16 +3,16 @@
 //!
 //! Every statement binds the workspace from the tenant, so an id from another workspace is
 //! simply not found. Owners and admins change things; members look.
-pub mod activity;
-pub mod clients;
-pub mod contacts;
-pub mod files;
-pub mod form;
-pub mod home;
-pub mod overview;
-pub mod settings;
-pub mod team;
-pub mod tokens;
+pub(crate) mod activity;
+pub(crate) mod clients;
+pub(crate) mod contacts;
+pub(crate) mod files;
+pub(crate) mod form;
+pub(crate) mod home;
+pub(crate) mod overview;
+pub(crate) mod settings;
+pub(crate) mod team;
+pub(crate) mod tokens;
 
 use crate::error::{Error, Result};
 use crate::web::StaffContext;
