@@ -429,6 +429,5 @@ async fn first_news(
         .await?;
     }
     tx.commit().await?;
-    state.wake_outbox();
     Ok(())
 }

@@ -96,11 +96,6 @@ hand_out! {
 }
 
 impl AppState {
-    /// Tells the email sender there is mail to deliver now.
-    pub fn wake_outbox(&self) {
-        self.mailroom.wake_outbox();
-    }
-
     /// Tenants for work no request names (digests, demo data).
     pub fn tenants(&self) -> Tenants<'_> {
         Tenants {

@@ -25,6 +25,7 @@ fn email(to: &str) -> Email {
         html: "<p>Rich</p>".into(),
         source: None,
         attachment: None,
+        outbox: None,
     }
 }
 

@@ -259,7 +259,6 @@ pub(crate) async fn send_for_review(
     let version = store::submit(&mut tx, a, by).await?;
     news::submitted(state, ctx, &mut tx, a, version).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(version)
 }
 
@@ -315,7 +314,6 @@ pub async fn comment(
     store::event(&mut tx, &a, "comment", &body, by).await?;
     news::from_team(&state, &ctx, &mut tx, &a, &body).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(back_to(&ctx, &a, RequestDone::Comment))
 }
 

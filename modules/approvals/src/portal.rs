@@ -217,7 +217,6 @@ async fn decide(
     let a = store::decide(&mut tx, scope, id, seen, step, comment, by).await?;
     news::from_contact(state, ctx, &mut tx, &a, Some(step), comment).await?;
     tx.commit().await?;
-    state.wake_outbox();
     let done = if step == Step::Approve {
         ApprovalDone::Approved
     } else {
@@ -248,7 +247,6 @@ pub async fn comment(
     let a = store::client_comment(&mut tx, scope, id, &body, by).await?;
     news::from_contact(&state, &ctx, &mut tx, &a, None, &body).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/approvals/{id}#history"), ApprovalDone::Comment)
         .into_response())

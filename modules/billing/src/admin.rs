@@ -263,7 +263,6 @@ pub async fn issue(
     let number = store::issue(&mut tx, &inv, Day::today()).await?;
     news::issued(&state, &ctx, &mut tx, &inv, &number).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(back_to(&ctx, &inv, InvoiceDone::Issued))
 }
 

@@ -333,7 +333,6 @@ pub async fn move_to(
     let b = store::staff_one(&mut tx, ws, b.id).await?;
     news::tell(&state, &ctx.tenant, &mut tx, &b, Change::Moved, staff(&ctx)).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(back(&ctx, "", BookingDone::Moved))
 }
 
@@ -358,6 +357,5 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(back(&ctx, "", BookingDone::Cancelled))
 }

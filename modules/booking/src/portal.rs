@@ -247,7 +247,6 @@ pub async fn book(
     )
     .await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/booking/{id}"), MeetingDone::Booked)
         .into_response())
@@ -370,7 +369,6 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/booking/{}", b.id), MeetingDone::Cancelled)
         .into_response())
@@ -408,7 +406,6 @@ pub async fn move_to(
     )
     .await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/booking/{}", b.id), MeetingDone::Moved)
         .into_response())

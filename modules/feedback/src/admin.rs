@@ -192,7 +192,6 @@ pub(crate) async fn answer(
         news::to_contact(state, &ctx.tenant, &mut tx, &f, Some(&text), moved).await?;
     }
     tx.commit().await?;
-    state.wake_outbox();
     let done = if internal {
         StaffFeedbackDone::Note
     } else {
@@ -225,7 +224,6 @@ pub(crate) async fn move_to(
         news::to_contact(state, &ctx.tenant, &mut tx, &f, None, Some(status)).await?;
     }
     tx.commit().await?;
-    state.wake_outbox();
     Ok(f)
 }
 
@@ -275,7 +273,6 @@ pub(crate) async fn hand_over(
         notifications::tell_team(&state.notifier, &ctx.tenant, &mut tx, &[to], &notice).await?;
     }
     tx.commit().await?;
-    state.wake_outbox();
     Ok(f)
 }
 
@@ -301,7 +298,6 @@ pub async fn task(
     let (mut tx, f) = locked(&state, &ctx, &id).await?;
     work::turn_into_task(&state, &ctx, &mut tx, &f).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(back_to(&ctx, &f, StaffFeedbackDone::Task))
 }
 

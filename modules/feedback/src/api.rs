@@ -170,6 +170,5 @@ pub async fn task(
     let (mut tx, f) = locked(&state, &ctx, &id).await?;
     let task = work::turn_into_task(&state, &ctx, &mut tx, &f).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok((StatusCode::CREATED, Json(json!({ "task_id": task }))).into_response())
 }

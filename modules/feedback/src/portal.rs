@@ -332,12 +332,9 @@ pub async fn send(
     }
     .await;
     match outcome {
-        Ok(id) => {
-            state.wake_outbox();
-            Ok(ctx
-                .redirect_done(&format!("/feedback/{id}"), FeedbackDone::Sent)
-                .into_response())
-        }
+        Ok(id) => Ok(ctx
+            .redirect_done(&format!("/feedback/{id}"), FeedbackDone::Sent)
+            .into_response()),
         Err(e) => {
             for f in &stored {
                 if let Err(gone) =
@@ -408,7 +405,6 @@ pub async fn follow_up(
     }
     news::from_contact(&state, &ctx, &mut tx, &f, &text, true).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(
             &format!("/feedback/{}#thread", f.id),

@@ -217,7 +217,6 @@ pub async fn save_project(
     let update = store::update_project(&mut tx, ws, id, &fields).await?;
     news::project_updated(&state, &ctx.tenant, &mut tx, &update).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/projects/{id}"), ProjectDone::Project)
         .into_response())
@@ -238,7 +237,6 @@ pub async fn add_task(
     let made = tasks::create_task(&mut tx, ws, id, &fields).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &made).await?;
     tx.commit().await?;
-    state.wake_outbox();
     let to = format!("/projects/{id}#task-{}", made.task_id);
     Ok(ctx.redirect_done(&to, ProjectDone::Task).into_response())
 }
@@ -272,7 +270,6 @@ pub async fn save_task(
     let change = tasks::update_task(&mut tx, ws, id, task, &fields).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(ctx
         .redirect_done(&format!("/projects/{id}/tasks/{task}"), ProjectDone::Task)
         .into_response())
@@ -293,7 +290,6 @@ pub async fn task_status(
     let change = tasks::set_task_status(&mut tx, ws, id, task, status).await?;
     news::task_changed(&state, &ctx.tenant, &mut tx, &change).await?;
     tx.commit().await?;
-    state.wake_outbox();
     let to = format!("/projects/{id}#task-{task}");
     Ok(ctx.redirect_done(&to, ProjectDone::Task).into_response())
 }
@@ -361,7 +357,6 @@ pub(crate) async fn staff_comment(
             .await?;
     news::staff_commented(state, ctx, &mut tx, &posted, text).await?;
     tx.commit().await?;
-    state.wake_outbox();
     Ok(posted)
 }
 

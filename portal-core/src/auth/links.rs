@@ -252,7 +252,6 @@ async fn issue_and_mail(
     )?;
     email.queue(&mut tx).await?;
     tx.commit().await?;
-    mailroom.wake_outbox();
     Ok(())
 }
 

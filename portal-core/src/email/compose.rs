@@ -54,12 +54,6 @@ impl Mailroom {
         workspace_url(&self.config, slug)
     }
 
-    /// Tells the outbox there is mail to deliver now. Ring after the transaction that queued
-    /// it commits: before, the sender would find nothing.
-    pub fn wake_outbox(&self) {
-        self.outbox.ring();
-    }
-
     /// A branded message from the workspace to `to`. `page` is the template's own context;
     /// the templates also get `brand` (name, accent, logo as the plan allows) and `site` (the
     /// workspace's absolute address).
@@ -100,6 +94,7 @@ impl Mailroom {
             html,
             source: None,
             attachment: None,
+            outbox: Some(self.outbox.clone()),
         })
     }
 }

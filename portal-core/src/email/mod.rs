@@ -14,6 +14,7 @@ pub use compose::{workspace_url, Mailroom};
 pub use outbox::Outbox;
 pub use transport::{MailTransport, Mailer};
 
+use crate::bell::Bell;
 use crate::db::ScopedTx;
 use crate::error::Result;
 
@@ -52,6 +53,9 @@ pub struct Email {
     pub source: Option<String>,
     /// A file sent with it (a meeting's invitation as `.ics`).
     pub attachment: Option<Attachment>,
+    /// The sender's bell, rung once the message's transaction commits (set by
+    /// [`Mailroom::compose`]); without one the sender finds it on its next round.
+    pub outbox: Option<Bell>,
 }
 
 /// A text file sent with a message.
@@ -70,8 +74,8 @@ const INSERT: &str = "INSERT INTO email_outbox \
 
 impl Email {
     /// Queues the message in `tx` — the transaction that makes what it announces true, so
-    /// the two commit or vanish together. Wake the sender after committing
-    /// ([`Mailroom::wake_outbox`]) to deliver at once instead of on its next round.
+    /// the two commit or vanish together — and wakes the sender once `tx` commits (never for
+    /// a rollback), so it goes out at once instead of on the sender's next round.
     pub async fn queue(&self, tx: &mut ScopedTx) -> Result<()> {
         let attachment = self.attachment.as_ref();
         tx.query(INSERT)
@@ -89,6 +93,9 @@ impl Email {
             .bind(attachment.map(|a| a.body.as_str()))
             .execute()
             .await?;
+        if let Some(bell) = self.outbox.clone() {
+            tx.after_commit(move || bell.ring());
+        }
         Ok(())
     }
 }

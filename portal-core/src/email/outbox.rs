@@ -127,6 +127,7 @@ impl Outbox {
         let mut sent = 0;
         for m in claim(&self.db, now()).await? {
             let email = Email {
+                outbox: None,
                 workspace_id: m.workspace_id,
                 kind: m.kind,
                 to: m.to_address,

@@ -141,6 +141,7 @@ mod tests {
             html: "<p>Rich</p>".into(),
             source: None,
             attachment: None,
+            outbox: None,
         }
     }
 

@@ -81,9 +81,6 @@ async fn send_due(digests: &Digests<'_>, now: i64) -> Result<usize> {
             Err(e) => tracing::error!(contact_id, error = ?e, "a daily digest failed"),
         }
     }
-    if sent > 0 {
-        digests.notifier.mailroom.wake_outbox();
-    }
     Ok(sent)
 }
 

@@ -103,7 +103,6 @@ pub async fn notify(
     let site = notifier.mailroom.site(&tenant.workspace.slug);
     let now = crate::db::now();
     let mut told = Vec::new();
-    let mut queued = false;
     let mut query = tx
         .query_as::<(i64, String, String, bool, Option<String>)>(&sql)
         .bind(ws)
@@ -156,14 +155,8 @@ pub async fn notify(
             )?;
             mail.source = notice.source.clone();
             mail.queue(tx).await?;
-            queued = true;
         }
         told.push(contact_id);
-    }
-    if queued {
-        // The outbox sees the mail once it commits; ring then, not now.
-        let mailroom = notifier.mailroom.clone();
-        tx.after_commit(move || mailroom.wake_outbox());
     }
     for contact in &told {
         notifier.unread.forget(*contact).await;

@@ -22,8 +22,8 @@ pub struct TeamNotice {
 
 /// Emails `notice` to those of `staff_ids` who are staff of the tenant's workspace; when none
 /// of them is (they left, or were deactivated), to the workspace's owners, so nothing goes unheard. Inside `tx`, a
-/// write transaction holding the change. Returns how many were told; wake the outbox after
-/// committing.
+/// write transaction holding the change; the mail goes out once it commits. Returns how many
+/// were told.
 pub async fn tell_team(
     notifier: &Notifier,
     tenant: &Tenant,

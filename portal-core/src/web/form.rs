@@ -73,14 +73,8 @@ impl FieldErrors {
     /// A name (a client's, a person's): given, at most 200 characters, on one line — the
     /// same rule as `Fields::name`, with the same words.
     pub fn name(&mut self, field: &str, value: &str, what: &str) {
-        let value = value.trim();
-        if value.is_empty() {
-            self.add(field, format!("Enter the {what}."));
-        } else if value.chars().count() > 200 || value.chars().any(char::is_control) {
-            self.add(
-                field,
-                format!("The {what} must be at most 200 characters, on one line."),
-            );
+        if let Some(problem) = name_problem(value, what) {
+            self.add(field, problem);
         }
     }
 
@@ -104,6 +98,21 @@ impl FieldErrors {
 
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
+    }
+}
+
+/// What is wrong with `value` as a name (given, at most 200 characters, on one line), if
+/// anything; `what` names it ("client's name"). One rule for typed forms and `Fields`.
+pub(crate) fn name_problem(value: &str, what: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        Some(format!("Enter the {what}."))
+    } else if value.chars().count() > 200 || value.chars().any(char::is_control) {
+        Some(format!(
+            "The {what} must be at most 200 characters, on one line."
+        ))
+    } else {
+        None
     }
 }
 

@@ -86,15 +86,10 @@ impl Fields {
     /// A required name: trimmed, 1 to 200 characters, no control characters.
     pub fn name(&self, key: &str, what: &str) -> Result<String> {
         let v = self.get(key).trim();
-        if v.is_empty() {
-            return Err(Error::BadRequest(format!("Enter the {what}.")));
+        match crate::web::form::name_problem(v, what) {
+            Some(problem) => Err(Error::BadRequest(problem)),
+            None => Ok(v.to_string()),
         }
-        if v.chars().count() > 200 || v.chars().any(char::is_control) {
-            return Err(Error::BadRequest(format!(
-                "The {what} must be at most 200 characters, on one line."
-            )));
-        }
-        Ok(v.to_string())
     }
 
     /// A required email address, lower-cased.
