@@ -193,6 +193,75 @@ fn modules_never_reach_into_the_web_layer() {
     );
 }
 
+/// The core's tables, by the `CREATE TABLE` statements of its migrations.
+fn core_tables() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the core's migrations") {
+        let text = std::fs::read_to_string(entry.expect("a directory entry").path())
+            .expect("a readable migration");
+        for rest in text.split("CREATE TABLE ").skip(1) {
+            let name = rest.trim_start_matches("IF NOT EXISTS ");
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.ends_with("_new") {
+                tables.push(name);
+            }
+        }
+    }
+    tables.sort();
+    tables.dedup();
+    tables
+}
+
+/// The core tables `line`'s SQL reads or writes: each word after `FROM`, `JOIN`, `INTO` or
+/// `UPDATE` that names one.
+fn core_tables_named<'t>(line: &str, tables: &'t [String]) -> Vec<&'t str> {
+    let words: Vec<&str> = line
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .filter(|w| ["FROM", "JOIN", "INTO", "UPDATE"].contains(&w[0]))
+        .filter_map(|w| tables.iter().find(|t| t.as_str() == w[1]))
+        .map(String::as_str)
+        .collect()
+}
+
+/// Modules read the core's data through its `core_*` views (core migration 0020), which
+/// promise their columns across core releases and hold no secret, and change it through core
+/// functions: a module naming a core table would break, or leak, when the core changes it.
+#[test]
+fn modules_reach_core_tables_only_through_the_core_views() {
+    let tables = core_tables();
+    assert!(
+        ["clients", "contacts", "files", "staff_users"]
+            .iter()
+            .all(|t| tables.iter().any(|x| x == t)),
+        "the core's tables were not found: {tables:?}"
+    );
+    let mut wrong = Vec::new();
+    for dir in ["modules", "examples"] {
+        for (file, text) in rust_files(&format!("../{dir}")) {
+            for (n, line) in code_lines(&text) {
+                for table in core_tables_named(line, &tables) {
+                    wrong.push(format!("  {dir}/{file}:{n}: {table}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "modules name core tables; read `core_clients`, `core_contacts`, \
+         `core_contact_permissions`, `core_staff` or `core_files` instead (docs/modules.md, \
+         section 5), or call the core function that changes it:\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn whole_names_are_told_from_longer_ones() {
     assert!(names("use crate::web::Tenant;", "crate::web"));
@@ -212,4 +281,13 @@ fn whole_names_are_told_from_longer_ones() {
         "web::"
     ));
     assert!(!starts_path("use portal_core::webhooks::x;", "web::"));
+    let tables = ["clients".to_string(), "files".to_string()];
+    assert_eq!(
+        core_tables_named("FROM x JOIN clients c ON c.id = x.client_id", &tables),
+        ["clients"]
+    );
+    assert!(
+        core_tables_named("JOIN core_clients c, shared_files s FROM files_x", &tables).is_empty()
+    );
+    assert!(core_tables_named("\"Choose files from the list.\"", &tables).is_empty());
 }

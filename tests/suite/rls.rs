@@ -146,6 +146,18 @@ async fn a_scoped_transaction_reaches_only_its_client() {
         .await
         .unwrap();
     assert_eq!(emails, ["a@example.com"]);
+    // So do the views modules read the core through: they read as the querying role.
+    let via_views: (Vec<i64>, Vec<String>) = (
+        tx.query_scalar("SELECT id FROM core_clients ORDER BY id")
+            .fetch_all()
+            .await
+            .unwrap(),
+        tx.query_scalar("SELECT email FROM core_contacts ORDER BY id")
+            .fetch_all()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(via_views, (vec![a], vec!["a@example.com".to_string()]));
     let changed = tx
         .query("UPDATE contacts SET name = 'taken' WHERE client_id = $1")
         .bind(b)

@@ -90,7 +90,7 @@ impl Actor<'_> {
 const SELECT: &str = "SELECT ap.id, ap.workspace_id, ap.client_id, c.name AS client_name, ap.project_id, \
     p.name AS project_name, ap.title, ap.description, ap.due_date, ap.status, CAST(ap.version AS BIGINT) AS version, \
     ap.created_by_id, ap.created_by, ap.created_at, ap.updated_at \
-    FROM approvals ap JOIN projects p ON p.id = ap.project_id JOIN clients c ON c.id = ap.client_id";
+    FROM approvals ap JOIN projects p ON p.id = ap.project_id JOIN core_clients c ON c.id = ap.client_id";
 
 /// The client's requests the contact may see (never a draft), those waiting for a decision
 /// first, then the most recently changed.
@@ -203,7 +203,7 @@ async fn details(
     let files_sql = format!(
         "SELECT af.version_id, f.id AS file_id, f.name, f.content_type, f.size \
          FROM approval_files af JOIN approval_versions v ON v.id = af.version_id \
-         JOIN files f ON f.id = af.file_id AND f.workspace_id = af.workspace_id \
+         JOIN core_files f ON f.id = af.file_id AND f.workspace_id = af.workspace_id \
          WHERE af.approval_id = $1 AND af.workspace_id = $2{sent} ORDER BY af.id"
     );
     let events_sql = "SELECT id, kind, CAST(version AS BIGINT) AS version, body, actor, contact_id, staff_user_id, created_at \
@@ -423,7 +423,7 @@ pub async fn add_files(tx: &mut ScopedTx, a: &Approval, files: &[i64]) -> Result
     for file in files {
         let found: Option<i64> = tx
             .query_scalar(
-                "SELECT id FROM files WHERE id = $1 AND workspace_id = $2 AND (client_id IS NULL OR client_id = $3)",
+                "SELECT id FROM core_files WHERE id = $1 AND workspace_id = $2 AND (client_id IS NULL OR client_id = $3)",
             )
             .bind(file)
             .bind(a.workspace_id)

@@ -81,7 +81,7 @@ pub struct Payment {
 const SELECT: &str = "SELECT i.id, i.workspace_id, i.client_id, c.name AS client_name, i.number, i.status, \
     i.currency, i.issue_date, i.due_date, CAST(i.discount_bp AS BIGINT) AS discount_bp, CAST(i.tax_bp AS BIGINT) AS tax_bp, \
     i.notes, i.payment_instructions, i.subtotal, i.discount, i.tax, i.total, i.paid, i.created_by, \
-    i.created_at, i.updated_at FROM invoices i JOIN clients c ON c.id = i.client_id";
+    i.created_at, i.updated_at FROM invoices i JOIN core_clients c ON c.id = i.client_id";
 
 /// The client's invoices (never a draft), newest first.
 pub async fn list_for_client(db: &Db, scope: ClientScope) -> Result<Vec<Invoice>> {

@@ -65,7 +65,7 @@ impl MeetingType {
 
 const TYPE_SELECT: &str = "SELECT t.id, t.workspace_id, t.host_id, s.name AS host_name, t.name, t.duration_min, \
     t.buffer_before_min, t.buffer_after_min, t.min_notice_min, t.max_days_ahead, t.location, t.active \
-    FROM meeting_types t JOIN staff_users s ON s.id = t.host_id";
+    FROM meeting_types t JOIN core_staff s ON s.id = t.host_id";
 
 /// The workspace's meeting types (only those contacts may book, with `active_only`).
 pub async fn types(db: &Db, workspace_id: i64, active_only: bool) -> Result<Vec<MeetingType>> {
@@ -373,8 +373,8 @@ impl Booking {
 const SELECT: &str = "SELECT b.id, b.workspace_id, b.client_id, c.name AS client_name, b.contact_id, b.contact_name, \
     b.contact_email, b.meeting_type_id, t.name AS type_name, t.location, b.host_id, s.name AS host_name, \
     s.email AS host_email, b.starts_at, b.ends_at, b.time_zone, b.status, b.sequence FROM bookings b \
-    JOIN clients c ON c.id = b.client_id JOIN meeting_types t ON t.id = b.meeting_type_id \
-    JOIN staff_users s ON s.id = b.host_id";
+    JOIN core_clients c ON c.id = b.client_id JOIN meeting_types t ON t.id = b.meeting_type_id \
+    JOIN core_staff s ON s.id = b.host_id";
 
 /// The client's meetings from a day ago on, soonest first.
 pub async fn for_client(db: &Db, scope: ClientScope) -> Result<Vec<Booking>> {

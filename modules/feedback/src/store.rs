@@ -58,7 +58,7 @@ pub struct Category {
 
 const SELECT: &str = "SELECT f.id, f.workspace_id, f.client_id, c.name AS client_name, f.contact_id, f.sent_by, \
     f.project_id, p.name AS project_name, k.name AS category, f.subject, f.body, f.status, f.assignee_id, \
-    f.task_id, f.created_at, f.updated_at FROM feedback f JOIN clients c ON c.id = f.client_id \
+    f.task_id, f.created_at, f.updated_at FROM feedback f JOIN core_clients c ON c.id = f.client_id \
     LEFT JOIN projects p ON p.id = f.project_id LEFT JOIN feedback_categories k ON k.id = f.category_id";
 
 /// The workspace's categories in their order; the defaults are created the first time a
@@ -398,7 +398,7 @@ async fn details(
     let files = tx
         .query_as(
             "SELECT fl.id AS file_id, fl.name, fl.content_type, fl.size FROM feedback_files ff \
-             JOIN files fl ON fl.id = ff.file_id AND fl.workspace_id = ff.workspace_id \
+             JOIN core_files fl ON fl.id = ff.file_id AND fl.workspace_id = ff.workspace_id \
              WHERE ff.feedback_id = $1 AND ff.workspace_id = $2 ORDER BY ff.id",
         )
         .bind(f.id)
@@ -596,7 +596,7 @@ pub async fn seed(
 /// Bytes the workspace's feedback attachments take (every client's), for their cap.
 pub async fn attachment_bytes(db: &Db, workspace_id: i64) -> Result<u64> {
     let sql = "SELECT CAST(COALESCE(SUM(f.size), 0) AS BIGINT) FROM feedback_files ff \
-               JOIN files f ON f.id = ff.file_id AND f.workspace_id = ff.workspace_id \
+               JOIN core_files f ON f.id = ff.file_id AND f.workspace_id = ff.workspace_id \
                WHERE ff.workspace_id = $1";
     let used: i64 = db.query_scalar(sql).bind(workspace_id).fetch_one().await?;
     Ok(u64::try_from(used).unwrap_or(0))

@@ -61,7 +61,7 @@ fn shared_sql() -> String {
     format!(
         "SELECT s.id, s.file_id, f.name, f.content_type, f.size, s.folder, s.shared_at, f.thumbnail_state, \
          s.project_id, p.name AS project_name \
-         FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
+         FROM shared_files s JOIN core_files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
          LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
          WHERE s.workspace_id = $1 AND s.client_id = $2 AND (f.client_id IS NULL OR f.client_id = $2) \
          AND (s.project_id IS NULL OR {})",
@@ -156,8 +156,8 @@ pub struct StaffShare {
 
 pub async fn for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffShare>> {
     let sql = "SELECT s.id, s.client_id, s.file_id, s.project_id, c.name AS client_name, f.name, s.folder, p.name AS project_name, s.shared_by, s.shared_at \
-               FROM shared_files s JOIN files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
-               JOIN clients c ON c.id = s.client_id AND c.workspace_id = s.workspace_id \
+               FROM shared_files s JOIN core_files f ON f.id = s.file_id AND f.workspace_id = s.workspace_id \
+               JOIN core_clients c ON c.id = s.client_id AND c.workspace_id = s.workspace_id \
                LEFT JOIN projects p ON p.id = s.project_id AND p.workspace_id = s.workspace_id \
                WHERE s.workspace_id = $1 ORDER BY c.name, s.folder, f.name";
     db.query_as(sql).bind(workspace_id).fetch_all().await
@@ -218,7 +218,7 @@ pub async fn share(db: &Db, workspace_id: i64, new: &NewShare<'_>) -> Result<usi
     let mut added = 0;
     for file in new.files {
         let owner: Option<Option<i64>> = tx
-            .query_scalar("SELECT client_id FROM files WHERE id = $1 AND workspace_id = $2")
+            .query_scalar("SELECT client_id FROM core_files WHERE id = $1 AND workspace_id = $2")
             .bind(file)
             .bind(workspace_id)
             .fetch_optional()

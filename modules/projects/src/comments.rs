@@ -72,8 +72,8 @@ pub async fn replies_for_client(
          c.author_staff_id IS NOT NULL AS by_staff, \
          COALESCE(c.author_contact_id = $3, FALSE) AS by_you, c.created_at, c.edited_at \
          FROM comments c \
-         LEFT JOIN staff_users s ON s.id = c.author_staff_id AND s.workspace_id = c.workspace_id \
-         LEFT JOIN contacts k ON k.id = c.author_contact_id AND k.client_id = c.client_id \
+         LEFT JOIN core_staff s ON s.id = c.author_staff_id AND s.workspace_id = c.workspace_id \
+         LEFT JOIN core_contacts k ON k.id = c.author_contact_id AND k.client_id = c.client_id \
          WHERE c.workspace_id = $1 AND c.client_id = $2 AND c.kind = 'reply' AND c.project_id = $4 \
          AND {} AND {on} ORDER BY c.created_at, c.id",
         visible("c.project_id", "$3")
@@ -121,7 +121,7 @@ pub async fn post_reply(
     body: &str,
 ) -> Result<CommentPosted> {
     let project_sql = format!(
-        "SELECT p.name, k.name FROM projects p JOIN contacts k ON k.id = $4 AND k.client_id = p.client_id \
+        "SELECT p.name, k.name FROM projects p JOIN core_contacts k ON k.id = $4 AND k.client_id = p.client_id \
          WHERE p.workspace_id = $1 AND p.client_id = $2 AND p.id = $3 AND {}",
         visible("p.id", "$4")
     );
@@ -199,8 +199,8 @@ const COMMENT_SQL: &str =
     "SELECT c.id, c.project_id, c.task_id, c.kind, c.body, c.author_staff_id, \
      c.author_contact_id, COALESCE(s.name, k.name, '') AS author_name, c.created_at, c.edited_at \
      FROM comments c \
-     LEFT JOIN staff_users s ON s.id = c.author_staff_id AND s.workspace_id = c.workspace_id \
-     LEFT JOIN contacts k ON k.id = c.author_contact_id AND k.client_id = c.client_id \
+     LEFT JOIN core_staff s ON s.id = c.author_staff_id AND s.workspace_id = c.workspace_id \
+     LEFT JOIN core_contacts k ON k.id = c.author_contact_id AND k.client_id = c.client_id \
      WHERE c.workspace_id = $1 AND c.project_id = $2";
 
 /// Every comment of the project, its tasks' included, oldest first.
@@ -244,7 +244,7 @@ pub async fn post_staff_comment(
     kind: &'static str,
     body: &str,
 ) -> Result<CommentPosted> {
-    let sql = "SELECT p.name, p.client_id, s.name FROM projects p JOIN staff_users s ON s.id = $3 AND s.workspace_id = p.workspace_id \
+    let sql = "SELECT p.name, p.client_id, s.name FROM projects p JOIN core_staff s ON s.id = $3 AND s.workspace_id = p.workspace_id \
                WHERE p.id = $1 AND p.workspace_id = $2";
     let (project_name, client_id, author_name) = tx
         .query_as::<(String, i64, String)>(sql)

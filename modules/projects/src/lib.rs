@@ -36,7 +36,7 @@ pub const RECORD: &str = "project";
 /// A contact may still see a project: they hold "see projects" and are not limited to others.
 fn project_visible(project: &str, contact: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM contact_permissions cp WHERE cp.contact_id = {contact} AND cp.permission = '{CAN_VIEW}') AND {}",
+        "EXISTS (SELECT 1 FROM core_contact_permissions cp WHERE cp.contact_id = {contact} AND cp.permission = '{CAN_VIEW}') AND {}",
         store::visible(project, contact)
     )
 }

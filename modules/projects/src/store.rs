@@ -124,10 +124,10 @@ pub async fn audience(
     also: Option<&str>,
 ) -> Result<Vec<i64>> {
     let sql = format!(
-        "SELECT c.id FROM contacts c \
+        "SELECT c.id FROM core_contacts c \
          WHERE c.workspace_id = $1 AND c.client_id = $2 \
-           AND EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
-           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM contact_permissions p WHERE p.contact_id = c.id AND p.permission = $5)) \
+           AND EXISTS (SELECT 1 FROM core_contact_permissions p WHERE p.contact_id = c.id AND p.permission = $3) \
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM core_contact_permissions p WHERE p.contact_id = c.id AND p.permission = $5)) \
            AND {}",
         visible("$4", "c.id")
     );
@@ -273,7 +273,7 @@ pub struct StaffProject {
 
 pub async fn list_for_workspace(db: &Db, workspace_id: i64) -> Result<Vec<StaffProject>> {
     let sql = "SELECT p.id, p.client_id, c.name AS client_name, p.name, p.status, p.due_date, p.progress \
-               FROM projects p JOIN clients c ON c.id = p.client_id \
+               FROM projects p JOIN core_clients c ON c.id = p.client_id \
                WHERE p.workspace_id = $1 ORDER BY c.name, p.due_date IS NULL, p.due_date, p.id";
     db.query_as::<StaffProject>(sql)
         .bind(workspace_id)

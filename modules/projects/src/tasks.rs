@@ -144,7 +144,7 @@ const CLIENT_TASK_COLUMNS: &str =
 fn client_task_sql(extra: &str) -> String {
     format!(
         "SELECT {CLIENT_TASK_COLUMNS} FROM tasks t \
-         LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+         LEFT JOIN core_staff s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
          WHERE t.workspace_id = $1 AND t.client_id = $2 AND t.client_visible AND {} AND {extra}",
         visible("t.project_id", "$3")
     )
@@ -190,7 +190,7 @@ pub async fn ongoing_in(
     let sql = format!(
         "SELECT {CLIENT_TASK_COLUMNS}, p.name AS project_name FROM tasks t \
          JOIN projects p ON p.id = t.project_id AND p.workspace_id = t.workspace_id AND p.client_id = t.client_id \
-         LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+         LEFT JOIN core_staff s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
          WHERE t.workspace_id = $1 AND t.client_id = $2 AND t.client_visible AND {} \
            AND t.status IN ({}) \
          ORDER BY t.due_date IS NULL, t.due_date, t.id LIMIT $4",
@@ -256,7 +256,7 @@ const TASK_SQL: &str =
     "SELECT t.id, t.project_id, t.title, t.description, t.internal_notes, t.status, \
      t.priority, t.assignee_id, s.name AS assignee_name, t.due_date, t.client_visible, t.position, \
      t.created_at, t.updated_at, t.completed_at FROM tasks t \
-     LEFT JOIN staff_users s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
+     LEFT JOIN core_staff s ON s.id = t.assignee_id AND s.workspace_id = t.workspace_id \
      WHERE t.workspace_id = $1 AND t.project_id = $2";
 
 pub async fn tasks_for_workspace(db: &Db, workspace_id: i64, project_id: i64) -> Result<Vec<Task>> {
