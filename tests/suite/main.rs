@@ -58,4 +58,5 @@ mod sign_in;
 mod storage;
 mod team;
 mod tenancy;
+mod transactions;
 mod two_step;

@@ -19,6 +19,8 @@ pub struct ScopedTx {
     /// Run once what the transaction wrote is committed: a background worker's bell, rung
     /// for work it can only see then (see [`ScopedTx::after_commit`]).
     after_commit: Vec<Box<dyn FnOnce() + Send>>,
+    /// A statement in it wrote: its commit counts a write (`db::writes`).
+    pub(crate) wrote: bool,
 }
 
 pub(crate) enum Conn {
@@ -34,6 +36,7 @@ impl From<Conn> for ScopedTx {
         ScopedTx {
             conn,
             after_commit: Vec::new(),
+            wrote: false,
         }
     }
 }
@@ -67,7 +70,10 @@ impl ScopedTx {
     pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
         Ok(ScopedTx::from(match db {
             Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => {
+                let pool = pool.clone();
+                Conn::Postgres(to_the_end(async move { Ok(pool.begin().await?) }).await?)
+            }
         }))
     }
 
@@ -123,6 +129,9 @@ impl ScopedTx {
             Conn::SqliteWrite(tx) => tx.commit().await?,
             Conn::Postgres(tx) => tx.commit().await?,
         }
+        if self.wrote {
+            crate::db::writes::committed();
+        }
         for then in self.after_commit {
             then();
         }
@@ -149,10 +158,35 @@ impl ScopedTx {
 /// first write, and a second writer then fails with SQLITE_BUSY instead of waiting;
 /// `BEGIN IMMEDIATE` takes it up front so concurrent writers queue on the busy timeout.
 async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    let pool = pool.clone();
+    to_the_end(async move { Ok(pool.begin_with("BEGIN IMMEDIATE").await?) }).await
+}
+
+/// Starting a transaction is not cancel-safe in sqlx 0.8 (launchbadge/sqlx#4385): a request
+/// dropped after the database ran `BEGIN` but before sqlx handed back the `Transaction` (a
+/// browser that went away) leaves the pooled connection inside a transaction nobody ends —
+/// on SQLite holding the write lock, so every later write waited ten seconds and failed
+/// until a restart; on PostgreSQL the next request on that connection ran inside it. So the
+/// start runs as a task of its own, which finishes whatever happens to the request; a
+/// transaction no one awaits any more is dropped there, and dropping one rolls it back.
+async fn to_the_end<T: Send + 'static>(
+    start: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(start)
+        .await
+        .map_err(|e| Error::Internal(format!("starting a transaction failed: {e}")))?
 }
 
 async fn scoped_pg(
+    pool: &sqlx::PgPool,
+    workspace_id: i64,
+    client_id: Option<i64>,
+) -> Result<Transaction<'static, Postgres>> {
+    let pool = pool.clone();
+    to_the_end(async move { scoped_pg_start(&pool, workspace_id, client_id).await }).await
+}
+
+async fn scoped_pg_start(
     pool: &sqlx::PgPool,
     workspace_id: i64,
     client_id: Option<i64>,
