@@ -1,9 +1,10 @@
 //! Password hashing: argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
 //!
 //! Hashing costs ~20 MiB and tens of milliseconds of CPU, so it never runs on the async
-//! workers: it runs on tokio's blocking pool, behind a semaphore sized to the cores, so a
-//! flood of sign-ins queues there while every other request keeps being served. Checking an
-//! unknown email verifies against a dummy hash, so it costs the same as a known one.
+//! workers: it runs on tokio's blocking pool, behind a semaphore sized to the cores less one,
+//! so a flood of sign-ins queues there while every other request keeps being served.
+//! Checking an unknown email verifies against a dummy hash, so it costs the same as a known
+//! one.
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -51,12 +52,15 @@ impl Passwords {
     pub fn owasp() -> Result<Self> {
         let params = Params::new(19 * 1024, 2, 1, None)
             .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        // One core stays free for every other request: during a flood of sign-ins the
+        // pages signed-in people load keep their latency (`tests/bench.sh`, the storm).
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let hashing = cores.saturating_sub(1).max(1);
         let dummy = hash_blocking(&params, "portico dummy password for unknown accounts")?;
         Ok(Passwords {
-            permits: Arc::new(Semaphore::new(cores)),
+            permits: Arc::new(Semaphore::new(hashing)),
             params,
             dummy: Arc::new(dummy),
             verified: Arc::default(),
