@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::db::{Db, ScopedTx};
+use crate::db::{Day, Db, ScopedTx};
 use crate::error::Result;
 use crate::module::{Declarations, WidgetKind};
 use crate::tenancy::Tenant;
@@ -165,16 +165,54 @@ impl Arrangement {
     }
 }
 
-/// Arrangements by workspace, each valid while the workspace's revision is unchanged.
+/// Arrangements by workspace, each valid while the workspace's revision is unchanged; and
+/// the widgets each contact was last shown, each valid while nothing was written since.
 #[derive(Clone)]
 pub struct HomeCache {
     cache: moka::future::Cache<i64, Arc<(i64, Arc<Arrangement>)>>,
+    widgets: moka::sync::Cache<WidgetKey, Arc<(WidgetStamp, Option<String>)>>,
 }
+
+/// One widget as one contact's session sees it, at one address (its links carry the
+/// workspace's base path; its forms, the session's CSRF token).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct WidgetKey {
+    pub contact_id: i64,
+    pub session_token: String,
+    pub base_path: String,
+    pub preview: bool,
+    pub module: &'static str,
+    pub widget: &'static str,
+}
+
+/// What a rendered widget depended on besides its key: the workspace's revision (plan,
+/// permissions, arrangement, contacts), every write this process made (the data it shows),
+/// and the day (what is due or overdue). Read before the widget's data is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct WidgetStamp {
+    pub revision: i64,
+    pub writes: u64,
+    pub day: Day,
+}
+
+/// Rendered widgets kept, in bytes of HTML: a few thousand signed-in contacts' homes.
+const WIDGET_BYTES: u64 = 32 * 1024 * 1024;
 
 impl Default for HomeCache {
     fn default() -> Self {
         HomeCache {
             cache: moka::future::Cache::builder().max_capacity(100_000).build(),
+            widgets: moka::sync::Cache::builder()
+                .weigher(|k: &WidgetKey, v: &Arc<(WidgetStamp, Option<String>)>| {
+                    let bytes = k.session_token.len()
+                        + k.base_path.len()
+                        + v.1.as_ref().map_or(0, String::len)
+                        + 64;
+                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                })
+                .max_capacity(WIDGET_BYTES)
+                .time_to_idle(std::time::Duration::from_secs(600))
+                .build(),
         }
     }
 }
@@ -196,6 +234,18 @@ impl HomeCache {
             .insert(ws.id, Arc::new((ws.revision, arrangement.clone())))
             .await;
         Ok(arrangement)
+    }
+
+    /// The widget as rendered before, if nothing it depends on changed since; `Some(None)`
+    /// when it had nothing to show.
+    pub fn widget(&self, key: &WidgetKey, now: &WidgetStamp) -> Option<Option<String>> {
+        let hit = self.widgets.get(key)?;
+        (hit.0 == *now).then(|| hit.1.clone())
+    }
+
+    /// Keeps a widget rendered from data read after `stamp` was taken.
+    pub fn keep_widget(&self, key: WidgetKey, stamp: WidgetStamp, html: Option<String>) {
+        self.widgets.insert(key, Arc::new((stamp, html)));
     }
 }
 
@@ -228,4 +278,54 @@ pub async fn save(db: &Db, workspace_id: i64, settings: &[BlockSetting]) -> Resu
         .await?;
     }
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> WidgetKey {
+        WidgetKey {
+            contact_id: 1,
+            session_token: "t".into(),
+            base_path: "/w/acme".into(),
+            preview: false,
+            module: "projects",
+            widget: "summary",
+        }
+    }
+
+    /// A kept widget is shown only under the very stamp it was read under: another day, a
+    /// write since or a new revision each read it afresh.
+    #[test]
+    fn a_widget_is_kept_only_while_its_stamp_holds() {
+        let cache = HomeCache::default();
+        let day = Day::today();
+        let read = WidgetStamp {
+            revision: 4,
+            writes: 10,
+            day,
+        };
+        cache.keep_widget(key(), read, Some("<ul></ul>".into()));
+        assert_eq!(cache.widget(&key(), &read), Some(Some("<ul></ul>".into())));
+        let later = [
+            WidgetStamp { writes: 11, ..read },
+            WidgetStamp {
+                revision: 5,
+                ..read
+            },
+            WidgetStamp {
+                day: Day::from_today(1),
+                ..read
+            },
+        ];
+        for now in later {
+            assert_eq!(cache.widget(&key(), &now), None);
+        }
+        let other = WidgetKey {
+            session_token: "u".into(),
+            ..key()
+        };
+        assert_eq!(cache.widget(&other, &read), None);
+    }
 }

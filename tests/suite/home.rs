@@ -14,6 +14,7 @@ backends!(
     staff_arrange_the_home_and_contacts_see_it_next,
     bad_arrangements_change_nothing,
     a_failing_widget_leaves_the_others_on_the_page,
+    a_widget_shows_a_change_at_once,
 );
 
 struct World {
@@ -24,6 +25,7 @@ struct World {
     dana: As,
     /// Cannot.
     finn: As,
+    client: i64,
 }
 
 async fn world(backend: &Backend) -> World {
@@ -44,6 +46,7 @@ async fn world(backend: &Backend) -> World {
         staff,
         dana,
         finn,
+        client,
     }
 }
 
@@ -321,4 +324,61 @@ async fn a_failing_widget_leaves_the_others_on_the_page(backend: Backend) {
         1,
         "the failing widget was asked"
     );
+}
+
+/// The home shows a widget again without reading it while nothing changed (SQLite keeps the
+/// rendered widget); whatever writes what it shows — a staff member's form, a module's store
+/// — is on the next home page, and so is a permission taken away.
+async fn a_widget_shows_a_change_at_once(backend: Backend) {
+    let w = world(&backend).await;
+    let first = w.home(&w.dana).await;
+    assert!(!first.contains("Brand new launch"), "{first}");
+    assert_eq!(w.home(&w.dana).await, first, "nothing changed in between");
+
+    w.app.project(w.ws, w.client, "Brand new launch").await;
+    let home = w.home(&w.dana).await;
+    assert!(home.contains("Brand new launch"), "{home}");
+
+    let renamed = w
+        .app
+        .submit(
+            "acme",
+            &format!(
+                "/admin/projects/{}",
+                project_id(&w, "Brand new launch").await
+            ),
+            &w.staff,
+            &[
+                ("name", "Launch, renamed"),
+                ("status", "in_progress"),
+                ("progress", "10"),
+            ],
+        )
+        .await;
+    assert!(renamed.status < 400, "{}", renamed.body);
+    let home = w.home(&w.dana).await;
+    assert!(home.contains("Launch, renamed"), "{home}");
+    assert!(!home.contains("Brand new launch"), "{home}");
+
+    let taken = w
+        .app
+        .db()
+        .query("DELETE FROM contact_permissions WHERE permission = 'can_view_projects'")
+        .execute()
+        .await
+        .unwrap();
+    assert!(taken > 0);
+    let home = w.home(&w.dana).await;
+    assert!(!home.contains("Launch, renamed"), "{home}");
+}
+
+async fn project_id(w: &World, name: &str) -> i64 {
+    w.app
+        .db()
+        .query_scalar("SELECT id FROM projects WHERE workspace_id = $1 AND name = $2")
+        .bind(w.ws)
+        .bind(name)
+        .fetch_one()
+        .await
+        .unwrap()
 }

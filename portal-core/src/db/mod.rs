@@ -12,6 +12,7 @@ mod param;
 mod query;
 mod scoped;
 mod text_enum;
+pub mod writes;
 
 pub use day::{Day, NotADay};
 pub use migrations::{CoreMigrations, MigrationSet, ModuleMigration};

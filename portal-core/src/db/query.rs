@@ -21,7 +21,7 @@ use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
 
 use super::param::{arguments, Param, Value};
 use super::scoped::Conn;
-use super::{Backend, Db, ScopedTx};
+use super::{writes, Backend, Db, ScopedTx};
 use crate::error::Result;
 
 /// A row type a query decodes into on both backends: derive `sqlx::FromRow` (or use a tuple).
@@ -138,6 +138,25 @@ impl<'a, Out> Statement<'a, Out> {
         self.values.push(value.into_value());
         self
     }
+
+    /// Whether it writes; a transaction it writes in counts the write when it commits
+    /// (`db::writes`).
+    fn writes(&mut self) -> bool {
+        let writes = !writes::only_reads(self.sql.text(Backend::Sqlite));
+        if let (true, Target::Tx(tx)) = (writes, &mut self.target) {
+            tx.wrote = true;
+        }
+        writes
+    }
+}
+
+/// Counts a statement's write once it has run: on the pool it has committed; in a
+/// transaction the commit counts it again, after the fact.
+fn counted<T>(writes: bool, ran: T) -> T {
+    if writes {
+        writes::committed();
+    }
+    ran
 }
 
 /// Runs `$body` once per backend with `$conn` the connection, `$sql` the text and `$args` the
@@ -198,63 +217,83 @@ macro_rules! on_backend {
 
 impl Statement<'_, Exec> {
     /// Runs it; the number of rows it changed.
-    pub async fn execute(self) -> Result<u64> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_with(
-            sql, args
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
+    pub async fn execute(mut self) -> Result<u64> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| sqlx::query_with(sql, args)
+                .execute(conn)
+                .await?
+                .rows_affected()),
+        ))
     }
 }
 
 impl<R: Record> Statement<'_, Rows<R>> {
-    pub async fn fetch_all(self) -> Result<Vec<R>> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_all(conn)
-        .await?))
+    pub async fn fetch_all(mut self) -> Result<Vec<R>> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
+                .fetch_all(conn)
+                .await?),
+        ))
     }
 
     /// The first row; an error when there is none (use `fetch_optional` where that can be).
-    pub async fn fetch_one(self) -> Result<R> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_one(conn)
-        .await?))
+    pub async fn fetch_one(mut self) -> Result<R> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
+                .fetch_one(conn)
+                .await?),
+        ))
     }
 
-    pub async fn fetch_optional(self) -> Result<Option<R>> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_optional(conn)
-        .await?))
+    pub async fn fetch_optional(mut self) -> Result<Option<R>> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
+                .fetch_optional(conn)
+                .await?),
+        ))
     }
 }
 
 impl<T: Column> Statement<'_, Scalar<T>> {
-    pub async fn fetch_all(self) -> Result<Vec<T>> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_all(conn).await?
-        }))
+    pub async fn fetch_all(mut self) -> Result<Vec<T>> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| {
+                sqlx::query_scalar_with(sql, args).fetch_all(conn).await?
+            }),
+        ))
     }
 
     /// The first row's first column; an error when there is no row.
-    pub async fn fetch_one(self) -> Result<T> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_one(conn).await?
-        }))
+    pub async fn fetch_one(mut self) -> Result<T> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| {
+                sqlx::query_scalar_with(sql, args).fetch_one(conn).await?
+            }),
+        ))
     }
 
-    pub async fn fetch_optional(self) -> Result<Option<T>> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args)
-                .fetch_optional(conn)
-                .await?
-        }))
+    pub async fn fetch_optional(mut self) -> Result<Option<T>> {
+        let writes = self.writes();
+        Ok(counted(
+            writes,
+            on_backend!(self, |conn, sql, args| {
+                sqlx::query_scalar_with(sql, args)
+                    .fetch_optional(conn)
+                    .await?
+            }),
+        ))
     }
 }
 
@@ -302,6 +341,7 @@ impl ScopedTx {
     /// Runs SQL text of several statements, with no parameters (a migration): sent as one
     /// simple query, which PostgreSQL's prepared statements would refuse.
     pub async fn execute_script(&mut self, sql: &str) -> Result<()> {
+        self.wrote = true;
         let ran = match &mut self.conn {
             Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(&mut **c).await.map(|_| ()),
             Conn::SqliteWrite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),

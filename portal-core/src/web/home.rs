@@ -6,10 +6,15 @@ use axum::response::Html;
 use minijinja::context;
 
 use crate::app::AppState;
-use crate::db::ScopedTx;
+use std::sync::Arc;
+
+use crate::db::{writes, Backend, Day, ScopedTx};
 use crate::error::Result;
-use crate::home::{card_key, widget_key, NOTIFICATIONS_WIDGET};
-use crate::web::module::HomeWidget;
+use crate::home::{
+    card_key, widget_key, Arrangement, WidgetKey, WidgetStamp, NOTIFICATIONS_WIDGET,
+};
+use crate::module::WidgetKind;
+use crate::web::module::{HomeWidget, PortalModule};
 use crate::web::PortalContext;
 
 pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<Html<String>> {
@@ -86,40 +91,44 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
         .collect();
     // Opened for the first widget that needs it, and again after a failure. Widgets never
     // take the home page down: without a connection the rest of them are left out.
-    let scope = ctx.scope();
     let mut tx: Option<ScopedTx> = None;
+    // A widget this session was shown since the last write, revision and day is shown again
+    // without its queries. Only where every writer is this process: another instance's
+    // writes to PostgreSQL would not be counted here.
+    let reuse = state.db.backend() == Backend::Sqlite;
+    let stamp = WidgetStamp {
+        revision: ctx.tenant.workspace.revision,
+        writes: writes::epoch(),
+        day: Day::today(),
+    };
     for (m, kind) in showing {
-        if tx.is_none() {
-            match scope.begin(&state.db).await {
-                Ok(t) => tx = Some(t),
-                Err(e) => {
-                    tracing::error!(error = ?e, "no connection for the home page's widgets");
-                    break;
-                }
-            }
-        }
-        let Some(conn) = tx.as_mut() else { break };
-        let widget = HomeWidget {
-            key: kind.key,
-            choices: arrangement.widget_choices(m.id(), kind),
-            ctx: &ctx,
-            tx: conn,
+        let cache_key = WidgetKey {
+            contact_id: ctx.user.contact_id,
+            session_token: ctx.csrf_token.clone(),
+            base_path: ctx.tenant.base_path.clone(),
+            preview: ctx.user.preview_by.is_some(),
+            module: m.id(),
+            widget: kind.key,
         };
-        let html = match m.widget(widget).await {
-            Ok(Some(html)) => html,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::error!(module = m.id(), widget = kind.key, error = ?e, "a dashboard widget failed");
-                // Its failed query may have ended the transaction (PostgreSQL). Let it go
-                // before the next widget opens a fresh one: a request never holds two.
-                if let Some(failed) = tx.take() {
-                    if let Err(e) = failed.rollback().await {
-                        tracing::warn!(error = ?e, "ending a failed widget read");
-                    }
+        let kept = if reuse {
+            state.home.widget(&cache_key, &stamp)
+        } else {
+            None
+        };
+        let shown = match kept {
+            Some(shown) => shown,
+            None => {
+                let Some(shown) = read_widget(&state, m, kind, &arrangement, &ctx, &mut tx).await
+                else {
+                    continue;
+                };
+                if reuse {
+                    state.home.keep_widget(cache_key, stamp, shown.clone());
                 }
-                continue;
+                shown
             }
         };
+        let Some(html) = shown else { continue };
         let key = widget_key(m.id(), kind.key);
         let title = arrangement.title(&key, kind.label);
         widgets.push((
@@ -141,4 +150,47 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
         "portal/home.html",
         context! { cards => cards, widgets => widgets },
     )
+}
+
+/// One widget read and rendered on the home page's shared connection, opened here for the
+/// first widget that needs it; `None` when it failed (logged: widgets never take the home
+/// page down).
+async fn read_widget(
+    state: &AppState,
+    m: &Arc<dyn PortalModule>,
+    kind: &WidgetKind,
+    arrangement: &Arrangement,
+    ctx: &PortalContext,
+    tx: &mut Option<ScopedTx>,
+) -> Option<Option<String>> {
+    if tx.is_none() {
+        match ctx.scope().begin(&state.db).await {
+            Ok(t) => *tx = Some(t),
+            Err(e) => {
+                tracing::error!(error = ?e, "no connection for the home page's widgets");
+                return None;
+            }
+        }
+    }
+    let conn = tx.as_mut()?;
+    let widget = HomeWidget {
+        key: kind.key,
+        choices: arrangement.widget_choices(m.id(), kind),
+        ctx,
+        tx: conn,
+    };
+    match m.widget(widget).await {
+        Ok(shown) => Some(shown),
+        Err(e) => {
+            tracing::error!(module = m.id(), widget = kind.key, error = ?e, "a dashboard widget failed");
+            // Its failed query may have ended the transaction (PostgreSQL). Let it go
+            // before the next widget opens a fresh one: a request never holds two.
+            if let Some(failed) = tx.take() {
+                if let Err(e) = failed.rollback().await {
+                    tracing::warn!(error = ?e, "ending a failed widget read");
+                }
+            }
+            None
+        }
+    }
 }
