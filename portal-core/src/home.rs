@@ -178,7 +178,7 @@ pub struct HomeCache {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct WidgetKey {
     pub contact_id: i64,
-    pub session_token: String,
+    pub csrf_token: String,
     pub base_path: String,
     pub preview: bool,
     pub module: &'static str,
@@ -204,7 +204,7 @@ impl Default for HomeCache {
             cache: moka::future::Cache::builder().max_capacity(100_000).build(),
             widgets: moka::sync::Cache::builder()
                 .weigher(|k: &WidgetKey, v: &Arc<(WidgetStamp, Option<String>)>| {
-                    let bytes = k.session_token.len()
+                    let bytes = k.csrf_token.len()
                         + k.base_path.len()
                         + v.1.as_ref().map_or(0, String::len)
                         + 64;
@@ -287,7 +287,7 @@ mod tests {
     fn key() -> WidgetKey {
         WidgetKey {
             contact_id: 1,
-            session_token: "t".into(),
+            csrf_token: "t".into(),
             base_path: "/w/acme".into(),
             preview: false,
             module: "projects",
@@ -323,7 +323,7 @@ mod tests {
             assert_eq!(cache.widget(&key(), &now), None);
         }
         let other = WidgetKey {
-            session_token: "u".into(),
+            csrf_token: "u".into(),
             ..key()
         };
         assert_eq!(cache.widget(&other, &read), None);

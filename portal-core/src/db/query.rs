@@ -150,26 +150,21 @@ impl<'a, Out> Statement<'a, Out> {
     }
 }
 
-/// Counts a statement's write once it has run: on the pool it has committed; in a
-/// transaction the commit counts it again, after the fact.
-fn counted<T>(writes: bool, ran: T) -> T {
-    if writes {
-        writes::committed();
-    }
-    ran
-}
-
 /// Runs `$body` once per backend with `$conn` the connection, `$sql` the text and `$args` the
-/// arguments of that backend: the one place a statement meets a concrete driver.
+/// arguments of that backend: the one place a statement meets a concrete driver, and so the
+/// one place a write is counted (`db::writes`) — once it has run, when on the pool it has
+/// committed; in a transaction the commit counts it again, after the fact.
 macro_rules! on_backend {
     ($st:expr, |$conn:ident, $sql:ident, $args:ident| $body:expr) => {{
+        let mut st = $st;
+        let writes = st.writes();
         let Statement {
             target,
             sql: text,
             values,
             ..
-        } = $st;
-        match target {
+        } = st;
+        let ran = match target {
             Target::Pool(Db::Sqlite(pool)) => {
                 let mut lease = pool.acquire().await?;
                 let $conn = &mut *lease;
@@ -211,89 +206,73 @@ macro_rules! on_backend {
                 let $args = arguments::<Postgres>(values)?;
                 $body
             }
+        };
+        if writes {
+            writes::committed();
         }
+        ran
     }};
 }
 
 impl Statement<'_, Exec> {
     /// Runs it; the number of rows it changed.
-    pub async fn execute(mut self) -> Result<u64> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| sqlx::query_with(sql, args)
-                .execute(conn)
-                .await?
-                .rows_affected()),
-        ))
+    pub async fn execute(self) -> Result<u64> {
+        Ok(on_backend!(self, |conn, sql, args| sqlx::query_with(
+            sql, args
+        )
+        .execute(conn)
+        .await?
+        .rows_affected()))
     }
 }
 
 impl<R: Record> Statement<'_, Rows<R>> {
-    pub async fn fetch_all(mut self) -> Result<Vec<R>> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
-                .fetch_all(conn)
-                .await?),
-        ))
+    pub async fn fetch_all(self) -> Result<Vec<R>> {
+        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
+            sql, args
+        )
+        .fetch_all(conn)
+        .await?))
     }
 
     /// The first row; an error when there is none (use `fetch_optional` where that can be).
-    pub async fn fetch_one(mut self) -> Result<R> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
-                .fetch_one(conn)
-                .await?),
-        ))
+    pub async fn fetch_one(self) -> Result<R> {
+        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
+            sql, args
+        )
+        .fetch_one(conn)
+        .await?))
     }
 
-    pub async fn fetch_optional(mut self) -> Result<Option<R>> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| sqlx::query_as_with(sql, args)
-                .fetch_optional(conn)
-                .await?),
-        ))
+    pub async fn fetch_optional(self) -> Result<Option<R>> {
+        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
+            sql, args
+        )
+        .fetch_optional(conn)
+        .await?))
     }
 }
 
 impl<T: Column> Statement<'_, Scalar<T>> {
-    pub async fn fetch_all(mut self) -> Result<Vec<T>> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| {
-                sqlx::query_scalar_with(sql, args).fetch_all(conn).await?
-            }),
-        ))
+    pub async fn fetch_all(self) -> Result<Vec<T>> {
+        Ok(on_backend!(self, |conn, sql, args| {
+            sqlx::query_scalar_with(sql, args).fetch_all(conn).await?
+        }))
     }
 
     /// The first row's first column; an error when there is no row.
-    pub async fn fetch_one(mut self) -> Result<T> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| {
-                sqlx::query_scalar_with(sql, args).fetch_one(conn).await?
-            }),
-        ))
+    pub async fn fetch_one(self) -> Result<T> {
+        Ok(on_backend!(self, |conn, sql, args| {
+            sqlx::query_scalar_with(sql, args).fetch_one(conn).await?
+        }))
     }
 
-    pub async fn fetch_optional(mut self) -> Result<Option<T>> {
-        let writes = self.writes();
-        Ok(counted(
-            writes,
-            on_backend!(self, |conn, sql, args| {
-                sqlx::query_scalar_with(sql, args)
-                    .fetch_optional(conn)
-                    .await?
-            }),
-        ))
+    pub async fn fetch_optional(self) -> Result<Option<T>> {
+        Ok(on_backend!(self, |conn, sql, args| {
+            sqlx::query_scalar_with(sql, args)
+                .fetch_optional(conn)
+                .await?
+        }))
     }
 }
 

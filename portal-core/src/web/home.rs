@@ -104,7 +104,7 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     for (m, kind) in showing {
         let cache_key = WidgetKey {
             contact_id: ctx.user.contact_id,
-            session_token: ctx.csrf_token.clone(),
+            csrf_token: ctx.csrf_token.clone(),
             base_path: ctx.tenant.base_path.clone(),
             preview: ctx.user.preview_by.is_some(),
             module: m.id(),
