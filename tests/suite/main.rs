@@ -51,6 +51,7 @@ mod project_access;
 mod project_news;
 #[cfg(feature = "projects")]
 mod project_work;
+mod query_plans;
 mod registry;
 mod rls;
 mod schema;

@@ -32,20 +32,19 @@ pub async fn run(db: Db, files: FileStore) {
     }
 }
 
+/// The files due for a thumbnail, oldest first (`$1` now, `$2` how many). The `IN` term is
+/// the partial index's own condition, so both planners read only the files still due
+/// (`files_thumbnail_due`), however many files there are.
+pub const DUE: &str = "SELECT id, storage_key, size, content_type FROM files \
+     WHERE thumbnail_state IN ('pending', 'working') \
+       AND (thumbnail_state = 'pending' OR thumbnail_claimed_until < $1) \
+     ORDER BY id LIMIT $2";
+
 /// Makes the thumbnails due now; returns how many were made.
 pub async fn make_due(db: &Db, files: &FileStore) -> Result<usize> {
     let at = now();
-    let due: Vec<(i64, String, i64, String)> = db
-        .query_as(
-            "SELECT id, storage_key, size, content_type FROM files \
-             WHERE thumbnail_state = 'pending' \
-                OR (thumbnail_state = 'working' AND thumbnail_claimed_until < $1) \
-             ORDER BY id LIMIT $2",
-        )
-        .bind(at)
-        .bind(BATCH)
-        .fetch_all()
-        .await?;
+    let due: Vec<(i64, String, i64, String)> =
+        db.query_as(DUE).bind(at).bind(BATCH).fetch_all().await?;
     let mut made = 0;
     for (id, key, size, mime) in due {
         let claimed = db
