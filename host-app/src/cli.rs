@@ -104,7 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = crate::connect(&config).await?;
             let portal = crate::build(&config, db).await?;
             report_startup(portal.state());
-            crate::serve(&config, portal.router()).await?;
+            crate::serve(&config, &portal).await?;
         }
         Command::Migrate { grant_to } => {
             init_logs(config.log_format);

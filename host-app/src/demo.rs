@@ -192,7 +192,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     };
     println!("\nEmails (invitations, sign-in links, password resets) are delivered {mail}.");
     println!("Staff invite contacts from Admin → Clients.\n");
-    crate::serve(&config, portal.router()).await
+    crate::serve(&config, &portal).await
 }
 
 /// The password of every demo contact (the demo only; printed at start-up).

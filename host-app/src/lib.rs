@@ -73,12 +73,14 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Portal> {
         .await?)
 }
 
-/// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
-pub async fn serve(config: &Config, router: axum::Router) -> anyhow::Result<()> {
+/// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and writes what they
+/// queued (page views).
+pub async fn serve(config: &Config, portal: &Portal) -> anyhow::Result<()> {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-    let router = router
+    let router = portal
+        .router()
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {
@@ -103,6 +105,7 @@ pub async fn serve(config: &Config, router: axum::Router) -> anyhow::Result<()> 
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    portal.state().looks.flush().await;
     tracing::info!("stopped");
     Ok(())
 }

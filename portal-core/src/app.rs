@@ -57,6 +57,9 @@ pub struct Inner {
     /// What each contact has uploaded this hour.
     pub upload_budget: crate::files::UploadBudget,
     pub home: crate::home::HomeCache,
+    /// Contacts' page views and sessions' last-seen stamps, written in batches off the
+    /// request path (readers of the activity log flush it first).
+    pub looks: crate::activity::LookLog,
     pub files: FileStore,
     pub passwords: Passwords,
     pub attempt_limits: Arc<AttemptLimits>,
@@ -189,6 +192,7 @@ impl PortalBuilder {
             outbox_bell.clone(),
         );
         let unread = UnreadCache::default();
+        let looks = crate::activity::LookLog::start(self.db.clone());
         let upload_budget = || {
             crate::files::UploadBudget::new(
                 config.contact_upload_mb_per_hour,
@@ -211,6 +215,7 @@ impl PortalBuilder {
             outbox: outbox.clone(),
             upload_budget: upload_budget(),
             home: crate::home::HomeCache::default(),
+            looks: looks.clone(),
             files: files.clone(),
             passwords: passwords.clone(),
             attempt_limits: Arc::new(AttemptLimits::default()),
@@ -269,6 +274,7 @@ impl PortalBuilder {
                 outbox,
                 upload_budget: upload_budget(),
                 home: crate::home::HomeCache::default(),
+                looks,
                 files,
                 passwords,
                 attempt_limits: Arc::new(AttemptLimits::new(

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::db::writes::WriteMark;
 use crate::db::{Day, Db, ScopedTx};
 use crate::error::Result;
 use crate::module::{Declarations, WidgetKind};
@@ -186,12 +187,12 @@ pub struct WidgetKey {
 }
 
 /// What a rendered widget depended on besides its key: the workspace's revision (plan,
-/// permissions, arrangement, contacts), every write this process made (the data it shows),
-/// and the day (what is due or overdue). Read before the widget's data is.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// permissions, arrangement, contacts), every write committed (the data it shows), and the
+/// day (what is due or overdue). Read before the widget's data is.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WidgetStamp {
     pub revision: i64,
-    pub writes: u64,
+    pub writes: WriteMark,
     pub day: Day,
 }
 
@@ -303,20 +304,31 @@ mod tests {
         let day = Day::today();
         let read = WidgetStamp {
             revision: 4,
-            writes: 10,
+            writes: WriteMark::Counted(10, 3),
             day,
         };
-        cache.keep_widget(key(), read, Some("<ul></ul>".into()));
+        cache.keep_widget(key(), read.clone(), Some("<ul></ul>".into()));
         assert_eq!(cache.widget(&key(), &read), Some(Some("<ul></ul>".into())));
         let later = [
-            WidgetStamp { writes: 11, ..read },
+            WidgetStamp {
+                writes: WriteMark::Counted(11, 3),
+                ..read.clone()
+            },
+            WidgetStamp {
+                writes: WriteMark::Counted(10, 4),
+                ..read.clone()
+            },
+            WidgetStamp {
+                writes: WriteMark::Snapshot("740:742:740".into()),
+                ..read.clone()
+            },
             WidgetStamp {
                 revision: 5,
-                ..read
+                ..read.clone()
             },
             WidgetStamp {
                 day: Day::from_today(1),
-                ..read
+                ..read.clone()
             },
         ];
         for now in later {

@@ -4,7 +4,7 @@
 //! entitlements and sessions stale on the next request.
 use serde::Serialize;
 
-use crate::db::{now, Db, ScopedTx};
+use crate::db::{now, Db, ScopedTx, Sql};
 use crate::error::{Error, Result};
 use crate::module::Declarations;
 use crate::plans::PlanCatalogue;
@@ -31,20 +31,37 @@ pub struct Workspace {
     pub support_email: Option<String>,
     /// The largest upload, in MB; `None` for the deployment's default.
     pub max_file_mb: Option<i32>,
+    /// PostgreSQL's snapshot when the tenant layer read this row (`pg_current_snapshot()`),
+    /// before anything else the request reads: what caches of rendered data are stamped with
+    /// (`db::writes::WriteMark`). `None` on SQLite and from every other lookup.
+    #[serde(skip)]
+    #[sqlx(default)]
+    pub snapshot: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, slug, name, plan_id, revision, accent_color, logo_url, logo_file_id, sender_name, \
                        portal_enabled, welcome_message, support_email, max_file_mb";
 
-pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
-    let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");
-    db.query_as(&sql).bind(slug).fetch_optional().await
+/// On PostgreSQL, the columns and the snapshot the statement ran in (`Workspace::snapshot`).
+fn with_snapshot(sqlite: String) -> Sql<'static> {
+    let postgres = sqlite.replacen(
+        " FROM ",
+        ", pg_current_snapshot()::text AS snapshot FROM ",
+        1,
+    );
+    Sql::each(sqlite, postgres)
 }
 
-/// A workspace by one of its verified custom domains.
+/// The tenant layer's lookup, once per request.
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
+    let sql = with_snapshot(format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1"));
+    db.query_as(sql).bind(slug).fetch_optional().await
+}
+
+/// A workspace by one of its verified custom domains: the tenant layer's lookup there.
 pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
-    let sql = format!(
+    let sql = with_snapshot(format!(
         "SELECT {} FROM workspaces w JOIN workspace_domains d ON d.workspace_id = w.id \
          WHERE d.domain = $1 AND d.verified",
         COLUMNS
@@ -52,8 +69,8 @@ pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
             .map(|c| format!("w.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    db.query_as(&sql).bind(domain).fetch_optional().await
+    ));
+    db.query_as(sql).bind(domain).fetch_optional().await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Workspace>> {

@@ -173,4 +173,26 @@ impl TestApp {
     pub fn db(&self) -> &Db {
         &self.state.db
     }
+
+    /// Runs a statement, binding `$1` to `id`, on a connection of its own outside this
+    /// process's statement layer, as another instance of the portal would. PostgreSQL only:
+    /// several instances serve one PostgreSQL database, the embedded SQLite has one.
+    pub async fn sql_as_another_instance(&self, statement: &str, id: i64) {
+        use sqlx::Connection;
+        use std::str::FromStr;
+        let DbGuard::Postgres { url, schema } = &self._db else {
+            panic!("another instance shares a PostgreSQL database, not SQLite's");
+        };
+        let opts = sqlx::postgres::PgConnectOptions::from_str(url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
+        let mut conn = sqlx::postgres::PgConnection::connect_with(&opts)
+            .await
+            .unwrap();
+        sqlx::query(statement)
+            .bind(id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
 }

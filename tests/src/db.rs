@@ -163,6 +163,10 @@ const LOOKED_AT: &[(&str, &str)] = &[
     ("workspaces", "revision"),
 ];
 
+/// Rows that record that someone looked: a contact's page views, written a moment after the
+/// page (`activity::LookLog`). A snapshot leaves them out, like [`LOOKED_AT`]'s columns.
+const LOOKS: &[(&str, &str)] = &[("activity", "action <> 'view'")];
+
 /// Every row of every table, each a JSON object of its columns, sorted.
 pub type Snapshot = std::collections::BTreeMap<String, Vec<String>>;
 
@@ -186,6 +190,11 @@ pub async fn snapshot(db: &Db) -> Snapshot {
             .filter(|(t, _)| *t == table)
             .map(|(_, c)| *c)
             .collect();
+        let only = LOOKS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, kept)| format!(" WHERE {kept}"))
+            .unwrap_or_default();
         let rows: Vec<String> = match db {
             Db::Sqlite(pool) => {
                 let cols: Vec<String> =
@@ -205,15 +214,16 @@ pub async fn snapshot(db: &Db) -> Snapshot {
                     })
                     .collect();
                 let sql = format!(
-                    "SELECT json_object({}) FROM \"{table}\" ORDER BY 1",
+                    "SELECT json_object({}) FROM \"{table}\"{only} ORDER BY 1",
                     pairs.join(", ")
                 );
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
             Db::Postgres(pool) => {
                 let minus: String = skipped.iter().map(|c| format!(" - '{c}'")).collect();
-                let sql =
-                    format!("SELECT (to_jsonb(t){minus})::text FROM \"{table}\" t ORDER BY 1");
+                let sql = format!(
+                    "SELECT (to_jsonb(t){minus})::text FROM \"{table}\" t{only} ORDER BY 1"
+                );
                 sqlx::query_scalar(&sql).fetch_all(pool).await.unwrap()
             }
         };

@@ -626,6 +626,7 @@ async fn previews_show_each_kind_in_the_page(backend: Backend) {
     // Opening a preview, and the file shown in it, is a view, not a download; a type that
     // cannot be shown is saved, so it is one.
     assert!(w.downloads_logged().await.is_empty());
+    w.app.state.looks.flush().await;
     let viewed: Vec<String> = w
         .app
         .db()

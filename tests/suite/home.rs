@@ -326,7 +326,7 @@ async fn a_failing_widget_leaves_the_others_on_the_page(backend: Backend) {
     );
 }
 
-/// The home shows a widget again without reading it while nothing changed (SQLite keeps the
+/// The home shows a widget again without reading it while nothing changed (it keeps the
 /// rendered widget); whatever writes what it shows — a staff member's form, a module's store
 /// — is on the next home page, and so is a permission taken away.
 async fn a_widget_shows_a_change_at_once(backend: Backend) {
@@ -381,4 +381,30 @@ async fn project_id(w: &World, name: &str) -> i64 {
         .fetch_one()
         .await
         .unwrap()
+}
+
+/// Several instances serve one PostgreSQL database: a write by another one is on the next
+/// home as well, though this process never saw it (widgets are stamped with the database's
+/// snapshot there, not with this process's count of writes).
+#[tokio::test]
+async fn another_instances_write_shows_on_the_next_home() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let w = world(&backend).await;
+    w.app.project(w.ws, w.client, "Brand new launch").await;
+    let first = w.home(&w.dana).await;
+    assert!(first.contains("Brand new launch"), "{first}");
+    assert_eq!(w.home(&w.dana).await, first, "nothing changed in between");
+
+    let id = project_id(&w, "Brand new launch").await;
+    w.app
+        .sql_as_another_instance(
+            "UPDATE projects SET name = 'Renamed elsewhere' WHERE id = $1",
+            id,
+        )
+        .await;
+    let home = w.home(&w.dana).await;
+    assert!(home.contains("Renamed elsewhere"), "{home}");
+    assert!(!home.contains("Brand new launch"), "{home}");
 }

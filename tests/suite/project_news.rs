@@ -10,6 +10,7 @@ backends!(
     tasks_done_and_project_updates_are_announced_when_they_change,
     views_comments_and_answers_make_the_figures,
     a_reply_taken_back_takes_its_news_along,
+    views_of_pages_opened_at_once_are_each_logged,
 );
 
 const NOTE_TEXT: &str = "Budget is tight, push the extra page to phase two";
@@ -192,6 +193,7 @@ async fn a_note_tells_no_one(backend: Backend) {
     let w = world(&backend, false).await;
     // The contacts' own sign-ins are in the log already; a note must add nothing to it.
     let activity = || async {
+        w.app.state.looks.flush().await;
         w.app
             .db()
             .query_scalar::<i64>("SELECT COUNT(*) FROM activity")
@@ -342,6 +344,7 @@ async fn views_comments_and_answers_make_the_figures(backend: Backend) {
     );
 
     // A staff preview of Dana's portal is not Dana's activity.
+    w.app.state.looks.flush().await;
     let before: i64 = w
         .app
         .db()
@@ -361,6 +364,7 @@ async fn views_comments_and_answers_make_the_figures(backend: Backend) {
     let preview = As::Contact(cookie_value(&res, "portico_portal").unwrap());
     let page = w.app.get("acme", &detail, &preview).await;
     assert_eq!(page.status, 200);
+    w.app.state.looks.flush().await;
     let after: i64 = w
         .app
         .db()
@@ -422,4 +426,27 @@ async fn a_reply_taken_back_takes_its_news_along(backend: Backend) {
     assert_eq!(queued(&w).await, 0, "the email is not sent");
     let feed = w.app.get("acme", "/portal/notifications", &w.dana.1).await;
     assert!(!feed.words().contains("replied on Website"));
+}
+
+/// Views are written off the request path, a batch at a time: each of many pages opened at
+/// once is logged, and the staff's page, opened right after, already shows them.
+async fn views_of_pages_opened_at_once_are_each_logged(backend: Backend) {
+    let w = world(&backend, false).await;
+    let detail = format!("/portal/projects/{}", w.project);
+    let pages =
+        futures_util::future::join_all((0..40).map(|_| w.app.get("acme", &detail, &w.dana.1)))
+            .await;
+    assert!(pages.iter().all(|p| p.status == 200));
+
+    let text = w.client_page().await;
+    assert!(text.contains("dana@a.example viewed Website"), "{text}");
+    let views: i64 = w
+        .app
+        .db()
+        .query_scalar("SELECT COUNT(*) FROM activity WHERE action = 'view' AND subject = $1")
+        .bind(format!("project:{}", w.project))
+        .fetch_one()
+        .await
+        .unwrap();
+    assert_eq!(views, 40);
 }

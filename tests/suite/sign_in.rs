@@ -525,6 +525,8 @@ async fn idle_sessions_end_and_activity_is_recorded(backend: Backend) {
             .status,
         200
     );
+    // Recorded off the request path, with the other looks.
+    app.state.looks.flush().await;
     let (_, _, seen) = session_row(&app, &hash).await;
     assert!(seen >= before, "activity recorded: {seen} < {before}");
 

@@ -3,10 +3,14 @@
 //! so staff can see how quickly contacts are answered (`figures`).
 //!
 //! Modules record their own actions: a page view with [`crate::PortalContext::record_view`]
-//! (best effort: a page is not refused because its view could not be logged), a change with
+//! (best effort: a page is not refused because its view could not be logged; written in
+//! batches off the request path, [`LookLog`]), a change with
 //! [`record_in`] inside the transaction that makes it, so the log never claims what did not
 //! happen nor misses what did. Staff previews ("view as") are never logged as the contact.
 pub(crate) mod figures;
+mod looks;
+
+pub use looks::LookLog;
 
 use serde::Serialize;
 
@@ -85,6 +89,11 @@ const INSERT: &str = "INSERT INTO activity \
 
 /// Writes `entry` inside `tx`, a scope of the entry's client.
 pub async fn record_in(tx: &mut ScopedTx, entry: &Entry<'_>) -> Result<()> {
+    insert(tx, entry, now()).await
+}
+
+/// Writes `entry` as having happened `at`.
+async fn insert(tx: &mut ScopedTx, entry: &Entry<'_>, at: i64) -> Result<()> {
     let (contact, staff, name) = match entry.actor {
         Actor::Contact { id, name } => (Some(id), None, name),
         Actor::Staff { id, name } => (None, Some(id), name),
@@ -101,7 +110,7 @@ pub async fn record_in(tx: &mut ScopedTx, entry: &Entry<'_>) -> Result<()> {
         .bind(&label)
         .bind(&entry.origin.ip)
         .bind(&entry.origin.user_agent)
-        .bind(now())
+        .bind(at)
         .execute()
         .await?;
     Ok(())

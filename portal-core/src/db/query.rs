@@ -21,7 +21,8 @@ use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
 
 use super::param::{arguments, Param, Value};
 use super::scoped::Conn;
-use super::{writes, Backend, Db, ScopedTx};
+use super::writes::{self, Reach};
+use super::{Backend, Db, ScopedTx};
 use crate::error::Result;
 
 /// A row type a query decodes into on both backends: derive `sqlx::FromRow` (or use a tuple).
@@ -120,6 +121,8 @@ pub struct Statement<'a, Out> {
     target: Target<'a>,
     sql: Sql<'a>,
     values: Vec<Value>,
+    /// On the pool: where it writes, if its caller said (`within_workspace`, `records_a_look`).
+    reach: Option<Reach>,
     out: PhantomData<Out>,
 }
 
@@ -129,8 +132,26 @@ impl<'a, Out> Statement<'a, Out> {
             target,
             sql,
             values: Vec::new(),
+            reach: None,
             out: PhantomData,
         }
+    }
+
+    /// Says that this statement changes rows of `workspace_id` only, so its write is counted
+    /// there and leaves what other workspaces' pages keep alone (`db::writes`). For a
+    /// statement on the pool whose own condition names the workspace; in a transaction the
+    /// transaction's scope decides.
+    pub fn within_workspace(mut self, workspace_id: i64) -> Self {
+        self.reach = Some(Reach::Workspace(workspace_id));
+        self
+    }
+
+    /// Says that this statement only records that someone looked (a last-seen stamp), which
+    /// nothing kept in memory shows: its write moves no cache's stamp (`db::writes`). For a
+    /// statement on the pool; in a transaction the transaction's scope decides.
+    pub fn records_a_look(mut self) -> Self {
+        self.reach = Some(Reach::Nowhere);
+        self
     }
 
     /// The next `$N` parameter.
@@ -139,76 +160,84 @@ impl<'a, Out> Statement<'a, Out> {
         self
     }
 
-    /// Whether it writes; a transaction it writes in counts the write when it commits
-    /// (`db::writes`).
-    fn writes(&mut self) -> bool {
-        let writes = !writes::only_reads(self.sql.text(Backend::Sqlite));
-        if let (true, Target::Tx(tx)) = (writes, &mut self.target) {
-            tx.wrote = true;
+    /// Where it writes, if it does (`db::writes`).
+    fn writes(&self) -> Option<Reach> {
+        if writes::only_reads(self.sql.text(Backend::Sqlite)) {
+            return None;
         }
-        writes
+        Some(match &self.target {
+            Target::Tx(tx) => tx.reach.clone(),
+            Target::Pool(_) => self.reach.clone().unwrap_or(Reach::Anywhere),
+        })
     }
 }
 
 /// Runs `$body` once per backend with `$conn` the connection, `$sql` the text and `$args` the
 /// arguments of that backend: the one place a statement meets a concrete driver, and so the
-/// one place a write is counted (`db::writes`) — once it has run, when on the pool it has
-/// committed; in a transaction the commit counts it again, after the fact.
+/// one place a write is counted (`db::writes`) — once it has run, if `$changed` says its
+/// result (`$ran`; `$returning`: the statement returns the rows it changes) shows it may have
+/// changed rows: an `UPDATE` that matched nothing (a poller finding no work) is no write. On
+/// the pool it has committed; in a transaction the commit counts it again, after the fact.
 macro_rules! on_backend {
-    ($st:expr, |$conn:ident, $sql:ident, $args:ident| $body:expr) => {{
-        let mut st = $st;
+    ($st:expr, |$conn:ident, $sql:ident, $args:ident| $body:expr,
+     |$ran:ident, $returning:ident| $changed:expr) => {{
+        let st = $st;
         let writes = st.writes();
+        let returning = writes::returns_what_it_changes(st.sql.text(Backend::Sqlite));
         let Statement {
             target,
             sql: text,
             values,
             ..
         } = st;
-        let ran = match target {
+        let (ran, tx) = match target {
             Target::Pool(Db::Sqlite(pool)) => {
                 let mut lease = pool.acquire().await?;
                 let $conn = &mut *lease;
                 let $sql = text.text(Backend::Sqlite);
                 let $args = arguments::<Sqlite>(values)?;
-                $body
+                ($body, None)
             }
             Target::Pool(Db::Postgres(pool)) => {
                 let mut lease = pool.acquire().await?;
                 let $conn = &mut *lease;
                 let $sql = text.text(Backend::Postgres);
                 let $args = arguments::<Postgres>(values)?;
-                $body
+                ($body, None)
             }
-            Target::Tx(ScopedTx {
-                conn: Conn::Sqlite(c),
-                ..
-            }) => {
-                let $conn = &mut **c;
-                let $sql = text.text(Backend::Sqlite);
-                let $args = arguments::<Sqlite>(values)?;
-                $body
-            }
-            Target::Tx(ScopedTx {
-                conn: Conn::SqliteWrite(t),
-                ..
-            }) => {
-                let $conn = &mut **t;
-                let $sql = text.text(Backend::Sqlite);
-                let $args = arguments::<Sqlite>(values)?;
-                $body
-            }
-            Target::Tx(ScopedTx {
-                conn: Conn::Postgres(t),
-                ..
-            }) => {
-                let $conn = &mut **t;
-                let $sql = text.text(Backend::Postgres);
-                let $args = arguments::<Postgres>(values)?;
-                $body
+            Target::Tx(tx) => {
+                let ran = match &mut tx.conn {
+                    Conn::Sqlite(c) => {
+                        let $conn = &mut **c;
+                        let $sql = text.text(Backend::Sqlite);
+                        let $args = arguments::<Sqlite>(values)?;
+                        $body
+                    }
+                    Conn::SqliteWrite(t) => {
+                        let $conn = &mut **t;
+                        let $sql = text.text(Backend::Sqlite);
+                        let $args = arguments::<Sqlite>(values)?;
+                        $body
+                    }
+                    Conn::Postgres(t) => {
+                        let $conn = &mut **t;
+                        let $sql = text.text(Backend::Postgres);
+                        let $args = arguments::<Postgres>(values)?;
+                        $body
+                    }
+                };
+                (ran, Some(tx))
             }
         };
-        if writes {
-            writes::committed();
+        if let Some(reach) = writes {
+            let $ran = &ran;
+            let $returning = returning;
+            if $changed {
+                writes::committed(&reach);
+                if let Some(tx) = tx {
+                    tx.wrote = true;
+                }
+            }
         }
         ran
     }};
@@ -217,62 +246,72 @@ macro_rules! on_backend {
 impl Statement<'_, Exec> {
     /// Runs it; the number of rows it changed.
     pub async fn execute(self) -> Result<u64> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_with(
-            sql, args
-        )
-        .execute(conn)
-        .await?
-        .rows_affected()))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_with(sql, args)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+            |changed, _returning| *changed > 0
+        ))
     }
 }
 
 impl<R: Record> Statement<'_, Rows<R>> {
     pub async fn fetch_all(self) -> Result<Vec<R>> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_all(conn)
-        .await?))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_as_with(sql, args).fetch_all(conn).await?,
+            |rows, returning| !returning || !rows.is_empty()
+        ))
     }
 
     /// The first row; an error when there is none (use `fetch_optional` where that can be).
     pub async fn fetch_one(self) -> Result<R> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_one(conn)
-        .await?))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_as_with(sql, args).fetch_one(conn).await?,
+            |_row, _returning| true
+        ))
     }
 
     pub async fn fetch_optional(self) -> Result<Option<R>> {
-        Ok(on_backend!(self, |conn, sql, args| sqlx::query_as_with(
-            sql, args
-        )
-        .fetch_optional(conn)
-        .await?))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_as_with(sql, args).fetch_optional(conn).await?,
+            |row, returning| !returning || row.is_some()
+        ))
     }
 }
 
 impl<T: Column> Statement<'_, Scalar<T>> {
     pub async fn fetch_all(self) -> Result<Vec<T>> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_all(conn).await?
-        }))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_scalar_with(sql, args).fetch_all(conn).await?,
+            |rows, returning| !returning || !rows.is_empty()
+        ))
     }
 
     /// The first row's first column; an error when there is no row.
     pub async fn fetch_one(self) -> Result<T> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args).fetch_one(conn).await?
-        }))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| sqlx::query_scalar_with(sql, args).fetch_one(conn).await?,
+            |_row, _returning| true
+        ))
     }
 
     pub async fn fetch_optional(self) -> Result<Option<T>> {
-        Ok(on_backend!(self, |conn, sql, args| {
-            sqlx::query_scalar_with(sql, args)
-                .fetch_optional(conn)
-                .await?
-        }))
+        Ok(on_backend!(
+            self,
+            |conn, sql, args| {
+                sqlx::query_scalar_with(sql, args)
+                    .fetch_optional(conn)
+                    .await?
+            },
+            |row, returning| !returning || row.is_some()
+        ))
     }
 }
 

@@ -11,6 +11,7 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 
+use crate::db::writes::Reach;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
@@ -21,6 +22,8 @@ pub struct ScopedTx {
     after_commit: Vec<Box<dyn FnOnce() + Send>>,
     /// A statement in it wrote: its commit counts a write (`db::writes`).
     pub(crate) wrote: bool,
+    /// Where its writes are counted: its workspace when it is scoped to one.
+    pub(crate) reach: Reach,
 }
 
 pub(crate) enum Conn {
@@ -31,36 +34,49 @@ pub(crate) enum Conn {
     Postgres(Transaction<'static, Postgres>),
 }
 
-impl From<Conn> for ScopedTx {
-    fn from(conn: Conn) -> ScopedTx {
+impl ScopedTx {
+    fn new(conn: Conn, workspace_id: Option<i64>) -> ScopedTx {
         ScopedTx {
             conn,
             after_commit: Vec::new(),
             wrote: false,
+            reach: workspace_id.map_or(Reach::Anywhere, Reach::Workspace),
         }
+    }
+
+    /// This transaction only records that people looked (a batch of page views): its writes
+    /// leave what is kept in memory in place (`db::writes`).
+    pub(crate) fn records_looks_only(&mut self) {
+        self.reach = Reach::Nowhere;
     }
 }
 
 impl ScopedTx {
     pub async fn begin(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::from(match db {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => {
-                Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
-            }
-        }))
+        Ok(ScopedTx::new(
+            match db {
+                Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+                Db::Postgres(pool) => {
+                    Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
+                }
+            },
+            Some(workspace_id),
+        ))
     }
 
     /// A scope for writes that must land together (a reply and the notifications announcing
     /// it, say): a transaction on both backends — an immediate one on SQLite, which takes
     /// the write lock up front instead of failing to upgrade a read lock later.
     pub async fn begin_write(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::from(match db {
-            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => {
-                Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
-            }
-        }))
+        Ok(ScopedTx::new(
+            match db {
+                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
+                Db::Postgres(pool) => {
+                    Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
+                }
+            },
+            Some(workspace_id),
+        ))
     }
 
     /// A write transaction bound to no workspace: the core's own work across workspaces
@@ -68,32 +84,41 @@ impl ScopedTx {
     /// row-level-security settings stay unset, which the policies read as "no wall"; use a
     /// scoped transaction wherever a workspace or client is known.
     pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
-        Ok(ScopedTx::from(match db {
-            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => {
-                let pool = pool.clone();
-                Conn::Postgres(to_the_end(async move { Ok(pool.begin().await?) }).await?)
-            }
-        }))
+        Ok(ScopedTx::new(
+            match db {
+                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
+                Db::Postgres(pool) => {
+                    let pool = pool.clone();
+                    Conn::Postgres(to_the_end(async move { Ok(pool.begin().await?) }).await?)
+                }
+            },
+            None,
+        ))
     }
 
     /// Staff's reads: walled to the workspace only, like [`ScopedTx::begin_staff_write`], but
     /// taking no write lock.
     pub async fn begin_staff(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::from(match db {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
-        }))
+        Ok(ScopedTx::new(
+            match db {
+                Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+                Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
+            },
+            Some(workspace_id),
+        ))
     }
 
     /// Staff's writes: a transaction walled to the workspace only. Staff see every row of
     /// their workspace — internal notes, internal tasks — which a client scope's policies
     /// hide; the workspace wall still holds.
     pub async fn begin_staff_write(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::from(match db {
-            Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-            Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
-        }))
+        Ok(ScopedTx::new(
+            match db {
+                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
+                Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
+            },
+            Some(workspace_id),
+        ))
     }
 
     pub fn backend(&self) -> crate::db::Backend {
@@ -130,7 +155,7 @@ impl ScopedTx {
             Conn::Postgres(tx) => tx.commit().await?,
         }
         if self.wrote {
-            crate::db::writes::committed();
+            crate::db::writes::committed(&self.reach);
         }
         for then in self.after_commit {
             then();
@@ -186,21 +211,20 @@ async fn scoped_pg(
     to_the_end(async move { scoped_pg_start(&pool, workspace_id, client_id).await }).await
 }
 
+/// `BEGIN` and the scope's settings in one round trip: one simple query of two statements.
+/// The values are integers this function formats, so nothing outside reaches the text.
 async fn scoped_pg_start(
     pool: &sqlx::PgPool,
     workspace_id: i64,
     client_id: Option<i64>,
 ) -> Result<Transaction<'static, Postgres>> {
-    let mut tx = pool.begin().await?;
-    sqlx::query(
-        "SELECT set_config('portico.workspace_id', $1, true), set_config('portico.client_id', $2, true)",
-    )
-    .bind(workspace_id.to_string())
     // Empty means unset to the policies (`NULLIF(…, '')`).
-    .bind(client_id.map(|c| c.to_string()).unwrap_or_default())
-    .execute(&mut *tx)
-    .await?;
-    Ok(tx)
+    let client = client_id.map(|c| c.to_string()).unwrap_or_default();
+    let start = format!(
+        "BEGIN; SELECT set_config('portico.workspace_id', '{workspace_id}', true), \
+         set_config('portico.client_id', '{client}', true)"
+    );
+    Ok(pool.begin_with(start).await?)
 }
 
 /// Gives `role` what the application needs on the current schema's tables — read and write

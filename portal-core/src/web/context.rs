@@ -184,13 +184,12 @@ impl PortalContext {
         })
     }
 
-    /// Logs that the contact looked at a record. Best effort: the page is served even when
-    /// the log cannot be written (the failure is logged).
+    /// Logs that the contact looked at a record: queued, and written with other views off
+    /// the request path (`activity::LookLog`). Best effort: the page is served even when the
+    /// log cannot be written (the failure is logged).
     pub async fn record_view(&self, subject: &str, label: &str) {
         if let Some(entry) = self.activity(Action::View, subject, label) {
-            if let Err(e) = activity::record(&self.state.db, &entry).await {
-                tracing::error!(error = ?e, subject, "recording a page view failed");
-            }
+            self.state.looks.record(&entry).await;
         }
     }
 

@@ -8,7 +8,8 @@ use minijinja::context;
 use crate::app::AppState;
 use std::sync::Arc;
 
-use crate::db::{writes, Backend, Day, ScopedTx};
+use crate::db::writes::WriteMark;
+use crate::db::{Day, ScopedTx};
 use crate::error::Result;
 use crate::home::{
     card_key, widget_key, Arrangement, WidgetKey, WidgetStamp, NOTIFICATIONS_WIDGET,
@@ -92,15 +93,19 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
     // Opened for the first widget that needs it, and again after a failure. Widgets never
     // take the home page down: without a connection the rest of them are left out.
     let mut tx: Option<ScopedTx> = None;
-    // A widget this session was shown since the last write, revision and day is shown again
-    // without its queries. Only where every writer is this process: another instance's
-    // writes to PostgreSQL would not be counted here.
-    let reuse = state.db.backend() == Backend::Sqlite;
-    let stamp = WidgetStamp {
-        revision: ctx.tenant.workspace.revision,
-        writes: writes::epoch(),
-        day: Day::today(),
-    };
+    // A widget this session was shown since the last write that can concern it, revision and
+    // day is shown again without its queries: on SQLite while no write reached this workspace
+    // (or every workspace); on PostgreSQL while the snapshot the tenant layer read the
+    // workspace in is unchanged, which every instance's writes change.
+    let ws = &ctx.tenant.workspace;
+    let stamp =
+        WriteMark::before_read(state.db.backend(), ws.id, ws.snapshot.as_deref()).map(|writes| {
+            WidgetStamp {
+                revision: ws.revision,
+                writes,
+                day: Day::today(),
+            }
+        });
     for (m, kind) in showing {
         let cache_key = WidgetKey {
             contact_id: ctx.user.contact_id,
@@ -110,11 +115,9 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
             module: m.id(),
             widget: kind.key,
         };
-        let kept = if reuse {
-            state.home.widget(&cache_key, &stamp)
-        } else {
-            None
-        };
+        let kept = stamp
+            .as_ref()
+            .and_then(|s| state.home.widget(&cache_key, s));
         let shown = match kept {
             Some(shown) => shown,
             None => {
@@ -122,8 +125,10 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 else {
                     continue;
                 };
-                if reuse {
-                    state.home.keep_widget(cache_key, stamp, shown.clone());
+                if let Some(stamp) = &stamp {
+                    state
+                        .home
+                        .keep_widget(cache_key, stamp.clone(), shown.clone());
                 }
                 shown
             }

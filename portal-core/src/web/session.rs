@@ -129,6 +129,7 @@ pub async fn create_portal_session(
         .bind(expires)
         .bind(&meta.user_agent)
         .bind(&meta.ip)
+        .within_workspace(workspace_id)
         .execute()
         .await?;
     Ok(token)
@@ -220,6 +221,7 @@ pub async fn create_staff_session(
         .bind(expires)
         .bind(&meta.user_agent)
         .bind(&meta.ip)
+        .within_workspace(workspace_id)
         .execute()
         .await?;
     Ok(token)
@@ -396,7 +398,9 @@ pub async fn portal_layer(State(state): State<AppState>, mut req: Request, next:
                 }
             }
             if at - entry.last_seen.swap(at, Ordering::Relaxed) >= TOUCH_EVERY {
-                touch(&state.db, "portal_sessions", &hash, at).await;
+                // Written with the other looks, off the request path (the idle check reads
+                // the cached stamp, set above).
+                state.looks.seen(entry.user.workspace_id, &hash, at).await;
             }
             req.extensions_mut().insert(entry.user.clone());
         }
@@ -450,15 +454,6 @@ pub async fn start_preview(
         .await?;
     let spec = CookieSpec::portal(tenant, state.config.secure_cookies);
     Ok(spec.set(&token, Some(PREVIEW_SECS)))
-}
-
-/// Records activity. Not a trigger column: it invalidates no cache.
-async fn touch(db: &Db, table: &str, hash: &str, at: i64) {
-    let sql =
-        format!("UPDATE {table} SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1");
-    if let Err(e) = db.query(&sql).bind(at).bind(hash).execute().await {
-        tracing::warn!(error = ?e, "recording session activity failed");
-    }
 }
 
 /// The contact behind a live session-token hash (stamp the revision before caching it).
@@ -574,13 +569,15 @@ async fn load_staff(
         if user.is_some() {
             // Last use, for the tokens page, written at most once a minute per token.
             let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
-                       AND (last_used_at IS NULL OR last_used_at < $3)";
+                       AND workspace_id = $4 AND (last_used_at IS NULL OR last_used_at < $3)";
             // Best effort: a busy database must not turn a valid token away.
             let touched = db
                 .query(sql)
                 .bind(at)
                 .bind(&hash)
                 .bind(at - TOUCH_EVERY)
+                .bind(workspace_id)
+                .records_a_look()
                 .execute()
                 .await;
             if let Err(e) = touched {
@@ -602,11 +599,14 @@ async fn load_staff(
             .fetch_optional()
             .await?;
         if user.is_some() {
-            let sql = "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3";
+            let sql = "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 \
+                       AND workspace_id = $4 AND last_seen_at < $3";
             db.query(sql)
                 .bind(at)
                 .bind(&hash)
                 .bind(at - TOUCH_EVERY)
+                .bind(workspace_id)
+                .records_a_look()
                 .execute()
                 .await?;
         }

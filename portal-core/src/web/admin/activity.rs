@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::activity::figures::{self, spoken, LogEntry};
 use crate::app::AppState;
 use crate::clients;
-use crate::db::{now, Db};
+use crate::db::now;
 use crate::error::Result;
 use crate::web::admin::{parse_before, parse_id};
 use crate::web::StaffContext;
@@ -16,7 +16,10 @@ use crate::web::StaffContext;
 const PAGE: i64 = 50;
 
 /// The figures and the newest entries, for the client's page.
-pub async fn summary(db: &Db, ws: i64, client_id: i64) -> Result<minijinja::Value> {
+pub async fn summary(state: &AppState, ws: i64, client_id: i64) -> Result<minijinja::Value> {
+    // Views still queued are part of the story.
+    state.looks.flush().await;
+    let db = &state.db;
     let f = figures::client_figures(db, ws, client_id, now()).await?;
     let recent = figures::entries(db, ws, client_id, None, 8).await?;
     let peak = f
@@ -87,6 +90,7 @@ pub async fn log(
     let id = parse_id(&id)?;
     let ws = ctx.tenant.workspace.id;
     let client = clients::client(&state.db, ws, id).await?;
+    state.looks.flush().await;
     let before = parse_before(&q.before)?;
     let mut entries = figures::entries(&state.db, ws, id, before, PAGE + 1).await?;
     let older = if entries.len() as i64 > PAGE {

@@ -166,7 +166,7 @@ pub async fn show(
             add_contact => ctx.link(&format!("/clients/{id}/contacts")),
             contact_base => ctx.link("/contacts"),
             clients => ctx.link("/clients"),
-            activity => activity::summary(&state.db, ws, id).await?,
+            activity => activity::summary(&state, ws, id).await?,
             activity_log => ctx.link(&format!("/clients/{id}/activity")),
         },
     )
