@@ -103,8 +103,17 @@ pub(crate) fn only_reads(sql: &str) -> bool {
 }
 
 /// Whether `sql` gives back the rows it changes (`RETURNING`, outside quoted text): then no
-/// row back means no row changed. Without it, a write fetched for rows is always counted.
+/// row back means no row changed. Without it, a write fetched for rows is always counted; so
+/// is a `WITH`, whose outer query may filter out rows its inner statement changed.
 pub(crate) fn returns_what_it_changes(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    if first.eq_ignore_ascii_case("with") {
+        return false;
+    }
     let mut quoted = false;
     let mut word = String::new();
     for c in sql.chars().chain(std::iter::once(' ')) {
@@ -152,6 +161,9 @@ mod tests {
         ));
         assert!(!returns_what_it_changes("UPDATE x SET returning_at = 1"));
         assert!(!returns_what_it_changes("DELETE FROM x"));
+        assert!(!returns_what_it_changes(
+            "WITH u AS (UPDATE x SET a = 1 RETURNING id) SELECT id FROM u WHERE id > 9"
+        ));
     }
 
     #[test]
