@@ -148,7 +148,20 @@ impl ScopedTx {
     }
 
     /// Ends the transaction, keeping what it wrote, then runs what waited for it.
+    ///
+    /// After a write, the commit and its count (`db::writes`) run as a task of their own: a
+    /// request dropped mid-commit (a browser gone) may still see its `COMMIT` land, and an
+    /// uncounted write would leave a kept widget stamped as if nothing had changed.
     pub async fn commit(self) -> Result<()> {
+        if !self.wrote {
+            return self.finish().await;
+        }
+        tokio::spawn(self.finish())
+            .await
+            .map_err(|e| Error::Internal(format!("committing a transaction failed: {e}")))?
+    }
+
+    async fn finish(self) -> Result<()> {
         match self.conn {
             Conn::Sqlite(_) => {}
             Conn::SqliteWrite(tx) => tx.commit().await?,
