@@ -5,6 +5,7 @@ use portico_tests::{backends, spawn_app, As, Backend, Browser, TestApp};
 backends!(
     sign_ins_are_logged_with_where_from_and_counted,
     the_log_pages_back_and_stays_in_its_workspace,
+    a_look_that_cannot_be_written_takes_no_other_with_it,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -142,4 +143,43 @@ async fn the_log_pages_back_and_stays_in_its_workspace(backend: Backend) {
     let (stranger, _) = w.app.staff(other, "owner@globex.example").await;
     let res = w.app.get("globex", &path, &stranger).await;
     assert_eq!(res.status, 404);
+}
+
+/// Views are written in batches; one that cannot be (its workspace deleted meanwhile) is
+/// dropped alone, and the views queued with it are still logged.
+async fn a_look_that_cannot_be_written_takes_no_other_with_it(backend: Backend) {
+    use portal_core::activity::{Action, Actor, Entry};
+    let w = world(&backend).await;
+    let dana = w.joined("dana@client.example").await;
+    let origin = portal_core::tenancy::SessionMeta::default();
+    let view = |workspace_id, subject| Entry {
+        workspace_id,
+        client_id: w.client,
+        actor: Actor::Contact {
+            id: dana,
+            name: "Dana",
+        },
+        action: Action::View,
+        subject,
+        label: "Website",
+        origin: &origin,
+    };
+    // Queued faster than one look is written, so the bad one shares a batch with others.
+    let subjects: Vec<String> = (0..200).map(|n| format!("project:{n}")).collect();
+    let looks = &w.app.state.looks;
+    for (n, subject) in subjects.iter().enumerate() {
+        looks.record(&view(w.ws, subject)).await;
+        if n == 100 {
+            looks.record(&view(9_999_999, "project:gone")).await;
+        }
+    }
+    looks.flush().await;
+    let logged: Vec<String> = w
+        .app
+        .db()
+        .query_scalar("SELECT subject FROM activity WHERE action = 'view' ORDER BY id")
+        .fetch_all()
+        .await
+        .unwrap();
+    assert_eq!(logged, subjects);
 }

@@ -150,7 +150,19 @@ async fn write_batches(db: Db, mut rx: mpsc::Receiver<Queued>) {
         }
         if !views.is_empty() || !seen.is_empty() {
             if let Err(e) = write(&db, &views, &seen).await {
-                tracing::error!(error = ?e, views = views.len(), sessions = seen.len(), "writing looks failed");
+                // One bad look (a view of a workspace deleted meanwhile) must not take the
+                // others with it: each again on its own.
+                tracing::warn!(error = ?e, views = views.len(), sessions = seen.len(), "a batch of looks failed; writing them one at a time");
+                for view in &views {
+                    if let Err(e) = write(&db, std::slice::from_ref(view), &[]).await {
+                        tracing::error!(error = ?e, subject = view.subject, "a page view was not logged");
+                    }
+                }
+                for s in &seen {
+                    if let Err(e) = write(&db, &[], std::slice::from_ref(s)).await {
+                        tracing::error!(error = ?e, "a session's activity was not recorded");
+                    }
+                }
             }
             views.clear();
             seen.clear();
