@@ -174,16 +174,23 @@ pub struct HomeCache {
     widgets: moka::sync::Cache<WidgetKey, Arc<(WidgetStamp, Option<String>)>>,
 }
 
-/// One widget as one contact's session sees it, at one address (its links carry the
-/// workspace's base path; its forms, the session's CSRF token).
+/// One widget as one viewer sees it.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct WidgetKey {
+    pub viewer: Arc<Viewer>,
+    pub module: &'static str,
+    pub widget: &'static str,
+}
+
+/// Who sees a home, and where: one contact's session at one address (a widget's links carry
+/// the workspace's base path; its forms, the session's CSRF token). Made once per home page
+/// and shared by its widgets' keys.
+#[derive(PartialEq, Eq, Hash)]
+pub struct Viewer {
     pub contact_id: i64,
     pub csrf_token: String,
     pub base_path: String,
     pub preview: bool,
-    pub module: &'static str,
-    pub widget: &'static str,
 }
 
 /// What a rendered widget depended on besides its key: the workspace's revision (plan,
@@ -205,8 +212,8 @@ impl Default for HomeCache {
             cache: moka::future::Cache::builder().max_capacity(100_000).build(),
             widgets: moka::sync::Cache::builder()
                 .weigher(|k: &WidgetKey, v: &Arc<(WidgetStamp, Option<String>)>| {
-                    let bytes = k.csrf_token.len()
-                        + k.base_path.len()
+                    let bytes = k.viewer.csrf_token.len()
+                        + k.viewer.base_path.len()
                         + v.1.as_ref().map_or(0, String::len)
                         + 64;
                     u32::try_from(bytes).unwrap_or(u32::MAX)
@@ -285,12 +292,18 @@ pub async fn save(db: &Db, workspace_id: i64, settings: &[BlockSetting]) -> Resu
 mod tests {
     use super::*;
 
-    fn key() -> WidgetKey {
-        WidgetKey {
+    fn viewer(csrf_token: &str) -> Arc<Viewer> {
+        Arc::new(Viewer {
             contact_id: 1,
-            csrf_token: "t".into(),
+            csrf_token: csrf_token.into(),
             base_path: "/w/acme".into(),
             preview: false,
+        })
+    }
+
+    fn key() -> WidgetKey {
+        WidgetKey {
+            viewer: viewer("t"),
             module: "projects",
             widget: "summary",
         }
@@ -335,7 +348,7 @@ mod tests {
             assert_eq!(cache.widget(&key(), &now), None);
         }
         let other = WidgetKey {
-            csrf_token: "u".into(),
+            viewer: viewer("u"),
             ..key()
         };
         assert_eq!(cache.widget(&other, &read), None);

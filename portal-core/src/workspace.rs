@@ -2,6 +2,8 @@
 //! changes to plans, add-ons and enabled modules. Each change bumps `revision` in the same
 //! transaction (database triggers, so no writer can forget), which is what makes cached
 //! entitlements and sessions stale on the next request.
+use std::sync::LazyLock;
+
 use serde::Serialize;
 
 use crate::db::{now, Db, ScopedTx, Sql};
@@ -44,33 +46,45 @@ const COLUMNS: &str =
                        portal_enabled, welcome_message, support_email, max_file_mb";
 
 /// On PostgreSQL, the columns and the snapshot the statement ran in (`Workspace::snapshot`).
-fn with_snapshot(sqlite: String) -> Sql<'static> {
+fn with_snapshot(sqlite: String) -> (String, String) {
     let postgres = sqlite.replacen(
         " FROM ",
         ", pg_current_snapshot()::text AS snapshot FROM ",
         1,
     );
-    Sql::each(sqlite, postgres)
+    (sqlite, postgres)
+}
+
+/// The tenant layer's lookups, run on every request: their text is made once.
+static BY_SLUG: LazyLock<(String, String)> =
+    LazyLock::new(|| with_snapshot(format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1")));
+static BY_DOMAIN: LazyLock<(String, String)> = LazyLock::new(|| {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("w.{c}")).collect();
+    with_snapshot(format!(
+        "SELECT {} FROM workspaces w JOIN workspace_domains d ON d.workspace_id = w.id \
+         WHERE d.domain = $1 AND d.verified",
+        columns.join(", ")
+    ))
+});
+
+fn each(texts: &'static (String, String)) -> Sql<'static> {
+    Sql::each(texts.0.as_str(), texts.1.as_str())
 }
 
 /// The tenant layer's lookup, once per request.
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Workspace>> {
-    let sql = with_snapshot(format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1"));
-    db.query_as(sql).bind(slug).fetch_optional().await
+    db.query_as(each(&BY_SLUG))
+        .bind(slug)
+        .fetch_optional()
+        .await
 }
 
 /// A workspace by one of its verified custom domains: the tenant layer's lookup there.
 pub async fn by_domain(db: &Db, domain: &str) -> Result<Option<Workspace>> {
-    let sql = with_snapshot(format!(
-        "SELECT {} FROM workspaces w JOIN workspace_domains d ON d.workspace_id = w.id \
-         WHERE d.domain = $1 AND d.verified",
-        COLUMNS
-            .split(", ")
-            .map(|c| format!("w.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    db.query_as(sql).bind(domain).fetch_optional().await
+    db.query_as(each(&BY_DOMAIN))
+        .bind(domain)
+        .fetch_optional()
+        .await
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Workspace>> {

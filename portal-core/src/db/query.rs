@@ -166,8 +166,8 @@ impl<'a, Out> Statement<'a, Out> {
             return None;
         }
         Some(match &self.target {
-            Target::Tx(tx) => tx.reach.clone(),
-            Target::Pool(_) => self.reach.clone().unwrap_or(Reach::Anywhere),
+            Target::Tx(tx) => tx.reach,
+            Target::Pool(_) => self.reach.unwrap_or(Reach::Anywhere),
         })
     }
 }
@@ -183,7 +183,9 @@ macro_rules! on_backend {
      |$ran:ident, $returning:ident| $changed:expr) => {{
         let st = $st;
         let writes = st.writes();
-        let returning = writes::returns_what_it_changes(st.sql.text(Backend::Sqlite));
+        // Judged on the write's text only: reads, most statements, skip the scan.
+        let returning =
+            writes.is_some() && writes::returns_what_it_changes(st.sql.text(Backend::Sqlite));
         let Statement {
             target,
             sql: text,
@@ -233,7 +235,7 @@ macro_rules! on_backend {
             let $ran = &ran;
             let $returning = returning;
             if $changed {
-                writes::committed(&reach);
+                writes::committed(reach);
                 if let Some(tx) = tx {
                     tx.wrote = true;
                 }

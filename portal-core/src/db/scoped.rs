@@ -34,14 +34,38 @@ pub(crate) enum Conn {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// What a scope opens: the wall it puts up on PostgreSQL, and whether it will write.
+#[derive(Clone, Copy)]
+struct Opening {
+    /// `None`: bound to no workspace (the core's work across workspaces).
+    workspace_id: Option<i64>,
+    /// `None` within a workspace: staff, who see every client's rows.
+    client_id: Option<i64>,
+    write: bool,
+}
+
 impl ScopedTx {
-    fn new(conn: Conn, workspace_id: Option<i64>) -> ScopedTx {
-        ScopedTx {
+    /// Every scope starts here. On SQLite a read is a plain connection and a write an
+    /// immediate transaction; on PostgreSQL both are a transaction with the wall's settings.
+    /// Its writes are counted in its workspace, or everywhere without one (`db::writes`).
+    async fn open(db: &Db, how: Opening) -> Result<ScopedTx> {
+        let conn = match db {
+            Db::Sqlite(pool) if how.write => Conn::SqliteWrite(begin_immediate(pool).await?),
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Conn::Postgres(match how.workspace_id {
+                Some(ws) => scoped_pg(pool, ws, how.client_id).await?,
+                None => {
+                    let pool = pool.clone();
+                    to_the_end("starting", async move { Ok(pool.begin().await?) }).await?
+                }
+            }),
+        };
+        Ok(ScopedTx {
             conn,
             after_commit: Vec::new(),
             wrote: false,
-            reach: workspace_id.map_or(Reach::Anywhere, Reach::Workspace),
-        }
+            reach: how.workspace_id.map_or(Reach::Anywhere, Reach::Workspace),
+        })
     }
 
     /// This transaction only records that people looked (a batch of page views): its writes
@@ -49,34 +73,26 @@ impl ScopedTx {
     pub(crate) fn records_looks_only(&mut self) {
         self.reach = Reach::Nowhere;
     }
-}
 
-impl ScopedTx {
     pub async fn begin(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::new(
-            match db {
-                Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-                Db::Postgres(pool) => {
-                    Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
-                }
-            },
-            Some(workspace_id),
-        ))
+        let how = Opening {
+            workspace_id: Some(workspace_id),
+            client_id: Some(client_id),
+            write: false,
+        };
+        ScopedTx::open(db, how).await
     }
 
     /// A scope for writes that must land together (a reply and the notifications announcing
     /// it, say): a transaction on both backends — an immediate one on SQLite, which takes
     /// the write lock up front instead of failing to upgrade a read lock later.
     pub async fn begin_write(db: &Db, workspace_id: i64, client_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::new(
-            match db {
-                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-                Db::Postgres(pool) => {
-                    Conn::Postgres(scoped_pg(pool, workspace_id, Some(client_id)).await?)
-                }
-            },
-            Some(workspace_id),
-        ))
+        let how = Opening {
+            workspace_id: Some(workspace_id),
+            client_id: Some(client_id),
+            write: true,
+        };
+        ScopedTx::open(db, how).await
     }
 
     /// A write transaction bound to no workspace: the core's own work across workspaces
@@ -84,41 +100,35 @@ impl ScopedTx {
     /// row-level-security settings stay unset, which the policies read as "no wall"; use a
     /// scoped transaction wherever a workspace or client is known.
     pub async fn begin_unscoped_write(db: &Db) -> Result<ScopedTx> {
-        Ok(ScopedTx::new(
-            match db {
-                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-                Db::Postgres(pool) => {
-                    let pool = pool.clone();
-                    Conn::Postgres(to_the_end(async move { Ok(pool.begin().await?) }).await?)
-                }
-            },
-            None,
-        ))
+        let how = Opening {
+            workspace_id: None,
+            client_id: None,
+            write: true,
+        };
+        ScopedTx::open(db, how).await
     }
 
     /// Staff's reads: walled to the workspace only, like [`ScopedTx::begin_staff_write`], but
     /// taking no write lock.
     pub async fn begin_staff(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::new(
-            match db {
-                Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-                Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
-            },
-            Some(workspace_id),
-        ))
+        let how = Opening {
+            workspace_id: Some(workspace_id),
+            client_id: None,
+            write: false,
+        };
+        ScopedTx::open(db, how).await
     }
 
     /// Staff's writes: a transaction walled to the workspace only. Staff see every row of
     /// their workspace — internal notes, internal tasks — which a client scope's policies
     /// hide; the workspace wall still holds.
     pub async fn begin_staff_write(db: &Db, workspace_id: i64) -> Result<ScopedTx> {
-        Ok(ScopedTx::new(
-            match db {
-                Db::Sqlite(pool) => Conn::SqliteWrite(begin_immediate(pool).await?),
-                Db::Postgres(pool) => Conn::Postgres(scoped_pg(pool, workspace_id, None).await?),
-            },
-            Some(workspace_id),
-        ))
+        let how = Opening {
+            workspace_id: Some(workspace_id),
+            client_id: None,
+            write: true,
+        };
+        ScopedTx::open(db, how).await
     }
 
     pub fn backend(&self) -> crate::db::Backend {
@@ -156,9 +166,7 @@ impl ScopedTx {
         if !self.wrote {
             return self.finish().await;
         }
-        tokio::spawn(self.finish())
-            .await
-            .map_err(|e| Error::Internal(format!("committing a transaction failed: {e}")))?
+        to_the_end("committing", self.finish()).await
     }
 
     async fn finish(self) -> Result<()> {
@@ -168,7 +176,7 @@ impl ScopedTx {
             Conn::Postgres(tx) => tx.commit().await?,
         }
         if self.wrote {
-            crate::db::writes::committed(&self.reach);
+            crate::db::writes::committed(self.reach);
         }
         for then in self.after_commit {
             then();
@@ -197,7 +205,10 @@ impl ScopedTx {
 /// `BEGIN IMMEDIATE` takes it up front so concurrent writers queue on the busy timeout.
 async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>> {
     let pool = pool.clone();
-    to_the_end(async move { Ok(pool.begin_with("BEGIN IMMEDIATE").await?) }).await
+    to_the_end("starting", async move {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    })
+    .await
 }
 
 /// Starting a transaction is not cancel-safe in sqlx 0.8 (launchbadge/sqlx#4385): a request
@@ -207,12 +218,15 @@ async fn begin_immediate(pool: &SqlitePool) -> Result<Transaction<'static, Sqlit
 /// until a restart; on PostgreSQL the next request on that connection ran inside it. So the
 /// start runs as a task of its own, which finishes whatever happens to the request; a
 /// transaction no one awaits any more is dropped there, and dropping one rolls it back.
+/// A commit that wrote runs the same way (see [`ScopedTx::commit`]). `what` names the step
+/// for the error should the task itself fail.
 async fn to_the_end<T: Send + 'static>(
-    start: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    what: &str,
+    step: impl std::future::Future<Output = Result<T>> + Send + 'static,
 ) -> Result<T> {
-    tokio::spawn(start)
+    tokio::spawn(step)
         .await
-        .map_err(|e| Error::Internal(format!("starting a transaction failed: {e}")))?
+        .map_err(|e| Error::Internal(format!("{what} a transaction failed: {e}")))?
 }
 
 async fn scoped_pg(
@@ -221,7 +235,10 @@ async fn scoped_pg(
     client_id: Option<i64>,
 ) -> Result<Transaction<'static, Postgres>> {
     let pool = pool.clone();
-    to_the_end(async move { scoped_pg_start(&pool, workspace_id, client_id).await }).await
+    to_the_end("starting", async move {
+        scoped_pg_start(&pool, workspace_id, client_id).await
+    })
+    .await
 }
 
 /// `BEGIN` and the scope's settings in one round trip: one simple query of two statements.

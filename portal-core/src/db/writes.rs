@@ -4,9 +4,9 @@
 //! Every statement goes through the statement layer (`db::query`), so every write is counted:
 //! one on the pool when it has run (it committed on its own), one in a transaction when the
 //! transaction commits — unless its result shows it changed no row (an `UPDATE` matching
-//! nothing, a `RETURNING` that returned nothing: a background poller finding no work). A write is counted where it can have changed rows ([`Reach`]): in its
-//! workspace when it ran in a transaction scoped to one (or a statement said so), everywhere
-//! otherwise. A cache reads the counts that concern it ([`epoch`]) *before* it reads the
+//! nothing, a `RETURNING` that returned nothing: a background poller finding no work). A
+//! write is counted where it can have changed rows ([`Reach`]): in its workspace when it ran
+//! in a transaction scoped to one (or a statement said so), everywhere otherwise. A cache reads the counts that concern it ([`epoch`]) *before* it reads the
 //! data: a write that commits while it reads moves them past the stamp, and the entry is
 //! never used. A workspace's count is one of a fixed set of slots, shared by the workspaces
 //! that hash alike: a neighbour's write reads a widget afresh, which is safe. Writes by
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::db::Backend;
 
 /// Where a write can have changed rows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reach {
     /// Anything: a statement or transaction bound to no workspace.
     Anywhere,
@@ -48,13 +48,13 @@ pub fn epoch(workspace_id: i64) -> (u64, u64) {
     )
 }
 
-pub(crate) fn committed(reach: &Reach) {
+pub(crate) fn committed(reach: Reach) {
     match reach {
         Reach::Anywhere => {
             ANYWHERE.fetch_add(1, Ordering::AcqRel);
         }
         Reach::Workspace(id) => {
-            slot(*id).fetch_add(1, Ordering::AcqRel);
+            slot(id).fetch_add(1, Ordering::AcqRel);
         }
         Reach::Nowhere => {}
     }
@@ -92,41 +92,42 @@ impl WriteMark {
     }
 }
 
-/// Whether `sql` only reads: a `SELECT` (a `WITH` may hide a write, so it counts as one).
-pub(crate) fn only_reads(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
+/// The statement's first keyword (`SELECT`, `UPDATE`, `WITH`, …).
+fn first_word(sql: &str) -> &str {
+    sql.trim_start()
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
-        .unwrap_or("");
-    first.eq_ignore_ascii_case("select")
+        .unwrap_or("")
+}
+
+/// Whether `sql` only reads: a `SELECT` (a `WITH` may hide a write, so it counts as one).
+pub(crate) fn only_reads(sql: &str) -> bool {
+    first_word(sql).eq_ignore_ascii_case("select")
 }
 
 /// Whether `sql` gives back the rows it changes (`RETURNING`, outside quoted text): then no
 /// row back means no row changed. Without it, a write fetched for rows is always counted; so
 /// is a `WITH`, whose outer query may filter out rows its inner statement changed.
 pub(crate) fn returns_what_it_changes(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
-    if first.eq_ignore_ascii_case("with") {
+    if first_word(sql).eq_ignore_ascii_case("with") {
         return false;
     }
     let mut quoted = false;
-    let mut word = String::new();
-    for c in sql.chars().chain(std::iter::once(' ')) {
+    let mut word_start = None;
+    for (at, c) in sql.char_indices().chain(std::iter::once((sql.len(), ' '))) {
+        let in_word = !quoted && (c.is_ascii_alphanumeric() || c == '_');
+        match (in_word, word_start) {
+            (true, None) => word_start = Some(at),
+            (false, Some(start)) => {
+                if sql[start..at].eq_ignore_ascii_case("returning") {
+                    return true;
+                }
+                word_start = None;
+            }
+            _ => {}
+        }
         if c == '\'' {
             quoted = !quoted;
-            word.clear();
-        } else if !quoted && (c.is_ascii_alphanumeric() || c == '_') {
-            word.push(c);
-        } else {
-            if word.eq_ignore_ascii_case("returning") {
-                return true;
-            }
-            word.clear();
         }
     }
     false
@@ -191,15 +192,15 @@ mod tests {
         );
         let mark = |ws| WriteMark::before_read(Backend::Sqlite, ws, None);
         let (before_a, before_b) = (mark(a), mark(b));
-        committed(&Reach::Workspace(a));
+        committed(Reach::Workspace(a));
         assert_ne!(mark(a), before_a);
         assert_eq!(mark(b), before_b);
         let (before_a, before_b) = (mark(a), mark(b));
-        committed(&Reach::Nowhere);
+        committed(Reach::Nowhere);
         assert_eq!(mark(a), before_a);
         assert_eq!(mark(b), before_b);
         let (before_a, before_b) = (mark(a), mark(b));
-        committed(&Reach::Anywhere);
+        committed(Reach::Anywhere);
         assert_ne!(mark(a), before_a);
         assert_ne!(mark(b), before_b);
     }

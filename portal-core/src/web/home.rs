@@ -5,14 +5,14 @@ use axum::extract::State;
 use axum::response::Html;
 use minijinja::context;
 
-use crate::app::AppState;
 use std::sync::Arc;
 
+use crate::app::AppState;
 use crate::db::writes::WriteMark;
 use crate::db::{Day, ScopedTx};
 use crate::error::Result;
 use crate::home::{
-    card_key, widget_key, Arrangement, WidgetKey, WidgetStamp, NOTIFICATIONS_WIDGET,
+    card_key, widget_key, Arrangement, Viewer, WidgetKey, WidgetStamp, NOTIFICATIONS_WIDGET,
 };
 use crate::module::WidgetKind;
 use crate::web::module::{HomeWidget, PortalModule};
@@ -106,18 +106,24 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 day: Day::today(),
             }
         });
-    for (m, kind) in showing {
-        let cache_key = WidgetKey {
+    let viewer = stamp.is_some().then(|| {
+        Arc::new(Viewer {
             contact_id: ctx.user.contact_id,
             csrf_token: ctx.csrf_token.clone(),
             base_path: ctx.tenant.base_path.clone(),
             preview: ctx.user.preview_by.is_some(),
+        })
+    });
+    for (m, kind) in showing {
+        let cache_key = viewer.as_ref().map(|viewer| WidgetKey {
+            viewer: viewer.clone(),
             module: m.id(),
             widget: kind.key,
-        };
-        let kept = stamp
+        });
+        let kept = cache_key
             .as_ref()
-            .and_then(|s| state.home.widget(&cache_key, s));
+            .zip(stamp.as_ref())
+            .and_then(|(key, stamp)| state.home.widget(key, stamp));
         let shown = match kept {
             Some(shown) => shown,
             None => {
@@ -125,10 +131,8 @@ pub async fn home(State(state): State<AppState>, ctx: PortalContext) -> Result<H
                 else {
                     continue;
                 };
-                if let Some(stamp) = &stamp {
-                    state
-                        .home
-                        .keep_widget(cache_key, stamp.clone(), shown.clone());
+                if let (Some(key), Some(stamp)) = (cache_key, &stamp) {
+                    state.home.keep_widget(key, stamp.clone(), shown.clone());
                 }
                 shown
             }
